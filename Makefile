@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# aiot top-level Makefile.
+#
+#   make                 kernel modules (against KDIR) and userspace
+#   make modules         kernel modules only
+#   make userspace       library, tools, guest test programs
+#   make check           install dependencies, build, run every test (host + guests)
+#   make demo            boot a guest, load the modules, show the devices
+#   make install         install modules (depmod), uAPI headers, udev rules
+#
+# Userspace parts are described by fragments in mk/*.mk; each one adds its
+# host test binaries to HOST_TESTS and its guest programs to GUEST_PROGS.
+
+KVER ?= $(shell . tests/qemu/kernels.sh 2>/dev/null && aiot_kver_612)
+KDIR ?= /lib/modules/$(KVER)/build
+ifeq ($(wildcard $(KDIR)),)
+KDIR := /lib/modules/$(shell uname -r)/build
+endif
+
+BUILD     ?= build
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+
+CC        ?= cc
+CXX       ?= c++
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD      := -std=c11 -D_GNU_SOURCE
+OPT       ?= -O2 -g
+SAN       ?= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UAPI_INC  := -Iinclude/uapi -Iinclude $(shell pkg-config --cflags libdrm 2>/dev/null)
+HOST_CFLAGS   := $(CSTD) $(WARN) $(OPT) $(UAPI_INC)
+HOST_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror $(OPT) $(UAPI_INC)
+
+HOST_TESTS  :=
+GUEST_PROGS :=
+FUZZ_TARGETS :=
+USERSPACE   :=
+
+.PHONY: all modules userspace check check-host check-guest demo install \
+	modules_install headers_install clean fuzz
+all: modules userspace
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+headers_install:
+	install -d $(DESTDIR)$(PREFIX)/include/drm $(DESTDIR)$(PREFIX)/include/linux
+	install -m 0644 include/uapi/drm/*.h $(DESTDIR)$(PREFIX)/include/drm/
+	install -m 0644 include/uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
+
+install: modules_install headers_install
+	install -D -m 0644 udev/70-aiot.rules $(DESTDIR)/etc/udev/rules.d/70-aiot.rules
+
+-include mk/*.mk
+
+userspace: $(USERSPACE) $(GUEST_PROGS)
+
+check-host: $(HOST_TESTS)
+	@set -e; for t in $(HOST_TESTS); do echo "== $$t"; ./$$t; done
+
+check:
+	tests/run-all
+
+demo:
+	tests/qemu/aiot-qemu demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

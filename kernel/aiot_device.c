@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Registration of an accelerator by its hardware backend, and what the core
+ * reports about it (capabilities, device info, sysfs).
+ */
+
+#include <linux/device.h>
+#include <linux/export.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <drm/drm_drv.h>
+#include <drm/aiot_accel.h>
+
+#include "aiot_compat.h"
+#include "aiot_device.h"
+
+u64 aiot_device_capabilities(const struct aiot_device *adev)
+{
+	u64 caps = 0;
+
+	if (AIOT_HAS_ACCEL_NODE)
+		caps |= DRM_AIOT_CAP_ACCEL_NODE;
+	return caps;
+}
+
+void aiot_device_fill_info(const struct aiot_device *adev,
+			   struct drm_aiot_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->struct_size = sizeof(*info);
+	info->uapi_major = AIOT_UAPI_VERSION_MAJOR;
+	info->uapi_minor = AIOT_UAPI_VERSION_MINOR;
+	info->driver_major = AIOT_DRIVER_MAJOR;
+	info->driver_minor = AIOT_DRIVER_MINOR;
+	info->driver_patch = AIOT_DRIVER_PATCH;
+	info->hw_id = adev->desc->hw_id;
+	info->capabilities = aiot_device_capabilities(adev);
+	strscpy(info->backend, adev->desc->name, sizeof(info->backend));
+}
+
+/*
+ * The parent's drvdata belongs to the backend, so the core finds its device
+ * from the parent through a devres entry keyed by this (empty) release.
+ */
+static void aiot_parent_link_release(struct device *dev, void *res)
+{
+}
+
+static struct aiot_device *dev_to_aiot(struct device *dev)
+{
+	struct aiot_device **link;
+
+	link = devres_find(dev, aiot_parent_link_release, NULL, NULL);
+	return link ? *link : NULL;
+}
+
+/**
+ * aiot_npu_register() - create the accelerator device of an NPU backend
+ * @parent: the backend's device (e.g. its platform device); the DRM device
+ *	is bound to its lifetime and must be unregistered before it unbinds
+ * @desc: static description of the hardware, must outlive the registration
+ * @ops: the backend's callbacks, must outlive the registration
+ * @priv: the backend's private data, handed back in callbacks
+ *
+ * Return: the new device, or an ERR_PTR().
+ */
+struct aiot_device *aiot_npu_register(struct device *parent,
+				      const struct aiot_npu_desc *desc,
+				      const struct aiot_npu_ops *ops,
+				      void *priv)
+{
+	struct aiot_device *adev, **link;
+	int ret;
+
+	if (!desc || !desc->name || !ops)
+		return ERR_PTR(-EINVAL);
+
+	adev = devm_drm_dev_alloc(parent, &aiot_drm_driver,
+				  struct aiot_device, drm);
+	if (IS_ERR(adev))
+		return adev;
+
+	adev->desc = desc;
+	adev->ops = ops;
+	adev->priv = priv;
+	atomic_set(&adev->open_files, 0);
+
+	link = devres_alloc(aiot_parent_link_release, sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return ERR_PTR(-ENOMEM);
+	*link = adev;
+	devres_add(parent, link);
+
+	ret = devm_device_add_group(parent, aiot_device_groups[0]);
+	if (ret)
+		return ERR_PTR(ret);
+
+	ret = drm_dev_register(&adev->drm, 0);
+	if (ret)
+		return ERR_PTR(ret);
+
+	aiot_debugfs_device_add(adev);
+	return adev;
+}
+EXPORT_SYMBOL_GPL(aiot_npu_register);
+
+/**
+ * aiot_npu_unregister() - remove an accelerator from userspace's view
+ * @adev: the device from aiot_npu_register()
+ *
+ * Files still open keep the &struct aiot_device alive but get -ENODEV from
+ * every ioctl; the backend's callbacks are never called again once this
+ * returns, so the backend may go away.
+ */
+void aiot_npu_unregister(struct aiot_device *adev)
+{
+	aiot_debugfs_device_remove(adev);
+	drm_dev_unplug(&adev->drm);
+}
+EXPORT_SYMBOL_GPL(aiot_npu_unregister);
+
+/* sysfs: <parent>/aiot/ — what udev rules and aiot-info read. */
+
+static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct aiot_device *adev = dev_to_aiot(dev);
+
+	return adev ? sysfs_emit(buf, "%s\n", adev->desc->name) : -ENODEV;
+}
+static DEVICE_ATTR_RO(backend);
+
+static ssize_t hw_id_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct aiot_device *adev = dev_to_aiot(dev);
+
+	return adev ? sysfs_emit(buf, "0x%08x\n", adev->desc->hw_id) : -ENODEV;
+}
+static DEVICE_ATTR_RO(hw_id);
+
+static ssize_t capabilities_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct aiot_device *adev = dev_to_aiot(dev);
+
+	return adev ? sysfs_emit(buf, "0x%016llx\n",
+				 aiot_device_capabilities(adev)) : -ENODEV;
+}
+static DEVICE_ATTR_RO(capabilities);
+
+static ssize_t uapi_version_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u.%u\n", AIOT_UAPI_VERSION_MAJOR,
+			  AIOT_UAPI_VERSION_MINOR);
+}
+static DEVICE_ATTR_RO(uapi_version);
+
+static ssize_t driver_version_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u.%u.%u\n", AIOT_DRIVER_MAJOR,
+			  AIOT_DRIVER_MINOR, AIOT_DRIVER_PATCH);
+}
+static DEVICE_ATTR_RO(driver_version);
+
+static struct attribute *aiot_device_attrs[] = {
+	&dev_attr_backend.attr,
+	&dev_attr_hw_id.attr,
+	&dev_attr_capabilities.attr,
+	&dev_attr_uapi_version.attr,
+	&dev_attr_driver_version.attr,
+	NULL,
+};
+
+static const struct attribute_group aiot_device_group = {
+	.name = "aiot",
+	.attrs = aiot_device_attrs,
+};
+
+const struct attribute_group *aiot_device_groups[] = {
+	&aiot_device_group,
+	NULL,
+};

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-sim: simulated aiot hardware, so that the whole stack runs without a
+ * board. Like vkms, it is a real driver: its platform drivers bind to
+ * devicetree nodes when a devicetree describes them, and where none does
+ * (a PC, a QEMU guest) the module creates the platform devices itself.
+ */
+
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+
+#include "aiot_sim.h"
+
+static bool create_devices = true;
+module_param(create_devices, bool, 0444);
+MODULE_PARM_DESC(create_devices,
+		 "Create the simulated devices when no devicetree node describes them (default: true)");
+
+static struct platform_device *aiot_sim_npu_pdev;
+
+static bool aiot_sim_described_by_dt(const char *compatible)
+{
+	struct device_node *np;
+
+	np = of_find_compatible_node(NULL, NULL, compatible);
+	of_node_put(np);
+	return np;
+}
+
+static int __init aiot_sim_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&aiot_sim_npu_driver);
+	if (ret)
+		return ret;
+
+	if (create_devices && !aiot_sim_described_by_dt("aiot,sim-npu")) {
+		aiot_sim_npu_pdev =
+			platform_device_register_simple(AIOT_SIM_NPU_NAME, 0,
+							NULL, 0);
+		if (IS_ERR(aiot_sim_npu_pdev)) {
+			ret = PTR_ERR(aiot_sim_npu_pdev);
+			aiot_sim_npu_pdev = NULL;
+			platform_driver_unregister(&aiot_sim_npu_driver);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void __exit aiot_sim_exit(void)
+{
+	platform_device_unregister(aiot_sim_npu_pdev);
+	platform_driver_unregister(&aiot_sim_npu_driver);
+}
+
+module_init(aiot_sim_init);
+module_exit(aiot_sim_exit);
+
+MODULE_DESCRIPTION("aiot simulated hardware: reference NPU and sensors");
+MODULE_AUTHOR("The aiot authors");
+MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: aiot");

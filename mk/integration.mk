@@ -1,0 +1,12 @@
+# Guest integration tests: one program per suite, TAP on stdout, run by
+# tests/qemu/aiot-qemu inside the guests. Built without sanitizers (they run
+# in small guests); the host tests carry ASan/UBSan.
+INTEGRATION_SUITES := query lifecycle
+INTEGRATION_LIB := tests/integration/aiot_testlib.c
+INTEGRATION_HDRS := $(wildcard tests/integration/*.h) $(wildcard include/uapi/*/*.h)
+
+GUEST_PROGS += $(addprefix $(BUILD)/guest/tests/,$(INTEGRATION_SUITES))
+
+$(BUILD)/guest/tests/%: tests/integration/%.c $(INTEGRATION_LIB) $(INTEGRATION_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/integration -o $@ $< $(INTEGRATION_LIB) $(GUEST_LDLIBS_$*)

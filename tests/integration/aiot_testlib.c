@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "aiot_testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm/aiot_accel.h>
+
+static int is_aiot(int fd)
+{
+	char name[32] = "";
+	struct drm_version v = {
+		.name = name,
+		.name_len = sizeof(name) - 1,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_VERSION, &v))
+		return 0;
+	return strcmp(name, AIOT_DRM_DRIVER_NAME) == 0;
+}
+
+static int scan(const char *dir, const char *prefix, char *path, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, len, "%s/%s", dir, de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_aiot(fd))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	closedir(d);
+	return fd;
+}
+
+int aiot_test_open_accel(char *path, size_t pathlen)
+{
+	int fd = scan("/dev/accel", "accel", path, pathlen);
+
+	if (fd < 0)
+		fd = scan("/dev/dri", "renderD", path, pathlen);
+	if (fd < 0)
+		errno = ENODEV;
+	return fd;
+}
+
+int aiot_test_node_sysfs(const char *devpath, char *out, size_t outlen)
+{
+	const char *base = strrchr(devpath, '/');
+
+	if (!base)
+		return -EINVAL;
+	base++;
+	snprintf(out, outlen, "/sys/class/%s/%s",
+		 strncmp(base, "accel", 5) == 0 ? "accel" : "drm", base);
+	return access(out, F_OK) ? -errno : 0;
+}
+
+int aiot_test_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+int aiot_test_modprobe(const char *name)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		execlp("modprobe", "modprobe", name, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int aiot_test_rmmod(const char *name)
+{
+	/*
+	 * delete_module(2) directly, for its errno: with O_NONBLOCK a module
+	 * that is in use or depended upon gives EWOULDBLOCK.
+	 */
+	if (syscall(SYS_delete_module, name, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+int aiot_test_module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers shared by aiot's guest tests: finding the device, sysfs, modules. */
+#ifndef AIOT_TESTLIB_H
+#define AIOT_TESTLIB_H
+
+#include <stddef.h>
+
+/* Open the aiot accelerator node (accel or render), or -1 with errno set. */
+int aiot_test_open_accel(char *path, size_t pathlen);
+/* The sysfs class directory of that node (e.g. /sys/class/accel/accel0). */
+int aiot_test_node_sysfs(const char *devpath, char *out, size_t outlen);
+/* Read a small sysfs/debugfs file into buf (trailing newline stripped). */
+int aiot_test_read_file(const char *path, char *buf, size_t len);
+/* Load or unload a module by name, as modprobe/rmmod do. 0 or -errno. */
+int aiot_test_modprobe(const char *name);
+int aiot_test_rmmod(const char *name);
+/* Is a module loaded? */
+int aiot_test_module_loaded(const char *name);
+
+#endif

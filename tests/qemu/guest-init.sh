@@ -1,0 +1,76 @@
+#!/bin/sh
+# PID 1 of aiot's test guests (busybox). Runs what /aiot/config asks for,
+# writes results to the second serial port (ttyS1) between markers the host
+# parses, then powers off. The kernel console stays on ttyS0.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/aiot/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+ln -sf /proc/self/fd /dev/fd
+
+. /aiot/config
+out=/dev/ttyS1
+say() { echo "$*" > $out; }
+
+say "AIOT-GUEST kernel=$(uname -r) mode=$AIOT_MODE"
+kmemleak=/sys/kernel/debug/kmemleak
+# Forget what boot itself left behind: only leaks from now on count.
+[ -w $kmemleak ] && echo clear > $kmemleak
+
+run_suite() {
+	name=$1; shift
+	say "AIOT-BEGIN $name"
+	"$@" > $out 2>&1
+	say "AIOT-END $name rc=$?"
+}
+
+load_modules() {
+	modprobe aiot && modprobe aiot-sim
+}
+
+case "$AIOT_MODE" in
+test)
+	if [ -n "$AIOT_KUNIT" ]; then
+		# Suites run when the module loads; their KTAP goes to dmesg.
+		modprobe aiot_kunit
+		say "AIOT-KUNIT-LOADED rc=$?"
+		rmmod aiot_kunit
+	fi
+	for t in $AIOT_TESTS; do
+		if ! load_modules; then
+			say "AIOT-BEGIN $t"; say "not ok 1 - load modules"
+			say "AIOT-END $t rc=1"; continue
+		fi
+		run_suite "$t" /aiot/tests/"$t" $AIOT_TEST_FILTER
+	done
+	;;
+demo)
+	load_modules
+	/aiot/bin/aiot-demo > $out 2>&1
+	say "AIOT-DEMO rc=$?"
+	;;
+esac
+
+# Unload everything: unload paths run, and whatever they leak shows below.
+rmmod aiot_sim 2>/dev/null
+rmmod aiot 2>/dev/null
+say "AIOT-UNLOADED $(lsmod | grep -c '^aiot')"
+if [ -w $kmemleak ]; then
+	# kmemleak reports objects unreferenced for 5 s, after two scans.
+	sleep 6
+	echo scan > $kmemleak
+	echo scan > $kmemleak
+	say "AIOT-KMEMLEAK-BEGIN"
+	cat $kmemleak > $out
+	say "AIOT-KMEMLEAK-END"
+fi
+say "AIOT-DMESG-BEGIN"
+dmesg > $out
+say "AIOT-DMESG-END"
+say "AIOT-DONE"
+sync
+poweroff -f

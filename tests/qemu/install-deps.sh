@@ -1,0 +1,37 @@
+#!/bin/bash
+# Install, from Debian's archive, everything the build and the QEMU tests need.
+# Kernel versions are picked by query (the newest 6.12 and 6.1 the archive
+# offers), never hard-coded: the security archive moves on.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/kernels.sh"
+
+export DEBIAN_FRONTEND=noninteractive
+stamp=/var/lib/apt/periodic/aiot-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
+	apt-get update -q
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+
+kver612=$(aiot_kver_612)
+kver61=$(aiot_kver_61)
+echo "aiot: guest kernels $kver612 and $kver61"
+
+pkgs=(
+	build-essential bc bison flex libssl-dev libelf-dev dwarves kmod cpio
+	rsync xz-utils zstd python3 busybox-static qemu-system-x86
+	pkg-config libdrm-dev libudev-dev googletest libgtest-dev
+	device-tree-compiler clang llvm libclang-rt-14-dev
+	"linux-image-$kver612-unsigned" "linux-headers-$kver612"
+	"linux-image-$kver61-unsigned" "linux-headers-$kver61"
+	linux-source-6.12
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
