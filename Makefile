@@ -54,11 +54,15 @@ headers_install:
 	install -m 0644 include/uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 
 install: modules_install headers_install
-	install -D -m 0644 udev/70-aiot.rules $(DESTDIR)/etc/udev/rules.d/70-aiot.rules
+	install -d $(DESTDIR)/etc/udev/rules.d
+	install -m 0644 udev/*.rules $(DESTDIR)/etc/udev/rules.d/
 
 -include mk/*.mk
 
 userspace: $(USERSPACE) $(GUEST_PROGS)
+
+# Each fragment hangs its bounded fuzz run on this target.
+fuzz:
 
 check-host: $(HOST_TESTS)
 	@set -e; for t in $(HOST_TESTS); do echo "== $$t"; ./$$t; done
@@ -67,6 +71,8 @@ check:
 	tests/run-all
 
 demo:
+	tests/qemu/install-deps.sh
+	$(MAKE) userspace
 	tests/qemu/aiot-qemu demo
 
 clean:

@@ -45,4 +45,15 @@
 #define AIOT_DEFINE_PLATFORM_REMOVE(fn)
 #endif
 
+/*
+ * Internal functions that KUnit suites (aiot_kunit.ko) call; exported only
+ * in kernels built with KUnit, in the namespace upstream uses for that.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/visibility.h>
+#define AIOT_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_IF_KUNIT(sym)
+#else
+#define AIOT_EXPORT_FOR_KUNIT(sym)
+#endif
+
 #endif /* _AIOT_COMPAT_H_ */

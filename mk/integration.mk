@@ -1,8 +1,11 @@
-# Guest integration tests: one program per suite, TAP on stdout, run by
+# Guest integration tests: every tests/integration/*.c but the shared
+# aiot_testlib.c is one suite (one program, TAP on stdout), run by
 # tests/qemu/aiot-qemu inside the guests. Built without sanitizers (they run
-# in small guests); the host tests carry ASan/UBSan.
-INTEGRATION_SUITES := query lifecycle
+# in small guests); the host tests carry ASan/UBSan. A suite that needs more
+# libraries sets GUEST_LDLIBS_<suite> in its own mk fragment.
 INTEGRATION_LIB := tests/integration/aiot_testlib.c
+INTEGRATION_SUITES := $(filter-out aiot_testlib,\
+	$(basename $(notdir $(wildcard tests/integration/*.c))))
 INTEGRATION_HDRS := $(wildcard tests/integration/*.h) $(wildcard include/uapi/*/*.h)
 
 GUEST_PROGS += $(addprefix $(BUILD)/guest/tests/,$(INTEGRATION_SUITES))

@@ -50,7 +50,7 @@ test)
 	;;
 demo)
 	load_modules
-	/aiot/bin/aiot-demo > $out 2>&1
+	/aiot/demo.sh > $out 2>&1
 	say "AIOT-DEMO rc=$?"
 	;;
 esac
