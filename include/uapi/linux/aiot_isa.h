@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note OR MIT */
+/*
+ * aiot NPU instruction set: a command stream of int8 tensor operations.
+ *
+ * A stream is a struct aiot_isa_header followed by header.op_count
+ * operation records. Every record starts with a struct aiot_isa_op_header
+ * whose size is exactly the size of the descriptor for its opcode.
+ * Tensors live in buffers that the job binds to numbered slots; an
+ * operation names a tensor by slot, byte offset, element type and NHWC
+ * shape. All fields are little-endian. Every reserved field and every
+ * padding byte must be zero. See docs/isa.md for the semantics.
+ *
+ * Compatibility: opcodes, dtypes and flags are append-only. A descriptor
+ * never changes size or layout within a major version; new behaviour gets
+ * a new opcode or a flag bit, and older validators reject what they do not
+ * know.
+ */
+#ifndef _UAPI_LINUX_AIOT_ISA_H
+#define _UAPI_LINUX_AIOT_ISA_H
+
+#include <linux/types.h>
+
+/* "AIOT" read as a little-endian u32 */
+#define AIOT_ISA_MAGIC			0x544f4941u
+#define AIOT_ISA_VERSION_MAJOR		1
+#define AIOT_ISA_VERSION_MINOR		0
+#define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
+#define AIOT_ISA_VERSION_CURRENT \
+	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
+
+/* Limits every implementation accepts; larger streams are rejected. */
+#define AIOT_ISA_MAX_BINDINGS		16
+#define AIOT_ISA_MAX_OPS		8192
+#define AIOT_ISA_MAX_STREAM_BYTES	(1024 * 1024)
+#define AIOT_ISA_MAX_TENSOR_BYTES	(1024 * 1024 * 1024)
+#define AIOT_ISA_MAX_DIM		65535
+#define AIOT_ISA_DIMS			4
+#define AIOT_ISA_MAX_POOL_WINDOW	(8 * 1024 * 1024)
+
+/* Conventional binding slots; any slot below AIOT_ISA_MAX_BINDINGS works. */
+#define AIOT_ISA_BINDING_WEIGHTS	0
+#define AIOT_ISA_BINDING_INPUT		1
+#define AIOT_ISA_BINDING_OUTPUT		2
+#define AIOT_ISA_BINDING_ARENA		3
+
+/* Operation codes: append only, never renumber. */
+enum aiot_isa_opcode {
+	AIOT_ISA_OP_NOP			= 0,
+	AIOT_ISA_OP_FULLY_CONNECTED	= 1,
+	AIOT_ISA_OP_CONV_2D		= 2,
+	AIOT_ISA_OP_DEPTHWISE_CONV_2D	= 3,
+	AIOT_ISA_OP_AVERAGE_POOL_2D	= 4,
+	AIOT_ISA_OP_MAX_POOL_2D		= 5,
+	AIOT_ISA_OP_ADD			= 6,
+	AIOT_ISA_OP_RESHAPE		= 7,
+	AIOT_ISA_OP_SOFTMAX		= 8,
+	AIOT_ISA_OP_REQUANTIZE		= 9,
+	AIOT_ISA_OP_SENSOR_TO_INT8	= 10,
+};
+
+/* Element types: append only. */
+enum aiot_isa_dtype {
+	AIOT_ISA_DTYPE_INVALID	= 0,
+	AIOT_ISA_DTYPE_INT8	= 1,
+	AIOT_ISA_DTYPE_INT16	= 2,
+	AIOT_ISA_DTYPE_INT32	= 3,
+};
+
+/**
+ * struct aiot_isa_header - start of every command stream
+ * @magic: AIOT_ISA_MAGIC
+ * @version: AIOT_ISA_VERSION(major, minor); the major must match, the minor
+ *	must not be newer than the validator's
+ * @size: total bytes of the stream, this header included
+ * @op_count: number of operation records after the header
+ * @flags: none defined, must be 0
+ * @reserved: must be 0
+ */
+struct aiot_isa_header {
+	__u32 magic;
+	__u32 version;
+	__u32 size;
+	__u32 op_count;
+	__u32 flags;
+	__u32 reserved[3];
+};
+
+/**
+ * struct aiot_isa_op_header - start of every operation record
+ * @opcode: enum aiot_isa_opcode
+ * @flags: none defined, must be 0
+ * @size: bytes of the whole record, this header included; must equal the
+ *	size of the opcode's descriptor
+ */
+struct aiot_isa_op_header {
+	__u16 opcode;
+	__u16 flags;
+	__u32 size;
+};
+
+/**
+ * struct aiot_isa_tensor - a dense NHWC tensor inside a bound buffer
+ * @offset: byte offset of element [0,0,0,0] in the buffer; a multiple of
+ *	the element size
+ * @binding: binding slot of the buffer
+ * @dtype: enum aiot_isa_dtype
+ * @reserved: must be 0
+ * @dims: N, H, W, C; each in 1..AIOT_ISA_MAX_DIM
+ *
+ * The whole tensor (product of @dims times element size, at most
+ * AIOT_ISA_MAX_TENSOR_BYTES) must lie inside the buffer.
+ */
+struct aiot_isa_tensor {
+	__u32 offset;
+	__u8 binding;
+	__u8 dtype;
+	__u16 reserved;
+	__u32 dims[AIOT_ISA_DIMS];
+};
+
+/**
+ * struct aiot_isa_channel_quant - requantization of one output channel
+ * @bias: added to the int32 accumulator before requantization
+ * @multiplier: Q31 fixed-point multiplier, 0..INT32_MAX (a negative value
+ *	is treated as 0)
+ * @shift: power-of-two exponent applied with the multiplier; positive
+ *	shifts left; values outside -31..30 are clamped to that range
+ *
+ * An array of these lives in a bound buffer (usually the weights) and is
+ * read at execution time, so it is never trusted: the clamping above makes
+ * every bit pattern well defined.
+ */
+struct aiot_isa_channel_quant {
+	__s32 bias;
+	__s32 multiplier;
+	__s32 shift;
+};
+
+/**
+ * struct aiot_isa_array_ref - an array of fixed-size records in a buffer
+ * @offset: byte offset, a multiple of 4
+ * @binding: binding slot
+ * @reserved: must be 0
+ *
+ * The element count is implied by the operation (e.g. output channels).
+ */
+struct aiot_isa_array_ref {
+	__u32 offset;
+	__u8 binding;
+	__u8 reserved[3];
+};
+
+/**
+ * struct aiot_isa_activation - fused activation as an output clamp
+ * @min: lowest output value (e.g. the quantized 0 for RELU)
+ * @max: highest output value; min <= max, both within the output type
+ */
+struct aiot_isa_activation {
+	__s32 min;
+	__s32 max;
+};
+
+/**
+ * struct aiot_isa_op_nop - does nothing (null jobs, benchmarks)
+ * @hdr: opcode AIOT_ISA_OP_NOP
+ */
+struct aiot_isa_op_nop {
+	struct aiot_isa_op_header hdr;
+};
+
+/**
+ * struct aiot_isa_op_fully_connected - output = input x filter^T
+ * @hdr: opcode AIOT_ISA_OP_FULLY_CONNECTED
+ * @input: int8 [B, 1, 1, D]
+ * @filter: int8 [O, 1, 1, D]
+ * @output: int8 [B, 1, 1, O]
+ * @quant: O records of struct aiot_isa_channel_quant
+ * @input_zero_point: -128..127
+ * @filter_zero_point: -128..127 (0 for symmetric weights)
+ * @output_zero_point: -128..127
+ * @act: output clamp
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_fully_connected {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor filter;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref quant;
+	__s32 input_zero_point;
+	__s32 filter_zero_point;
+	__s32 output_zero_point;
+	struct aiot_isa_activation act;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_conv - CONV_2D and DEPTHWISE_CONV_2D
+ * @hdr: opcode AIOT_ISA_OP_CONV_2D or AIOT_ISA_OP_DEPTHWISE_CONV_2D
+ * @input: int8 [N, H, W, Cin]
+ * @filter: int8; CONV_2D: [Cout, KH, KW, Cin];
+ *	DEPTHWISE_CONV_2D: [1, KH, KW, Cout] with Cout = Cin * depth_multiplier
+ * @output: int8 [N, OH, OW, Cout]
+ * @quant: Cout records of struct aiot_isa_channel_quant
+ * @input_zero_point: -128..127 (weights are symmetric: zero point 0)
+ * @output_zero_point: -128..127
+ * @act: output clamp
+ * @stride_h: 1..AIOT_ISA_MAX_DIM
+ * @stride_w: 1..AIOT_ISA_MAX_DIM
+ * @dilation_h: 1..AIOT_ISA_MAX_DIM
+ * @dilation_w: 1..AIOT_ISA_MAX_DIM
+ * @pad_top: rows of implicit zero point above the input
+ * @pad_left: columns of implicit zero point left of the input
+ * @depth_multiplier: DEPTHWISE_CONV_2D: >= 1; CONV_2D: must be 0
+ */
+struct aiot_isa_op_conv {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor filter;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref quant;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	struct aiot_isa_activation act;
+	__u16 stride_h;
+	__u16 stride_w;
+	__u16 dilation_h;
+	__u16 dilation_w;
+	__u16 pad_top;
+	__u16 pad_left;
+	__u32 depth_multiplier;
+};
+
+/**
+ * struct aiot_isa_op_pool - AVERAGE_POOL_2D and MAX_POOL_2D
+ * @hdr: opcode AIOT_ISA_OP_AVERAGE_POOL_2D or AIOT_ISA_OP_MAX_POOL_2D
+ * @input: int8 [N, H, W, C]
+ * @output: int8 [N, OH, OW, C], same quantization as the input
+ * @act: output clamp
+ * @filter_h: window rows, >= 1
+ * @filter_w: window columns, >= 1
+ * @stride_h: >= 1
+ * @stride_w: >= 1
+ * @pad_top: window rows above the input (skipped, not counted)
+ * @pad_left: window columns left of the input (skipped, not counted)
+ * @reserved: must be 0
+ *
+ * Every window must overlap the input in at least one element, and
+ * filter_h * filter_w must not exceed AIOT_ISA_MAX_POOL_WINDOW.
+ */
+struct aiot_isa_op_pool {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_activation act;
+	__u16 filter_h;
+	__u16 filter_w;
+	__u16 stride_h;
+	__u16 stride_w;
+	__u16 pad_top;
+	__u16 pad_left;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_add - elementwise sum with 4-D broadcasting
+ * @hdr: opcode AIOT_ISA_OP_ADD
+ * @input1: int8; each dim equals the output's or is 1
+ * @input2: int8; each dim equals the output's or is 1
+ * @output: int8
+ * @input1_zero_point: -128..127
+ * @input2_zero_point: -128..127
+ * @output_zero_point: -128..127
+ * @left_shift: 0..23, applied to both inputs first (TFLite uses 20)
+ * @input1_multiplier: 0..INT32_MAX
+ * @input1_shift: -31..30
+ * @input2_multiplier: 0..INT32_MAX
+ * @input2_shift: -31..30
+ * @output_multiplier: 0..INT32_MAX
+ * @output_shift: -31..30
+ * @act: output clamp
+ */
+struct aiot_isa_op_add {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input1;
+	struct aiot_isa_tensor input2;
+	struct aiot_isa_tensor output;
+	__s32 input1_zero_point;
+	__s32 input2_zero_point;
+	__s32 output_zero_point;
+	__s32 left_shift;
+	__s32 input1_multiplier;
+	__s32 input1_shift;
+	__s32 input2_multiplier;
+	__s32 input2_shift;
+	__s32 output_multiplier;
+	__s32 output_shift;
+	struct aiot_isa_activation act;
+};
+
+/**
+ * struct aiot_isa_op_reshape - copy the bytes of a tensor under a new shape
+ * @hdr: opcode AIOT_ISA_OP_RESHAPE
+ * @input: any dtype
+ * @output: same dtype and element count; may be exactly @input (a no-op)
+ */
+struct aiot_isa_op_reshape {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+};
+
+/**
+ * struct aiot_isa_op_softmax - softmax over the innermost (C) dimension
+ * @hdr: opcode AIOT_ISA_OP_SOFTMAX
+ * @input: int8
+ * @output: int8, same shape; scale 1/256, zero point -128
+ * @input_multiplier: beta * input scale as a Q31 multiplier, 0..INT32_MAX
+ * @input_left_shift: 0..31, its exponent
+ * @diff_min: <= 0; differences from the row maximum below it give 0
+ *	probability (output -128)
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_softmax {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__s32 input_multiplier;
+	__s32 input_left_shift;
+	__s32 diff_min;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_requantize - REQUANTIZE and SENSOR_TO_INT8
+ * @hdr: opcode AIOT_ISA_OP_REQUANTIZE (int8 input) or
+ *	AIOT_ISA_OP_SENSOR_TO_INT8 (int16 input, e.g. raw sensor samples)
+ * @input: int8 or int16 as the opcode says
+ * @output: int8, same shape as @input
+ * @input_zero_point: within the input type's range
+ * @output_zero_point: -128..127
+ * @multiplier: input scale / output scale as a Q31 multiplier,
+ *	0..INT32_MAX
+ * @shift: -31..30, its exponent
+ * @act: output clamp (-128..127 for a plain conversion)
+ */
+struct aiot_isa_op_requantize {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	__s32 multiplier;
+	__s32 shift;
+	struct aiot_isa_activation act;
+};
+
+#endif /* _UAPI_LINUX_AIOT_ISA_H */

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * aiot ISA reference executor: runs a command stream on the CPU with the
+ * integer arithmetic of TensorFlow Lite's int8 reference kernels, so that
+ * results are bit-exact with it.
+ *
+ * Safety does not depend on the caller: every operation is re-validated
+ * from a private copy right before it runs, so an unvalidated or changing
+ * stream can at worst be rejected. Tensor data and per-channel parameters
+ * are untrusted values, but never influence which bytes are accessed.
+ * No allocation, no floating point, small stack frames.
+ */
+
+#include "aiot_isa.h"
+#include "aiot_isa_math.h"
+
+struct aiot_isa_exec {
+	void *const *bindings;
+	const struct aiot_isa_exec_control *ctl;
+};
+
+static bool aiot_isa_stopped(const struct aiot_isa_exec *ex)
+{
+	return ex->ctl && ex->ctl->should_stop &&
+	       ex->ctl->should_stop(ex->ctl->arg);
+}
+
+static const s8 *aiot_isa_src8(const struct aiot_isa_exec *ex,
+			       const struct aiot_isa_tensor *t)
+{
+	return (const s8 *)ex->bindings[t->binding] + t->offset;
+}
+
+static s8 *aiot_isa_dst8(const struct aiot_isa_exec *ex,
+			 const struct aiot_isa_tensor *t)
+{
+	return (s8 *)ex->bindings[t->binding] + t->offset;
+}
+
+static s16 aiot_isa_load_s16(const struct aiot_isa_exec *ex,
+			     const struct aiot_isa_tensor *t, size_t index)
+{
+	const u8 *p = (const u8 *)ex->bindings[t->binding] + t->offset;
+	s16 v;
+
+	memcpy(&v, p + index * sizeof(v), sizeof(v));
+	return v;
+}
+
+static void aiot_isa_load_quant(const struct aiot_isa_exec *ex,
+				const struct aiot_isa_array_ref *ref, u32 channel,
+				struct aiot_isa_channel_quant *q)
+{
+	const u8 *p = (const u8 *)ex->bindings[ref->binding] + ref->offset;
+
+	memcpy(q, p + (size_t)channel * sizeof(*q), sizeof(*q));
+}
+
+static s32 aiot_isa_finish_acc(s32 acc, const struct aiot_isa_channel_quant *q,
+			       s32 zero_point,
+			       const struct aiot_isa_activation *act)
+{
+	return aiot_requantize_acc(aiot_wrap_add(acc, q->bias), q->multiplier,
+				   q->shift, zero_point, act->min, act->max);
+}
+
+static int aiot_isa_exec_fc(const struct aiot_isa_exec *ex,
+			    const struct aiot_isa_op_fully_connected *op)
+{
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	const s8 *filter = aiot_isa_src8(ex, &op->filter);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	u32 batches = op->input.dims[0], depth = op->input.dims[3];
+	u32 outs = op->output.dims[3];
+	struct aiot_isa_channel_quant q;
+	u32 b, o, d;
+	s32 acc;
+
+	for (b = 0; b < batches; b++) {
+		if (aiot_isa_stopped(ex))
+			return -ECANCELED;
+		for (o = 0; o < outs; o++) {
+			const s8 *x = in + (size_t)b * depth;
+			const s8 *w = filter + (size_t)o * depth;
+
+			s32 zx = op->input_zero_point;
+			s32 zw = op->filter_zero_point;
+
+			acc = 0;
+			for (d = 0; d < depth; d++)
+				acc = aiot_wrap_add(acc, (x[d] - zx) * (w[d] - zw));
+			aiot_isa_load_quant(ex, &op->quant, o, &q);
+			acc = aiot_isa_finish_acc(acc, &q, op->output_zero_point,
+						  &op->act);
+			out[(size_t)b * outs + o] = (s8)acc;
+		}
+	}
+	return 0;
+}
+
+/* Sum over one output position of a regular convolution. */
+static s32 aiot_isa_conv_acc(const struct aiot_isa_op_conv *op, const s8 *in,
+			     const s8 *filter, u32 oc, s64 y0, s64 x0)
+{
+	u32 in_h = op->input.dims[1], in_w = op->input.dims[2];
+	u32 cin = op->input.dims[3];
+	u32 kh = op->filter.dims[1], kw = op->filter.dims[2];
+	s32 zp = op->input_zero_point;
+	u32 fy, fx, c;
+	s32 acc = 0;
+
+	for (fy = 0; fy < kh; fy++) {
+		s64 y = y0 + (s64)fy * op->dilation_h;
+
+		if (y < 0 || y >= in_h)
+			continue;
+		for (fx = 0; fx < kw; fx++) {
+			s64 x = x0 + (s64)fx * op->dilation_w;
+			const s8 *px, *pw;
+
+			if (x < 0 || x >= in_w)
+				continue;
+			px = in + ((size_t)y * in_w + (size_t)x) * cin;
+			pw = filter + (((size_t)oc * kh + fy) * kw + fx) * cin;
+			for (c = 0; c < cin; c++)
+				acc = aiot_wrap_add(acc, pw[c] * (px[c] - zp));
+		}
+	}
+	return acc;
+}
+
+/* Sum over one output position and channel of a depthwise convolution. */
+static s32 aiot_isa_dwconv_acc(const struct aiot_isa_op_conv *op,
+			       const s8 *in, const s8 *filter, u32 oc,
+			       s64 y0, s64 x0)
+{
+	u32 in_h = op->input.dims[1], in_w = op->input.dims[2];
+	u32 cin = op->input.dims[3], cout = op->output.dims[3];
+	u32 kh = op->filter.dims[1], kw = op->filter.dims[2];
+	u32 ic = oc / op->depth_multiplier;
+	u32 fy, fx;
+	s32 acc = 0;
+
+	for (fy = 0; fy < kh; fy++) {
+		s64 y = y0 + (s64)fy * op->dilation_h;
+
+		if (y < 0 || y >= in_h)
+			continue;
+		for (fx = 0; fx < kw; fx++) {
+			s64 x = x0 + (s64)fx * op->dilation_w;
+			s32 v, w;
+
+			if (x < 0 || x >= in_w)
+				continue;
+			v = in[((size_t)y * in_w + (size_t)x) * cin + ic];
+			w = filter[((size_t)fy * kw + fx) * cout + oc];
+			acc = aiot_wrap_add(acc, w * (v - op->input_zero_point));
+		}
+	}
+	return acc;
+}
+
+static int aiot_isa_exec_conv(const struct aiot_isa_exec *ex,
+			      const struct aiot_isa_op_conv *op)
+{
+	bool depthwise = op->hdr.opcode == AIOT_ISA_OP_DEPTHWISE_CONV_2D;
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	const s8 *filter = aiot_isa_src8(ex, &op->filter);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	size_t in_batch = (size_t)id[1] * id[2] * id[3];
+	struct aiot_isa_channel_quant q;
+	u32 n, oy, ox, oc;
+	s64 y0, x0;
+	s32 acc;
+
+	for (n = 0; n < od[0]; n++) {
+		const s8 *in_n = in + n * in_batch;
+
+		for (oy = 0; oy < od[1]; oy++) {
+			if (aiot_isa_stopped(ex))
+				return -ECANCELED;
+			y0 = (s64)oy * op->stride_h - op->pad_top;
+			for (ox = 0; ox < od[2]; ox++) {
+				x0 = (s64)ox * op->stride_w - op->pad_left;
+				for (oc = 0; oc < od[3]; oc++) {
+					acc = depthwise ?
+					      aiot_isa_dwconv_acc(op, in_n, filter,
+								  oc, y0, x0) :
+					      aiot_isa_conv_acc(op, in_n, filter,
+								oc, y0, x0);
+					aiot_isa_load_quant(ex, &op->quant, oc,
+							    &q);
+					acc = aiot_isa_finish_acc(acc, &q,
+								  op->output_zero_point,
+								  &op->act);
+					*out++ = (s8)acc;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* The part of a pooling window [start, start + size) inside [0, limit). */
+static void aiot_isa_clip(s64 start, u32 size, u32 limit, u32 *lo, u32 *hi)
+{
+	s64 a = start < 0 ? 0 : start;
+	s64 b = start + size;
+
+	if (b > limit)
+		b = limit;
+	if (b < a)
+		b = a;
+	*lo = (u32)a;
+	*hi = (u32)b;
+}
+
+static s32 aiot_isa_pool_one(const struct aiot_isa_op_pool *op,
+			     const s8 *in, u32 y_lo, u32 y_hi, u32 x_lo,
+			     u32 x_hi, u32 c)
+{
+	bool average = op->hdr.opcode == AIOT_ISA_OP_AVERAGE_POOL_2D;
+	u32 in_w = op->input.dims[2], channels = op->input.dims[3];
+	s32 acc = average ? 0 : -128;
+	s32 count = (s32)((y_hi - y_lo) * (x_hi - x_lo));
+	u32 y, x;
+	s32 v;
+
+	for (y = y_lo; y < y_hi; y++) {
+		for (x = x_lo; x < x_hi; x++) {
+			v = in[((size_t)y * in_w + x) * channels + c];
+			if (average)
+				acc += v;
+			else if (v > acc)
+				acc = v;
+		}
+	}
+	if (!average)
+		return acc;
+	/* Validation guarantees a non-empty window; stay defined anyway. */
+	if (!count)
+		return 0;
+	/* Round half away from zero, as TFLite's integer average pool. */
+	if (acc > 0)
+		return (acc + count / 2) / count;
+	return (acc - count / 2) / count;
+}
+
+static int aiot_isa_exec_pool(const struct aiot_isa_exec *ex,
+			      const struct aiot_isa_op_pool *op)
+{
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	size_t in_batch = (size_t)id[1] * id[2] * id[3];
+	u32 n, oy, ox, c, y_lo, y_hi, x_lo, x_hi;
+	s32 v;
+
+	for (n = 0; n < od[0]; n++) {
+		const s8 *in_n = in + n * in_batch;
+
+		for (oy = 0; oy < od[1]; oy++) {
+			if (aiot_isa_stopped(ex))
+				return -ECANCELED;
+			aiot_isa_clip((s64)oy * op->stride_h - op->pad_top,
+				      op->filter_h, id[1], &y_lo, &y_hi);
+			for (ox = 0; ox < od[2]; ox++) {
+				aiot_isa_clip((s64)ox * op->stride_w -
+					      op->pad_left, op->filter_w, id[2],
+					      &x_lo, &x_hi);
+				for (c = 0; c < od[3]; c++) {
+					v = aiot_isa_pool_one(op, in_n, y_lo,
+							      y_hi, x_lo, x_hi,
+							      c);
+					v = aiot_clamp_s32(v, op->act.min,
+							   op->act.max);
+					*out++ = (s8)v;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Element offset in a tensor that broadcasts to the output's shape. */
+static size_t aiot_isa_bcast_index(const struct aiot_isa_tensor *t, u32 n,
+				   u32 y, u32 x, u32 c)
+{
+	const u32 *d = t->dims;
+
+	n = d[0] == 1 ? 0 : n;
+	y = d[1] == 1 ? 0 : y;
+	x = d[2] == 1 ? 0 : x;
+	c = d[3] == 1 ? 0 : c;
+	return (((size_t)n * d[1] + y) * d[2] + x) * d[3] + c;
+}
+
+static s32 aiot_isa_add_one(const struct aiot_isa_op_add *op, s32 a, s32 b)
+{
+	s32 sa = (a - op->input1_zero_point) * (1 << op->left_shift);
+	s32 sb = (b - op->input2_zero_point) * (1 << op->left_shift);
+	s32 sum;
+
+	sa = aiot_mbqm(sa, op->input1_multiplier, op->input1_shift);
+	sb = aiot_mbqm(sb, op->input2_multiplier, op->input2_shift);
+	sum = aiot_wrap_add(sa, sb);
+	return aiot_requantize_acc(sum, op->output_multiplier,
+				   op->output_shift, op->output_zero_point,
+				   op->act.min, op->act.max);
+}
+
+static int aiot_isa_exec_add(const struct aiot_isa_exec *ex,
+			     const struct aiot_isa_op_add *op)
+{
+	const s8 *in1 = aiot_isa_src8(ex, &op->input1);
+	const s8 *in2 = aiot_isa_src8(ex, &op->input2);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *od = op->output.dims;
+	u32 n, y, x, c;
+	s32 a, b;
+
+	for (n = 0; n < od[0]; n++) {
+		for (y = 0; y < od[1]; y++) {
+			if (aiot_isa_stopped(ex))
+				return -ECANCELED;
+			for (x = 0; x < od[2]; x++) {
+				for (c = 0; c < od[3]; c++) {
+					a = in1[aiot_isa_bcast_index(&op->input1,
+								     n, y, x, c)];
+					b = in2[aiot_isa_bcast_index(&op->input2,
+								     n, y, x, c)];
+					*out++ = (s8)aiot_isa_add_one(op, a, b);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_reshape(const struct aiot_isa_exec *ex,
+				 const struct aiot_isa_op_reshape *op)
+{
+	const u32 *d = op->input.dims;
+	size_t bytes = (size_t)d[0] * d[1] * d[2] * d[3];
+	const u8 *src = (const u8 *)ex->bindings[op->input.binding] +
+			op->input.offset;
+	u8 *dst = (u8 *)ex->bindings[op->output.binding] + op->output.offset;
+
+	if (op->input.dtype == AIOT_ISA_DTYPE_INT16)
+		bytes *= 2;
+	else if (op->input.dtype == AIOT_ISA_DTYPE_INT32)
+		bytes *= 4;
+	if (src != dst)
+		memmove(dst, src, bytes);
+	return 0;
+}
+
+/* Softmax keeps exp differences with 5 and sums with 12 integer bits. */
+#define AIOT_SOFTMAX_DIFF_INT_BITS	5
+#define AIOT_SOFTMAX_ACC_INT_BITS	12
+
+static s32 aiot_isa_softmax_exp(const struct aiot_isa_op_softmax *op,
+				s32 diff)
+{
+	s32 scaled = (s32)((u32)diff << op->input_left_shift);
+
+	scaled = aiot_srdhm(scaled, op->input_multiplier);
+	return aiot_fx_exp_on_negative_values_5(scaled);
+}
+
+static void aiot_isa_softmax_row(const struct aiot_isa_op_softmax *op,
+				 const s8 *in, s8 *out, u32 depth)
+{
+	s32 max = -128, sum = 0, diff, scale, v;
+	int bits_over_unit;
+	u32 c;
+
+	for (c = 0; c < depth; c++)
+		if (in[c] > max)
+			max = in[c];
+	for (c = 0; c < depth; c++) {
+		diff = in[c] - max;
+		if (diff < op->diff_min)
+			continue;
+		/* exp() has 0 integer bits; the sum keeps 12. */
+		v = aiot_isa_softmax_exp(op, diff);
+		v = aiot_rounding_divide_by_pot(v, AIOT_SOFTMAX_ACC_INT_BITS);
+		sum = aiot_wrap_add(sum, v);
+	}
+	scale = aiot_fx_reciprocal(sum, AIOT_SOFTMAX_ACC_INT_BITS,
+				   &bits_over_unit);
+	for (c = 0; c < depth; c++) {
+		diff = in[c] - max;
+		if (diff < op->diff_min) {
+			out[c] = -128;
+			continue;
+		}
+		v = aiot_srdhm(scale, aiot_isa_softmax_exp(op, diff));
+		/* Output scale is 1/256: keep 8 of the 31 fraction bits. */
+		v = aiot_rounding_divide_by_pot(v, bits_over_unit + 31 - 8);
+		out[c] = (s8)aiot_clamp_s32(v - 128, -128, 127);
+	}
+}
+
+static int aiot_isa_exec_softmax(const struct aiot_isa_exec *ex,
+				 const struct aiot_isa_op_softmax *op)
+{
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *d = op->input.dims;
+	u32 depth = d[3];
+	size_t rows = (size_t)d[0] * d[1] * d[2], r;
+
+	for (r = 0; r < rows; r++) {
+		if (aiot_isa_stopped(ex))
+			return -ECANCELED;
+		aiot_isa_softmax_row(op, in + r * depth, out + r * depth, depth);
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_requant(const struct aiot_isa_exec *ex,
+				 const struct aiot_isa_op_requantize *op)
+{
+	bool sensor = op->hdr.opcode == AIOT_ISA_OP_SENSOR_TO_INT8;
+	const s8 *in8 = aiot_isa_src8(ex, &op->input);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *d = op->output.dims;
+	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
+	s32 v;
+
+	for (i = 0; i < count; i++) {
+		if (!(i & 0xffff) && aiot_isa_stopped(ex))
+			return -ECANCELED;
+		v = sensor ? aiot_isa_load_s16(ex, &op->input, i) : in8[i];
+		out[i] = (s8)aiot_requantize_acc(v - op->input_zero_point,
+						 op->multiplier, op->shift,
+						 op->output_zero_point,
+						 op->act.min, op->act.max);
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_op(const struct aiot_isa_exec *ex,
+			    const union aiot_isa_op *op)
+{
+	switch (op->hdr.opcode) {
+	case AIOT_ISA_OP_NOP:
+		return 0;
+	case AIOT_ISA_OP_FULLY_CONNECTED:
+		return aiot_isa_exec_fc(ex, &op->fc);
+	case AIOT_ISA_OP_CONV_2D:
+	case AIOT_ISA_OP_DEPTHWISE_CONV_2D:
+		return aiot_isa_exec_conv(ex, &op->conv);
+	case AIOT_ISA_OP_AVERAGE_POOL_2D:
+	case AIOT_ISA_OP_MAX_POOL_2D:
+		return aiot_isa_exec_pool(ex, &op->pool);
+	case AIOT_ISA_OP_ADD:
+		return aiot_isa_exec_add(ex, &op->add);
+	case AIOT_ISA_OP_RESHAPE:
+		return aiot_isa_exec_reshape(ex, &op->reshape);
+	case AIOT_ISA_OP_SOFTMAX:
+		return aiot_isa_exec_softmax(ex, &op->softmax);
+	case AIOT_ISA_OP_REQUANTIZE:
+	case AIOT_ISA_OP_SENSOR_TO_INT8:
+		return aiot_isa_exec_requant(ex, &op->requant);
+	default:
+		/* The cursor only yields known opcodes. */
+		return -EOPNOTSUPP;
+	}
+}
+
+/**
+ * aiot_isa_execute_ctl() - run a command stream on the CPU
+ * @stream: the command stream
+ * @len: bytes available at @stream
+ * @bindings: base address of each bound buffer
+ * @binding_sizes: size in bytes of each bound buffer
+ * @nbindings: entries in @bindings and @binding_sizes
+ * @ctl: optional cancellation hook, may be NULL
+ *
+ * The whole stream is validated first, and each operation again from a
+ * private copy immediately before it runs, so no access can leave its
+ * buffer even for a stream that was never validated or that changes
+ * concurrently (such a change can stop a run midway with an error).
+ * Never sleeps and never allocates.
+ *
+ * Return: 0 on success, -ECANCELED if @ctl asked to stop, or the
+ * validator's negative errno.
+ */
+int aiot_isa_execute_ctl(const void *stream, size_t len, void *const *bindings,
+			 const u64 *binding_sizes, unsigned int nbindings,
+			 const struct aiot_isa_exec_control *ctl)
+{
+	struct aiot_isa_exec ex = { .bindings = bindings, .ctl = ctl };
+	struct aiot_isa_cursor cur;
+	union aiot_isa_op op;
+	unsigned int i;
+	int ret;
+
+	if (nbindings && !bindings)
+		return -EINVAL;
+	for (i = 0; i < nbindings && i < AIOT_ISA_MAX_BINDINGS; i++)
+		if (binding_sizes && binding_sizes[i] && !bindings[i])
+			return -EINVAL;
+	/* All or nothing: a bad operation must not leave half a result. */
+	ret = aiot_isa_validate(stream, len, binding_sizes, nbindings, NULL);
+	if (ret)
+		return ret;
+	ret = aiot_isa_cursor_init(&cur, stream, len, binding_sizes, nbindings);
+	if (ret)
+		return ret;
+	while ((ret = aiot_isa_cursor_next(&cur, &op, NULL)) > 0) {
+		if (aiot_isa_stopped(&ex))
+			return -ECANCELED;
+		ret = aiot_isa_exec_op(&ex, &op);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
+AIOT_ISA_EXPORT(aiot_isa_execute_ctl);
+
+/**
+ * aiot_isa_execute() - run a command stream on the CPU
+ * @stream: the command stream
+ * @len: bytes available at @stream
+ * @bindings: base address of each bound buffer
+ * @binding_sizes: size in bytes of each bound buffer
+ * @nbindings: entries in @bindings and @binding_sizes
+ *
+ * aiot_isa_execute_ctl() without a cancellation hook.
+ *
+ * Return: 0 on success or a negative errno.
+ */
+int aiot_isa_execute(const void *stream, size_t len, void *const *bindings,
+		     const u64 *binding_sizes, unsigned int nbindings)
+{
+	return aiot_isa_execute_ctl(stream, len, bindings, binding_sizes,
+				    nbindings, NULL);
+}
+
+AIOT_ISA_EXPORT(aiot_isa_execute);
