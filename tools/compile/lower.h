@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Lowering of a parsed TFLite model (subgraph 0) to an aiot ISA command
+ * stream (include/uapi/linux/aiot_isa.h).
+ *
+ * Bindings, as the ISA's conventional slots:
+ *   AIOT_ISA_BINDING_WEIGHTS (0): `weights` - constant tensors and the
+ *	per-channel (bias, multiplier, shift) records
+ *   AIOT_ISA_BINDING_INPUT   (1): the graph input, at offset 0
+ *   AIOT_ISA_BINDING_OUTPUT  (2): the graph output, at offset 0
+ *   AIOT_ISA_BINDING_ARENA   (3): intermediates, `arena_size` bytes
+ * Exactly one graph input and one graph output are supported.
+ */
+#ifndef AIOT_COMPILE_LOWER_H
+#define AIOT_COMPILE_LOWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tflite_model;
+
+struct aiot_lowered_tensor {
+	int32_t dtype;        /* enum aiot_isa_dtype */
+	uint32_t dims[4];     /* NHWC */
+	uint32_t bytes;
+	float scale;          /* quantization, for the caller's (de)quantizing */
+	int32_t zero_point;
+};
+
+struct aiot_lowered_model {
+	uint8_t *stream;      /* struct aiot_isa_header + operations */
+	size_t stream_size;
+	uint32_t op_count;
+	uint8_t *weights;
+	size_t weights_size;
+	size_t arena_size;
+	struct aiot_lowered_tensor input, output;
+};
+
+/*
+ * Lower every operator of subgraph 0. An operator without an ISA
+ * equivalent is reported by index and name ("operator 1 (SVDF): not
+ * supported by the aiot ISA") with -EOPNOTSUPP; inconsistent shapes or
+ * quantization are -EINVAL. The model must outlive nothing: the result
+ * owns its memory.
+ */
+int aiot_lower_model(const struct tflite_model *model, struct aiot_lowered_model **out,
+		     char *err, size_t errlen);
+void aiot_lowered_model_free(struct aiot_lowered_model *lowered);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIOT_COMPILE_LOWER_H */
