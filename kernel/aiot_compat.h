@@ -10,19 +10,76 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 
+#include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/gpu_scheduler.h>
+
 #if IS_ENABLED(CONFIG_DRM_ACCEL)
 #include <drm/drm_accel.h>
 
 /* The accelerator is a compute accel device: /dev/accel/accelN. */
 #define AIOT_DRIVER_NODE_FEATURES	DRIVER_COMPUTE_ACCEL
 #define AIOT_HAS_ACCEL_NODE		true
-#define AIOT_DEFINE_FOPS(name)		DEFINE_DRM_ACCEL_FOPS(name)
+#define AIOT_DEFINE_FOPS(name)						\
+	static const struct file_operations name = {			\
+		.owner = THIS_MODULE,					\
+		DRM_ACCEL_FOPS,						\
+		.show_fdinfo = drm_show_fdinfo,				\
+	}
+#define aiot_node_minor(drm)		((drm)->accel)
 #else
 /* 6.1 has no DRM accel subsystem: fall back to a render node. */
 #define AIOT_DRIVER_NODE_FEATURES	DRIVER_RENDER
 #define AIOT_HAS_ACCEL_NODE		false
 #define AIOT_DEFINE_FOPS(name)		DEFINE_DRM_GEM_FOPS(name)
+#define aiot_node_minor(drm)		((drm)->render)
 #endif
+
+/* Per-client statistics in fdinfo: drm_show_fdinfo() arrived in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define AIOT_HAS_FDINFO			1
+#else
+#define AIOT_HAS_FDINFO			0
+#endif
+
+/*
+ * drm_sched API. Debian's kernels carry backports, so these follow the
+ * headers of Debian's 6.1 and 6.12 rather than upstream's version numbers.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define AIOT_SCHED_PRIORITY_LOW		DRM_SCHED_PRIORITY_LOW
+#define aiot_sched_job_init(job, entity, owner, file)			\
+	drm_sched_job_init(job, entity, 1, owner, (file)->client_id)
+#define aiot_sched_start(sched)		drm_sched_start(sched)
+#define AIOT_SCHED_INIT_NUM_RQS(n)	.num_rqs = (n),
+#else
+#define AIOT_SCHED_PRIORITY_LOW		DRM_SCHED_PRIORITY_MIN
+#define aiot_sched_job_init(job, entity, owner, file)			\
+	drm_sched_job_init(job, entity, owner)
+#define aiot_sched_start(sched)		drm_sched_start(sched, true)
+#define AIOT_SCHED_INIT_NUM_RQS(n)
+#endif
+
+/* vmap of a GEM object without holding its reservation lock. */
+static inline int aiot_gem_vmap(struct drm_gem_object *obj,
+				struct iosys_map *map)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return drm_gem_vmap_unlocked(obj, map);
+#else
+	return obj->funcs->vmap(obj, map);
+#endif
+}
+
+static inline void aiot_gem_vunmap(struct drm_gem_object *obj,
+				   struct iosys_map *map)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	drm_gem_vunmap_unlocked(obj, map);
+#else
+	obj->funcs->vunmap(obj, map);
+#endif
+}
 
 /* drm_driver.date lost its meaning in 6.12 and is gone in 6.14. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
@@ -43,6 +100,22 @@
 #else
 #define AIOT_PLATFORM_REMOVE(fn)	fn
 #define AIOT_DEFINE_PLATFORM_REMOVE(fn)
+#endif
+
+/* struct class.devnode takes a const device since 6.2. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define AIOT_DEVNODE_CONST
+#else
+#define AIOT_DEVNODE_CONST		const
+#endif
+
+/* vma->vm_flags is changed through helpers since 6.3. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/mm_types.h>
+static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
 #endif
 
 /*

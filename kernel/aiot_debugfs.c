@@ -25,6 +25,15 @@ static int aiot_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "capabilities: 0x%016llx\n",
 		   aiot_device_capabilities(adev));
 	seq_printf(m, "open_files: %d\n", atomic_read(&adev->open_files));
+	seq_printf(m, "job_timeout_ms: %u\n", adev->job_timeout_ms);
+	seq_printf(m, "jobs_submitted: %lld\n",
+		   atomic64_read(&adev->stats.submitted));
+	seq_printf(m, "jobs_completed: %lld\n",
+		   atomic64_read(&adev->stats.completed));
+	seq_printf(m, "jobs_failed: %lld\n", atomic64_read(&adev->stats.failed));
+	seq_printf(m, "jobs_timed_out: %lld\n",
+		   atomic64_read(&adev->stats.timeouts));
+	seq_printf(m, "busy_ns: %lld\n", atomic64_read(&adev->stats.busy_ns));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(aiot_state);

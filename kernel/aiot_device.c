@@ -5,6 +5,7 @@
  */
 
 #include <linux/device.h>
+#include <linux/moduleparam.h>
 #include <linux/export.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -14,9 +15,15 @@
 #include "aiot_compat.h"
 #include "aiot_device.h"
 
+static unsigned int job_timeout_ms = 2000;
+module_param(job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "A job making no progress for this long is reset (default: 2000)");
+
 u64 aiot_device_capabilities(const struct aiot_device *adev)
 {
-	u64 caps = 0;
+	u64 caps = DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT |
+		   DRM_AIOT_CAP_SYNC_FILE;
 
 	if (AIOT_HAS_ACCEL_NODE)
 		caps |= DRM_AIOT_CAP_ACCEL_NODE;
@@ -36,6 +43,9 @@ void aiot_device_fill_info(const struct aiot_device *adev,
 	info->hw_id = adev->desc->hw_id;
 	info->capabilities = aiot_device_capabilities(adev);
 	strscpy(info->backend, adev->desc->name, sizeof(info->backend));
+	info->isa_version = adev->desc->isa_version;
+	info->max_bindings = AIOT_NPU_MAX_BINDINGS;
+	info->job_timeout_ms = adev->job_timeout_ms;
 }
 
 /*
@@ -72,7 +82,7 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 	struct aiot_device *adev, **link;
 	int ret;
 
-	if (!desc || !desc->name || !ops)
+	if (!desc || !desc->name || !ops || !ops->run || !ops->reset)
 		return ERR_PTR(-EINVAL);
 
 	adev = devm_drm_dev_alloc(parent, &aiot_drm_driver,
@@ -84,6 +94,11 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 	adev->ops = ops;
 	adev->priv = priv;
 	atomic_set(&adev->open_files, 0);
+	adev->job_timeout_ms = max(job_timeout_ms, 10u);
+
+	ret = aiot_sched_init(adev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	link = devres_alloc(aiot_parent_link_release, sizeof(*link), GFP_KERNEL);
 	if (!link)
@@ -118,6 +133,18 @@ void aiot_npu_unregister(struct aiot_device *adev)
 	drm_dev_unplug(&adev->drm);
 }
 EXPORT_SYMBOL_GPL(aiot_npu_unregister);
+
+/**
+ * aiot_npu_priv() - the backend's private data
+ * @adev: the device from aiot_npu_register()
+ *
+ * Return: what the backend passed as @priv.
+ */
+void *aiot_npu_priv(struct aiot_device *adev)
+{
+	return adev->priv;
+}
+EXPORT_SYMBOL_GPL(aiot_npu_priv);
 
 /* sysfs: <parent>/aiot/ — what udev rules and aiot-info read. */
 

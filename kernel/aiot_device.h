@@ -3,16 +3,42 @@
 #define _AIOT_DEVICE_H_
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <drm/drm_device.h>
+#include <drm/gpu_scheduler.h>
 
 #include "aiot_npu.h"
 
 #define AIOT_DRIVER_MAJOR	0
-#define AIOT_DRIVER_MINOR	1
+#define AIOT_DRIVER_MINOR	2
 #define AIOT_DRIVER_PATCH	0
 
+/* Job records a file keeps for JOB_WAIT (a power of two). */
+#define AIOT_JOB_RECORDS	256
+/* Scheduler priorities a file can submit at: low, normal, high. */
+#define AIOT_NUM_PRIORITIES	3
+
 struct dentry;
+struct dma_fence;
 struct drm_aiot_device_info;
+
+/**
+ * struct aiot_stats - counters, for debugfs, fdinfo and the benchmarks
+ * @submitted: jobs accepted by SUBMIT
+ * @completed: jobs that finished without error
+ * @failed: jobs that finished with an error (timeouts included)
+ * @timeouts: jobs reset after making no progress
+ * @busy_ns: time jobs spent on the device
+ */
+struct aiot_stats {
+	atomic64_t submitted;
+	atomic64_t completed;
+	atomic64_t failed;
+	atomic64_t timeouts;
+	atomic64_t busy_ns;
+};
 
 /**
  * struct aiot_device - one accelerator
@@ -22,6 +48,13 @@ struct drm_aiot_device_info;
  * @priv: the backend's private data
  * @debugfs: this device's directory under <debugfs>/aiot/
  * @open_files: number of open file descriptions, for debugfs
+ * @sched: the job scheduler, one hardware queue
+ * @fence_context: context of the hardware fences
+ * @fence_seqno: last hardware fence seqno (run_job is serialised)
+ * @fence_lock: lock of the hardware fences
+ * @job_timeout_ms: a job without progress for this long is reset
+ * @last_progress: backend progress counter at the last timeout check
+ * @stats: device-wide counters
  */
 struct aiot_device {
 	struct drm_device drm;
@@ -30,6 +63,13 @@ struct aiot_device {
 	void *priv;
 	struct dentry *debugfs;
 	atomic_t open_files;
+	struct drm_gpu_scheduler sched;
+	u64 fence_context;
+	u64 fence_seqno;
+	spinlock_t fence_lock;
+	u32 job_timeout_ms;
+	u64 last_progress;
+	struct aiot_stats stats;
 };
 
 static inline struct aiot_device *to_aiot_device(struct drm_device *drm)
@@ -38,11 +78,45 @@ static inline struct aiot_device *to_aiot_device(struct drm_device *drm)
 }
 
 /**
+ * struct aiot_job_record - what JOB_WAIT reports about a job
+ * @job_id: the job, or 0 for an empty record
+ * @state: enum drm_aiot_job_state
+ * @status: 0 or the job's negative errno
+ * @queued_ns: CLOCK_MONOTONIC at submit
+ * @started_ns: when it reached the device
+ * @ended_ns: when it finished
+ * @done: the job's completion fence (a reference), to wait on
+ */
+struct aiot_job_record {
+	u64 job_id;
+	u32 state;
+	s32 status;
+	u64 queued_ns;
+	u64 started_ns;
+	u64 ended_ns;
+	struct dma_fence *done;
+};
+
+/**
  * struct aiot_file - per-open-file context of the accelerator
+ * @refcount: held by the file and by each of its jobs, which outlive it
  * @adev: the device this file was opened on
+ * @entities: one scheduler entity per priority
+ * @submit_lock: keeps arm + push of a job atomic, so ids and fences agree
+ * @next_job_id: id of the next job (ids start at 1)
+ * @records_lock: protects @records; taken in the signalling path
+ * @records: the last %AIOT_JOB_RECORDS jobs, indexed by id
+ * @stats: this file's counters, for fdinfo
  */
 struct aiot_file {
+	struct kref refcount;
 	struct aiot_device *adev;
+	struct drm_sched_entity entities[AIOT_NUM_PRIORITIES];
+	struct mutex submit_lock;
+	u64 next_job_id;
+	spinlock_t records_lock;
+	struct aiot_job_record records[AIOT_JOB_RECORDS];
+	struct aiot_stats stats;
 };
 
 extern const struct drm_driver aiot_drm_driver;
@@ -55,6 +129,24 @@ int aiot_ioctl_query(struct drm_device *drm, void *data,
 		     struct drm_file *file);
 int aiot_query_copy_out(u64 uptr, u32 *usize, const void *kbuf,
 			u32 ksize);
+
+int aiot_ioctl_bo_create(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+int aiot_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int aiot_ioctl_bo_wait(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+int aiot_ioctl_submit(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
+			struct drm_file *file);
+int aiot_sched_init(struct aiot_device *adev);
+int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev);
+void aiot_file_close(struct aiot_file *afile);
+void aiot_file_put(struct aiot_file *afile);
+int aiot_job_init_module(void);
+void aiot_job_exit_module(void);
 
 void aiot_debugfs_init(void);
 void aiot_debugfs_exit(void);

@@ -7,24 +7,34 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
 #include <drm/aiot_accel.h>
 
 #include "aiot_compat.h"
 #include "aiot_device.h"
+#include "aiot_sensor_priv.h"
 
 static int aiot_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct aiot_device *adev = to_aiot_device(drm);
 	struct aiot_file *afile;
 
-	afile = kzalloc(sizeof(*afile), GFP_KERNEL);
+	int ret;
+
+	afile = kvzalloc(sizeof(*afile), GFP_KERNEL);
 	if (!afile)
 		return -ENOMEM;
 
-	afile->adev = adev;
+	ret = aiot_file_init(afile, adev);
+	if (ret) {
+		kvfree(afile);
+		return ret;
+	}
 	file->driver_priv = afile;
 	atomic_inc(&adev->open_files);
 	return 0;
@@ -35,19 +45,49 @@ static void aiot_postclose(struct drm_device *drm, struct drm_file *file)
 	struct aiot_file *afile = file->driver_priv;
 
 	atomic_dec(&afile->adev->open_files);
-	kfree(afile);
+	aiot_file_close(afile);
+	/* Jobs still on the device keep the context until they finish. */
+	aiot_file_put(afile);
 }
+
+#if AIOT_HAS_FDINFO
+/* drm-usage-stats: what this client used the NPU for. */
+static void aiot_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct aiot_file *afile = file->driver_priv;
+
+	drm_printf(p, "drm-engine-npu:\t%llu ns\n",
+		   (u64)atomic64_read(&afile->stats.busy_ns));
+	drm_printf(p, "aiot-jobs-submitted:\t%llu\n",
+		   (u64)atomic64_read(&afile->stats.submitted));
+	drm_printf(p, "aiot-jobs-completed:\t%llu\n",
+		   (u64)atomic64_read(&afile->stats.completed));
+	drm_printf(p, "aiot-jobs-failed:\t%llu\n",
+		   (u64)atomic64_read(&afile->stats.failed));
+}
+#endif
 
 static const struct drm_ioctl_desc aiot_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AIOT_QUERY, aiot_ioctl_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_BO_CREATE, aiot_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_BO_MMAP_OFFSET, aiot_ioctl_bo_mmap_offset,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_BO_WAIT, aiot_ioctl_bo_wait, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_SUBMIT, aiot_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_JOB_WAIT, aiot_ioctl_job_wait, DRM_RENDER_ALLOW),
 };
 
 AIOT_DEFINE_FOPS(aiot_fops);
 
 const struct drm_driver aiot_drm_driver = {
-	.driver_features = AIOT_DRIVER_NODE_FEATURES | DRIVER_GEM,
+	.driver_features = AIOT_DRIVER_NODE_FEATURES | DRIVER_GEM |
+			   DRIVER_SYNCOBJ,
 	.open = aiot_open,
 	.postclose = aiot_postclose,
+#if AIOT_HAS_FDINFO
+	.show_fdinfo = aiot_show_fdinfo,
+#endif
+	DRM_GEM_SHMEM_DRIVER_OPS,
 	.ioctls = aiot_ioctls,
 	.num_ioctls = ARRAY_SIZE(aiot_ioctls),
 	.fops = &aiot_fops,
@@ -61,13 +101,27 @@ const struct drm_driver aiot_drm_driver = {
 
 static int __init aiot_init(void)
 {
+	int ret;
+
+	ret = aiot_job_init_module();
+	if (ret)
+		return ret;
 	aiot_debugfs_init();
+	ret = aiot_sensor_core_init();
+	if (ret) {
+		aiot_debugfs_exit();
+		aiot_job_exit_module();
+		return ret;
+	}
 	return 0;
 }
 
 static void __exit aiot_exit(void)
 {
+	aiot_sensor_core_exit();
 	aiot_debugfs_exit();
+	/* Drains job cleanups that still run this module's code. */
+	aiot_job_exit_module();
 }
 
 module_init(aiot_init);
@@ -76,5 +130,6 @@ module_exit(aiot_exit);
 MODULE_DESCRIPTION("aiot sensor-to-inference framework: DRM accel device and sensor streams");
 MODULE_AUTHOR("The aiot authors");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_VERSION(__stringify(AIOT_DRIVER_MAJOR) "." __stringify(AIOT_DRIVER_MINOR)
 	       "." __stringify(AIOT_DRIVER_PATCH));

@@ -1,35 +1,70 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The seam between the aiot core and an NPU hardware backend. The core owns
- * the DRM device, the uAPI and the bookkeeping; a backend only describes its
- * hardware and, through &struct aiot_npu_ops, drives it. The core never
- * touches registers.
+ * the DRM device, the uAPI, validation, scheduling and fences; a backend
+ * only describes its hardware and, through &struct aiot_npu_ops, runs jobs
+ * on it. The core never touches registers.
  */
 #ifndef _AIOT_NPU_H_
 #define _AIOT_NPU_H_
 
+#include <linux/list.h>
 #include <linux/types.h>
 
 struct device;
 struct aiot_device;
 
+#define AIOT_NPU_MAX_BINDINGS	16
+
+/**
+ * struct aiot_npu_job - what a backend sees of a job
+ * @stream: the validated command stream (a kernel copy, read-only)
+ * @stream_size: its size in bytes
+ * @vaddr: kernel address of the buffer bound to each slot, or NULL
+ * @size: size of each bound buffer, 0 when unbound
+ * @node: free for the backend's own queue while it owns the job
+ */
+struct aiot_npu_job {
+	const void *stream;
+	u32 stream_size;
+	void *vaddr[AIOT_NPU_MAX_BINDINGS];
+	u64 size[AIOT_NPU_MAX_BINDINGS];
+	struct list_head node;
+};
+
 /**
  * struct aiot_npu_ops - what a backend does for the core
- *
- * Empty for now: job execution and reset arrive with the scheduler. Every
- * callback will be optional unless documented otherwise.
+ * @run: take @job. Called from the scheduler's run_job, i.e. in the
+ *	fence signalling path: it must not allocate memory nor take a
+ *	sleeping lock. When the device starts executing it, the backend
+ *	calls aiot_npu_job_begin() (and skips the job if that fails). The
+ *	backend owns the job until it calls aiot_npu_job_done(), which it
+ *	must always do, even when reset or removed.
+ * @reset: @job made no progress for a whole timeout: stop it, so that it
+ *	completes with aiot_npu_job_done(-ETIMEDOUT), before returning.
+ *	Other jobs the backend holds must go on. Process context.
+ * @progress: a counter that advances while the device does work, so that
+ *	a slow job is told apart from a hung one. Optional: without it every
+ *	timeout is a hang.
  */
 struct aiot_npu_ops {
+	void (*run)(struct aiot_device *adev, struct aiot_npu_job *job);
+	void (*reset)(struct aiot_device *adev, struct aiot_npu_job *job);
+	u64 (*progress)(struct aiot_device *adev);
 };
 
 /**
  * struct aiot_npu_desc - static description of an NPU backend
  * @name: backend name reported to userspace (at most 31 characters)
  * @hw_id: silicon or IP revision, reported to userspace as is
+ * @isa_version: command-stream ISA version it executes
+ * @queue_depth: jobs the hardware may hold at once (>= 1)
  */
 struct aiot_npu_desc {
 	const char *name;
 	u32 hw_id;
+	u32 isa_version;
+	u32 queue_depth;
 };
 
 struct aiot_device *aiot_npu_register(struct device *parent,
@@ -37,5 +72,8 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 				      const struct aiot_npu_ops *ops,
 				      void *priv);
 void aiot_npu_unregister(struct aiot_device *adev);
+void *aiot_npu_priv(struct aiot_device *adev);
+int aiot_npu_job_begin(struct aiot_npu_job *job);
+void aiot_npu_job_done(struct aiot_npu_job *job, int error);
 
 #endif /* _AIOT_NPU_H_ */

@@ -12,6 +12,7 @@
 #include <linux/platform_device.h>
 
 #include "aiot_sim.h"
+#include "aiot_sim_sensor.h"
 
 static bool create_devices = true;
 module_param(create_devices, bool, 0444);
@@ -48,11 +49,20 @@ static int __init aiot_sim_init(void)
 			return ret;
 		}
 	}
+
+	ret = aiot_sim_sensor_init(create_devices);
+	if (ret) {
+		platform_device_unregister(aiot_sim_npu_pdev);
+		aiot_sim_npu_pdev = NULL;
+		platform_driver_unregister(&aiot_sim_npu_driver);
+		return ret;
+	}
 	return 0;
 }
 
 static void __exit aiot_sim_exit(void)
 {
+	aiot_sim_sensor_exit();
 	platform_device_unregister(aiot_sim_npu_pdev);
 	platform_driver_unregister(&aiot_sim_npu_driver);
 }

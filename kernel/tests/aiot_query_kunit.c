@@ -25,7 +25,18 @@ static const struct aiot_npu_desc kunit_npu_desc = {
 	.hw_id = 0x12345678,
 };
 
+static void kunit_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
+{
+	aiot_npu_job_done(job, 0);
+}
+
+static void kunit_npu_reset(struct aiot_device *adev, struct aiot_npu_job *job)
+{
+}
+
 static const struct aiot_npu_ops kunit_npu_ops = {
+	.run = kunit_npu_run,
+	.reset = kunit_npu_reset,
 };
 
 static int aiot_query_test_init(struct kunit *test)
@@ -104,7 +115,11 @@ static void aiot_query_device_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.reserved0, 0);
 	/* This kernel has DRM accel, so the node is an accel node. */
 	KUNIT_EXPECT_EQ(test, info.capabilities,
-			IS_ENABLED(CONFIG_DRM_ACCEL) ? DRM_AIOT_CAP_ACCEL_NODE : 0);
+			DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT |
+			DRM_AIOT_CAP_SYNC_FILE |
+			(IS_ENABLED(CONFIG_DRM_ACCEL) ? DRM_AIOT_CAP_ACCEL_NODE : 0));
+	KUNIT_EXPECT_EQ(test, info.max_bindings, 16);
+	KUNIT_EXPECT_EQ(test, info.reserved1, 0);
 	/* Truncated to the field, always NUL-terminated. */
 	KUNIT_EXPECT_EQ(test, info.backend[sizeof(info.backend) - 1], '\0');
 	KUNIT_EXPECT_EQ(test, strlen(info.backend), sizeof(info.backend) - 1);
@@ -197,6 +212,7 @@ static void aiot_register_rejects_bad_desc(struct kunit *test)
 {
 	struct aiot_query_test *t = test->priv;
 	const struct aiot_npu_desc nameless = { .hw_id = 1 };
+	const struct aiot_npu_ops runless = { .reset = kunit_npu_reset };
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, NULL,
 							&kunit_npu_ops, NULL)),
@@ -207,6 +223,10 @@ static void aiot_register_rejects_bad_desc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent,
 							&kunit_npu_desc, NULL,
 							NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent,
+							&kunit_npu_desc,
+							&runless, NULL)),
 			-EINVAL);
 }
 

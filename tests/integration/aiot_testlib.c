@@ -15,6 +15,7 @@
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
+#include <linux/aiot_sensor.h>
 
 static int is_aiot(int fd)
 {
@@ -124,4 +125,33 @@ int aiot_test_module_loaded(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	return access(path, F_OK) == 0;
+}
+
+int aiot_test_open_sensor(unsigned int kind, char *path, size_t pathlen)
+{
+	struct aiot_sensor_info info;
+	struct dirent *de;
+	DIR *d = opendir("/dev/aiot");
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "sensor", 6))
+			continue;
+		snprintf(path, pathlen, "/dev/aiot/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (ioctl(fd, AIOT_SENSOR_IOC_INFO, &info) == 0 &&
+		    info.kind == kind)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	closedir(d);
+	if (fd < 0)
+		errno = ENODEV;
+	return fd;
 }

@@ -16,5 +16,10 @@ int aiot_test_modprobe(const char *name);
 int aiot_test_rmmod(const char *name);
 /* Is a module loaded? */
 int aiot_test_module_loaded(const char *name);
+/*
+ * Open the first sensor stream (/dev/aiot/sensorN) of a kind
+ * (AIOT_SENSOR_KIND_*), or -1 with errno set. path gets its node.
+ */
+int aiot_test_open_sensor(unsigned int kind, char *path, size_t pathlen);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
+#include <linux/aiot_isa.h>
 
 #include "aiot_testlib.h"
 #include "tap.h"
@@ -82,8 +83,13 @@ static void query_device_info(void)
 	CHECK_EQ(info.reserved0, 0);
 	/* The accel-node capability matches the node we actually got. */
 	CHECK_EQ(!!(info.capabilities & DRM_AIOT_CAP_ACCEL_NODE), accel);
-	/* Only capabilities that exist today are advertised. */
-	CHECK_EQ(info.capabilities & ~DRM_AIOT_CAP_ACCEL_NODE, 0);
+	/* Exactly the capabilities that exist today are advertised. */
+	CHECK_EQ(info.capabilities & ~DRM_AIOT_CAP_ACCEL_NODE,
+		 DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT | DRM_AIOT_CAP_SYNC_FILE);
+	CHECK_EQ(info.isa_version, AIOT_ISA_VERSION_CURRENT);
+	CHECK_EQ(info.max_bindings, 16);
+	CHECK(info.job_timeout_ms >= 10);
+	CHECK_EQ(info.reserved1, 0);
 	tap_diag("uapi %u.%u driver %u.%u.%u backend %s caps 0x%llx",
 		 info.uapi_major, info.uapi_minor, info.driver_major,
 		 info.driver_minor, info.driver_patch, info.backend,

@@ -30,10 +30,31 @@ extern "C" {
 #define AIOT_UAPI_VERSION_MAJOR	1
 #define AIOT_UAPI_VERSION_MINOR	0
 
+/*
+ * Structs are versioned by their size, which DRM encodes in the ioctl
+ * number: an older, shorter struct is zero-extended by the DRM core, so a
+ * field appended later must mean "as before" when zero.
+ */
 #define DRM_AIOT_QUERY		0x00
+#define DRM_AIOT_BO_CREATE	0x01
+#define DRM_AIOT_BO_MMAP_OFFSET	0x02
+#define DRM_AIOT_BO_WAIT	0x03
+#define DRM_AIOT_SUBMIT		0x04
+#define DRM_AIOT_JOB_WAIT	0x05
 
 #define DRM_IOCTL_AIOT_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_QUERY, struct drm_aiot_query)
+#define DRM_IOCTL_AIOT_BO_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_BO_CREATE, struct drm_aiot_bo_create)
+#define DRM_IOCTL_AIOT_BO_MMAP_OFFSET \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_BO_MMAP_OFFSET, \
+		 struct drm_aiot_bo_mmap_offset)
+#define DRM_IOCTL_AIOT_BO_WAIT \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_AIOT_BO_WAIT, struct drm_aiot_bo_wait)
+#define DRM_IOCTL_AIOT_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_SUBMIT, struct drm_aiot_submit)
+#define DRM_IOCTL_AIOT_JOB_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_JOB_WAIT, struct drm_aiot_job_wait)
 
 /* What DRM_IOCTL_AIOT_QUERY can be asked about (append-only). */
 enum drm_aiot_query_type {
@@ -62,6 +83,12 @@ struct drm_aiot_query {
 
 /* The device node is a DRM accel node (else a render node, on old kernels). */
 #define DRM_AIOT_CAP_ACCEL_NODE		(1ULL << 0)
+/* Buffer objects: BO_CREATE, BO_MMAP_OFFSET, BO_WAIT, PRIME import/export. */
+#define DRM_AIOT_CAP_BO			(1ULL << 1)
+/* SUBMIT and JOB_WAIT, with syncobj in/out fences. */
+#define DRM_AIOT_CAP_SUBMIT		(1ULL << 2)
+/* SUBMIT can return a sync_file (DRM_AIOT_SUBMIT_OUT_SYNC_FILE). */
+#define DRM_AIOT_CAP_SYNC_FILE		(1ULL << 3)
 
 /**
  * struct drm_aiot_device_info - answer to %DRM_AIOT_QUERY_DEVICE_INFO
@@ -75,6 +102,11 @@ struct drm_aiot_query {
  * @reserved0: zero.
  * @capabilities: DRM_AIOT_CAP_* bits of what this device supports now.
  * @backend: NUL-terminated name of the hardware backend ("aiot-sim-npu").
+ * @isa_version: command-stream ISA version the device executes
+ *	(AIOT_ISA_VERSION(major, minor) of <linux/aiot_isa.h>).
+ * @max_bindings: number of buffer binding slots of a job.
+ * @job_timeout_ms: a job running longer without progress is reset.
+ * @reserved1: zero.
  */
 struct drm_aiot_device_info {
 	__u32 struct_size;
@@ -87,6 +119,140 @@ struct drm_aiot_device_info {
 	__u32 reserved0;
 	__u64 capabilities;
 	char backend[32];
+	__u32 isa_version;
+	__u32 max_bindings;
+	__u32 job_timeout_ms;
+	__u32 reserved1;
+};
+
+/**
+ * struct drm_aiot_bo_create - create a buffer object
+ * @size: in: bytes, rounded up to whole pages; at most 1 GiB.
+ * @flags: must be zero.
+ * @handle: out: the GEM handle.
+ *
+ * Buffers are shmem-backed, mappable with BO_MMAP_OFFSET and shareable as
+ * dma-bufs with DRM_IOCTL_PRIME_HANDLE_TO_FD; a dma-buf from elsewhere (a
+ * sensor slot) comes in with DRM_IOCTL_PRIME_FD_TO_HANDLE.
+ */
+struct drm_aiot_bo_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct drm_aiot_bo_mmap_offset - where to mmap() a buffer on the node
+ * @handle: the buffer.
+ * @flags: must be zero.
+ * @offset: out: pass to mmap() on the device file.
+ */
+struct drm_aiot_bo_mmap_offset {
+	__u32 handle;
+	__u32 flags;
+	__u64 offset;
+};
+
+/* Wait only for writers (the buffer may be read), not for readers too. */
+#define DRM_AIOT_BO_WAIT_WRITERS	(1u << 0)
+
+/**
+ * struct drm_aiot_bo_wait - wait until a buffer is idle
+ * @handle: the buffer.
+ * @flags: DRM_AIOT_BO_WAIT_*.
+ * @timeout_ns: relative timeout; 0 polls. -ETIME when it expires.
+ */
+struct drm_aiot_bo_wait {
+	__u32 handle;
+	__u32 flags;
+	__s64 timeout_ns;
+};
+
+/* Binding slots of a job, one buffer each (AIOT_ISA_MAX_BINDINGS). */
+#define DRM_AIOT_MAX_BINDINGS		16
+
+/* Also return the job's completion fence as a sync_file in out_sync_file. */
+#define DRM_AIOT_SUBMIT_OUT_SYNC_FILE	(1u << 0)
+
+enum drm_aiot_priority {
+	DRM_AIOT_PRIORITY_LOW = 0,
+	DRM_AIOT_PRIORITY_NORMAL = 1,
+	/* Needs CAP_SYS_NICE. */
+	DRM_AIOT_PRIORITY_HIGH = 2,
+};
+
+/**
+ * struct drm_aiot_submit - queue an inference job
+ * @flags: DRM_AIOT_SUBMIT_*.
+ * @cmd_handle: buffer holding the command stream.
+ * @cmd_offset: byte offset of the stream in that buffer.
+ * @cmd_size: bytes of the stream. The driver copies and validates it at
+ *	submit: a later change to the buffer does not change the job.
+ * @priority: &enum drm_aiot_priority.
+ * @bindings: buffer handle bound to each slot the stream uses, 0 for none.
+ *	Every slot the stream reads or writes must be bound. The job waits for
+ *	the buffers' writers (implicit sync: e.g. a sensor slot's DMA), and
+ *	publishes its fence on them, as a writer on those it writes.
+ * @in_syncobjs: user pointer to an array of __u32 syncobj handles; the job
+ *	starts when all their fences have signalled.
+ * @in_syncobj_count: number of handles at @in_syncobjs, at most 64.
+ * @out_syncobj: syncobj that receives the job's completion fence, or 0.
+ * @out_sync_file: out: sync_file fd with DRM_AIOT_SUBMIT_OUT_SYNC_FILE,
+ *	else -1.
+ * @pad: must be zero.
+ * @deadline_ns: CLOCK_MONOTONIC time after which starting the job is
+ *	pointless: a job not started by then completes with -ETIME without
+ *	running. 0 for none.
+ * @job_id: out: identifies the job to DRM_IOCTL_AIOT_JOB_WAIT on this file.
+ */
+struct drm_aiot_submit {
+	__u32 flags;
+	__u32 cmd_handle;
+	__u32 cmd_offset;
+	__u32 cmd_size;
+	__u32 priority;
+	__u32 bindings[DRM_AIOT_MAX_BINDINGS];
+	__u32 in_syncobj_count;
+	__u64 in_syncobjs;
+	__u32 out_syncobj;
+	__s32 out_sync_file;
+	__u32 pad;
+	__u32 pad2;
+	__u64 deadline_ns;
+	__u64 job_id;
+};
+
+enum drm_aiot_job_state {
+	DRM_AIOT_JOB_QUEUED = 0,	/* waiting for fences or the device */
+	DRM_AIOT_JOB_RUNNING = 1,	/* on the device */
+	DRM_AIOT_JOB_DONE = 2,		/* finished; see status */
+};
+
+/**
+ * struct drm_aiot_job_wait - wait for a job and read its record
+ * @job_id: in: from SUBMIT on this file. The file keeps the records of its
+ *	last 256 jobs; an older one gives -ENOENT.
+ * @flags: must be zero.
+ * @timeout_ns: relative timeout; 0 reads the record without waiting. The
+ *	record is filled either way; -ETIME if the job is not done in time.
+ * @state: out: &enum drm_aiot_job_state.
+ * @status: out: 0 on success, else a negative errno: -ETIMEDOUT (hung and
+ *	reset), -ETIME (deadline missed), -ECANCELED (its file was closed),
+ *	-ENODEV (device removed), -EINVAL (failed at run time).
+ * @queued_ns: out: CLOCK_MONOTONIC time of submission.
+ * @started_ns: out: time it started on the device, 0 if not yet.
+ * @ended_ns: out: time it finished, 0 if not yet.
+ */
+struct drm_aiot_job_wait {
+	__u64 job_id;
+	__u32 flags;
+	__u32 state;
+	__s64 timeout_ns;
+	__s32 status;
+	__u32 pad;
+	__u64 queued_ns;
+	__u64 started_ns;
+	__u64 ended_ns;
 };
 
 #if defined(__cplusplus)

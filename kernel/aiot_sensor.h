@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The seam between the aiot sensor stream core and a sensor backend.
+ *
+ * The core owns the character device, the ring of slots, the fences and the
+ * dma-bufs; a backend describes its sensor and moves samples into slots as
+ * its DMA would. Per period (one slot's worth of samples) the backend calls
+ * aiot_sensor_dma_begin() to learn where to write, writes, and calls
+ * aiot_sensor_dma_end(); both may be called from any context, hardirq
+ * included. The core never touches registers.
+ */
+#ifndef _AIOT_SENSOR_H_
+#define _AIOT_SENSOR_H_
+
+#include <linux/ktime.h>
+#include <linux/types.h>
+#include <linux/aiot_sensor.h>
+
+struct device;
+struct aiot_sensor;
+struct aiot_sensor_slot;
+
+/**
+ * struct aiot_sensor_desc - static description of a sensor
+ * @name: stable name, at most %AIOT_SENSOR_NAME_LEN - 1 characters
+ * @kind: &enum aiot_sensor_kind
+ * @formats: bit (1 << fmt) per accepted &enum aiot_sensor_format
+ * @patterns: bit (1 << pattern) per accepted &enum aiot_sensor_pattern
+ * @min_channels: fewest channels
+ * @max_channels: most channels
+ * @width: elements per row of a sample (1 unless an image)
+ * @height: rows per sample (1 unless an image)
+ * @min_rate_hz: lowest sample rate
+ * @max_rate_hz: highest sample rate
+ */
+struct aiot_sensor_desc {
+	const char *name;
+	u32 kind;
+	u32 formats;
+	u32 patterns;
+	u32 min_channels;
+	u32 max_channels;
+	u32 width;
+	u32 height;
+	u32 min_rate_hz;
+	u32 max_rate_hz;
+};
+
+/**
+ * struct aiot_sensor_ops - what a backend does for the core
+ * @validate: optional; refuse a configuration the core found in range
+ *	(-EINVAL or -ERANGE). Called with the stream's mutex held.
+ * @start: required; begin producing periods with the configuration given.
+ *	Called with the stream's mutex held, process context.
+ * @stop: required; stop producing. When it returns the backend must not
+ *	call aiot_sensor_dma_*() any more, and must have ended any slot it
+ *	began. Called with the stream's mutex held, process context.
+ */
+struct aiot_sensor_ops {
+	int (*validate)(struct aiot_sensor *sensor,
+			const struct aiot_sensor_config *cfg);
+	int (*start)(struct aiot_sensor *sensor,
+		     const struct aiot_sensor_config *cfg);
+	void (*stop)(struct aiot_sensor *sensor);
+};
+
+struct aiot_sensor *aiot_sensor_register(struct device *parent,
+					 const struct aiot_sensor_desc *desc,
+					 const struct aiot_sensor_ops *ops,
+					 void *priv);
+void aiot_sensor_unregister(struct aiot_sensor *sensor);
+void *aiot_sensor_get_drvdata(struct aiot_sensor *sensor);
+
+struct aiot_sensor_slot *aiot_sensor_dma_begin(struct aiot_sensor *sensor,
+					       u64 *sequence, void **vaddr);
+void aiot_sensor_dma_end(struct aiot_sensor *sensor,
+			 struct aiot_sensor_slot *slot, ktime_t timestamp,
+			 u32 bytesused, int error);
+void aiot_sensor_dma_skip(struct aiot_sensor *sensor, u64 periods);
+
+#endif /* _AIOT_SENSOR_H_ */

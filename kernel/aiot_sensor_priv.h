@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals of the sensor stream core, shared by its files and its KUnit
+ * suite. Backends use aiot_sensor.h only.
+ */
+#ifndef _AIOT_SENSOR_PRIV_H_
+#define _AIOT_SENSOR_PRIV_H_
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "aiot_sensor.h"
+
+/* Limits of a ring, whatever the sensor. */
+#define AIOT_SENSOR_MIN_SLOTS		2
+#define AIOT_SENSOR_MAX_SLOT_BYTES	(4U << 20)
+#define AIOT_SENSOR_MIN_PERIOD_US	1000U
+#define AIOT_SENSOR_MAX_PERIOD_US	10000000U
+/* Most samples in a slot, so that period arithmetic cannot overflow. */
+#define AIOT_SENSOR_MAX_SAMPLES		65536U
+
+/*
+ * Where a slot is. Transitions (all under aiot_sensor.lock):
+ *   QUEUED   -> ACTIVE    the DMA takes it (aiot_sensor_dma_begin)
+ *   ACTIVE   -> DONE      the DMA completed (aiot_sensor_dma_end)
+ *   DONE     -> USER      DQBUF
+ *   USER     -> QUEUED    QBUF (armed with a write fence if streaming)
+ *   DONE     -> QUEUED    START (data discarded) or overwrite-oldest
+ *   DONE     -> RECYCLING -> QUEUED/DONE  overwrite-oldest, in a work item
+ */
+enum aiot_slot_state {
+	AIOT_SLOT_QUEUED,
+	AIOT_SLOT_ACTIVE,
+	AIOT_SLOT_DONE,
+	AIOT_SLOT_USER,
+	AIOT_SLOT_RECYCLING,
+};
+
+/**
+ * struct aiot_sensor_slot - one slot of a ring
+ * @ring: the ring it belongs to
+ * @index: its index in the ring
+ * @state: &enum aiot_slot_state, under the sensor's lock
+ * @node: in the ring's queued or done list, under the sensor's lock
+ * @resv: reservation object, shared by every dma-buf exported of the slot
+ * @wfence: last write fence armed on it (a reference), or NULL; replaced
+ *	only under the sensor's mutex, read under its lock
+ * @sequence: period held, valid in DONE and USER
+ * @timestamp: capture time of the first sample, valid in DONE and USER
+ * @bytesused: bytes written by the DMA, valid in DONE and USER
+ * @flags: AIOT_SENSOR_BUF_*, valid in DONE and USER
+ */
+struct aiot_sensor_slot {
+	struct aiot_sensor_ring *ring;
+	unsigned int index;
+	enum aiot_slot_state state;
+	struct list_head node;
+	struct dma_resv resv;
+	struct dma_fence *wfence;
+	u64 sequence;
+	ktime_t timestamp;
+	u32 bytesused;
+	u32 flags;
+};
+
+/**
+ * struct aiot_sensor_ring - the memory and slots of a configured stream
+ * @ref: held by the stream, each mapping of the ring and each dma-buf
+ * @vaddr: the ring's memory (vmalloc_user), @count * @stride bytes
+ * @size: bytes at @vaddr
+ * @stride: distance between slots, page aligned
+ * @slot_bytes: bytes of samples in a full slot
+ * @count: number of slots
+ * @queued: slots waiting for the DMA, in order
+ * @done: filled slots waiting for DQBUF, oldest first
+ * @slots: the slots
+ */
+struct aiot_sensor_ring {
+	struct kref ref;
+	void *vaddr;
+	size_t size;
+	u32 stride;
+	u32 slot_bytes;
+	u32 count;
+	struct list_head queued;
+	struct list_head done;
+	struct aiot_sensor_slot slots[];
+};
+
+/**
+ * struct aiot_sensor - one sensor stream
+ * @dev: the class device (aiot/sensorN); its refcount owns this struct
+ * @cdev: the character device
+ * @id: N of sensorN
+ * @desc: the backend's description
+ * @ops: the backend's callbacks; NULL once unregistered. Under @mutex.
+ * @priv: the backend's private data
+ * @mutex: serializes configuration, start/stop, arming and @owner
+ * @lock: the ring's lists and the stream's counters; taken in hardirq
+ * @wq: DQBUF and poll wait here
+ * @owner: the file that configured the stream, or NULL. Under @mutex.
+ * @ring: the configured ring, or NULL. Under @mutex (and @lock to change).
+ * @cfg: the configuration of @ring
+ * @streaming: periods are being produced. Changes under both locks.
+ * @error: why the stream stopped by itself (-ETIMEDOUT), under @lock
+ * @gap: a period was lost since the last filled slot, under @lock
+ * @next_seq: sequence of the next period, under @lock
+ * @drops: periods lost, cumulative, under @lock
+ * @overwritten: of @drops, slots reused by overwrite-oldest, under @lock
+ * @recycle_blocked: overwrite-oldest attempts refused because a read fence
+ *	was pending, under @lock
+ * @last_progress: jiffies of the last period the backend produced
+ * @fence_context: the dma_fence context of this stream's write fences
+ * @fence_seqno: last seqno used, under @mutex
+ * @recycle_work: overwrite-oldest re-arming, in process context
+ * @watchdog: signals every pending write fence with -ETIMEDOUT if the
+ *	backend stops producing periods
+ * @timeout: jiffies without a period before @watchdog fires
+ */
+struct aiot_sensor {
+	struct device dev;
+	struct cdev cdev;
+	int id;
+	const struct aiot_sensor_desc *desc;
+	const struct aiot_sensor_ops *ops;
+	void *priv;
+	struct mutex mutex;	/* see above */
+	spinlock_t lock;	/* see above */
+	wait_queue_head_t wq;
+	struct file *owner;
+	struct aiot_sensor_ring *ring;
+	struct aiot_sensor_config cfg;
+	bool streaming;
+	bool gap;
+	int error;
+	u64 next_seq;
+	u64 drops;
+	u64 overwritten;
+	u64 recycle_blocked;
+	unsigned long last_progress;
+	u64 fence_context;
+	u64 fence_seqno;
+	struct work_struct recycle_work;
+	struct delayed_work watchdog;
+	unsigned long timeout;
+};
+
+static inline struct aiot_sensor *to_aiot_sensor(struct device *dev)
+{
+	return container_of(dev, struct aiot_sensor, dev);
+}
+
+/* aiot_sensor_ring.c: layout, slots, fences, dma-buf export. */
+int aiot_sensor_layout(const struct aiot_sensor_desc *desc,
+		       struct aiot_sensor_config *cfg);
+struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config *cfg);
+void aiot_sensor_ring_put(struct aiot_sensor_ring *ring);
+struct dma_fence *aiot_sensor_fence_alloc(u64 context, u64 seqno);
+bool aiot_sensor_fence_is_ours(struct dma_fence *fence);
+struct dma_buf *aiot_sensor_slot_export(struct aiot_sensor_slot *slot,
+					int flags);
+int aiot_sensor_ring_mmap(struct aiot_sensor_ring *ring,
+			  struct vm_area_struct *vma);
+
+/* aiot_sensor.c: the stream operations behind the ioctls. */
+int aiot_sensor_configure(struct aiot_sensor *s, struct file *owner,
+			  struct aiot_sensor_config *cfg);
+int aiot_sensor_start(struct aiot_sensor *s, struct file *owner);
+int aiot_sensor_stop(struct aiot_sensor *s, struct file *owner);
+int aiot_sensor_dqbuf(struct aiot_sensor *s, struct file *owner,
+		      struct aiot_sensor_buffer *buf, bool nonblock);
+int aiot_sensor_qbuf(struct aiot_sensor *s, struct file *owner,
+		     const struct aiot_sensor_buffer *buf);
+int aiot_sensor_release_owner(struct aiot_sensor *s, struct file *owner);
+void aiot_sensor_fill_info(struct aiot_sensor *s,
+			   struct aiot_sensor_info *info);
+
+int aiot_sensor_core_init(void);
+void aiot_sensor_core_exit(void);
+
+#endif /* _AIOT_SENSOR_PRIV_H_ */

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Simulated sensors: a 3-axis accelerometer, a microphone and a 96x96
+ * grayscale camera. An hrtimer (hardirq) plays the sensor and its DMA
+ * engine: at the end of every period it takes the next queued slot from the
+ * core, writes the period's samples into it and completes it, exactly as a
+ * DMA completion interrupt would.
+ *
+ * Samples are a pure function of (pattern, sample index, element index), so
+ * tests can check every byte; the generators are documented in
+ * include/uapi/linux/aiot_sensor.h and docs/sensor-uapi.md.
+ *
+ * Devices come from devicetree (compatible "aiot,sim-sensor", property
+ * "aiot,kind" = "accel" | "mic" | "camera", optional "label") or, without
+ * one, from the module parameter sensors=accel,mic,camera.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/firmware.h>
+#include <linux/fixp-arith.h>
+#include <linux/hrtimer.h>
+#include <linux/math64.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "aiot_compat.h"
+#include "aiot_sensor.h"
+#include "aiot_sim_sensor.h"
+
+static char *sensors = "accel,mic,camera";
+module_param(sensors, charp, 0444);
+MODULE_PARM_DESC(sensors,
+		 "Comma-separated simulated sensors to create when no devicetree describes them: accel, mic, camera (default: accel,mic,camera)");
+
+#define AIOT_SIM_MAX_SENSORS	16
+/* Periods produced in one timer callback at most; the rest are skipped. */
+#define AIOT_SIM_MAX_BURST	8
+
+struct aiot_sim_kind {
+	const char *name;
+	struct aiot_sensor_desc desc;
+	u32 sine_hz[3];		/* per channel */
+	s32 sine_amp;
+};
+
+#define AIOT_SIM_SIGNAL_PATTERNS					\
+	(BIT(AIOT_SENSOR_PATTERN_LIVE) | BIT(AIOT_SENSOR_PATTERN_SINE) |	\
+	 BIT(AIOT_SENSOR_PATTERN_RAMP) | BIT(AIOT_SENSOR_PATTERN_NOISE) |	\
+	 BIT(AIOT_SENSOR_PATTERN_ANOMALY) | BIT(AIOT_SENSOR_PATTERN_REPLAY))
+
+static const struct aiot_sim_kind aiot_sim_kinds[] = {
+	{
+		.name = "accel",
+		.desc = {
+			.kind = AIOT_SENSOR_KIND_ACCEL,
+			.formats = BIT(AIOT_SENSOR_FMT_S16_LE),
+			.patterns = AIOT_SIM_SIGNAL_PATTERNS,
+			.min_channels = 1, .max_channels = 3,
+			.width = 1, .height = 1,
+			.min_rate_hz = 1, .max_rate_hz = 4000,
+		},
+		/* 1 g = 4096 LSB; x, y, z swing at 1, 2, 3 Hz. */
+		.sine_hz = { 1, 2, 3 },
+		.sine_amp = 4096,
+	},
+	{
+		.name = "mic",
+		.desc = {
+			.kind = AIOT_SENSOR_KIND_MIC,
+			.formats = BIT(AIOT_SENSOR_FMT_S16_LE),
+			.patterns = AIOT_SIM_SIGNAL_PATTERNS,
+			.min_channels = 1, .max_channels = 1,
+			.width = 1, .height = 1,
+			.min_rate_hz = 8000, .max_rate_hz = 48000,
+		},
+		/* A 440 Hz tone at a quarter of full scale. */
+		.sine_hz = { 440 },
+		.sine_amp = 8192,
+	},
+	{
+		.name = "camera",
+		.desc = {
+			.kind = AIOT_SENSOR_KIND_CAMERA,
+			.formats = BIT(AIOT_SENSOR_FMT_U8),
+			.patterns = BIT(AIOT_SENSOR_PATTERN_LIVE) |
+				    BIT(AIOT_SENSOR_PATTERN_RAMP) |
+				    BIT(AIOT_SENSOR_PATTERN_NOISE) |
+				    BIT(AIOT_SENSOR_PATTERN_REPLAY),
+			.min_channels = 1, .max_channels = 1,
+			.width = 96, .height = 96,
+			.min_rate_hz = 1, .max_rate_hz = 60,
+		},
+	},
+};
+
+struct aiot_sim_sensor_pdata {
+	u32 kind;	/* index in aiot_sim_kinds */
+	u32 index;	/* of its kind */
+};
+
+struct aiot_sim_sensor {
+	struct device *dev;
+	struct aiot_sensor *sensor;
+	const struct aiot_sim_kind *kind;
+	struct aiot_sensor_desc desc;
+	char name[AIOT_SENSOR_NAME_LEN];
+	struct hrtimer timer;
+	struct aiot_sensor_config cfg;	/* of the running stream */
+	u32 elems;			/* elements per sample */
+	ktime_t t0;
+	/* The recording for REPLAY; changed only while stopped. */
+	u8 *rec;
+	u32 rec_bytes;
+	/* Test knobs in debugfs. */
+	struct dentry *debugfs;
+	atomic_t stall;			/* produce nothing while set */
+	atomic_t faults;		/* fail this many next periods */
+};
+
+static struct dentry *aiot_sim_sensor_debugfs;
+
+/* Chris Wellons' lowbias32: a good, cheap integer hash. */
+static u32 aiot_sim_lowbias32(u32 x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	x ^= x >> 16;
+	return x;
+}
+
+static s32 aiot_sim_sine(u64 n, u32 hz, u32 rate, s32 amp)
+{
+	u32 rem;
+	u64 phase;
+
+	/* The phase, in 1/65536 of a turn (fixp_sin32_rad needs >= 360). */
+	div_u64_rem(n, rate, &rem);
+	div_u64_rem((u64)rem * hz, rate, &rem);
+	rem = div_u64((u64)rem << 16, rate);
+	phase = (s64)amp * fixp_sin32_rad(rem, 1 << 16);
+	return (s32)((s64)phase >> 31);
+}
+
+/* Element k of sample n, as an int (truncated by the caller). */
+static u32 aiot_sim_value(const struct aiot_sim_sensor *ss, u64 n, u32 k)
+{
+	const struct aiot_sensor_config *cfg = &ss->cfg;
+	u64 e = n * ss->elems + k;
+	bool s16 = cfg->format == AIOT_SENSOR_FMT_S16_LE;
+	u32 pattern = cfg->pattern, rem;
+
+	if (ss->kind->desc.kind == AIOT_SENSOR_KIND_CAMERA &&
+	    pattern == AIOT_SENSOR_PATTERN_LIVE) {
+		u32 x = k % ss->desc.width, y = k / ss->desc.width;
+
+		/* A diagonal gradient moving by two levels per frame. */
+		return x + y + 2 * (u32)n;
+	}
+	if (pattern == AIOT_SENSOR_PATTERN_ANOMALY) {
+		div_u64_rem(n, 2 * cfg->rate_hz, &rem);
+		pattern = rem < cfg->rate_hz / 10 ? AIOT_SENSOR_PATTERN_NOISE :
+						    AIOT_SENSOR_PATTERN_SINE;
+	}
+	switch (pattern) {
+	case AIOT_SENSOR_PATTERN_REPLAY: {
+		u64 off = e * (s16 ? 2 : 1);
+
+		div_u64_rem(off, ss->rec_bytes, &rem);
+		return s16 ? ss->rec[rem] | ss->rec[rem + 1] << 8 : ss->rec[rem];
+	}
+	case AIOT_SENSOR_PATTERN_RAMP:
+		return (u32)(e + n);
+	case AIOT_SENSOR_PATTERN_NOISE:
+		return aiot_sim_lowbias32((u32)e) >> (s16 ? 16 : 24);
+	default: /* LIVE and SINE */
+		return (u32)aiot_sim_sine(n, ss->kind->sine_hz[k % cfg->channels],
+					  cfg->rate_hz, ss->kind->sine_amp);
+	}
+}
+
+static void aiot_sim_fill(const struct aiot_sim_sensor *ss, void *vaddr,
+			  u64 seq)
+{
+	const struct aiot_sensor_config *cfg = &ss->cfg;
+	u64 n0 = seq * cfg->samples_per_slot;
+	u8 *p = vaddr;
+	u32 i, k;
+
+	for (i = 0; i < cfg->samples_per_slot; i++) {
+		for (k = 0; k < ss->elems; k++) {
+			u32 v = aiot_sim_value(ss, n0 + i, k);
+
+			if (cfg->format == AIOT_SENSOR_FMT_S16_LE) {
+				*p++ = v;
+				*p++ = v >> 8;
+			} else {
+				*p++ = v;
+			}
+		}
+	}
+}
+
+/* One period: what the sensor's DMA completion interrupt does. */
+static void aiot_sim_period(struct aiot_sim_sensor *ss)
+{
+	struct aiot_sensor_slot *slot;
+	void *vaddr;
+	ktime_t ts;
+	u64 seq;
+	int err = 0;
+
+	slot = aiot_sensor_dma_begin(ss->sensor, &seq, &vaddr);
+	if (!slot)
+		return;
+	aiot_sim_fill(ss, vaddr, seq);
+	ts = ktime_add_ns(ss->t0,
+			  mul_u64_u32_div(seq * ss->cfg.samples_per_slot,
+					  NSEC_PER_SEC, ss->cfg.rate_hz));
+	if (atomic_add_unless(&ss->faults, -1, 0))
+		err = -EIO;
+	aiot_sensor_dma_end(ss->sensor, slot, ts, ss->cfg.slot_bytes, err);
+}
+
+static enum hrtimer_restart aiot_sim_tick(struct hrtimer *timer)
+{
+	struct aiot_sim_sensor *ss = container_of(timer, struct aiot_sim_sensor,
+						  timer);
+	u64 periods, i;
+
+	periods = hrtimer_forward_now(timer, ns_to_ktime(ss->cfg.period_ns));
+	if (atomic_read(&ss->stall))
+		return HRTIMER_RESTART;
+	for (i = 0; i < periods && i < AIOT_SIM_MAX_BURST; i++)
+		aiot_sim_period(ss);
+	if (periods > AIOT_SIM_MAX_BURST)
+		aiot_sensor_dma_skip(ss->sensor, periods - AIOT_SIM_MAX_BURST);
+	return HRTIMER_RESTART;
+}
+
+static int aiot_sim_start(struct aiot_sensor *sensor,
+			  const struct aiot_sensor_config *cfg)
+{
+	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
+
+	ss->cfg = *cfg;
+	ss->elems = cfg->channels * ss->desc.width * ss->desc.height;
+	ss->t0 = ktime_get();
+	hrtimer_start(&ss->timer, ktime_add_ns(ss->t0, cfg->period_ns),
+		      HRTIMER_MODE_ABS_HARD);
+	return 0;
+}
+
+static void aiot_sim_stop(struct aiot_sensor *sensor)
+{
+	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
+
+	hrtimer_cancel(&ss->timer);
+}
+
+/* REPLAY: load the recording now, while the stream cannot be running. */
+static int aiot_sim_validate(struct aiot_sensor *sensor,
+			     const struct aiot_sensor_config *cfg)
+{
+	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
+	const struct firmware *fw;
+	struct aiot_sim_rec rec;
+	char name[48];
+	u8 *copy;
+	int ret;
+
+	if (cfg->pattern != AIOT_SENSOR_PATTERN_REPLAY)
+		return 0;
+	snprintf(name, sizeof(name), "aiot-rec-%s.bin", ss->kind->name);
+	ret = request_firmware_direct(&fw, name, ss->dev);
+	if (ret)
+		return ret;
+	ret = aiot_sim_rec_parse(fw->data, fw->size, &rec);
+	if (ret) {
+		dev_info(ss->dev, "%s: bad recording (%d)\n", name, ret);
+		goto out;
+	}
+	ret = -EINVAL;
+	if (rec.format != cfg->format || rec.channels != cfg->channels ||
+	    rec.width != ss->desc.width || rec.height != ss->desc.height ||
+	    rec.rate_hz != cfg->rate_hz)
+		goto out;
+	ret = -ENOMEM;
+	copy = kvmalloc(rec.data_bytes, GFP_KERNEL);
+	if (!copy)
+		goto out;
+	memcpy(copy, rec.data, rec.data_bytes);
+	kvfree(ss->rec);
+	ss->rec = copy;
+	ss->rec_bytes = rec.data_bytes;
+	ret = 0;
+out:
+	release_firmware(fw);
+	return ret;
+}
+
+static const struct aiot_sensor_ops aiot_sim_sensor_ops = {
+	.validate = aiot_sim_validate,
+	.start = aiot_sim_start,
+	.stop = aiot_sim_stop,
+};
+
+static int aiot_sim_sensor_kind_of(struct device *dev, u32 *kind,
+				   const char **label)
+{
+	const struct aiot_sim_sensor_pdata *pdata = dev_get_platdata(dev);
+	const char *name;
+	unsigned int i;
+
+	*label = NULL;
+	if (pdata) {
+		*kind = pdata->kind;
+		return *kind < ARRAY_SIZE(aiot_sim_kinds) ? 0 : -EINVAL;
+	}
+	if (device_property_read_string(dev, "aiot,kind", &name))
+		return -EINVAL;
+	device_property_read_string(dev, "label", label);
+	for (i = 0; i < ARRAY_SIZE(aiot_sim_kinds); i++) {
+		if (!strcmp(name, aiot_sim_kinds[i].name)) {
+			*kind = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int aiot_sim_sensor_probe(struct platform_device *pdev)
+{
+	const struct aiot_sim_sensor_pdata *pdata =
+		dev_get_platdata(&pdev->dev);
+	struct aiot_sim_sensor *ss;
+	const char *label;
+	u32 kind;
+	int ret;
+
+	ret = aiot_sim_sensor_kind_of(&pdev->dev, &kind, &label);
+	if (ret)
+		return dev_err_probe(&pdev->dev, ret, "unknown sensor kind\n");
+
+	ss = devm_kzalloc(&pdev->dev, sizeof(*ss), GFP_KERNEL);
+	if (!ss)
+		return -ENOMEM;
+	ss->dev = &pdev->dev;
+	ss->kind = &aiot_sim_kinds[kind];
+	ss->desc = ss->kind->desc;
+	if (label)
+		strscpy(ss->name, label, sizeof(ss->name));
+	else
+		snprintf(ss->name, sizeof(ss->name), "%s%u", ss->kind->name,
+			 pdata ? pdata->index : 0);
+	ss->desc.name = ss->name;
+	atomic_set(&ss->stall, 0);
+	atomic_set(&ss->faults, 0);
+	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	ss->timer.function = aiot_sim_tick;
+
+	ss->sensor = aiot_sensor_register(&pdev->dev, &ss->desc,
+					  &aiot_sim_sensor_ops, ss);
+	if (IS_ERR(ss->sensor))
+		return dev_err_probe(&pdev->dev, PTR_ERR(ss->sensor),
+				     "cannot register the sensor\n");
+
+	ss->debugfs = debugfs_create_dir(ss->name, aiot_sim_sensor_debugfs);
+	debugfs_create_atomic_t("stall", 0600, ss->debugfs, &ss->stall);
+	debugfs_create_atomic_t("faults", 0600, ss->debugfs, &ss->faults);
+	platform_set_drvdata(pdev, ss);
+	return 0;
+}
+
+static void aiot_sim_sensor_remove(struct platform_device *pdev)
+{
+	struct aiot_sim_sensor *ss = platform_get_drvdata(pdev);
+
+	debugfs_remove_recursive(ss->debugfs);
+	aiot_sensor_unregister(ss->sensor);
+	kvfree(ss->rec);
+}
+
+AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_sensor_remove)
+
+static const struct of_device_id aiot_sim_sensor_of_match[] = {
+	{ .compatible = "aiot,sim-sensor" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, aiot_sim_sensor_of_match);
+
+static struct platform_driver aiot_sim_sensor_driver = {
+	.probe = aiot_sim_sensor_probe,
+	.remove = AIOT_PLATFORM_REMOVE(aiot_sim_sensor_remove),
+	.driver = {
+		.name = AIOT_SIM_SENSOR_NAME,
+		.of_match_table = aiot_sim_sensor_of_match,
+	},
+};
+
+static struct platform_device *aiot_sim_sensor_pdevs[AIOT_SIM_MAX_SENSORS];
+
+static void aiot_sim_sensor_remove_devices(void)
+{
+	int i;
+
+	for (i = AIOT_SIM_MAX_SENSORS - 1; i >= 0; i--) {
+		platform_device_unregister(aiot_sim_sensor_pdevs[i]);
+		aiot_sim_sensor_pdevs[i] = NULL;
+	}
+}
+
+static int aiot_sim_sensor_create_devices(void)
+{
+	u32 per_kind[ARRAY_SIZE(aiot_sim_kinds)] = { };
+	char *list, *cur, *tok;
+	int n = 0, ret = 0;
+	unsigned int k;
+
+	list = kstrdup(sensors ? sensors : "", GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while ((tok = strsep(&cur, ",")) && !ret) {
+		struct aiot_sim_sensor_pdata pdata;
+		struct platform_device *pdev;
+
+		tok = strim(tok);
+		if (!*tok)
+			continue;
+		for (k = 0; k < ARRAY_SIZE(aiot_sim_kinds); k++)
+			if (!strcmp(tok, aiot_sim_kinds[k].name))
+				break;
+		if (k == ARRAY_SIZE(aiot_sim_kinds)) {
+			pr_err("aiot-sim: unknown sensor kind '%s'\n", tok);
+			ret = -EINVAL;
+			break;
+		}
+		if (n == AIOT_SIM_MAX_SENSORS) {
+			pr_err("aiot-sim: more than %d sensors\n",
+			       AIOT_SIM_MAX_SENSORS);
+			ret = -E2BIG;
+			break;
+		}
+		pdata.kind = k;
+		pdata.index = per_kind[k]++;
+		pdev = platform_device_register_data(NULL, AIOT_SIM_SENSOR_NAME,
+						     n, &pdata, sizeof(pdata));
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			break;
+		}
+		aiot_sim_sensor_pdevs[n++] = pdev;
+	}
+	kfree(list);
+	if (ret)
+		aiot_sim_sensor_remove_devices();
+	return ret;
+}
+
+/**
+ * aiot_sim_sensor_init() - register the simulated sensors' driver
+ * @create_devices: create platform devices from the module parameter when
+ *	no devicetree node describes simulated sensors
+ *
+ * Return: 0 or a negative errno; nothing is left registered on failure.
+ */
+int aiot_sim_sensor_init(bool create_devices)
+{
+	struct device_node *np;
+	int ret;
+
+	aiot_sim_sensor_debugfs = debugfs_create_dir("aiot-sim-sensor", NULL);
+	ret = platform_driver_register(&aiot_sim_sensor_driver);
+	if (ret)
+		goto err_debugfs;
+	np = of_find_compatible_node(NULL, NULL, "aiot,sim-sensor");
+	of_node_put(np);
+	if (create_devices && !np) {
+		ret = aiot_sim_sensor_create_devices();
+		if (ret)
+			goto err_driver;
+	}
+	return 0;
+
+err_driver:
+	platform_driver_unregister(&aiot_sim_sensor_driver);
+err_debugfs:
+	debugfs_remove_recursive(aiot_sim_sensor_debugfs);
+	return ret;
+}
+
+void aiot_sim_sensor_exit(void)
+{
+	aiot_sim_sensor_remove_devices();
+	platform_driver_unregister(&aiot_sim_sensor_driver);
+	debugfs_remove_recursive(aiot_sim_sensor_debugfs);
+}
