@@ -48,6 +48,17 @@ test)
 		run_suite "$t" /aiot/tests/"$t" $AIOT_TEST_FILTER
 	done
 	;;
+bench)
+	load_modules
+	for b in /aiot/bench/*; do
+		[ -x "$b" ] || continue
+		echo "== $(basename "$b")" > $out
+		"$b" > $out 2>&1
+		rc=$?
+		[ $rc = 0 ] || say "AIOT-DEMO rc=$rc"
+	done
+	say "AIOT-DEMO rc=0"
+	;;
 demo)
 	load_modules
 	/aiot/demo.sh > $out 2>&1
