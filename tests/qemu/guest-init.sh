@@ -48,6 +48,10 @@ test)
 		run_suite "$t" /aiot/tests/"$t" $AIOT_TEST_FILTER
 	done
 	;;
+selftest)
+	modprobe aiot_harness_selftest warn=1 leak=1
+	rmmod aiot_harness_selftest
+	;;
 bench)
 	load_modules
 	for b in /aiot/bench/*; do
