@@ -15,8 +15,10 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/crc32.h>
 
 #include "aiot_sensor_priv.h"
+#include "sim/aiot_sim_sensor.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -754,5 +756,130 @@ static struct kunit_suite aiot_sensor_fence_suite = {
 	.test_cases = aiot_sensor_fence_cases,
 };
 
+/* Recordings for replay (aiot-sim's firmware files): untrusted input. */
+
+#define REC_SAMPLES	8
+
+static size_t make_rec(u8 *buf)
+{
+	struct aiot_sim_rec_header *h = (void *)buf;
+	u8 *data = buf + sizeof(*h);
+	unsigned int i;
+
+	for (i = 0; i < REC_SAMPLES * 3 * 2; i++)
+		data[i] = i * 7;
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_le32(AIOT_SIM_REC_MAGIC);
+	h->version = cpu_to_le16(AIOT_SIM_REC_VERSION);
+	h->header_size = cpu_to_le16(sizeof(*h));
+	h->format = cpu_to_le32(AIOT_SENSOR_FMT_S16_LE);
+	h->channels = cpu_to_le32(3);
+	h->width = cpu_to_le32(1);
+	h->height = cpu_to_le32(1);
+	h->rate_hz = cpu_to_le32(100);
+	h->data_bytes = cpu_to_le32(REC_SAMPLES * 3 * 2);
+	h->crc32 = cpu_to_le32(crc32_le(~0U, data, REC_SAMPLES * 3 * 2) ^ ~0U);
+	return sizeof(*h) + REC_SAMPLES * 3 * 2;
+}
+
+static void rec_parses_good_file(struct kunit *test)
+{
+	u8 buf[128];
+	size_t len = make_rec(buf);
+	struct aiot_sim_rec rec;
+
+	KUNIT_ASSERT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), 0);
+	KUNIT_EXPECT_EQ(test, rec.format, AIOT_SENSOR_FMT_S16_LE);
+	KUNIT_EXPECT_EQ(test, rec.channels, 3);
+	KUNIT_EXPECT_EQ(test, rec.rate_hz, 100);
+	KUNIT_EXPECT_EQ(test, rec.data_bytes, REC_SAMPLES * 3 * 2);
+	KUNIT_EXPECT_PTR_EQ(test, rec.data,
+			    buf + sizeof(struct aiot_sim_rec_header));
+	/* Trailing bytes after the data are ignored. */
+	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len + 3, &rec), 0);
+}
+
+static void rec_rejects_truncated(struct kunit *test)
+{
+	u8 buf[128];
+	size_t len = make_rec(buf), i;
+	struct aiot_sim_rec rec;
+
+	for (i = 0; i < len; i++)
+		KUNIT_EXPECT_EQ_MSG(test, aiot_sim_rec_parse(buf, i, &rec),
+				    -EMSGSIZE, "length %zu", i);
+}
+
+static void rec_rejects_bad_header(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		size_t off;
+		u32 value;
+		int err;
+	} bad[] = {
+#define F(field) offsetof(struct aiot_sim_rec_header, field)
+		{ "magic", F(magic), 0x52534942, -EINVAL },
+		{ "format", F(format), 3, -EINVAL },
+		{ "channels", F(channels), 0, -EINVAL },
+		{ "width", F(width), 0, -EINVAL },
+		{ "rate", F(rate_hz), 0, -EINVAL },
+		{ "geometry overflow", F(height), 0x80000000, -EINVAL },
+		{ "partial sample", F(data_bytes), REC_SAMPLES * 6 - 2, -EINVAL },
+		{ "no data", F(data_bytes), 0, -EINVAL },
+		{ "data past the end", F(data_bytes), REC_SAMPLES * 6 + 6, -EMSGSIZE },
+		{ "huge data", F(data_bytes), 0xfffffffa, -EINVAL },
+		{ "reserved", F(reserved), 1, -EINVAL },
+#undef F
+	};
+	struct aiot_sim_rec rec;
+	u8 buf[128];
+	size_t len;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		len = make_rec(buf);
+		*(__le32 *)(buf + bad[i].off) = cpu_to_le32(bad[i].value);
+		KUNIT_EXPECT_EQ_MSG(test, aiot_sim_rec_parse(buf, len, &rec),
+				    bad[i].err, "%s", bad[i].what);
+	}
+	len = make_rec(buf);
+	((struct aiot_sim_rec_header *)buf)->version = cpu_to_le16(2);
+	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EPROTO);
+	len = make_rec(buf);
+	((struct aiot_sim_rec_header *)buf)->header_size = cpu_to_le16(48);
+	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EINVAL);
+}
+
+static void rec_rejects_bad_checksum(struct kunit *test)
+{
+	u8 buf[128];
+	size_t len = make_rec(buf), i;
+	struct aiot_sim_rec rec;
+
+	/* Any flipped data bit, and a wrong stored checksum. */
+	for (i = sizeof(struct aiot_sim_rec_header); i < len; i++) {
+		buf[i] ^= 0x10;
+		KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec),
+				-EBADMSG);
+		buf[i] ^= 0x10;
+	}
+	((struct aiot_sim_rec_header *)buf)->crc32 ^= cpu_to_le32(1);
+	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EBADMSG);
+}
+
+static struct kunit_case aiot_sensor_rec_cases[] = {
+	KUNIT_CASE(rec_parses_good_file),
+	KUNIT_CASE(rec_rejects_truncated),
+	KUNIT_CASE(rec_rejects_bad_header),
+	KUNIT_CASE(rec_rejects_bad_checksum),
+	{}
+};
+
+static struct kunit_suite aiot_sensor_rec_suite = {
+	.name = "aiot_sensor_rec",
+	.test_cases = aiot_sensor_rec_cases,
+};
+
 kunit_test_suites(&aiot_sensor_ring_suite, &aiot_sensor_stream_suite,
-		  &aiot_sensor_fence_suite);
+		  &aiot_sensor_fence_suite, &aiot_sensor_rec_suite);
