@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The compiled model blob: parser and writer (include/aiot/model_format.h,
+ * docs/model-format.md).
+ *
+ * This file stands alone (libc only), so that aiot-compile on the host and
+ * the fuzzer link it without libdrm. The blob is untrusted: every field is
+ * decoded byte by byte (no unaligned or type-punned access), and every
+ * offset and length is checked with overflow-safe arithmetic before use.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <aiot/model_format.h>
+#include <linux/aiot_isa.h>
+
+_Static_assert(sizeof(struct aiot_model_file_header) == AIOT_MODEL_HEADER_SIZE,
+	       "header layout");
+_Static_assert(sizeof(struct aiot_model_section) == AIOT_MODEL_SECTION_SIZE,
+	       "section layout");
+_Static_assert(sizeof(struct aiot_model_tensor) == AIOT_MODEL_TENSOR_SIZE,
+	       "tensor layout");
+
+/* Byte offsets of the header fields (the struct is documentation). */
+enum {
+	HDR_MAGIC = 0,
+	HDR_VERSION_MAJOR = 8,
+	HDR_VERSION_MINOR = 10,
+	HDR_HEADER_SIZE = 12,
+	HDR_SECTION_COUNT = 16,
+	HDR_FLAGS = 20,
+	HDR_TOTAL_SIZE = 24,
+	HDR_HEADER_CRC = 32,
+	HDR_PAYLOAD_CRC = 36,
+	HDR_ISA_VERSION = 40,
+	HDR_WEIGHTS_BINDING = 44,
+	HDR_ARENA_BINDING = 45,
+	HDR_RESERVED0 = 46,
+	HDR_ARENA_SIZE = 48,
+	HDR_RESERVED = 56,
+};
+
+enum {
+	TEN_NAME = 0,
+	TEN_DIRECTION = 24,
+	TEN_DTYPE = 25,
+	TEN_BINDING = 26,
+	TEN_RESERVED0 = 27,
+	TEN_OFFSET = 28,
+	TEN_DIMS = 32,
+	TEN_SCALE = 48,
+	TEN_ZERO_POINT = 52,
+	TEN_SIZE = 56,
+	TEN_RESERVED1 = 60,
+};
+
+/* CRC-32 (reflected 0xEDB88320), four bits at a time: a 16-entry table. */
+uint32_t aiot_crc32(uint32_t crc, const void *data, size_t len)
+{
+	static const uint32_t nibble_table[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+	};
+	const uint8_t *p = data;
+
+	crc = ~crc;
+	while (len--) {
+		crc ^= *p++;
+		crc = (crc >> 4) ^ nibble_table[crc & 15];
+		crc = (crc >> 4) ^ nibble_table[crc & 15];
+	}
+	return ~crc;
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static unsigned int dtype_size(uint8_t dtype)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT8:
+		return 1;
+	case AIOT_ISA_DTYPE_INT16:
+		return 2;
+	case AIOT_ISA_DTYPE_INT32:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+static bool zero_point_fits(uint8_t dtype, int32_t zp)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT8:
+		return zp >= -128 && zp <= 127;
+	case AIOT_ISA_DTYPE_INT16:
+		return zp >= -32768 && zp <= 32767;
+	default:
+		return true;
+	}
+}
+
+static const char *section_name(uint32_t type)
+{
+	switch (type) {
+	case AIOT_MODEL_SECTION_COMMAND_STREAM:
+		return "command stream";
+	case AIOT_MODEL_SECTION_WEIGHTS:
+		return "weights";
+	case AIOT_MODEL_SECTION_TENSORS:
+		return "tensors";
+	case AIOT_MODEL_SECTION_NAME:
+		return "name";
+	default:
+		return "unknown";
+	}
+}
+
+static void decode_tensor(const uint8_t *p, struct aiot_model_tensor *t)
+{
+	memcpy(t->name, p + TEN_NAME, AIOT_MODEL_NAME_LEN);
+	t->direction = p[TEN_DIRECTION];
+	t->dtype = p[TEN_DTYPE];
+	t->binding = p[TEN_BINDING];
+	t->reserved0 = p[TEN_RESERVED0];
+	t->offset = get_le32(p + TEN_OFFSET);
+	for (int d = 0; d < 4; d++)
+		t->dims[d] = get_le32(p + TEN_DIMS + 4 * d);
+	t->scale_bits = get_le32(p + TEN_SCALE);
+	t->zero_point = (int32_t)get_le32(p + TEN_ZERO_POINT);
+	t->size = get_le32(p + TEN_SIZE);
+	t->reserved1 = get_le32(p + TEN_RESERVED1);
+}
+
+static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
+{
+	memcpy(p + TEN_NAME, t->name, AIOT_MODEL_NAME_LEN);
+	p[TEN_DIRECTION] = t->direction;
+	p[TEN_DTYPE] = t->dtype;
+	p[TEN_BINDING] = t->binding;
+	p[TEN_RESERVED0] = t->reserved0;
+	put_le32(p + TEN_OFFSET, t->offset);
+	for (int d = 0; d < 4; d++)
+		put_le32(p + TEN_DIMS + 4 * d, t->dims[d]);
+	put_le32(p + TEN_SCALE, t->scale_bits);
+	put_le32(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
+	put_le32(p + TEN_SIZE, t->size);
+	put_le32(p + TEN_RESERVED1, t->reserved1);
+}
+
+static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
+			const struct aiot_model_file_header *h, char *err,
+			size_t errlen)
+{
+	const char *what = t->direction == AIOT_MODEL_TENSOR_INPUT ? "input" : "output";
+	unsigned int esize = dtype_size(t->dtype);
+	uint64_t bytes;
+	float scale;
+
+	if (t->direction > AIOT_MODEL_TENSOR_OUTPUT)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u: direction %u is neither input (0) nor output (1)",
+			    index, t->direction);
+	if (t->reserved0 || t->reserved1)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): reserved fields must be zero", index, what);
+	if (!esize)
+		return fail(-EINVAL, err, errlen, "tensor %u (%s): unknown dtype %u",
+			    index, what, t->dtype);
+	if (t->binding >= AIOT_MODEL_MAX_BINDINGS)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): binding slot %u out of range (max %u)",
+			    index, what, t->binding, AIOT_MODEL_MAX_BINDINGS - 1);
+	if (t->binding == h->weights_binding || t->binding == h->arena_binding)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): binding slot %u is the %s slot",
+			    index, what, t->binding,
+			    t->binding == h->weights_binding ? "weights" : "arena");
+	if (t->offset % esize)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): offset %u not a multiple of its element size %u",
+			    index, what, t->offset, esize);
+	bytes = esize;
+	for (int d = 0; d < 4; d++) {
+		if (t->dims[d] < 1 || t->dims[d] > AIOT_ISA_MAX_DIM)
+			return fail(-EINVAL, err, errlen,
+				    "tensor %u (%s): dimension %d is %u (must be 1..%u)",
+				    index, what, d, t->dims[d], AIOT_ISA_MAX_DIM);
+		/* bytes <= 1 GiB before, dims < 2^16: no overflow. */
+		bytes *= t->dims[d];
+		if (bytes > AIOT_ISA_MAX_TENSOR_BYTES)
+			break;
+	}
+	if (bytes > AIOT_ISA_MAX_TENSOR_BYTES || bytes != t->size)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): size %u does not match its shape (%llu bytes)",
+			    index, what, t->size, (unsigned long long)bytes);
+	if ((uint64_t)t->offset + t->size > UINT32_MAX)
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): offset %u + size %u overflows 32 bits",
+			    index, what, t->offset, t->size);
+	memcpy(&scale, &t->scale_bits, sizeof(scale));
+	if (!isfinite(scale) || !(scale > 0.0f))
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): scale must be finite and positive (bits 0x%08x)",
+			    index, what, t->scale_bits);
+	if (!zero_point_fits(t->dtype, t->zero_point))
+		return fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): zero point %d out of its dtype's range",
+			    index, what, t->zero_point);
+	return 0;
+}
+
+static int check_tensor_table(struct aiot_model_blob_view *view, char *err,
+			      size_t errlen)
+{
+	unsigned int count = view->input_count + view->output_count;
+	int ret;
+
+	for (unsigned int i = 0; i < count; i++) {
+		const struct aiot_model_tensor *a = &view->tensors[i];
+
+		ret = check_tensor(a, i, &view->header, err, errlen);
+		if (ret)
+			return ret;
+		for (unsigned int j = 0; j < i; j++) {
+			const struct aiot_model_tensor *b = &view->tensors[j];
+
+			if (a->binding != b->binding)
+				continue;
+			if (a->direction != b->direction)
+				return fail(-EINVAL, err, errlen,
+					    "tensors %u and %u: an input and an output share binding slot %u",
+					    j, i, a->binding);
+			if ((uint64_t)a->offset < (uint64_t)b->offset + b->size &&
+			    (uint64_t)b->offset < (uint64_t)a->offset + a->size)
+				return fail(-EINVAL, err, errlen,
+					    "tensors %u and %u overlap in binding slot %u",
+					    j, i, a->binding);
+		}
+	}
+	return 0;
+}
+
+static int check_command_stream(const uint8_t *p, size_t size,
+				const struct aiot_model_file_header *h,
+				char *err, size_t errlen)
+{
+	uint32_t magic, version, stream_size;
+
+	if (size < sizeof(struct aiot_isa_header))
+		return fail(-EINVAL, err, errlen,
+			    "command stream: %zu bytes, shorter than its %zu-byte header",
+			    size, sizeof(struct aiot_isa_header));
+	if (size > AIOT_ISA_MAX_STREAM_BYTES)
+		return fail(-EINVAL, err, errlen,
+			    "command stream: %zu bytes, above the ISA's limit of %u",
+			    size, AIOT_ISA_MAX_STREAM_BYTES);
+	magic = get_le32(p + offsetof(struct aiot_isa_header, magic));
+	version = get_le32(p + offsetof(struct aiot_isa_header, version));
+	stream_size = get_le32(p + offsetof(struct aiot_isa_header, size));
+	if (magic != AIOT_ISA_MAGIC)
+		return fail(-EINVAL, err, errlen,
+			    "command stream: bad ISA magic 0x%08x", magic);
+	if (version != h->isa_version)
+		return fail(-EINVAL, err, errlen,
+			    "command stream: ISA version 0x%x differs from the header's 0x%x",
+			    version, h->isa_version);
+	if (stream_size != size)
+		return fail(-EINVAL, err, errlen,
+			    "command stream: its header says %u bytes, the section has %zu",
+			    stream_size, size);
+	return 0;
+}
+
+static int parse_header(const uint8_t *p, size_t size,
+			struct aiot_model_file_header *h, char *err, size_t errlen)
+{
+	uint8_t copy[AIOT_MODEL_HEADER_SIZE];
+	uint32_t crc;
+
+	if (size < AIOT_MODEL_HEADER_SIZE)
+		return fail(-ENOEXEC, err, errlen,
+			    "%zu bytes: too short for a model blob header (%d bytes)",
+			    size, AIOT_MODEL_HEADER_SIZE);
+	if (memcmp(p + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN))
+		return fail(-ENOEXEC, err, errlen,
+			    "not an aiot model blob (bad magic)");
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, p, AIOT_MODEL_MAGIC_LEN);
+	h->version_major = get_le16(p + HDR_VERSION_MAJOR);
+	h->version_minor = get_le16(p + HDR_VERSION_MINOR);
+	h->header_size = get_le32(p + HDR_HEADER_SIZE);
+	h->section_count = get_le32(p + HDR_SECTION_COUNT);
+	h->flags = get_le32(p + HDR_FLAGS);
+	h->total_size = get_le64(p + HDR_TOTAL_SIZE);
+	h->header_crc = get_le32(p + HDR_HEADER_CRC);
+	h->payload_crc = get_le32(p + HDR_PAYLOAD_CRC);
+	h->isa_version = get_le32(p + HDR_ISA_VERSION);
+	h->weights_binding = p[HDR_WEIGHTS_BINDING];
+	h->arena_binding = p[HDR_ARENA_BINDING];
+	h->reserved0 = get_le16(p + HDR_RESERVED0);
+	h->arena_size = get_le64(p + HDR_ARENA_SIZE);
+	h->reserved[0] = get_le32(p + HDR_RESERVED);
+	h->reserved[1] = get_le32(p + HDR_RESERVED + 4);
+
+	/* The version decides how to read the rest: check it first. */
+	if (h->version_major != AIOT_MODEL_VERSION_MAJOR ||
+	    h->version_minor > AIOT_MODEL_VERSION_MINOR)
+		return fail(-EPROTONOSUPPORT, err, errlen,
+			    "model blob version %u.%u not supported (this reader: %u.0 to %u.%u)",
+			    h->version_major, h->version_minor,
+			    AIOT_MODEL_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR,
+			    AIOT_MODEL_VERSION_MINOR);
+	memcpy(copy, p, sizeof(copy));
+	memset(copy + HDR_HEADER_CRC, 0, 4);
+	crc = aiot_crc32(0, copy, sizeof(copy));
+	if (crc != h->header_crc)
+		return fail(-EBADMSG, err, errlen,
+			    "header checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			    h->header_crc, crc);
+	if (h->header_size != AIOT_MODEL_HEADER_SIZE)
+		return fail(-EINVAL, err, errlen, "header size %u, expected %u",
+			    h->header_size, AIOT_MODEL_HEADER_SIZE);
+	if (h->total_size != size)
+		return fail(-EINVAL, err, errlen,
+			    "blob is %zu bytes but its header says %llu (truncated or padded)",
+			    size, (unsigned long long)h->total_size);
+	if (h->total_size > AIOT_MODEL_MAX_BLOB_SIZE)
+		return fail(-EINVAL, err, errlen, "blob of %llu bytes exceeds the limit of %u",
+			    (unsigned long long)h->total_size, AIOT_MODEL_MAX_BLOB_SIZE);
+	if (h->flags)
+		return fail(-EINVAL, err, errlen, "unknown header flags 0x%x", h->flags);
+	if (h->reserved0 || h->reserved[0] || h->reserved[1])
+		return fail(-EINVAL, err, errlen, "reserved header fields must be zero");
+	if (h->section_count < 1 || h->section_count > AIOT_MODEL_MAX_SECTIONS)
+		return fail(-EINVAL, err, errlen, "section count %u (must be 1..%u)",
+			    h->section_count, AIOT_MODEL_MAX_SECTIONS);
+	if ((h->isa_version >> 16) != AIOT_ISA_VERSION_MAJOR)
+		return fail(-EPROTONOSUPPORT, err, errlen,
+			    "ISA major version %u not supported (this library: %u)",
+			    h->isa_version >> 16, AIOT_ISA_VERSION_MAJOR);
+	if (h->weights_binding != AIOT_MODEL_NO_BINDING &&
+	    h->weights_binding >= AIOT_MODEL_MAX_BINDINGS)
+		return fail(-EINVAL, err, errlen, "weights binding slot %u out of range",
+			    h->weights_binding);
+	if (h->arena_binding != AIOT_MODEL_NO_BINDING &&
+	    h->arena_binding >= AIOT_MODEL_MAX_BINDINGS)
+		return fail(-EINVAL, err, errlen, "arena binding slot %u out of range",
+			    h->arena_binding);
+	if (h->weights_binding != AIOT_MODEL_NO_BINDING &&
+	    h->weights_binding == h->arena_binding)
+		return fail(-EINVAL, err, errlen,
+			    "weights and arena share binding slot %u", h->arena_binding);
+	if ((h->arena_size == 0) != (h->arena_binding == AIOT_MODEL_NO_BINDING))
+		return fail(-EINVAL, err, errlen,
+			    "arena size %llu and arena binding slot %u disagree",
+			    (unsigned long long)h->arena_size, h->arena_binding);
+	if (h->arena_size > AIOT_MODEL_MAX_ARENA_SIZE)
+		return fail(-EINVAL, err, errlen, "arena of %llu bytes exceeds the limit of %u",
+			    (unsigned long long)h->arena_size, AIOT_MODEL_MAX_ARENA_SIZE);
+	return 0;
+}
+
+int aiot_model_blob_parse(const void *data, size_t size,
+			  struct aiot_model_blob_view *view, char *err,
+			  size_t errlen)
+{
+	struct aiot_model_section sections[AIOT_MODEL_MAX_SECTIONS];
+	const uint8_t *p = data;
+	struct aiot_model_file_header *h;
+	bool seen_stream = false, seen_tensors = false;
+	bool seen_weights = false, seen_name = false;
+	uint64_t table_end;
+	uint32_t crc;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!data || !view)
+		return fail(-EINVAL, err, errlen, "no blob or no view");
+	memset(view, 0, sizeof(*view));
+	h = &view->header;
+	ret = parse_header(p, size, h, err, errlen);
+	if (ret)
+		return ret;
+
+	/* From here on size == total_size <= 1 GiB: sums of two fit in 64 bits. */
+	crc = aiot_crc32(0, p + AIOT_MODEL_HEADER_SIZE, size - AIOT_MODEL_HEADER_SIZE);
+	if (crc != h->payload_crc)
+		return fail(-EBADMSG, err, errlen,
+			    "payload checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			    h->payload_crc, crc);
+
+	table_end = (uint64_t)h->header_size +
+		    (uint64_t)h->section_count * AIOT_MODEL_SECTION_SIZE;
+	if (table_end > size)
+		return fail(-EINVAL, err, errlen,
+			    "section table (%u entries) ends at %llu, past the blob's %zu bytes",
+			    h->section_count, (unsigned long long)table_end, size);
+
+	for (uint32_t i = 0; i < h->section_count; i++) {
+		const uint8_t *e = p + h->header_size + (size_t)i * AIOT_MODEL_SECTION_SIZE;
+		struct aiot_model_section *s = &sections[i];
+
+		s->type = get_le32(e);
+		s->flags = get_le32(e + 4);
+		s->offset = get_le64(e + 8);
+		s->size = get_le64(e + 16);
+		if (s->flags & ~AIOT_MODEL_SECTION_F_OPTIONAL)
+			return fail(-EINVAL, err, errlen,
+				    "section %u (%s): unknown flags 0x%x", i,
+				    section_name(s->type), s->flags);
+		if (s->offset < table_end || s->offset > size ||
+		    s->size > size - s->offset)
+			return fail(-EINVAL, err, errlen,
+				    "section %u (%s): range %llu+%llu outside the payload %llu..%zu",
+				    i, section_name(s->type),
+				    (unsigned long long)s->offset,
+				    (unsigned long long)s->size,
+				    (unsigned long long)table_end, size);
+		if (s->offset % AIOT_MODEL_SECTION_ALIGN)
+			return fail(-EINVAL, err, errlen,
+				    "section %u (%s): offset %llu not %d-byte aligned",
+				    i, section_name(s->type),
+				    (unsigned long long)s->offset, AIOT_MODEL_SECTION_ALIGN);
+		for (uint32_t j = 0; j < i; j++) {
+			const struct aiot_model_section *o = &sections[j];
+
+			if (s->size && o->size && s->offset < o->offset + o->size &&
+			    o->offset < s->offset + s->size)
+				return fail(-EINVAL, err, errlen,
+					    "sections %u (%s) and %u (%s) overlap", j,
+					    section_name(o->type), i,
+					    section_name(s->type));
+		}
+		if (!s->size && !(s->flags & AIOT_MODEL_SECTION_F_OPTIONAL))
+			return fail(-EINVAL, err, errlen,
+				    "section %u (%s): empty", i, section_name(s->type));
+
+		switch (s->type) {
+		case AIOT_MODEL_SECTION_COMMAND_STREAM:
+			if (seen_stream)
+				return fail(-EINVAL, err, errlen,
+					    "section %u: a second command stream", i);
+			seen_stream = true;
+			view->command_stream = p + s->offset;
+			view->command_stream_size = s->size;
+			break;
+		case AIOT_MODEL_SECTION_WEIGHTS:
+			if (seen_weights)
+				return fail(-EINVAL, err, errlen,
+					    "section %u: a second weights section", i);
+			seen_weights = true;
+			view->weights = p + s->offset;
+			view->weights_size = s->size;
+			break;
+		case AIOT_MODEL_SECTION_TENSORS:
+			if (seen_tensors)
+				return fail(-EINVAL, err, errlen,
+					    "section %u: a second tensor table", i);
+			seen_tensors = true;
+			if (s->size % AIOT_MODEL_TENSOR_SIZE ||
+			    s->size / AIOT_MODEL_TENSOR_SIZE > AIOT_MODEL_MAX_TENSORS)
+				return fail(-EINVAL, err, errlen,
+					    "tensor table: %llu bytes is not 1..%u records of %d bytes",
+					    (unsigned long long)s->size,
+					    AIOT_MODEL_MAX_TENSORS, AIOT_MODEL_TENSOR_SIZE);
+			for (size_t t = 0; t < s->size / AIOT_MODEL_TENSOR_SIZE; t++) {
+				struct aiot_model_tensor *rec = &view->tensors[t];
+
+				decode_tensor(p + s->offset + t * AIOT_MODEL_TENSOR_SIZE, rec);
+				if (rec->direction > AIOT_MODEL_TENSOR_OUTPUT)
+					return fail(-EINVAL, err, errlen,
+						    "tensor %zu: direction %u is neither input (0) nor output (1)",
+						    t, rec->direction);
+				if (rec->direction == AIOT_MODEL_TENSOR_INPUT) {
+					if (view->output_count)
+						return fail(-EINVAL, err, errlen,
+							    "tensor %zu: an input after an output (inputs come first)",
+							    t);
+					view->input_count++;
+				} else {
+					view->output_count++;
+				}
+			}
+			break;
+		case AIOT_MODEL_SECTION_NAME: {
+			size_t n = s->size < sizeof(view->name) - 1 ?
+				   s->size : sizeof(view->name) - 1;
+
+			if (seen_name)
+				return fail(-EINVAL, err, errlen,
+					    "section %u: a second name", i);
+			seen_name = true;
+			memcpy(view->name, p + s->offset, n);
+			view->name[n] = '\0';
+			/* Stop at an embedded NUL: the name is text. */
+			view->name[strnlen(view->name, n)] = '\0';
+			break;
+		}
+		default:
+			if (!(s->flags & AIOT_MODEL_SECTION_F_OPTIONAL))
+				return fail(-EINVAL, err, errlen,
+					    "section %u: unknown type %u that is not optional",
+					    i, s->type);
+			break;
+		}
+	}
+
+	if (!seen_stream)
+		return fail(-EINVAL, err, errlen, "no command stream section");
+	if (!seen_tensors)
+		return fail(-EINVAL, err, errlen, "no tensor table section");
+	if (h->weights_binding != AIOT_MODEL_NO_BINDING && !seen_weights)
+		return fail(-EINVAL, err, errlen,
+			    "weights binding slot %u but no weights section",
+			    h->weights_binding);
+	if (h->weights_binding == AIOT_MODEL_NO_BINDING && seen_weights)
+		return fail(-EINVAL, err, errlen,
+			    "weights section but no weights binding slot");
+	if (!view->input_count || !view->output_count)
+		return fail(-EINVAL, err, errlen,
+			    "the model needs at least one input and one output (has %u and %u)",
+			    view->input_count, view->output_count);
+	ret = check_command_stream(view->command_stream, view->command_stream_size,
+				   h, err, errlen);
+	if (ret)
+		return ret;
+	return check_tensor_table(view, err, errlen);
+}
+
+static size_t align_up(size_t v)
+{
+	return (v + AIOT_MODEL_SECTION_ALIGN - 1) & ~(size_t)(AIOT_MODEL_SECTION_ALIGN - 1);
+}
+
+int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
+			  void **blob_out, size_t *size_out, char *err,
+			  size_t errlen)
+{
+	struct blob_section {
+		uint32_t type;
+		const void *data;
+		size_t size;
+	} sec[4];
+	unsigned int nsec = 0;
+	struct aiot_model_blob_view *check;
+	size_t name_len, off, total;
+	uint8_t *blob;
+	int ret;
+
+	if (!parts || !blob_out || !size_out)
+		return fail(-EINVAL, err, errlen, "missing argument");
+	if (!parts->command_stream || !parts->command_stream_size)
+		return fail(-EINVAL, err, errlen, "no command stream");
+	if (!parts->tensors || !parts->tensor_count ||
+	    parts->tensor_count > AIOT_MODEL_MAX_TENSORS)
+		return fail(-EINVAL, err, errlen, "%u tensors (must be 1..%u)",
+			    parts->tensor_count, AIOT_MODEL_MAX_TENSORS);
+	if (parts->weights_size && !parts->weights)
+		return fail(-EINVAL, err, errlen, "weights size without weights");
+	if (parts->command_stream_size > AIOT_MODEL_MAX_BLOB_SIZE ||
+	    parts->weights_size > AIOT_MODEL_MAX_BLOB_SIZE)
+		return fail(-EINVAL, err, errlen, "sections exceed the blob size limit");
+
+	sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_COMMAND_STREAM,
+					parts->command_stream,
+					parts->command_stream_size };
+	if (parts->weights_size)
+		sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_WEIGHTS,
+						parts->weights, parts->weights_size };
+	sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_TENSORS, NULL,
+					(size_t)parts->tensor_count * AIOT_MODEL_TENSOR_SIZE };
+	name_len = parts->name ? strlen(parts->name) : 0;
+	if (name_len)
+		sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_NAME, parts->name,
+						name_len };
+
+	off = align_up(AIOT_MODEL_HEADER_SIZE + (size_t)nsec * AIOT_MODEL_SECTION_SIZE);
+	total = off;
+	for (unsigned int i = 0; i < nsec; i++)
+		total = align_up(total) + sec[i].size;
+	if (total > AIOT_MODEL_MAX_BLOB_SIZE)
+		return fail(-EINVAL, err, errlen, "blob of %zu bytes exceeds the limit", total);
+
+	blob = calloc(1, total);
+	check = malloc(sizeof(*check));
+	if (!blob || !check) {
+		free(blob);
+		free(check);
+		return fail(-ENOMEM, err, errlen, "out of memory");
+	}
+	for (unsigned int i = 0; i < nsec; i++) {
+		uint8_t *e = blob + AIOT_MODEL_HEADER_SIZE + i * AIOT_MODEL_SECTION_SIZE;
+
+		off = align_up(off);
+		put_le32(e, sec[i].type);
+		put_le64(e + 8, off);
+		put_le64(e + 16, sec[i].size);
+		if (sec[i].type == AIOT_MODEL_SECTION_TENSORS) {
+			for (unsigned int t = 0; t < parts->tensor_count; t++)
+				encode_tensor(blob + off + t * AIOT_MODEL_TENSOR_SIZE,
+					      &parts->tensors[t]);
+		} else {
+			memcpy(blob + off, sec[i].data, sec[i].size);
+		}
+		off += sec[i].size;
+	}
+	memcpy(blob + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN);
+	put_le16(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
+	put_le16(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
+	put_le32(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
+	put_le32(blob + HDR_SECTION_COUNT, nsec);
+	put_le64(blob + HDR_TOTAL_SIZE, total);
+	put_le32(blob + HDR_ISA_VERSION, parts->isa_version);
+	blob[HDR_WEIGHTS_BINDING] = parts->weights_size ? parts->weights_binding :
+				    AIOT_MODEL_NO_BINDING;
+	blob[HDR_ARENA_BINDING] = parts->arena_size ? parts->arena_binding :
+				  AIOT_MODEL_NO_BINDING;
+	put_le64(blob + HDR_ARENA_SIZE, parts->arena_size);
+	put_le32(blob + HDR_PAYLOAD_CRC,
+		 aiot_crc32(0, blob + AIOT_MODEL_HEADER_SIZE, total - AIOT_MODEL_HEADER_SIZE));
+	put_le32(blob + HDR_HEADER_CRC, aiot_crc32(0, blob, AIOT_MODEL_HEADER_SIZE));
+
+	ret = aiot_model_blob_parse(blob, total, check, err, errlen);
+	free(check);
+	if (ret) {
+		free(blob);
+		return ret;
+	}
+	*blob_out = blob;
+	*size_out = total;
+	return 0;
+}
