@@ -847,6 +847,102 @@ static void fdinfo_reports_usage(void)
 	ctx_close(&c);
 }
 
+static int reload_with_timeout(const char *ms)
+{
+	char cmd[128];
+
+	if (aiot_test_rmmod_wait("aiot_sim", 5000) ||
+	    aiot_test_rmmod_wait("aiot", 5000))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "modprobe aiot job_timeout_ms=%s", ms);
+	if (system(cmd))
+		return -1;
+	return aiot_test_modprobe("aiot-sim");
+}
+
+/*
+ * A job that runs for many timeouts but keeps making progress is slow, not
+ * hung: it must complete, correctly, without a reset.
+ */
+static void slow_job_with_progress_not_reset(void)
+{
+	enum { D = 4096, O = 4096 };
+	struct drm_aiot_device_info info;
+	struct drm_aiot_query q = { .type = DRM_AIOT_QUERY_DEVICE_INFO,
+		.size = sizeof(info), .ptr = (uintptr_t)&info };
+	struct aiot_isa_op_fully_connected *op;
+	struct drm_aiot_job_wait w;
+	struct drm_aiot_submit s;
+	uint32_t big_w;
+	int8_t *wmap, *in, *out;
+	int32_t *quant, acc;
+	long timeouts;
+	struct ctx c;
+	int o, d, bad = 0;
+
+	REQUIRE(reload_with_timeout("10") == 0);
+	REQUIRE(ctx_open(&c, 1) == 0);
+	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_QUERY, &q) == 0);
+	CHECK_EQ(info.job_timeout_ms, 10);
+	timeouts = state_counter("jobs_timed_out");
+
+	big_w = bo_create(c.fd, D * O + O * 12);
+	REQUIRE(big_w);
+	wmap = bo_map(c.fd, big_w, D * O + O * 12);
+	REQUIRE(wmap);
+	for (o = 0; o < O; o++)
+		for (d = 0; d < D; d++)
+			wmap[o * D + d] = (int8_t)((o + d) % 7 - 3);
+	quant = (int32_t *)(wmap + D * O);
+	for (o = 0; o < O; o++) {
+		quant[o * 3] = 0;
+		quant[o * 3 + 1] = 1 << 30;
+		quant[o * 3 + 2] = -8;
+	}
+	op = (void *)((struct aiot_isa_header *)c.cmd_map + 1);
+	op->input.dims[3] = D;
+	op->filter.dims[0] = O;
+	op->filter.dims[3] = D;
+	op->output.dims[3] = O;
+	op->quant.offset = D * O;
+	op->input_zero_point = 0;
+	op->output_zero_point = 0;
+	in = c.in_map;
+	for (d = 0; d < D; d++)
+		in[d] = (int8_t)(d % 5 - 2);
+	s = submit_args(&c);
+	s.bindings[0] = big_w;
+	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
+	REQUIRE(job_wait(c.fd, s.job_id, 120 * SEC_NS, &w) == 0);
+	CHECK_EQ(w.status, 0);
+	tap_diag("a %d-MAC job ran %llu ms with a 10 ms timeout",
+		 D * O, (unsigned long long)(w.ended_ns - w.started_ns) / 1000000);
+	CHECK(w.ended_ns - w.started_ns > 5 * 10 * 1000000ull);
+	CHECK_EQ(state_counter("jobs_timed_out"), timeouts);
+	/* And the result is right: TFLite's MBQM(acc, 2^30, -8), clamped. */
+	out = c.out_map;
+	for (o = 0; o < O; o++) {
+		int64_t ab;
+		int32_t x, mask = 255, rem, thr, r;
+
+		acc = 0;
+		for (d = 0; d < D; d++)
+			acc += in[d] * wmap[o * D + d];
+		ab = (int64_t)acc * (1 << 30);
+		x = (int32_t)((ab + (ab >= 0 ? (1 << 30) : 1 - (1 << 30))) /
+			      (1ll << 31));
+		rem = x & mask;
+		thr = (mask >> 1) + (x < 0);
+		r = (x >> 8) + (rem > thr);
+		r = r < -128 ? -128 : r > 127 ? 127 : r;
+		bad += out[o] != r;
+	}
+	CHECK_EQ(bad, 0);
+	munmap(wmap, D * O + O * 12);
+	ctx_close(&c);
+	REQUIRE(reload_with_timeout("2000") == 0);
+}
+
 /* The backend goes away with jobs in flight; all of them complete. */
 static void backend_removed_with_jobs_in_flight(void)
 {
@@ -896,5 +992,6 @@ TAP_MAIN(
 	TAP_CASE(process_killed_mid_job),
 	TAP_CASE(close_with_queued_jobs),
 	TAP_CASE(fdinfo_reports_usage),
+	TAP_CASE(slow_job_with_progress_not_reset),
 	TAP_CASE(backend_removed_with_jobs_in_flight),
 )

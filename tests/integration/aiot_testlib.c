@@ -155,3 +155,16 @@ int aiot_test_open_sensor(unsigned int kind, char *path, size_t pathlen)
 		errno = ENODEV;
 	return fd;
 }
+
+int aiot_test_rmmod_wait(const char *name, int timeout_ms)
+{
+	int ret, waited;
+
+	/* Finished jobs release the module from a workqueue, a moment later. */
+	for (waited = 0;; waited += 20) {
+		ret = aiot_test_rmmod(name);
+		if (ret != -EWOULDBLOCK || waited >= timeout_ms)
+			return ret;
+		usleep(20 * 1000);
+	}
+}

@@ -14,6 +14,8 @@ int aiot_test_read_file(const char *path, char *buf, size_t len);
 /* Load or unload a module by name, as modprobe/rmmod do. 0 or -errno. */
 int aiot_test_modprobe(const char *name);
 int aiot_test_rmmod(const char *name);
+/* Same, retrying while the module is busy, up to timeout_ms. */
+int aiot_test_rmmod_wait(const char *name, int timeout_ms);
 /* Is a module loaded? */
 int aiot_test_module_loaded(const char *name);
 /*

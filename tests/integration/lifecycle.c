@@ -58,7 +58,7 @@ static void backend_unbind_with_open_file(void)
 	CHECK_ERRNO(access(node, F_OK), ENOENT);
 	CHECK_EQ(aiot_test_rmmod("aiot"), -EWOULDBLOCK);
 	close(fd);
-	CHECK_EQ(aiot_test_rmmod("aiot"), 0);
+	CHECK_EQ(aiot_test_rmmod_wait("aiot", 5000), 0);
 	CHECK(!aiot_test_module_loaded("aiot"));
 	REQUIRE(aiot_test_modprobe("aiot-sim") == 0);
 	CHECK(aiot_test_module_loaded("aiot"));
@@ -71,7 +71,7 @@ static void reload_gives_working_device(void)
 
 	for (i = 0; i < 3; i++) {
 		REQUIRE(aiot_test_rmmod("aiot_sim") == 0);
-		REQUIRE(aiot_test_rmmod("aiot") == 0);
+		REQUIRE(aiot_test_rmmod_wait("aiot", 5000) == 0);
 		REQUIRE(aiot_test_modprobe("aiot-sim") == 0);
 	}
 	fd = aiot_test_open_accel(node, sizeof(node));
