@@ -12,14 +12,18 @@ COMPILE_DIR       := tools/compile
 # The lowering pass and its end-to-end test need the ISA (uAPI header and
 # the reference executor in kernel/isa); without them they are left out.
 COMPILE_HAVE_ISA  := $(and $(wildcard include/uapi/linux/aiot_isa.h),$(wildcard kernel/isa/aiot_isa.h))
-COMPILE_LIB_SRCS  := $(filter-out $(COMPILE_DIR)/tflite_dump.c $(if $(COMPILE_HAVE_ISA),,$(COMPILE_DIR)/lower.c),\
+# cpu_model.c needs the ISA executor and lib/model.c: mk/run.mk builds it.
+COMPILE_LIB_SRCS  := $(filter-out $(COMPILE_DIR)/tflite_dump.c $(COMPILE_DIR)/cpu_model.c \
+		     $(if $(COMPILE_HAVE_ISA),,$(COMPILE_DIR)/lower.c),\
 		     $(wildcard $(COMPILE_DIR)/*.c))
 COMPILE_HDRS      := $(wildcard $(COMPILE_DIR)/*.h)
 COMPILE_OBJS      := $(patsubst $(COMPILE_DIR)/%.c,$(BUILD)/compile/%.o,$(COMPILE_LIB_SRCS))
 # The unit tests link sanitized copies of the objects so that ASan/UBSan
 # see inside the library; the installed library stays uninstrumented.
 COMPILE_SAN_OBJS  := $(patsubst $(COMPILE_DIR)/%.c,$(BUILD)/compile/san/%.o,$(COMPILE_LIB_SRCS))
-COMPILE_TEST_SRCS := $(filter-out $(if $(COMPILE_HAVE_ISA),,tests/unit/compile_lower_test.cc),\
+# compile_models_test.cc is its own binary (mk/run.mk).
+COMPILE_TEST_SRCS := $(filter-out $(if $(COMPILE_HAVE_ISA),,tests/unit/compile_lower_test.cc) \
+		     tests/unit/compile_models_test.cc,\
 		     $(wildcard tests/unit/compile_*.cc))
 # the executor and validator, sanitized, for compile_lower_test.cc
 COMPILE_ISA_SRCS  := $(if $(COMPILE_HAVE_ISA),$(wildcard kernel/isa/*.c))

@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SENSOR_TO_INT8 + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SVDF + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -67,6 +67,7 @@ union aiot_isa_op {
 	struct aiot_isa_op_reshape reshape;
 	struct aiot_isa_op_softmax softmax;
 	struct aiot_isa_op_requantize requant;
+	struct aiot_isa_op_svdf svdf;
 };
 
 /* Walks a stream one validated operation at a time. */

@@ -47,6 +47,22 @@ static s16 aiot_isa_load_s16(const struct aiot_isa_exec *ex,
 	return v;
 }
 
+/* Store element @index of a tensor of any dtype; @v fits that dtype. */
+static void aiot_isa_store(const struct aiot_isa_exec *ex,
+			   const struct aiot_isa_tensor *t, size_t index, s32 v)
+{
+	u8 *p = (u8 *)ex->bindings[t->binding] + t->offset;
+	s16 v16 = (s16)v;
+	s8 v8 = (s8)v;
+
+	if (t->dtype == AIOT_ISA_DTYPE_INT32)
+		memcpy(p + index * sizeof(v), &v, sizeof(v));
+	else if (t->dtype == AIOT_ISA_DTYPE_INT16)
+		memcpy(p + index * sizeof(v16), &v16, sizeof(v16));
+	else
+		memcpy(p + index, &v8, sizeof(v8));
+}
+
 static void aiot_isa_load_quant(const struct aiot_isa_exec *ex,
 				const struct aiot_isa_array_ref *ref, u32 channel,
 				struct aiot_isa_channel_quant *q)
@@ -369,9 +385,17 @@ static s32 aiot_isa_softmax_exp(const struct aiot_isa_op_softmax *op,
 	return aiot_fx_exp_on_negative_values_5(scaled);
 }
 
-static void aiot_isa_softmax_row(const struct aiot_isa_op_softmax *op,
-				 const s8 *in, s8 *out, u32 depth)
+/*
+ * One row of softmax; the output is int8 (scale 1/256, zero point -128) or
+ * int16 (scale 1/65536, zero point -32768), TFLite's two int8 variants.
+ */
+static void aiot_isa_softmax_row(const struct aiot_isa_exec *ex,
+				 const struct aiot_isa_op_softmax *op,
+				 const s8 *in, size_t row, u32 depth)
 {
+	bool wide = op->output.dtype == AIOT_ISA_DTYPE_INT16;
+	s32 out_min = wide ? -32768 : -128, out_max = wide ? 32767 : 127;
+	int out_bits = wide ? 16 : 8;
 	s32 max = -128, sum = 0, diff, scale, v;
 	int bits_over_unit;
 	u32 c;
@@ -393,13 +417,16 @@ static void aiot_isa_softmax_row(const struct aiot_isa_op_softmax *op,
 	for (c = 0; c < depth; c++) {
 		diff = in[c] - max;
 		if (diff < op->diff_min) {
-			out[c] = -128;
+			aiot_isa_store(ex, &op->output, row * depth + c,
+				       out_min);
 			continue;
 		}
 		v = aiot_srdhm(scale, aiot_isa_softmax_exp(op, diff));
-		/* Output scale is 1/256: keep 8 of the 31 fraction bits. */
-		v = aiot_rounding_divide_by_pot(v, bits_over_unit + 31 - 8);
-		out[c] = (s8)aiot_clamp_s32(v - 128, -128, 127);
+		/* Keep out_bits of the 31 fraction bits. */
+		v = aiot_rounding_divide_by_pot(v, bits_over_unit + 31 -
+						out_bits);
+		v = aiot_clamp_s32(aiot_wrap_add(v, out_min), out_min, out_max);
+		aiot_isa_store(ex, &op->output, row * depth + c, v);
 	}
 }
 
@@ -407,7 +434,6 @@ static int aiot_isa_exec_softmax(const struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_softmax *op)
 {
 	const s8 *in = aiot_isa_src8(ex, &op->input);
-	s8 *out = aiot_isa_dst8(ex, &op->output);
 	const u32 *d = op->input.dims;
 	u32 depth = d[3];
 	size_t rows = (size_t)d[0] * d[1] * d[2], r;
@@ -415,7 +441,7 @@ static int aiot_isa_exec_softmax(const struct aiot_isa_exec *ex,
 	for (r = 0; r < rows; r++) {
 		if (aiot_isa_stopped(ex))
 			return -ECANCELED;
-		aiot_isa_softmax_row(op, in + r * depth, out + r * depth, depth);
+		aiot_isa_softmax_row(ex, op, in + r * depth, r, depth);
 	}
 	return 0;
 }
@@ -425,7 +451,6 @@ static int aiot_isa_exec_requant(const struct aiot_isa_exec *ex,
 {
 	bool sensor = op->hdr.opcode == AIOT_ISA_OP_SENSOR_TO_INT8;
 	const s8 *in8 = aiot_isa_src8(ex, &op->input);
-	s8 *out = aiot_isa_dst8(ex, &op->output);
 	const u32 *d = op->output.dims;
 	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
 	s32 v;
@@ -434,10 +459,141 @@ static int aiot_isa_exec_requant(const struct aiot_isa_exec *ex,
 		if (!(i & 0xffff) && aiot_isa_stopped(ex))
 			return -ECANCELED;
 		v = sensor ? aiot_isa_load_s16(ex, &op->input, i) : in8[i];
-		out[i] = (s8)aiot_requantize_acc(v - op->input_zero_point,
-						 op->multiplier, op->shift,
+		/* act lies within the output type (validated). */
+		v = aiot_requantize_acc(v - op->input_zero_point,
+					op->multiplier, op->shift,
+					op->output_zero_point, op->act.min,
+					op->act.max);
+		aiot_isa_store(ex, &op->output, i, v);
+	}
+	return 0;
+}
+
+/*
+ * SVDF state element i as q - zero point. The int8 state is stored
+ * relative to its zero point (wrapping), so that zeroed memory is the
+ * reset state; the int16 state has zero point 0.
+ */
+static s32 aiot_isa_svdf_state_diff(const u8 *state, bool wide, size_t i,
+				    s32 zp)
+{
+	s16 v16;
+	s8 q;
+
+	if (wide) {
+		memcpy(&v16, state + i * sizeof(v16), sizeof(v16));
+		return v16;
+	}
+	q = (s8)(u8)(state[i] + (u32)zp);
+	return q - zp;
+}
+
+static s32 aiot_isa_svdf_weight_time(const u8 *wt, bool wide, size_t i)
+{
+	s16 v16;
+
+	if (wide) {
+		memcpy(&v16, wt + i * sizeof(v16), sizeof(v16));
+		return v16;
+	}
+	return (s8)wt[i];
+}
+
+/* Feature stage of one batch: the newest state column of every filter. */
+static void aiot_isa_svdf_feature(const struct aiot_isa_exec *ex,
+				  const struct aiot_isa_op_svdf *op, u32 b,
+				  u8 *state)
+{
+	bool wide = op->weights_time.dtype == AIOT_ISA_DTYPE_INT16;
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	const s8 *wf = aiot_isa_src8(ex, &op->weights_feature);
+	u32 depth = op->input.dims[3], filters = op->weights_feature.dims[0];
+	u32 memory = op->weights_time.dims[3];
+	s32 lo = wide ? -32768 : -128, hi = wide ? 32767 : 127;
+	s32 zp = op->state_zero_point, acc;
+	size_t at;
+	u32 f, i;
+	s16 v16;
+
+	in += (size_t)b * depth;
+	for (f = 0; f < filters; f++) {
+		const s8 *w = wf + (size_t)f * depth;
+
+		acc = 0;
+		for (i = 0; i < depth; i++)
+			acc = aiot_wrap_add(acc, w[i] *
+					    (in[i] - op->input_zero_point));
+		acc = aiot_mbqm(acc, op->feature_multiplier,
+				op->feature_shift);
+		/* The zero point goes in before the clamp, as TFLite Micro. */
+		acc = aiot_clamp_s32(aiot_wrap_add(acc, zp), lo, hi);
+		at = ((size_t)b * filters + f) * memory + memory - 1;
+		if (wide) {
+			v16 = (s16)acc;
+			memcpy(state + at * sizeof(v16), &v16, sizeof(v16));
+		} else {
+			state[at] = (u8)(acc - zp);
+		}
+	}
+}
+
+/* Time stage of one batch: rank-R reduction, bias and requantization. */
+static void aiot_isa_svdf_time(const struct aiot_isa_exec *ex,
+			       const struct aiot_isa_op_svdf *op, u32 b,
+			       const u8 *state)
+{
+	bool wide = op->weights_time.dtype == AIOT_ISA_DTYPE_INT16;
+	const u8 *wt = (const u8 *)aiot_isa_src8(ex, &op->weights_time);
+	const u8 *bias = (const u8 *)ex->bindings[op->bias.binding] +
+			 op->bias.offset;
+	u32 filters = op->weights_feature.dims[0];
+	u32 memory = op->weights_time.dims[3], units = op->output.dims[3];
+	s8 *out = aiot_isa_dst8(ex, &op->output) + (size_t)b * units;
+	s32 zp = op->state_zero_point, acc, w, x;
+	size_t row, wrow;
+	u32 u, r, m, f;
+
+	for (u = 0; u < units; u++) {
+		memcpy(&acc, bias + (size_t)u * sizeof(acc), sizeof(acc));
+		for (r = 0; r < op->rank; r++) {
+			f = u * op->rank + r;
+			row = ((size_t)b * filters + f) * memory;
+			wrow = (size_t)f * memory;
+			for (m = 0; m < memory; m++) {
+				w = aiot_isa_svdf_weight_time(wt, wide, wrow + m);
+				x = aiot_isa_svdf_state_diff(state, wide, row + m,
+							     zp);
+				/* |w * x| < 2^31 for int16 w, |x| <= 65535 */
+				acc = aiot_wrap_add(acc, w * x);
+			}
+		}
+		out[u] = (s8)aiot_requantize_acc(acc, op->time_multiplier,
+						 op->time_shift,
 						 op->output_zero_point,
 						 op->act.min, op->act.max);
+	}
+}
+
+static int aiot_isa_exec_svdf(const struct aiot_isa_exec *ex,
+			      const struct aiot_isa_op_svdf *op)
+{
+	u8 *state = (u8 *)ex->bindings[op->state.binding] + op->state.offset;
+	const u32 *d = op->state.dims;
+	size_t esize = op->state.dtype == AIOT_ISA_DTYPE_INT16 ? 2 : 1;
+	size_t count = (size_t)d[0] * d[1] * d[2] * d[3];
+	u32 b;
+
+	/* Age the whole state by one step (TFLite shifts it flat). */
+	memmove(state, state + esize, (count - 1) * esize);
+	for (b = 0; b < op->input.dims[0]; b++) {
+		if (aiot_isa_stopped(ex))
+			return -ECANCELED;
+		aiot_isa_svdf_feature(ex, op, b, state);
+	}
+	for (b = 0; b < op->input.dims[0]; b++) {
+		if (aiot_isa_stopped(ex))
+			return -ECANCELED;
+		aiot_isa_svdf_time(ex, op, b, state);
 	}
 	return 0;
 }
@@ -465,6 +621,8 @@ static int aiot_isa_exec_op(const struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_REQUANTIZE:
 	case AIOT_ISA_OP_SENSOR_TO_INT8:
 		return aiot_isa_exec_requant(ex, &op->requant);
+	case AIOT_ISA_OP_SVDF:
+		return aiot_isa_exec_svdf(ex, &op->svdf);
 	default:
 		/* The cursor only yields known opcodes. */
 		return -EOPNOTSUPP;

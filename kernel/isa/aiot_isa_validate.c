@@ -37,6 +37,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_SOFTMAX] = sizeof(struct aiot_isa_op_softmax),
 	[AIOT_ISA_OP_REQUANTIZE] = sizeof(struct aiot_isa_op_requantize),
 	[AIOT_ISA_OP_SENSOR_TO_INT8] = sizeof(struct aiot_isa_op_requantize),
+	[AIOT_ISA_OP_SVDF] = sizeof(struct aiot_isa_op_svdf),
 };
 
 static u32 aiot_isa_dtype_size(u8 dtype)
@@ -182,13 +183,48 @@ static int aiot_isa_check_alias(const struct aiot_isa_span *out,
 	return -EINVAL;
 }
 
-static int aiot_isa_check_act(const struct aiot_isa_activation *act)
+/* The value range of a dtype, for zero points and clamps. */
+static void aiot_isa_dtype_range(u8 dtype, s32 *lo, s32 *hi)
 {
-	if (!aiot_isa_in_range(act->min, AIOT_ISA_S8_MIN, AIOT_ISA_S8_MAX) ||
-	    !aiot_isa_in_range(act->max, AIOT_ISA_S8_MIN, AIOT_ISA_S8_MAX) ||
-	    act->min > act->max)
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT16:
+		*lo = AIOT_ISA_S16_MIN;
+		*hi = AIOT_ISA_S16_MAX;
+		break;
+	case AIOT_ISA_DTYPE_INT32:
+		*lo = -0x7fffffff - 1;
+		*hi = 0x7fffffff;
+		break;
+	default:
+		*lo = AIOT_ISA_S8_MIN;
+		*hi = AIOT_ISA_S8_MAX;
+		break;
+	}
+}
+
+static int aiot_isa_check_act_type(const struct aiot_isa_activation *act,
+				   u8 dtype)
+{
+	s32 lo, hi;
+
+	aiot_isa_dtype_range(dtype, &lo, &hi);
+	if (!aiot_isa_in_range(act->min, lo, hi) ||
+	    !aiot_isa_in_range(act->max, lo, hi) || act->min > act->max)
 		return -EINVAL;
 	return 0;
+}
+
+static int aiot_isa_check_act(const struct aiot_isa_activation *act)
+{
+	return aiot_isa_check_act_type(act, AIOT_ISA_DTYPE_INT8);
+}
+
+static bool aiot_isa_zp_ok(s32 zp, u8 dtype)
+{
+	s32 lo, hi;
+
+	aiot_isa_dtype_range(dtype, &lo, &hi);
+	return aiot_isa_in_range(zp, lo, hi);
 }
 
 static bool aiot_isa_zp8_ok(s32 zp)
@@ -469,9 +505,14 @@ static int aiot_isa_check_softmax(const struct aiot_isa_cursor *cur,
 		return -EINVAL;
 	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
 				    false, sum, &s_in);
-	if (!ret)
+	/* ISA 1.1: an int16 output (scale 1/65536, zero point -32768). */
+	if (!ret && op->output.dtype != AIOT_ISA_DTYPE_INT16)
 		ret = aiot_isa_check_tensor(cur, &op->output,
 					    AIOT_ISA_DTYPE_INT8, true, sum,
+					    &s_out);
+	else if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output,
+					    AIOT_ISA_DTYPE_INT16, true, sum,
 					    &s_out);
 	if (ret)
 		return ret;
@@ -482,7 +523,8 @@ static int aiot_isa_check_softmax(const struct aiot_isa_cursor *cur,
 	    op->diff_min > 0)
 		return -EINVAL;
 	/* Each row is read in full before any of it is written. */
-	ret = aiot_isa_check_alias(&s_out, &s_in, true);
+	ret = aiot_isa_check_alias(&s_out, &s_in,
+				   op->output.dtype == AIOT_ISA_DTYPE_INT8);
 	if (ret)
 		return ret;
 	aiot_isa_add_work(sum, 3 * (s_out.end - s_out.start));
@@ -495,33 +537,134 @@ static int aiot_isa_check_requant(const struct aiot_isa_cursor *cur,
 {
 	bool sensor = op->hdr.opcode == AIOT_ISA_OP_SENSOR_TO_INT8;
 	u8 in_type = sensor ? AIOT_ISA_DTYPE_INT16 : AIOT_ISA_DTYPE_INT8;
+	u8 out_type = op->output.dtype;
 	struct aiot_isa_span s_in, s_out;
 	int ret;
 
+	/* ISA 1.1: int16 and int32 outputs besides int8. */
+	if (out_type != AIOT_ISA_DTYPE_INT16 && out_type != AIOT_ISA_DTYPE_INT32)
+		out_type = AIOT_ISA_DTYPE_INT8;
 	ret = aiot_isa_check_tensor(cur, &op->input, in_type, false, sum,
 				    &s_in);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
-					    &s_out);
+		ret = aiot_isa_check_tensor(cur, &op->output, out_type, true,
+					    sum, &s_out);
 	if (ret)
 		return ret;
 	if (!aiot_isa_same_dims(&op->input, &op->output))
 		return -EINVAL;
-	if (sensor ? !aiot_isa_in_range(op->input_zero_point, AIOT_ISA_S16_MIN,
-					AIOT_ISA_S16_MAX) :
-		     !aiot_isa_zp8_ok(op->input_zero_point))
-		return -EINVAL;
-	if (!aiot_isa_zp8_ok(op->output_zero_point) ||
+	if (!aiot_isa_zp_ok(op->input_zero_point, in_type) ||
+	    !aiot_isa_zp_ok(op->output_zero_point, out_type) ||
 	    !aiot_isa_quant_ok(op->multiplier, op->shift))
 		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
-	/* int16 -> int8 in place would need care; only same-size aliasing. */
+	ret = aiot_isa_check_act_type(&op->act, out_type);
+	/* In place only between elements of the same size. */
 	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_in, !sensor);
+		ret = aiot_isa_check_alias(&s_out, &s_in, in_type == out_type);
 	if (ret)
 		return ret;
 	aiot_isa_add_work(sum, s_out.end - s_out.start);
+	return 0;
+}
+
+/* The state is read and written: account for both directions. */
+static int aiot_isa_check_svdf_state(const struct aiot_isa_cursor *cur,
+				     const struct aiot_isa_op_svdf *op,
+				     struct aiot_isa_summary *sum,
+				     struct aiot_isa_span *span)
+{
+	int ret;
+
+	ret = aiot_isa_check_tensor(cur, &op->state, op->weights_time.dtype,
+				    false, sum, span);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->state,
+					    op->weights_time.dtype, true, sum,
+					    span);
+	return ret;
+}
+
+static int aiot_isa_check_svdf(const struct aiot_isa_cursor *cur,
+			       const struct aiot_isa_op_svdf *op,
+			       struct aiot_isa_summary *sum)
+{
+	const u32 *in = op->input.dims, *wf = op->weights_feature.dims;
+	const u32 *wt = op->weights_time.dims, *st = op->state.dims;
+	const u32 *out = op->output.dims;
+	struct aiot_isa_span s_in, s_wf, s_wt, s_st, s_b, s_out;
+	u8 state_type = op->weights_time.dtype;
+	u64 work;
+	int ret;
+
+	if (op->reserved[0] || op->reserved[1])
+		return -EINVAL;
+	if (state_type != AIOT_ISA_DTYPE_INT8 &&
+	    state_type != AIOT_ISA_DTYPE_INT16)
+		return -EINVAL;
+	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
+				    false, sum, &s_in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->weights_feature,
+					    AIOT_ISA_DTYPE_INT8, false, sum,
+					    &s_wf);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->weights_time, state_type,
+					    false, sum, &s_wt);
+	if (!ret)
+		ret = aiot_isa_check_svdf_state(cur, op, sum, &s_st);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output,
+					    AIOT_ISA_DTYPE_INT8, true, sum,
+					    &s_out);
+	if (!ret)
+		ret = aiot_isa_check_array(cur, &op->bias, out[3], sizeof(s32),
+					   sum, &s_b);
+	if (ret)
+		return ret;
+	/* input [B,1,1,I], wf [F,1,1,I], wt [F,1,1,M], state [B,1,F,M] */
+	if (in[1] != 1 || in[2] != 1 || wf[1] != 1 || wf[2] != 1 ||
+	    wt[1] != 1 || wt[2] != 1 || st[1] != 1 || out[1] != 1 ||
+	    out[2] != 1 || wf[3] != in[3] || wt[0] != wf[0] ||
+	    st[0] != in[0] || st[2] != wf[0] || st[3] != wt[3] ||
+	    out[0] != in[0])
+		return -EINVAL;
+	if (!op->rank || op->rank > AIOT_ISA_MAX_DIM ||
+	    (u64)out[3] * op->rank != wf[0])
+		return -EINVAL;
+	if (!aiot_isa_zp8_ok(op->input_zero_point) ||
+	    !aiot_isa_zp8_ok(op->output_zero_point) ||
+	    !aiot_isa_zp_ok(op->state_zero_point, state_type) ||
+	    (state_type == AIOT_ISA_DTYPE_INT16 && op->state_zero_point) ||
+	    !aiot_isa_quant_ok(op->feature_multiplier, op->feature_shift) ||
+	    !aiot_isa_quant_ok(op->time_multiplier, op->time_shift))
+		return -EINVAL;
+	ret = aiot_isa_check_act(&op->act);
+	/* The state is private to this operation: it overlaps nothing. */
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_st, &s_in, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_st, &s_wf, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_st, &s_wt, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_st, &s_b, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_st, &s_out, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_in, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_wf, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_wt, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_b, false);
+	if (ret)
+		return ret;
+	/* feature matmul, time dot products, state shift */
+	if (!aiot_isa_mul4(in[0], wf[0], (u64)in[3] + 2 * (u64)wt[3], 1,
+			   &work))
+		work = ~0ULL;
+	aiot_isa_add_work(sum, work);
 	return 0;
 }
 
@@ -549,6 +692,8 @@ static int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_REQUANTIZE:
 	case AIOT_ISA_OP_SENSOR_TO_INT8:
 		return aiot_isa_check_requant(cur, &op->requant, sum);
+	case AIOT_ISA_OP_SVDF:
+		return aiot_isa_check_svdf(cur, &op->svdf, sum);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -10,6 +10,15 @@
  *   AIOT_ISA_BINDING_OUTPUT  (2): the graph output, at offset 0
  *   AIOT_ISA_BINDING_ARENA   (3): intermediates, `arena_size` bytes
  * Exactly one graph input and one graph output are supported.
+ *
+ * Variable tensors (the SVDF activation state) live in the arena for the
+ * whole graph, so no other tensor shares their bytes: the arena must keep
+ * its contents from one run to the next and start zeroed (a zeroed state is
+ * the reset state, see struct aiot_isa_op_svdf).
+ *
+ * The stream declares ISA 1.0 unless it uses an ISA 1.1 addition (SVDF,
+ * int16 softmax output, int16/int32 requantize output), so that models
+ * without them still run on 1.0 validators.
  */
 #ifndef AIOT_COMPILE_LOWER_H
 #define AIOT_COMPILE_LOWER_H
@@ -38,6 +47,8 @@ struct aiot_lowered_model {
 	uint8_t *weights;
 	size_t weights_size;
 	size_t arena_size;
+	size_t state_size;    /* bytes of the arena that persist between runs (SVDF) */
+	uint32_t isa_version; /* AIOT_ISA_VERSION() the stream declares */
 	struct aiot_lowered_tensor input, output;
 };
 

@@ -82,6 +82,7 @@ enum tflite_builtin {
 	TFLITE_OP_RELU6 = 21,
 	TFLITE_OP_RESHAPE = 22,
 	TFLITE_OP_SOFTMAX = 25,
+	TFLITE_OP_SVDF = 27,
 	TFLITE_OP_CUSTOM = 32,
 	TFLITE_OP_PAD = 34,
 	TFLITE_OP_MEAN = 40,
@@ -97,6 +98,7 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_CONV_2D = 1,
 	TFLITE_OPTIONS_DEPTHWISE_CONV_2D = 2,
 	TFLITE_OPTIONS_POOL_2D = 5,
+	TFLITE_OPTIONS_SVDF = 6,
 	TFLITE_OPTIONS_FULLY_CONNECTED = 8,
 	TFLITE_OPTIONS_SOFTMAX = 9,
 	TFLITE_OPTIONS_ADD = 11,
@@ -166,6 +168,12 @@ struct tflite_softmax_options {
 	float beta;                     /* finite */
 };
 
+struct tflite_svdf_options {
+	int32_t rank;                   /* >= 1 */
+	enum tflite_activation activation;
+	bool asymmetric_quantize_inputs;
+};
+
 struct tflite_reshape_options {
 	uint32_t new_shape_count;       /* 0 when absent: the shape input tensor decides */
 	int32_t new_shape[TFLITE_MAX_RANK];
@@ -189,6 +197,7 @@ struct tflite_operator {
 		struct tflite_add_options add;
 		struct tflite_softmax_options softmax;
 		struct tflite_reshape_options reshape;
+		struct tflite_svdf_options svdf;
 	} options;
 };
 

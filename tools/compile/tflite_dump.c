@@ -126,6 +126,12 @@ static void print_options(const struct tflite_operator *op)
 	case TFLITE_OP_ADD:
 		printf("      act=%s\n", tflite_activation_name(op->options.add.activation));
 		break;
+	case TFLITE_OP_SVDF:
+		printf("      rank=%d act=%s asymmetric_quantize_inputs=%d\n",
+		       op->options.svdf.rank,
+		       tflite_activation_name(op->options.svdf.activation),
+		       op->options.svdf.asymmetric_quantize_inputs);
+		break;
 	case TFLITE_OP_SOFTMAX:
 		printf("      beta=%.9g\n", (double)op->options.softmax.beta);
 		break;

@@ -52,6 +52,7 @@ enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_KEEP_NUM_DIMS = 2 };
 enum { ADD_ACTIVATION = 0 };
 enum { SOFTMAX_BETA = 0 };
 enum { RESHAPE_NEW_SHAPE = 0 };
+enum { SVDF_RANK = 0, SVDF_ACTIVATION = 1, SVDF_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
 
 #define ERR_MAX 512
 
@@ -883,6 +884,17 @@ static int read_options(struct reader *r, const struct fb_table *t, bool present
 		if (!rc && !isfinite(op->options.softmax.beta))
 			rc = fail(r, "beta is not finite");
 		break;
+	case TFLITE_OP_SVDF: {
+		struct tflite_svdf_options *v = &op->options.svdf;
+
+		rc = fb_i32(r, o, SVDF_RANK, 0, &v->rank);
+		if (!rc) rc = fb_u8(r, o, SVDF_ACTIVATION, 0, &act);
+		if (!rc) rc = fb_u8(r, o, SVDF_ASYMMETRIC_QUANTIZE_INPUTS, 0, &keep);
+		if (!rc) rc = check_activation(r, act, &v->activation);
+		if (!rc) rc = check_positive(r, "rank", v->rank);
+		v->asymmetric_quantize_inputs = keep != 0;
+		break;
+	}
 	case TFLITE_OP_RESHAPE: {
 		struct tflite_reshape_options *s = &op->options.reshape;
 		struct fb_vector v;
@@ -916,6 +928,7 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_SOFTMAX: return TFLITE_OPTIONS_SOFTMAX;
 	case TFLITE_OP_ADD: return TFLITE_OPTIONS_ADD;
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
+	case TFLITE_OP_SVDF: return TFLITE_OPTIONS_SVDF;
 	case TFLITE_OP_QUANTIZE: return TFLITE_OPTIONS_QUANTIZE;
 	case TFLITE_OP_DEQUANTIZE: return TFLITE_OPTIONS_DEQUANTIZE;
 	default: return -1; /* not decoded: any union member accepted */

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		0
+#define AIOT_ISA_VERSION_MINOR		1
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -56,6 +56,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_SOFTMAX		= 8,
 	AIOT_ISA_OP_REQUANTIZE		= 9,
 	AIOT_ISA_OP_SENSOR_TO_INT8	= 10,
+	AIOT_ISA_OP_SVDF		= 11,	/* ISA 1.1 */
 };
 
 /* Element types: append only. */
@@ -353,6 +354,76 @@ struct aiot_isa_op_requantize {
 	__s32 multiplier;
 	__s32 shift;
 	struct aiot_isa_activation act;
+};
+
+/*
+ * ISA 1.1 additions. A stream that uses any of them declares minor version
+ * 1, so that a 1.0 validator rejects it as a whole instead of failing on
+ * the first unknown record.
+ *
+ * Wider outputs (the output tensor's dtype selects them; a 1.0 validator
+ * rejects these dtypes):
+ * - SOFTMAX may write an int16 output: scale 1/65536, zero point -32768
+ *   (TFLite's int8 -> int16 softmax).
+ * - REQUANTIZE and SENSOR_TO_INT8 may write an int16 or int32 output;
+ *   output_zero_point and act then lie within the output type's range
+ *   (TFLite's QUANTIZE int16 -> int32, for instance).
+ */
+
+/**
+ * struct aiot_isa_op_svdf - TFLite's SVDF (rank-R time filter), int8
+ * @hdr: opcode AIOT_ISA_OP_SVDF
+ * @input: int8 [B, 1, 1, I]
+ * @weights_feature: int8 [F, 1, 1, I], symmetric (zero point 0)
+ * @weights_time: int8 or int16 [F, 1, 1, M], symmetric
+ * @state: the activation state, same dtype as @weights_time, [B, 1, F, M];
+ *	read and written: it persists from one run to the next. It is stored
+ *	relative to @state_zero_point (byte = q - zero point, wrapping), so
+ *	that an all-zero buffer is the reset state (every value the real 0).
+ *	Whoever allocates the buffer zeroes it; zeroing it again resets the
+ *	filter's memory.
+ * @output: int8 [B, 1, 1, U] with U = F / @rank
+ * @bias: U records of __s32, added to each unit's sum (write zeros for
+ *	none)
+ * @input_zero_point: -128..127
+ * @state_zero_point: within the state dtype's range; 0 for int16
+ * @output_zero_point: -128..127
+ * @feature_multiplier: input scale * feature scale / state scale, Q31,
+ *	0..INT32_MAX
+ * @feature_shift: -31..30, its exponent
+ * @time_multiplier: state scale * time scale / output scale, Q31,
+ *	0..INT32_MAX
+ * @time_shift: -31..30, its exponent
+ * @rank: R >= 1, dividing F
+ * @act: output clamp (int8)
+ * @reserved: must be 0 (pads the record to a multiple of 8 bytes)
+ *
+ * Per run: the state (all B*F*M elements, flat) moves one element towards
+ * index 0; for every batch b and filter f, element [b][f][M-1] becomes
+ * clamp(MBQM(sum_i wf[f][i] * (in[b][i] - input_zp), feature) +
+ * state_zp, state type); then for every unit u,
+ * out[b][u] = clamp(MBQM(bias[u] + sum over the R filters f of u (f =
+ * u*R .. u*R+R-1) of sum_m wt[f][m] * (state[b][f][m] - state_zp), time) +
+ * output_zp, act). @state may not overlap any other tensor.
+ */
+struct aiot_isa_op_svdf {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor weights_feature;
+	struct aiot_isa_tensor weights_time;
+	struct aiot_isa_tensor state;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref bias;
+	__s32 input_zero_point;
+	__s32 state_zero_point;
+	__s32 output_zero_point;
+	__s32 feature_multiplier;
+	__s32 feature_shift;
+	__s32 time_multiplier;
+	__s32 time_shift;
+	__u32 rank;
+	struct aiot_isa_activation act;
+	__u32 reserved[2];
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */

@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# aiot-compile (TFLite -> model blob), aiot-run (run a blob on the NPU or,
+# with --device cpu, on the userspace build of the ISA executor) and the
+# end-to-end model tests: compile -> blob -> lib/model.c's parser -> CPU
+# executor, on the real models in $(AIOT_MODELS_DIR).
+#
+#   make $(BUILD)/aiot-compile $(BUILD)/aiot-run
+#   make check-host                 (runs $(BUILD)/tests/compile_models_tests)
+#   make models                     (compiles every supported model to $(BUILD)/models)
+
+RUN_CFLAGS      := $(HOST_CFLAGS) -I$(COMPILE_DIR) -Ikernel/isa
+RUN_MODELS_TEST := $(BUILD)/tests/compile_models_tests
+RUN_MODELS      := hello_world/hello_world_int8 person_detection/person_detect \
+		   micro_speech/micro_speech_quantized keyword_benchmark/keyword_scrambled_8bit
+# lib/model.c is libc-only: the tests link its sanitized object directly.
+RUN_TEST_OBJS   := $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(BUILD)/run/san/cpu_model.o \
+		   $(BUILD)/lib/san/model.o
+
+USERSPACE  += $(BUILD)/aiot-compile $(BUILD)/aiot-run
+HOST_TESTS += $(RUN_MODELS_TEST)
+
+.PHONY: models
+
+$(BUILD)/run/%.o: tools/%.c $(COMPILE_HDRS) include/aiot/model_format.h include/aiot/accel.h \
+		  $(ISA_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(RUN_CFLAGS) -c $< -o $@
+
+$(BUILD)/run/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) \
+			  include/aiot/model_format.h
+	@mkdir -p $(@D)
+	$(CC) $(RUN_CFLAGS) -c $< -o $@
+
+$(BUILD)/run/san/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) \
+			      include/aiot/model_format.h
+	@mkdir -p $(@D)
+	$(CC) $(RUN_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
+		       $(BUILD)/libaiot-isa.a
+	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
+
+# The NPU path goes through libaiot-accel; its static library also brings
+# lib/model.c's parser, which the CPU path uses too.
+$(BUILD)/aiot-run: $(BUILD)/run/aiot-run.o $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-isa.a \
+		   $(LIB_A)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
+
+$(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_util.h \
+		    $(RUN_TEST_OBJS) $(COMPILE_HDRS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ \
+		tests/unit/compile_models_test.cc $(RUN_TEST_OBJS) -lgtest -lgtest_main -pthread -lm
+
+models: $(BUILD)/aiot-compile
+	@mkdir -p $(BUILD)/models
+	@set -e; for m in $(RUN_MODELS); do \
+		$(BUILD)/aiot-compile $(AIOT_MODELS_DIR)/$$m.tflite \
+			-o $(BUILD)/models/$$(basename $$m).aiot; done

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-compile: a TensorFlow Lite int8 model -> an aiot model blob.
+ *
+ *   aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]
+ *
+ * Parses and checks the flatbuffer (tools/compile/tflite_reader.c), lowers
+ * it to the aiot ISA (lower.c), validates the stream with the kernel's own
+ * validator, and writes the blob (blob.c). See docs/compiler.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aiot_isa.h"
+#include "blob.h"
+#include "lower.h"
+#include "tflite.h"
+
+/* Exit codes (also in --help and docs/compiler.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_MODEL = 1,     /* malformed model or unsupported operator */
+	EXIT_USAGE = 2,
+	EXIT_IO = 3,
+	EXIT_INTERNAL = 4,  /* the lowered stream failed validation: a compiler bug */
+};
+
+#define MAX_MODEL_BYTES (256u * 1024 * 1024)
+
+static const char *const isa_op_names[AIOT_ISA_NUM_OPCODES] = {
+	[AIOT_ISA_OP_NOP] = "NOP",
+	[AIOT_ISA_OP_FULLY_CONNECTED] = "FULLY_CONNECTED",
+	[AIOT_ISA_OP_CONV_2D] = "CONV_2D",
+	[AIOT_ISA_OP_DEPTHWISE_CONV_2D] = "DEPTHWISE_CONV_2D",
+	[AIOT_ISA_OP_AVERAGE_POOL_2D] = "AVERAGE_POOL_2D",
+	[AIOT_ISA_OP_MAX_POOL_2D] = "MAX_POOL_2D",
+	[AIOT_ISA_OP_ADD] = "ADD",
+	[AIOT_ISA_OP_RESHAPE] = "RESHAPE",
+	[AIOT_ISA_OP_SOFTMAX] = "SOFTMAX",
+	[AIOT_ISA_OP_REQUANTIZE] = "REQUANTIZE",
+	[AIOT_ISA_OP_SENSOR_TO_INT8] = "SENSOR_TO_INT8",
+	[AIOT_ISA_OP_SVDF] = "SVDF",
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]\n"
+		"\n"
+		"Compile a TensorFlow Lite int8 model into an aiot model blob: the ISA\n"
+		"command stream, its weights and the input/output description.\n"
+		"\n"
+		"  -o, --output FILE   where to write the blob (required)\n"
+		"  -r, --report        print operators, memory and tensors\n"
+		"  -n, --name NAME     model name stored in the blob (default: file name)\n"
+		"  -q, --quiet         print nothing on success\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 compiled; 1 the model is malformed or uses an operator\n"
+		"the aiot ISA does not have (reported by name and index); 2 usage;\n"
+		"3 file I/O; 4 internal error (the stream failed validation).\n");
+}
+
+static const char *human_bytes(size_t n, char *buf, size_t len)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%zu B", n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB (%zu B)", n / 1024.0, n);
+	else
+		snprintf(buf, len, "%.2f MiB (%zu B)", n / (1024.0 * 1024.0), n);
+	return buf;
+}
+
+static const char *dtype_name(int dtype)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT8: return "int8";
+	case AIOT_ISA_DTYPE_INT16: return "int16";
+	case AIOT_ISA_DTYPE_INT32: return "int32";
+	default: return "?";
+	}
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	size_t got;
+
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > MAX_MODEL_BYTES) {
+		fclose(f);
+		return -EFBIG;
+	}
+	*data = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!*data) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	got = fread(*data, 1, (size_t)st.st_size, f);
+	fclose(f);
+	if (got != (size_t)st.st_size) {
+		free(*data);
+		return -EIO;
+	}
+	*size = got;
+	return 0;
+}
+
+/* Write to a temporary file next to `path`, then rename: no half blobs. */
+static int write_file(const char *path, const void *data, size_t size)
+{
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
+	FILE *f;
+	int rc = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "wb");
+	if (!f) {
+		rc = -errno;
+		free(tmp);
+		return rc;
+	}
+	if (fwrite(data, 1, size, f) != size)
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static void print_tensor(const char *what, const char *name, const struct aiot_lowered_tensor *t)
+{
+	printf("  %-6s \"%s\" %s [%ux%ux%ux%u] scale %.9g zero point %d (%u B)\n", what, name,
+	       dtype_name(t->dtype), t->dims[0], t->dims[1], t->dims[2], t->dims[3],
+	       (double)t->scale, t->zero_point, t->bytes);
+}
+
+static void report(const struct tflite_model *m, const struct aiot_lowered_model *lm,
+		   size_t blob_size)
+{
+	unsigned int tfl_count[256] = { 0 }, isa_count[AIOT_ISA_NUM_OPCODES] = { 0 };
+	struct aiot_isa_op_header oh;
+	size_t pos = sizeof(struct aiot_isa_header);
+	char b1[64];
+
+	printf("TFLite operators (%u):\n", m->operator_count);
+	for (uint32_t i = 0; i < m->operator_count; i++) {
+		int32_t code = m->operators[i].builtin_code;
+
+		if (code >= 0 && code < 256)
+			tfl_count[code]++;
+	}
+	for (int code = 0; code < 256; code++)
+		if (tfl_count[code])
+			printf("  %-20s %u\n", tflite_builtin_name(code), tfl_count[code]);
+	/* The stream was validated: its records are well formed. */
+	for (uint32_t i = 0; i < lm->op_count && pos + sizeof(oh) <= lm->stream_size; i++) {
+		memcpy(&oh, lm->stream + pos, sizeof(oh));
+		if (oh.opcode < AIOT_ISA_NUM_OPCODES)
+			isa_count[oh.opcode]++;
+		pos += oh.size;
+	}
+	printf("aiot ISA %u.%u operations (%u):\n", lm->isa_version >> 16,
+	       lm->isa_version & 0xffff, lm->op_count);
+	for (int op = 0; op < AIOT_ISA_NUM_OPCODES; op++)
+		if (isa_count[op])
+			printf("  %-20s %u\n", isa_op_names[op], isa_count[op]);
+	printf("memory:\n");
+	printf("  arena            %s\n", human_bytes(lm->arena_size, b1, sizeof(b1)));
+	if (lm->state_size)
+		printf("  of which state   %s (persists between runs; zeroed at load)\n",
+		       human_bytes(lm->state_size, b1, sizeof(b1)));
+	printf("  weights          %s\n", human_bytes(lm->weights_size, b1, sizeof(b1)));
+	printf("  command stream   %s\n", human_bytes(lm->stream_size, b1, sizeof(b1)));
+	printf("  blob             %s\n", human_bytes(blob_size, b1, sizeof(b1)));
+	printf("tensors:\n");
+	print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
+	print_tensor("output", m->tensors[m->outputs[0]].name, &lm->output);
+}
+
+/* The kernel will validate the stream anyway; failing here means a bug. */
+static int self_check(const struct aiot_lowered_model *lm, char *err, size_t errlen)
+{
+	u64 sizes[4];
+	struct aiot_isa_summary sum;
+	int rc;
+
+	sizes[AIOT_ISA_BINDING_WEIGHTS] = lm->weights_size;
+	sizes[AIOT_ISA_BINDING_INPUT] = lm->input.bytes;
+	sizes[AIOT_ISA_BINDING_OUTPUT] = lm->output.bytes;
+	sizes[AIOT_ISA_BINDING_ARENA] = lm->arena_size;
+	rc = aiot_isa_validate(lm->stream, lm->stream_size, sizes, 4, &sum);
+	if (rc)
+		snprintf(err, errlen, "the ISA validator rejects operation %u of the lowered "
+			 "stream (%s)", sum.error_op, strerror(-rc));
+	return rc;
+}
+
+/* "dir/person_detect.tflite" -> "person_detect" */
+static void default_name(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	char *dot;
+
+	snprintf(out, len, "%s", base ? base + 1 : path);
+	dot = strrchr(out, '.');
+	if (dot && dot != out)
+		*dot = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "report", no_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL, *name = NULL, *in_path;
+	bool want_report = false, quiet = false;
+	struct aiot_lowered_model *lm = NULL;
+	struct tflite_model *m = NULL;
+	struct aiot_blob_names names;
+	char err[640], name_buf[64];
+	uint8_t *data = NULL;
+	void *blob = NULL;
+	size_t size = 0, blob_size = 0;
+	int c, rc, status = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "o:rn:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'r': want_report = true; break;
+		case 'n': name = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !out_path) {
+		fprintf(stderr, "aiot-compile: %s\n", optind >= argc ? "no model given" :
+			optind < argc - 1 ? "more than one model given" : "no output (-o) given");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	in_path = argv[optind];
+	rc = read_file(in_path, &data, &size);
+	if (rc) {
+		fprintf(stderr, "aiot-compile: %s: %s\n", in_path,
+			rc == -EFBIG ? "larger than 256 MiB" :
+			rc == -EINVAL ? "not a regular file" : strerror(-rc));
+		return EXIT_IO;
+	}
+	rc = tflite_model_load(data, size, &m, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "aiot-compile: %s: not a usable TFLite model: %s\n", in_path, err);
+		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
+		goto out;
+	}
+	rc = aiot_lower_model(m, &lm, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "aiot-compile: %s: %s%s\n", in_path,
+			rc == -EOPNOTSUPP ? "unsupported: " : "", err);
+		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
+		goto out;
+	}
+	if (self_check(lm, err, sizeof(err))) {
+		fprintf(stderr, "aiot-compile: %s: internal error: %s\n", in_path, err);
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	if (!name) {
+		default_name(in_path, name_buf, sizeof(name_buf));
+		name = name_buf;
+	}
+	names.model = name;
+	names.input = m->tensors[m->inputs[0]].name;
+	names.output = m->tensors[m->outputs[0]].name;
+	rc = aiot_blob_write(lm, &names, &blob, &blob_size, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "aiot-compile: %s: cannot write a blob: %s\n", in_path, err);
+		status = EXIT_MODEL;
+		goto out;
+	}
+	rc = write_file(out_path, blob, blob_size);
+	if (rc) {
+		fprintf(stderr, "aiot-compile: %s: %s\n", out_path, strerror(-rc));
+		status = EXIT_IO;
+		goto out;
+	}
+	if (want_report)
+		report(m, lm, blob_size);
+	else if (!quiet)
+		printf("%s: %u operations, arena %zu B, weights %zu B -> %s (%zu B)\n", in_path,
+		       lm->op_count, lm->arena_size, lm->weights_size, out_path, blob_size);
+out:
+	free(blob);
+	aiot_lowered_model_free(lm);
+	tflite_model_free(m);
+	free(data);
+	return status;
+}

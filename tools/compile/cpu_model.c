@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A model blob on the CPU executor (see cpu_model.h).
+ */
+#include "cpu_model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aiot_isa.h"
+
+struct aiot_cpu_model {
+	uint8_t *blob;                          /* private copy; the view points here */
+	struct aiot_model_blob_view view;
+	void *bindings[AIOT_ISA_MAX_BINDINGS];
+	u64 sizes[AIOT_ISA_MAX_BINDINGS];
+	void *owned[AIOT_ISA_MAX_BINDINGS];     /* arena and input/output buffers */
+	unsigned int nbindings;
+};
+
+void aiot_cpu_model_free(struct aiot_cpu_model *model)
+{
+	if (!model)
+		return;
+	for (unsigned int i = 0; i < AIOT_ISA_MAX_BINDINGS; i++)
+		free(model->owned[i]);
+	free(model->blob);
+	free(model);
+}
+
+static int bind_new(struct aiot_cpu_model *m, unsigned int slot, u64 size)
+{
+	/* calloc: a zeroed arena is the reset state of model memory */
+	m->owned[slot] = calloc(1, size ? (size_t)size : 1);
+	if (!m->owned[slot])
+		return -ENOMEM;
+	m->bindings[slot] = m->owned[slot];
+	m->sizes[slot] = size;
+	if (slot + 1 > m->nbindings)
+		m->nbindings = slot + 1;
+	return 0;
+}
+
+int aiot_cpu_model_load(const void *blob, size_t size, struct aiot_cpu_model **out,
+			char *err, size_t errlen)
+{
+	struct aiot_cpu_model *m;
+	struct aiot_model_blob_view *v;
+	u64 need[AIOT_ISA_MAX_BINDINGS] = { 0 };
+	struct aiot_isa_summary sum;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!blob || !size) {
+		if (err && errlen)
+			snprintf(err, errlen, "empty blob");
+		return -ENOEXEC;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->blob = malloc(size ? size : 1))) {
+		free(m);
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(m->blob, blob, size);
+	v = &m->view;
+	rc = aiot_model_blob_parse(m->blob, size, v, err, errlen);
+	if (rc)
+		goto fail;
+	for (unsigned int i = 0; i < v->input_count + v->output_count; i++) {
+		const struct aiot_model_tensor *t = &v->tensors[i];
+		u64 end = (u64)t->offset + t->size;
+
+		if (end > need[t->binding])
+			need[t->binding] = end;
+	}
+	rc = -ENOMEM;
+	for (unsigned int slot = 0; slot < AIOT_ISA_MAX_BINDINGS; slot++)
+		if (need[slot] && bind_new(m, slot, need[slot]))
+			goto nomem;
+	if (v->header.arena_binding != AIOT_MODEL_NO_BINDING &&
+	    bind_new(m, v->header.arena_binding, v->header.arena_size))
+		goto nomem;
+	if (v->header.weights_binding != AIOT_MODEL_NO_BINDING) {
+		unsigned int slot = v->header.weights_binding;
+
+		/* The copy is ours: a hostile stream writing there harms nobody. */
+		m->bindings[slot] = (void *)v->weights;
+		m->sizes[slot] = v->weights_size;
+		if (slot + 1 > m->nbindings)
+			m->nbindings = slot + 1;
+	}
+	rc = aiot_isa_validate(v->command_stream, v->command_stream_size, m->sizes,
+			       m->nbindings, &sum);
+	if (rc) {
+		if (err && errlen) {
+			if (sum.error_op == AIOT_ISA_HEADER_OP)
+				snprintf(err, errlen, "command stream header rejected (%s)",
+					 strerror(-rc));
+			else
+				snprintf(err, errlen, "command stream operation %u rejected (%s)",
+					 sum.error_op, strerror(-rc));
+		}
+		goto fail;
+	}
+	*out = m;
+	return 0;
+nomem:
+	if (err && errlen)
+		snprintf(err, errlen, "out of memory for the model's buffers");
+fail:
+	aiot_cpu_model_free(m);
+	return rc;
+}
+
+const struct aiot_model_blob_view *aiot_cpu_model_view(const struct aiot_cpu_model *model)
+{
+	return model ? &model->view : NULL;
+}
+
+void *aiot_cpu_model_tensor(struct aiot_cpu_model *model, unsigned int index)
+{
+	const struct aiot_model_tensor *t;
+
+	if (!model || index >= model->view.input_count + model->view.output_count)
+		return NULL;
+	t = &model->view.tensors[index];
+	return (uint8_t *)model->bindings[t->binding] + t->offset;
+}
+
+int aiot_cpu_model_run(struct aiot_cpu_model *model)
+{
+	if (!model)
+		return -EINVAL;
+	return aiot_isa_execute(model->view.command_stream, model->view.command_stream_size,
+				model->bindings, model->sizes, model->nbindings);
+}
+
+void aiot_cpu_model_reset(struct aiot_cpu_model *model)
+{
+	unsigned int slot;
+
+	if (!model || model->view.header.arena_binding == AIOT_MODEL_NO_BINDING)
+		return;
+	slot = model->view.header.arena_binding;
+	memset(model->bindings[slot], 0, (size_t)model->sizes[slot]);
+}
