@@ -21,6 +21,8 @@ struct tap_case {
 /* State of the running case: set by the check macros. */
 static int tap_case_failed;
 static const char *tap_skip_reason;
+/* Optional: called after every case, e.g. to print diagnostics. */
+static void (*tap_after_case)(const char *name);
 
 static inline void tap_diag(const char *fmt, ...)
 {
@@ -92,6 +94,8 @@ static inline int tap_run(const struct tap_case *cases, size_t n, int argc,
 		tap_case_failed = 0;
 		tap_skip_reason = NULL;
 		cases[i].fn();
+		if (tap_after_case)
+			tap_after_case(cases[i].name);
 		num++;
 		if (tap_skip_reason)
 			printf("ok %zu - %s # SKIP %s\n", num, cases[i].name,
@@ -110,6 +114,15 @@ static inline int tap_run(const struct tap_case *cases, size_t n, int argc,
 int main(int argc, char **argv)						\
 {									\
 	static const struct tap_case cases[] = { __VA_ARGS__ };		\
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv); \
+}
+
+/* Same, with a hook run after every case. */
+#define TAP_MAIN_WITH_HOOK(hook, ...)					\
+int main(int argc, char **argv)						\
+{									\
+	static const struct tap_case cases[] = { __VA_ARGS__ };		\
+	tap_after_case = hook;						\
 	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv); \
 }
 
