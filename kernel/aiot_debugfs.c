@@ -33,6 +33,8 @@ static int aiot_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "jobs_failed: %lld\n", atomic64_read(&adev->stats.failed));
 	seq_printf(m, "jobs_timed_out: %lld\n",
 		   atomic64_read(&adev->stats.timeouts));
+	seq_printf(m, "timeout_checks: %lld\n",
+		   atomic64_read(&adev->stats.timeout_checks));
 	seq_printf(m, "busy_ns: %lld\n", atomic64_read(&adev->stats.busy_ns));
 	return 0;
 }

@@ -30,6 +30,7 @@ struct drm_aiot_device_info;
  * @completed: jobs that finished without error
  * @failed: jobs that finished with an error (timeouts included)
  * @timeouts: jobs reset after making no progress
+ * @timeout_checks: times the job timeout fired, hung or not
  * @busy_ns: time jobs spent on the device
  */
 struct aiot_stats {
@@ -37,6 +38,7 @@ struct aiot_stats {
 	atomic64_t completed;
 	atomic64_t failed;
 	atomic64_t timeouts;
+	atomic64_t timeout_checks;
 	atomic64_t busy_ns;
 };
 

@@ -244,6 +244,7 @@ aiot_sched_timedout_job(struct drm_sched_job *sched_job)
 	 * to say "not hung, keep waiting".
 	 */
 	drm_sched_stop(&adev->sched, sched_job);
+	atomic64_inc(&adev->stats.timeout_checks);
 
 	if (!dma_fence_is_signaled(job->hw_fence) &&
 	    drm_dev_enter(&adev->drm, &idx)) {
@@ -564,7 +565,7 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	struct drm_syncobj *out_syncobj = NULL;
 	struct aiot_isa_summary summary;
 	struct ww_acquire_ctx acquire;
-	struct dma_fence *old_fence;
+	struct dma_fence *old_fence, *done;
 	struct sync_file *sync_file;
 	struct aiot_job *job;
 	bool sched_init = false;
@@ -633,9 +634,12 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	}
 
 	nobjs = aiot_job_unique_bos(job, summary.bindings_written, objs, writes);
+	/* Ours, for the unlock after the push, when the job may be gone. */
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_get(objs[i]);
 	ret = drm_gem_lock_reservations(objs, nobjs, &acquire);
 	if (ret)
-		goto err_free;
+		goto err_put_objs;
 	for (i = 0; i < nobjs; i++) {
 		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
 		if (ret)
@@ -661,30 +665,39 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	atomic64_inc(&adev->stats.submitted);
 	atomic64_inc(&afile->stats.submitted);
 	args->job_id = job->job_id;
+	/* Once pushed, the job may run and be freed at any moment. */
+	done = dma_fence_get(job->done);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&afile->submit_lock);
 	drm_gem_unlock_reservations(objs, nobjs, &acquire);
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_put(objs[i]);
 	dma_fence_put(old_fence);
 
 	/* The job is queued: what follows cannot undo it. */
 	if (out_syncobj) {
-		drm_syncobj_replace_fence(out_syncobj, job->done);
+		drm_syncobj_replace_fence(out_syncobj, done);
 		drm_syncobj_put(out_syncobj);
 	}
 	args->out_sync_file = -1;
 	if (out_fd >= 0) {
-		sync_file = sync_file_create(job->done);
+		sync_file = sync_file_create(done);
 		if (!sync_file) {
 			put_unused_fd(out_fd);
-			return -ENOMEM;
+			ret = -ENOMEM;
+		} else {
+			fd_install(out_fd, sync_file->file);
+			args->out_sync_file = out_fd;
 		}
-		fd_install(out_fd, sync_file->file);
-		args->out_sync_file = out_fd;
 	}
-	return 0;
+	dma_fence_put(done);
+	return ret;
 
 err_unlock:
 	drm_gem_unlock_reservations(objs, nobjs, &acquire);
+err_put_objs:
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_put(objs[i]);
 err_free:
 	if (out_fd >= 0)
 		put_unused_fd(out_fd);

@@ -98,9 +98,12 @@ static int aiot_isa_exec_fc(const struct aiot_isa_exec *ex,
 		for (o = 0; o < outs; o++) {
 			const s8 *x = in + (size_t)b * depth;
 			const s8 *w = filter + (size_t)o * depth;
-
 			s32 zx = op->input_zero_point;
 			s32 zw = op->filter_zero_point;
+
+			/* A wide layer is long: let a reset stop it midway. */
+			if (o && aiot_isa_stopped(ex))
+				return -ECANCELED;
 
 			acc = 0;
 			for (d = 0; d < depth; d++)
