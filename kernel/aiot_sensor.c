@@ -10,7 +10,8 @@
  * spinlock protects the ring's lists and counters and is the only lock the
  * DMA completion path (hardirq) takes; fences are only signalled there.
  * No copy to or from userspace happens under the mutex (mmap() takes it
- * under mmap_lock).
+ * under mmap_lock): read() takes a slot out of the lists (READING) and a
+ * reference on the ring, copies without locks, then requeues the slot.
  */
 
 #include <linux/cdev.h>
@@ -350,6 +351,16 @@ static int aiot_sensor_check_owner(struct aiot_sensor *s, struct file *owner)
 	return 0;
 }
 
+/* The owner consumes slots with DQBUF/QBUF or with read(), not both. */
+static int aiot_sensor_use_io(struct aiot_sensor *s, enum aiot_sensor_io io)
+{
+	lockdep_assert_held(&s->mutex);
+	if (s->io != AIOT_SENSOR_IO_NONE && s->io != io)
+		return -EBUSY;
+	s->io = io;
+	return 0;
+}
+
 int aiot_sensor_configure(struct aiot_sensor *s, struct file *owner,
 			  struct aiot_sensor_config *cfg)
 {
@@ -386,6 +397,7 @@ int aiot_sensor_configure(struct aiot_sensor *s, struct file *owner,
 	s->error = 0;
 	spin_unlock_irq(&s->lock);
 	s->owner = owner;
+	s->io = AIOT_SENSOR_IO_NONE;
 	/* Generous: TCG guests run timers late. */
 	s->timeout = nsecs_to_jiffies(cfg->period_ns * (cfg->slot_count + 2)) +
 		     5 * HZ;
@@ -504,6 +516,8 @@ int aiot_sensor_dqbuf(struct aiot_sensor *s, struct file *owner,
 	for (;;) {
 		mutex_lock(&s->mutex);
 		ret = aiot_sensor_check_owner(s, owner);
+		if (!ret)
+			ret = aiot_sensor_use_io(s, AIOT_SENSOR_IO_QUEUE);
 		if (ret) {
 			mutex_unlock(&s->mutex);
 			return ret;
@@ -551,6 +565,8 @@ int aiot_sensor_qbuf(struct aiot_sensor *s, struct file *owner,
 		return -EINVAL;
 	mutex_lock(&s->mutex);
 	ret = aiot_sensor_check_owner(s, owner);
+	if (!ret)
+		ret = aiot_sensor_use_io(s, AIOT_SENSOR_IO_QUEUE);
 	if (ret)
 		goto unlock;
 	ret = -EINVAL;
@@ -567,6 +583,126 @@ unlock:
 }
 
 AIOT_EXPORT_FOR_KUNIT(aiot_sensor_qbuf);
+
+/*
+ * read(): slots that an earlier read() could not requeue (a reader still
+ * held a fence on them) are retried here.
+ */
+static void aiot_sensor_read_requeue_held(struct aiot_sensor *s)
+{
+	struct aiot_sensor_ring *ring = s->ring;
+	unsigned int i;
+
+	lockdep_assert_held(&s->mutex);
+	for (i = 0; i < ring->count; i++) {
+		if (READ_ONCE(ring->slots[i].state) == AIOT_SLOT_USER)
+			aiot_sensor_slot_queue(s, &ring->slots[i]);
+	}
+}
+
+/* Take the oldest filled slot for read(), waiting for one if allowed. */
+static int aiot_sensor_read_take(struct aiot_sensor *s, struct file *owner,
+				 size_t count, bool nonblock,
+				 struct aiot_sensor_slot **slotp)
+{
+	struct aiot_sensor_slot *slot;
+	bool streaming;
+	int ret, err;
+
+	for (;;) {
+		mutex_lock(&s->mutex);
+		ret = aiot_sensor_check_owner(s, owner);
+		if (!ret && count < s->ring->slot_bytes)
+			ret = -EINVAL;	/* whole slots only */
+		if (!ret)
+			ret = aiot_sensor_use_io(s, AIOT_SENSOR_IO_READ);
+		if (ret) {
+			mutex_unlock(&s->mutex);
+			return ret;
+		}
+		aiot_sensor_read_requeue_held(s);
+		spin_lock_irq(&s->lock);
+		slot = list_first_entry_or_null(&s->ring->done,
+						struct aiot_sensor_slot, node);
+		if (slot) {
+			list_del_init(&slot->node);
+			slot->state = AIOT_SLOT_READING;
+			/* Keeps the memory; CONFIGURE fails while held. */
+			kref_get(&slot->ring->ref);
+		}
+		streaming = s->streaming;
+		err = s->error;
+		spin_unlock_irq(&s->lock);
+		mutex_unlock(&s->mutex);
+
+		if (slot) {
+			*slotp = slot;
+			return 0;
+		}
+		if (!streaming)
+			return err ? -EIO : -EPIPE;
+		if (nonblock)
+			return -EAGAIN;
+		ret = wait_event_interruptible(s->wq, aiot_sensor_dq_ready(s));
+		if (ret)
+			return ret;
+	}
+}
+
+/**
+ * aiot_sensor_read_slot() - read(): copy the oldest filled slot out
+ * @s: the stream
+ * @owner: the file that reads
+ * @ubuf: where to copy
+ * @count: room at @ubuf, at least one slot
+ * @nonblock: fail with -EAGAIN instead of waiting for a slot
+ *
+ * Copies one whole slot (its bytesused bytes) and requeues it. A slot
+ * whose DMA faulted is requeued without a copy and fails with -EIO. On
+ * -EFAULT the slot is requeued too: its data is lost.
+ *
+ * Return: the bytes copied or a negative errno.
+ */
+ssize_t aiot_sensor_read_slot(struct aiot_sensor *s, struct file *owner,
+			      char __user *ubuf, size_t count, bool nonblock)
+{
+	struct aiot_sensor_slot *slot;
+	struct aiot_sensor_ring *ring;
+	ssize_t ret;
+	u32 len;
+
+	ret = aiot_sensor_read_take(s, owner, count, nonblock, &slot);
+	if (ret)
+		return ret;
+	ring = slot->ring;
+	/* READING: nobody else touches the slot's fields or memory. */
+	len = slot->bytesused;
+	if (slot->flags & AIOT_SENSOR_BUF_ERROR)
+		ret = -EIO;
+	else if (copy_to_user(ubuf, ring->vaddr + (size_t)slot->index *
+			      ring->stride, len))
+		ret = -EFAULT;
+	else
+		ret = len;
+
+	mutex_lock(&s->mutex);
+	if (ret > 0) {
+		spin_lock_irq(&s->lock);
+		s->bytes_copied += len;
+		spin_unlock_irq(&s->lock);
+	}
+	if (s->ring != ring || aiot_sensor_slot_queue(s, slot)) {
+		/* A reader holds it: the next read() requeues it. */
+		spin_lock_irq(&s->lock);
+		slot->state = AIOT_SLOT_USER;
+		spin_unlock_irq(&s->lock);
+	}
+	mutex_unlock(&s->mutex);
+	aiot_sensor_ring_put(ring);
+	return ret;
+}
+
+AIOT_EXPORT_FOR_KUNIT(aiot_sensor_read_slot);
 
 static int aiot_sensor_expbuf(struct aiot_sensor *s, struct file *owner,
 			      struct aiot_sensor_expbuf *exp)
@@ -612,6 +748,7 @@ int aiot_sensor_release_owner(struct aiot_sensor *s, struct file *owner)
 		s->ring = NULL;
 		spin_unlock_irq(&s->lock);
 		s->owner = NULL;
+		s->io = AIOT_SENSOR_IO_NONE;
 	}
 	mutex_unlock(&s->mutex);
 	aiot_sensor_ring_put(ring);
@@ -658,6 +795,7 @@ void aiot_sensor_fill_info(struct aiot_sensor *s, struct aiot_sensor_info *info)
 	info->state = aiot_sensor_state(s);
 	info->drops = s->drops;
 	info->sequence = s->next_seq;
+	info->bytes_copied = s->bytes_copied;
 	spin_unlock_irq(&s->lock);
 }
 
@@ -711,6 +849,13 @@ static __poll_t aiot_sensor_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
+static ssize_t aiot_sensor_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	return aiot_sensor_read_slot(file->private_data, file, ubuf, count,
+				     file->f_flags & O_NONBLOCK);
+}
+
 static int aiot_sensor_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct aiot_sensor *s = file->private_data;
@@ -736,13 +881,16 @@ struct aiot_sensor_ioctl_desc {
 	u32 size;
 };
 
-/* The first published size of each struct is the one in its command. */
+/*
+ * The first published size of each struct is the one in its command, but
+ * for INFO, which has grown since.
+ */
 #define AIOT_SENSOR_NONE	{ _IOC_NONE, 0, 0 }
 
 static const struct aiot_sensor_ioctl_desc aiot_sensor_ioctls[] = {
 	[_IOC_NR(AIOT_SENSOR_IOC_INFO)] = {
 		_IOC_DIR(AIOT_SENSOR_IOC_INFO),
-		_IOC_SIZE(AIOT_SENSOR_IOC_INFO),
+		AIOT_SENSOR_INFO_SIZE_V1,
 		sizeof(struct aiot_sensor_info) },
 	[_IOC_NR(AIOT_SENSOR_IOC_CONFIGURE)] = {
 		_IOC_DIR(AIOT_SENSOR_IOC_CONFIGURE),
@@ -851,6 +999,7 @@ static const struct file_operations aiot_sensor_fops = {
 	.owner = THIS_MODULE,
 	.open = aiot_sensor_open,
 	.release = aiot_sensor_release,
+	.read = aiot_sensor_read,
 	.poll = aiot_sensor_poll,
 	.mmap = aiot_sensor_mmap,
 	.unlocked_ioctl = aiot_sensor_ioctl,
@@ -927,6 +1076,19 @@ static ssize_t overwritten_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(overwritten);
 
+static ssize_t bytes_copied_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct aiot_sensor *s = to_aiot_sensor(dev);
+	u64 n;
+
+	spin_lock_irq(&s->lock);
+	n = s->bytes_copied;
+	spin_unlock_irq(&s->lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+static DEVICE_ATTR_RO(bytes_copied);
+
 static ssize_t sequence_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
@@ -947,6 +1109,7 @@ static struct attribute *aiot_sensor_attrs[] = {
 	&dev_attr_drops.attr,
 	&dev_attr_overwritten.attr,
 	&dev_attr_sequence.attr,
+	&dev_attr_bytes_copied.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(aiot_sensor);

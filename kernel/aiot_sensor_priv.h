@@ -35,6 +35,10 @@
  *   USER     -> QUEUED    QBUF (armed with a write fence if streaming)
  *   DONE     -> QUEUED    START (data discarded) or overwrite-oldest
  *   DONE     -> RECYCLING -> QUEUED/DONE  overwrite-oldest, in a work item
+ *   DONE     -> READING  read() copies it out, without the mutex
+ *   READING  -> QUEUED   read() requeues it
+ *   READING  -> USER     read() could not requeue it (a read fence is
+ *                        pending): the next read() retries
  */
 enum aiot_slot_state {
 	AIOT_SLOT_QUEUED,
@@ -42,6 +46,17 @@ enum aiot_slot_state {
 	AIOT_SLOT_DONE,
 	AIOT_SLOT_USER,
 	AIOT_SLOT_RECYCLING,
+	AIOT_SLOT_READING,
+};
+
+/*
+ * How the owner consumes filled slots; the first DQBUF or read() after
+ * CONFIGURE chooses, the other one then fails with -EBUSY.
+ */
+enum aiot_sensor_io {
+	AIOT_SENSOR_IO_NONE,
+	AIOT_SENSOR_IO_QUEUE,	/* DQBUF/QBUF */
+	AIOT_SENSOR_IO_READ,	/* read(): copy and requeue */
 };
 
 /**
@@ -107,6 +122,7 @@ struct aiot_sensor_ring {
  * @lock: the ring's lists and the stream's counters; taken in hardirq
  * @wq: DQBUF and poll wait here
  * @owner: the file that configured the stream, or NULL. Under @mutex.
+ * @io: &enum aiot_sensor_io chosen since CONFIGURE. Under @mutex.
  * @ring: the configured ring, or NULL. Under @mutex (and @lock to change).
  * @cfg: the configuration of @ring
  * @streaming: periods are being produced. Changes under both locks.
@@ -117,6 +133,8 @@ struct aiot_sensor_ring {
  * @overwritten: of @drops, slots reused by overwrite-oldest, under @lock
  * @recycle_blocked: overwrite-oldest attempts refused because a read fence
  *	was pending, under @lock
+ * @bytes_copied: sample bytes read() copied to userspace, cumulative, under
+ *	@lock
  * @last_progress: jiffies of the last period the backend produced
  * @fence_context: the dma_fence context of this stream's write fences
  * @fence_seqno: last seqno used, under @mutex
@@ -136,6 +154,7 @@ struct aiot_sensor {
 	spinlock_t lock;	/* see above */
 	wait_queue_head_t wq;
 	struct file *owner;
+	enum aiot_sensor_io io;
 	struct aiot_sensor_ring *ring;
 	struct aiot_sensor_config cfg;
 	bool streaming;
@@ -145,6 +164,7 @@ struct aiot_sensor {
 	u64 drops;
 	u64 overwritten;
 	u64 recycle_blocked;
+	u64 bytes_copied;
 	unsigned long last_progress;
 	u64 fence_context;
 	u64 fence_seqno;
@@ -179,6 +199,8 @@ int aiot_sensor_dqbuf(struct aiot_sensor *s, struct file *owner,
 		      struct aiot_sensor_buffer *buf, bool nonblock);
 int aiot_sensor_qbuf(struct aiot_sensor *s, struct file *owner,
 		     const struct aiot_sensor_buffer *buf);
+ssize_t aiot_sensor_read_slot(struct aiot_sensor *s, struct file *owner,
+			      char __user *ubuf, size_t count, bool nonblock);
 int aiot_sensor_release_owner(struct aiot_sensor *s, struct file *owner);
 void aiot_sensor_fill_info(struct aiot_sensor *s,
 			   struct aiot_sensor_info *info);

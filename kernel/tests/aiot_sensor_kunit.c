@@ -12,9 +12,11 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/iosys-map.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/crc32.h>
 
 #include "aiot_sensor_priv.h"
@@ -499,13 +501,20 @@ static void overwrite_spares_slot_being_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, produce(test, 0), -1);
 	flush_work(&t->s->recycle_work);
 	KUNIT_EXPECT_EQ(test, t->s->overwritten, 1);
+	KUNIT_EXPECT_EQ(test, drops(test), 3);
+	/*
+	 * Period 4 fills slot 0 and leaves nothing queued: the work re-arms
+	 * the oldest filled slot (period 1) at once, for period 5. Wait for
+	 * it, or it races with the dequeues below.
+	 */
 	KUNIT_EXPECT_EQ(test, produce(test, 0), 0);
-	b = dequeue(test);
-	KUNIT_EXPECT_EQ(test, b.sequence, 1);
-	KUNIT_EXPECT_EQ(test, b.flags, AIOT_SENSOR_BUF_OVERFLOWED);
+	flush_work(&t->s->recycle_work);
+	KUNIT_EXPECT_EQ(test, t->s->overwritten, 2);
+	KUNIT_EXPECT_EQ(test, t->s->ring->slots[1].state, AIOT_SLOT_QUEUED);
 	b = dequeue(test);
 	KUNIT_EXPECT_EQ(test, b.sequence, 4);
-	KUNIT_EXPECT_EQ(test, drops(test), 3);
+	KUNIT_EXPECT_EQ(test, b.flags, AIOT_SENSOR_BUF_OVERFLOWED);
+	KUNIT_EXPECT_EQ(test, drops(test), 4);
 }
 
 static void qbuf_waits_for_readers(struct kunit *test)
@@ -721,6 +730,93 @@ static void dmabuf_shares_slot(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+static u64 bytes_copied(struct kunit *test)
+{
+	struct kunit_stream *t = test->priv;
+	struct aiot_sensor_info info;
+
+	aiot_sensor_fill_info(t->s, &info);
+	return info.bytes_copied;
+}
+
+/* read(): one whole slot per call, requeued; not mixed with DQBUF. */
+static void read_copies_and_requeues(struct kunit *test)
+{
+	struct kunit_stream *t = test->priv;
+	struct aiot_sensor_buffer b = { };
+	unsigned long user;
+	char __user *ubuf;
+	u64 copied0;
+	u8 got[60];
+	int idx;
+
+	user = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(user));
+	ubuf = (char __user *)user;
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), -EINVAL);
+	configure(test, 2, 0);
+	copied0 = bytes_copied(test);
+	/* Stopped, nothing filled; then a short buffer. */
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), -EPIPE);
+	KUNIT_ASSERT_EQ(test, aiot_sensor_start(t->s, t->owner), 0);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 59,
+						    true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), -EAGAIN);
+	idx = produce(test, 0);
+	KUNIT_ASSERT_EQ(test, idx, 0);
+	KUNIT_EXPECT_EQ(test, produce(test, 0), 1);
+	/* Nothing queued: dropped. */
+	KUNIT_EXPECT_EQ(test, produce(test, 0), -1);
+	/* Slot 0 (period 0), requeued: the next period goes to it. */
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf,
+						    PAGE_SIZE, true), 60);
+	KUNIT_ASSERT_EQ(test, copy_from_user(got, ubuf, sizeof(got)), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(got, 0, sizeof(got)));
+	KUNIT_EXPECT_EQ(test, t->s->ring->slots[0].state, AIOT_SLOT_QUEUED);
+	KUNIT_EXPECT_EQ(test, bytes_copied(test) - copied0, 60);
+	KUNIT_EXPECT_EQ(test, produce(test, 0), 0);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), 60);
+	KUNIT_ASSERT_EQ(test, copy_from_user(got, ubuf, sizeof(got)), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(got, 1, sizeof(got)));
+	/* read() chose the I/O mode: DQBUF and QBUF are refused. */
+	KUNIT_EXPECT_EQ(test, aiot_sensor_dqbuf(t->s, t->owner, &b, true),
+			-EBUSY);
+	b.index = 1;
+	KUNIT_EXPECT_EQ(test, aiot_sensor_qbuf(t->s, t->owner, &b), -EBUSY);
+	/* A faulted period: -EIO, nothing copied, the slot requeued. */
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), 60);
+	KUNIT_EXPECT_EQ(test, produce(test, -EIO), 1);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), -EIO);
+	KUNIT_EXPECT_EQ(test, t->s->ring->slots[1].state, AIOT_SLOT_QUEUED);
+	/* A bad address: -EFAULT, the slot requeued, nothing counted. */
+	KUNIT_EXPECT_EQ(test, produce(test, 0), 0);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, NULL, 60,
+						    true), -EFAULT);
+	KUNIT_EXPECT_EQ(test, t->s->ring->slots[0].state, AIOT_SLOT_QUEUED);
+	KUNIT_EXPECT_EQ(test, bytes_copied(test) - copied0, 180);
+	/* Stopped with nothing left: -EPIPE, as DQBUF. */
+	KUNIT_EXPECT_EQ(test, aiot_sensor_stop(t->s, t->owner), 0);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    false), -EPIPE);
+	/* CONFIGURE resets the choice; DQBUF first refuses read(). */
+	configure(test, 2, 0);
+	KUNIT_ASSERT_EQ(test, aiot_sensor_start(t->s, t->owner), 0);
+	KUNIT_EXPECT_EQ(test, produce(test, 0), 0);
+	KUNIT_EXPECT_EQ(test, produce(test, 0), 1);
+	b = dequeue(test);
+	KUNIT_EXPECT_EQ(test, b.index, 0);
+	KUNIT_EXPECT_EQ(test, aiot_sensor_read_slot(t->s, t->owner, ubuf, 60,
+						    true), -EBUSY);
+	requeue(test, 0);
+}
+
 static struct kunit_case aiot_sensor_stream_cases[] = {
 	KUNIT_CASE(stream_ownership_and_state),
 	KUNIT_CASE(drop_newest_counts_and_flags),
@@ -728,6 +824,7 @@ static struct kunit_case aiot_sensor_stream_cases[] = {
 	KUNIT_CASE(overwrite_oldest_recycles),
 	KUNIT_CASE(overwrite_spares_slot_being_read),
 	KUNIT_CASE(qbuf_waits_for_readers),
+	KUNIT_CASE(read_copies_and_requeues),
 	{}
 };
 

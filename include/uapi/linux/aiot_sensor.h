@@ -7,7 +7,8 @@
  * is filled by the sensor's DMA, one slot per period. Userspace configures
  * the ring, starts the stream, dequeues filled slots (DQBUF), reads them
  * through mmap() of the ring or through a dma-buf of the slot (EXPBUF), and
- * queues them back (QBUF). See docs/sensor-uapi.md.
+ * queues them back (QBUF). Or, copying, it read()s whole slots, which
+ * requeues them (not to be mixed with DQBUF/QBUF). See docs/sensor-uapi.md.
  *
  * Rules this header lives by (the same as aiot_accel.h):
  *  - ioctl numbers are append-only; a number is never reused;
@@ -120,6 +121,10 @@ enum aiot_sensor_state {
  * @capabilities: AIOT_SENSOR_CAP_* bits.
  * @drops: periods lost since the sensor appeared (cumulative over streams).
  * @sequence: sequence number the next period will carry.
+ * @bytes_copied: sample bytes read() has copied to userspace since the
+ *	sensor appeared (cumulative over streams); mmap and dma-buf access
+ *	copy nothing. Added after the first version of this struct, whose
+ *	size was %AIOT_SENSOR_INFO_SIZE_V1.
  */
 struct aiot_sensor_info {
 	__u32 struct_size;
@@ -142,7 +147,11 @@ struct aiot_sensor_info {
 	__u64 capabilities;
 	__u64 drops;
 	__u64 sequence;
+	__u64 bytes_copied;
 };
+
+/* Size of the first published struct aiot_sensor_info (up to @sequence). */
+#define AIOT_SENSOR_INFO_SIZE_V1	120
 
 /**
  * struct aiot_sensor_config - AIOT_SENSOR_IOC_CONFIGURE / AIOT_SENSOR_IOC_G_CONFIG
