@@ -12,6 +12,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -51,11 +52,17 @@ struct aiot_sim_npu {
 	struct dentry *debugfs;
 };
 
+/*
+ * Polled by the executor between operations and output rows. A big layer
+ * runs for seconds on a slow CPU: yield here, or the timeout handler and
+ * other work queued on this CPU starve behind the "hardware".
+ */
 static bool aiot_sim_npu_should_stop(void *arg)
 {
 	struct aiot_sim_npu *npu = arg;
 
 	atomic64_inc(&npu->progress);
+	cond_resched();
 	return READ_ONCE(npu->abort);
 }
 
