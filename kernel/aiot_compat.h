@@ -2,6 +2,9 @@
 /*
  * Differences between the kernels aiot supports (6.1 LTS and 6.12 LTS), kept
  * in one place so the rest of the driver reads like plain upstream code.
+ * checkpatch's LINUX_VERSION_CODE and unused-macro-argument warnings are
+ * expected here, and only here: this file is what an out-of-tree driver has
+ * instead of being merged into one kernel version.
  */
 #ifndef _AIOT_COMPAT_H_
 #define _AIOT_COMPAT_H_

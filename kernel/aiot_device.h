@@ -68,7 +68,7 @@ struct aiot_device {
 	struct drm_gpu_scheduler sched;
 	u64 fence_context;
 	u64 fence_seqno;
-	spinlock_t fence_lock;
+	spinlock_t fence_lock;	/* the hardware fences' lock */
 	u32 job_timeout_ms;
 	u64 last_progress;
 	struct aiot_stats stats;
@@ -114,9 +114,9 @@ struct aiot_file {
 	struct kref refcount;
 	struct aiot_device *adev;
 	struct drm_sched_entity entities[AIOT_NUM_PRIORITIES];
-	struct mutex submit_lock;
+	struct mutex submit_lock;	/* arm + push, next_job_id */
 	u64 next_job_id;
-	spinlock_t records_lock;
+	spinlock_t records_lock;	/* records; signalling path */
 	struct aiot_job_record records[AIOT_JOB_RECORDS];
 	struct aiot_stats stats;
 };

@@ -41,7 +41,7 @@ struct aiot_sim_npu {
 	struct aiot_device *adev;
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	spinlock_t lock;
+	spinlock_t lock;	/* queue, current_job, abort, removing */
 	struct list_head queue;
 	struct aiot_npu_job *current_job;
 	bool abort;
@@ -70,7 +70,7 @@ static bool aiot_sim_npu_should_stop(void *arg)
 static int aiot_sim_npu_hang(struct aiot_sim_npu *npu)
 {
 	while (!READ_ONCE(npu->abort))
-		msleep(5);
+		usleep_range(5000, 10000);
 	return -ETIMEDOUT;
 }
 
