@@ -33,3 +33,18 @@ $(BUILD)/guest/bench/aiot-bench: mk/demo.mk
 		'	--sensor camera0 --labels no_person,person --duration 20 \' \
 		'	--replay /aiot/data/images/person.bmp,/aiot/data/images/no_person.bmp' > $@
 	chmod +x $@
+
+# The models suite and benchmark run aiot-run in the guest, NPU against CPU.
+ifneq ($(DEMO_FILES),)
+GUEST_PROGS += $(BUILD)/guest/bin/aiot-run $(BUILD)/guest/bench/model-bench
+endif
+
+$(BUILD)/guest/bench/model-bench: mk/demo.mk
+	@mkdir -p $(@D)
+	printf '%s\n' '#!/bin/sh' \
+		'# person_detect: the reference NPU next to the CPU executor (mk/demo.mk)' \
+		'for d in npu cpu; do' \
+		'	/aiot/bin/aiot-run --device $$d --bench 50 /aiot/data/models/person_detect.aiot \' \
+		'		/aiot/data/images/person.bmp | grep -E "^bench|latency" || exit 1' \
+		'done' > $@
+	chmod +x $@

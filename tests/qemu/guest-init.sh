@@ -12,6 +12,9 @@ mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 ln -sf /proc/self/fd /dev/fd
 
+# Everything the kernel reports from here on is the tests' (see aiot-qemu).
+echo "aiot-test: guest init starts" > /dev/kmsg
+
 . /aiot/config
 out=/dev/ttyS1
 say() { echo "$*" > $out; }
