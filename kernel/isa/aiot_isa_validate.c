@@ -248,32 +248,70 @@ static bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 	return true;
 }
 
+/* Where the operands of a weighted layer (FC, convolutions) lie. */
+struct aiot_isa_layer_spans {
+	struct aiot_isa_span in, filter, quant, out;
+};
+
+/*
+ * The operands every weighted layer has: int8 input, filter and output
+ * tensors, and one requantization record per output channel.
+ */
+static int aiot_isa_check_layer(const struct aiot_isa_cursor *cur,
+				const struct aiot_isa_tensor *input,
+				const struct aiot_isa_tensor *filter,
+				const struct aiot_isa_tensor *output,
+				const struct aiot_isa_array_ref *quant,
+				struct aiot_isa_summary *sum,
+				struct aiot_isa_layer_spans *spans)
+{
+	int ret;
+
+	ret = aiot_isa_check_tensor(cur, input, AIOT_ISA_DTYPE_INT8, false,
+				    sum, &spans->in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, filter, AIOT_ISA_DTYPE_INT8,
+					    false, sum, &spans->filter);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, output, AIOT_ISA_DTYPE_INT8,
+					    true, sum, &spans->out);
+	if (!ret)
+		ret = aiot_isa_check_array(cur, quant, output->dims[3],
+					   sizeof(struct aiot_isa_channel_quant),
+					   sum, &spans->quant);
+	return ret;
+}
+
+/* Its activation clamp, and an output that overlaps none of its inputs. */
+static int aiot_isa_check_layer_output(const struct aiot_isa_activation *act,
+				       const struct aiot_isa_layer_spans *spans)
+{
+	int ret;
+
+	ret = aiot_isa_check_act(act);
+	if (!ret)
+		ret = aiot_isa_check_alias(&spans->out, &spans->in, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&spans->out, &spans->filter, false);
+	if (!ret)
+		ret = aiot_isa_check_alias(&spans->out, &spans->quant, false);
+	return ret;
+}
+
 static int aiot_isa_check_fc(const struct aiot_isa_cursor *cur,
 			     const struct aiot_isa_op_fully_connected *op,
 			     struct aiot_isa_summary *sum)
 {
 	const u32 *in = op->input.dims, *f = op->filter.dims;
 	const u32 *out = op->output.dims;
-	struct aiot_isa_span s_in, s_f, s_q, s_out;
+	struct aiot_isa_layer_spans spans;
 	u64 work;
 	int ret;
 
 	if (op->reserved)
 		return -EINVAL;
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
-				    false, sum, &s_in);
-	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->filter,
-					    AIOT_ISA_DTYPE_INT8, false, sum,
-					    &s_f);
-	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
-					    &s_out);
-	if (!ret)
-		ret = aiot_isa_check_array(cur, &op->quant, out[3],
-					   sizeof(struct aiot_isa_channel_quant),
-					   sum, &s_q);
+	ret = aiot_isa_check_layer(cur, &op->input, &op->filter, &op->output,
+				   &op->quant, sum, &spans);
 	if (ret)
 		return ret;
 	if (in[1] != 1 || in[2] != 1 || f[1] != 1 || f[2] != 1 ||
@@ -284,13 +322,7 @@ static int aiot_isa_check_fc(const struct aiot_isa_cursor *cur,
 	    !aiot_isa_zp8_ok(op->filter_zero_point) ||
 	    !aiot_isa_zp8_ok(op->output_zero_point))
 		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_in, false);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_f, false);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_q, false);
+	ret = aiot_isa_check_layer_output(&op->act, &spans);
 	if (ret)
 		return ret;
 	if (!aiot_isa_mul4(in[0], out[3], in[3], 1, &work))
@@ -306,24 +338,12 @@ static int aiot_isa_check_conv(const struct aiot_isa_cursor *cur,
 	const u32 *in = op->input.dims, *f = op->filter.dims;
 	const u32 *out = op->output.dims;
 	bool depthwise = op->hdr.opcode == AIOT_ISA_OP_DEPTHWISE_CONV_2D;
-	struct aiot_isa_span s_in, s_f, s_q, s_out;
+	struct aiot_isa_layer_spans spans;
 	u64 work, taps, cout;
 	int ret;
 
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
-				    false, sum, &s_in);
-	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->filter,
-					    AIOT_ISA_DTYPE_INT8, false, sum,
-					    &s_f);
-	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
-					    &s_out);
-	if (!ret)
-		ret = aiot_isa_check_array(cur, &op->quant, out[3],
-					   sizeof(struct aiot_isa_channel_quant),
-					   sum, &s_q);
+	ret = aiot_isa_check_layer(cur, &op->input, &op->filter, &op->output,
+				   &op->quant, sum, &spans);
 	if (ret)
 		return ret;
 	if (out[0] != in[0])
@@ -350,13 +370,7 @@ static int aiot_isa_check_conv(const struct aiot_isa_cursor *cur,
 	if (!aiot_isa_zp8_ok(op->input_zero_point) ||
 	    !aiot_isa_zp8_ok(op->output_zero_point))
 		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_in, false);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_f, false);
-	if (!ret)
-		ret = aiot_isa_check_alias(&s_out, &s_q, false);
+	ret = aiot_isa_check_layer_output(&op->act, &spans);
 	if (ret)
 		return ret;
 	taps = (u64)f[1] * f[2] * (depthwise ? 1 : in[3]);
