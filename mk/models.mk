@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The models the guest `models` suite runs on the reference NPU besides
+# person_detect (mk/demo.mk compiles that one): hello_world and
+# keyword_scrambled, compiled by aiot-compile on the host.
+GUEST_MODELS_DIR := $(BUILD)/guest/data/models
+
+ifneq ($(wildcard $(AIOT_MODELS_DIR)/hello_world/hello_world_int8.tflite),)
+GUEST_PROGS += $(GUEST_MODELS_DIR)/hello_world_int8.aiot \
+	       $(GUEST_MODELS_DIR)/keyword_scrambled_8bit.aiot
+endif
+
+$(GUEST_MODELS_DIR)/hello_world_int8.aiot: $(AIOT_MODELS_DIR)/hello_world/hello_world_int8.tflite \
+					   $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q $< -o $@
+
+$(GUEST_MODELS_DIR)/keyword_scrambled_8bit.aiot: \
+		$(AIOT_MODELS_DIR)/keyword_benchmark/keyword_scrambled_8bit.tflite $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q $< -o $@
+
+# The suite drives hello_world through libaiot-accel itself.
+GUEST_LDLIBS_models := $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/models: $(LIB_A)
