@@ -20,6 +20,8 @@
 #include "aiot_compat.h"
 #include "aiot_npu.h"
 #include "aiot_sim.h"
+#include "aiot_sim_fw.h"
+#include "aiot_sim_fw_format.h"
 #include "isa/aiot_isa.h"
 
 /**
@@ -36,6 +38,7 @@
  * @progress: advances as the executor works; read by the timeout check
  * @hang_next: fault injection: the next job hangs until reset
  * @debugfs: fault injection knobs
+ * @fw: the firmware it was probed with
  */
 struct aiot_sim_npu {
 	struct aiot_device *adev;
@@ -50,6 +53,7 @@ struct aiot_sim_npu {
 	atomic64_t progress;
 	u32 hang_next;
 	struct dentry *debugfs;
+	struct aiot_sim_fw_info fw;
 };
 
 /*
@@ -180,13 +184,37 @@ static const struct aiot_npu_desc aiot_sim_npu_desc = {
 	.queue_depth = 2,
 };
 
+static ssize_t firmware_version_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	struct aiot_sim_npu *npu = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u.%u.%u\n", npu->fw.version >> 16,
+			  (npu->fw.version >> 8) & 0xff, npu->fw.version & 0xff);
+}
+
+static DEVICE_ATTR_RO(firmware_version);
+
+static struct attribute *aiot_sim_npu_attrs[] = {
+	&dev_attr_firmware_version.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(aiot_sim_npu);
+
 static int aiot_sim_npu_probe(struct platform_device *pdev)
 {
 	struct aiot_sim_npu *npu;
+	int ret;
 
 	npu = devm_kzalloc(&pdev->dev, sizeof(*npu), GFP_KERNEL);
 	if (!npu)
 		return -ENOMEM;
+
+	/* Like hardware that will not come up without its firmware. */
+	ret = aiot_sim_fw_load(&pdev->dev, aiot_sim_npu_desc.isa_version,
+			       &npu->fw);
+	if (ret)
+		return ret;
 
 	spin_lock_init(&npu->lock);
 	INIT_LIST_HEAD(&npu->queue);
@@ -227,6 +255,7 @@ static void aiot_sim_npu_remove(struct platform_device *pdev)
 	spin_unlock_irq(&npu->lock);
 	destroy_workqueue(npu->wq);
 }
+
 AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_npu_remove)
 
 static const struct of_device_id aiot_sim_npu_of_match[] = {
@@ -234,6 +263,7 @@ static const struct of_device_id aiot_sim_npu_of_match[] = {
 	{ }
 };
 MODULE_DEVICE_TABLE(of, aiot_sim_npu_of_match);
+MODULE_FIRMWARE(AIOT_SIM_FW_NAME);
 
 struct platform_driver aiot_sim_npu_driver = {
 	.probe = aiot_sim_npu_probe,
@@ -241,5 +271,6 @@ struct platform_driver aiot_sim_npu_driver = {
 	.driver = {
 		.name = AIOT_SIM_NPU_NAME,
 		.of_match_table = aiot_sim_npu_of_match,
+		.dev_groups = aiot_sim_npu_groups,
 	},
 };
