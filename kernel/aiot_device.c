@@ -94,7 +94,7 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 	adev->ops = ops;
 	adev->priv = priv;
 	atomic_set(&adev->open_files, 0);
-	adev->job_timeout_ms = max(job_timeout_ms, 10u);
+	adev->job_timeout_ms = max(desc->job_timeout_ms ?: job_timeout_ms, 10u);
 
 	ret = aiot_sched_init(adev);
 	if (ret)

@@ -40,6 +40,8 @@ int aiot_ioctl_bo_create(struct drm_device *drm, void *data,
 	return ret;
 }
 
+AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_bo_create);
+
 int aiot_ioctl_bo_mmap_offset(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {

@@ -707,6 +707,8 @@ err_free:
 	return ret;
 }
 
+AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_submit);
+
 int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
@@ -759,6 +761,8 @@ int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 		return -ETIME;
 	return 0;
 }
+
+AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_job_wait);
 
 int aiot_job_init_module(void)
 {

@@ -59,12 +59,16 @@ struct aiot_npu_ops {
  * @hw_id: silicon or IP revision, reported to userspace as is
  * @isa_version: command-stream ISA version it executes
  * @queue_depth: jobs the hardware may hold at once (>= 1)
+ * @job_timeout_ms: a job without progress for this long is reset; 0 for
+ *	aiot's job_timeout_ms module parameter. Hardware with a known worst
+ *	case (and the KUnit backend) sets its own.
  */
 struct aiot_npu_desc {
 	const char *name;
 	u32 hw_id;
 	u32 isa_version;
 	u32 queue_depth;
+	u32 job_timeout_ms;
 };
 
 struct aiot_device *aiot_npu_register(struct device *parent,

@@ -43,6 +43,7 @@ int aiot_query_copy_out(u64 uptr, u32 *usize, const void *kbuf, u32 ksize)
 		return -EFAULT;
 	return 0;
 }
+
 AIOT_EXPORT_FOR_KUNIT(aiot_query_copy_out);
 
 int aiot_ioctl_query(struct drm_device *drm, void *data,
@@ -64,4 +65,5 @@ int aiot_ioctl_query(struct drm_device *drm, void *data,
 		return -EINVAL;
 	}
 }
+
 AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_query);
