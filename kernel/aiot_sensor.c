@@ -1050,57 +1050,32 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
-static ssize_t drops_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct aiot_sensor *s = to_aiot_sensor(dev);
-	u64 drops;
-
-	spin_lock_irq(&s->lock);
-	drops = s->drops;
-	spin_unlock_irq(&s->lock);
-	return sysfs_emit(buf, "%llu\n", drops);
-}
-static DEVICE_ATTR_RO(drops);
-
-static ssize_t overwritten_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
+/* A u64 counter of the stream, read under the lock its writer holds. */
+static ssize_t aiot_sensor_counter_show(struct device *dev, char *buf,
+					size_t offset)
 {
 	struct aiot_sensor *s = to_aiot_sensor(dev);
 	u64 n;
 
 	spin_lock_irq(&s->lock);
-	n = s->overwritten;
+	n = *(u64 *)((char *)s + offset);
 	spin_unlock_irq(&s->lock);
 	return sysfs_emit(buf, "%llu\n", n);
 }
-static DEVICE_ATTR_RO(overwritten);
 
-static ssize_t bytes_copied_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	struct aiot_sensor *s = to_aiot_sensor(dev);
-	u64 n;
+#define AIOT_SENSOR_COUNTER_ATTR(_name, _field)				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return aiot_sensor_counter_show(dev, buf,			\
+					offsetof(struct aiot_sensor, _field)); \
+}									\
+static DEVICE_ATTR_RO(_name)
 
-	spin_lock_irq(&s->lock);
-	n = s->bytes_copied;
-	spin_unlock_irq(&s->lock);
-	return sysfs_emit(buf, "%llu\n", n);
-}
-static DEVICE_ATTR_RO(bytes_copied);
-
-static ssize_t sequence_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	struct aiot_sensor *s = to_aiot_sensor(dev);
-	u64 seq;
-
-	spin_lock_irq(&s->lock);
-	seq = s->next_seq;
-	spin_unlock_irq(&s->lock);
-	return sysfs_emit(buf, "%llu\n", seq);
-}
-static DEVICE_ATTR_RO(sequence);
+AIOT_SENSOR_COUNTER_ATTR(drops, drops);
+AIOT_SENSOR_COUNTER_ATTR(overwritten, overwritten);
+AIOT_SENSOR_COUNTER_ATTR(bytes_copied, bytes_copied);
+AIOT_SENSOR_COUNTER_ATTR(sequence, next_seq);
 
 static struct attribute *aiot_sensor_attrs[] = {
 	&dev_attr_name.attr,
