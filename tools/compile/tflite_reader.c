@@ -148,6 +148,16 @@ static bool in_file(const struct reader *r, uint64_t pos, uint64_t len)
 	return pos <= r->size && len <= r->size - pos;
 }
 
+static uint8_t rd_u8(const struct reader *r, size_t pos)
+{
+	return r->buf[pos];
+}
+
+static int8_t rd_i8(const struct reader *r, size_t pos)
+{
+	return (int8_t)r->buf[pos];
+}
+
 static uint16_t rd_u16(const struct reader *r, size_t pos)
 {
 	return (uint16_t)(r->buf[pos] | (uint16_t)r->buf[pos + 1] << 8);
@@ -238,67 +248,28 @@ static int fb_field(struct reader *r, const struct fb_table *t, unsigned index,
 	return 0;
 }
 
-static int fb_u8(struct reader *r, const struct fb_table *t, unsigned index,
-		 uint8_t def, uint8_t *out)
-{
-	size_t pos;
-	int rc = fb_field(r, t, index, 1, &pos);
+/*
+ * Scalar fields: the value of field `index`, or `def` when the table does
+ * not have it (flatbuffers leave defaults out).
+ */
+#define FB_SCALAR_READER(name, type, width, read)				\
+	static int name(struct reader *r, const struct fb_table *t,		\
+			unsigned index, type def, type *out)			\
+	{									\
+		size_t pos;							\
+		int rc = fb_field(r, t, index, width, &pos);			\
+										\
+		*out = rc == 0 && pos ? read(r, pos) : def;			\
+		return rc;							\
+	}
 
-	*out = rc == 0 && pos ? r->buf[pos] : def;
-	return rc;
-}
+FB_SCALAR_READER(fb_u8, uint8_t, 1, rd_u8)
+FB_SCALAR_READER(fb_i8, int8_t, 1, rd_i8)
+FB_SCALAR_READER(fb_u32, uint32_t, 4, rd_u32)
+FB_SCALAR_READER(fb_i32, int32_t, 4, rd_i32)
+FB_SCALAR_READER(fb_f32, float, 4, rd_f32)
+FB_SCALAR_READER(fb_u64, uint64_t, 8, rd_u64)
 
-static int fb_i8(struct reader *r, const struct fb_table *t, unsigned index,
-		 int8_t def, int8_t *out)
-{
-	uint8_t u;
-	int rc = fb_u8(r, t, index, (uint8_t)def, &u);
-
-	memcpy(out, &u, 1);
-	return rc;
-}
-
-static int fb_u32(struct reader *r, const struct fb_table *t, unsigned index,
-		  uint32_t def, uint32_t *out)
-{
-	size_t pos;
-	int rc = fb_field(r, t, index, 4, &pos);
-
-	*out = rc == 0 && pos ? rd_u32(r, pos) : def;
-	return rc;
-}
-
-static int fb_i32(struct reader *r, const struct fb_table *t, unsigned index,
-		  int32_t def, int32_t *out)
-{
-	size_t pos;
-	int rc = fb_field(r, t, index, 4, &pos);
-
-	*out = rc == 0 && pos ? rd_i32(r, pos) : def;
-	return rc;
-}
-
-static int fb_f32(struct reader *r, const struct fb_table *t, unsigned index,
-		  float def, float *out)
-{
-	size_t pos;
-	int rc = fb_field(r, t, index, 4, &pos);
-
-	*out = rc == 0 && pos ? rd_f32(r, pos) : def;
-	return rc;
-}
-
-static int fb_u64(struct reader *r, const struct fb_table *t, unsigned index,
-		  uint64_t def, uint64_t *out)
-{
-	size_t pos;
-	int rc = fb_field(r, t, index, 8, &pos);
-
-	*out = rc == 0 && pos ? rd_u64(r, pos) : def;
-	return rc;
-}
-
-/* Follow the uoffset stored at `pos`. */
 static int fb_deref(struct reader *r, size_t pos, uint64_t *target)
 {
 	*target = (uint64_t)pos + rd_u32(r, pos);
