@@ -121,6 +121,13 @@ static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
 }
 #endif
 
+/* Fence deadlines (dma_fence_set_deadline(), &dma_fence_ops.set_deadline) since 6.4. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define AIOT_HAS_FENCE_DEADLINE		1
+#else
+#define AIOT_HAS_FENCE_DEADLINE		0
+#endif
+
 /*
  * Internal functions that KUnit suites (aiot_kunit.ko) call; exported only
  * in kernels built with KUnit, in the namespace upstream uses for that.

@@ -89,9 +89,45 @@ static const char *aiot_fence_timeline_name(struct dma_fence *fence)
 	return "aiot-npu";
 }
 
+/**
+ * struct aiot_hw_fence - a job's completion on the device
+ * @base: the fence; first, so that the default release frees the whole
+ * @deadline_ns: the soonest CLOCK_MONOTONIC time a waiter asked for it
+ *	(dma_fence_set_deadline()), 0 if none. It lives in the fence, not
+ *	the job: a waiter may set it after the job is gone.
+ */
+struct aiot_hw_fence {
+	struct dma_fence base;
+	atomic64_t deadline_ns;
+};
+
+static struct aiot_hw_fence *to_aiot_hw_fence(struct dma_fence *fence)
+{
+	return container_of(fence, struct aiot_hw_fence, base);
+}
+
+#if AIOT_HAS_FENCE_DEADLINE
+/* Any context, no fence lock held: keep the soonest, lock-free. */
+static void aiot_hw_fence_set_deadline(struct dma_fence *fence,
+				       ktime_t deadline)
+{
+	struct aiot_hw_fence *hwf = to_aiot_hw_fence(fence);
+	s64 want = max_t(s64, ktime_to_ns(deadline), 1);
+	s64 cur = atomic64_read(&hwf->deadline_ns);
+
+	do {
+		if (cur && cur <= want)
+			return;
+	} while (!atomic64_try_cmpxchg(&hwf->deadline_ns, &cur, want));
+}
+#endif
+
 static const struct dma_fence_ops aiot_hw_fence_ops = {
 	.get_driver_name = aiot_fence_driver_name,
 	.get_timeline_name = aiot_fence_timeline_name,
+#if AIOT_HAS_FENCE_DEADLINE
+	.set_deadline = aiot_hw_fence_set_deadline,
+#endif
 };
 
 static struct aiot_job_record *aiot_record(struct aiot_file *afile, u64 id)
@@ -177,6 +213,43 @@ void aiot_npu_job_done(struct aiot_npu_job *npu_job, int error)
 	aiot_job_complete(container_of(npu_job, struct aiot_job, npu), error);
 }
 EXPORT_SYMBOL_GPL(aiot_npu_job_done);
+
+/**
+ * aiot_npu_job_deadline() - when the job's result is needed
+ * @npu_job: the job, as given to &aiot_npu_ops.run
+ *
+ * The sooner of the job's own deadline (SUBMIT) and the deadlines waiters
+ * set on its completion fence since (e.g. a job that reads its output and
+ * has a deadline of its own). A backend may raise its clock or run the job
+ * ahead of others to meet it. Any context.
+ *
+ * Return: CLOCK_MONOTONIC nanoseconds, 0 when nobody asked.
+ */
+u64 aiot_npu_job_deadline(struct aiot_npu_job *npu_job)
+{
+	struct aiot_job *job = container_of(npu_job, struct aiot_job, npu);
+	u64 waiter = atomic64_read(&to_aiot_hw_fence(job->hw_fence)->deadline_ns);
+
+	if (!job->deadline_ns)
+		return waiter;
+	return waiter ? min(waiter, job->deadline_ns) : job->deadline_ns;
+}
+EXPORT_SYMBOL_GPL(aiot_npu_job_deadline);
+
+/*
+ * Tell whoever signals the job's in-fences (another job, a sensor's DMA)
+ * when the job needs them, so they can hurry as well.
+ */
+static void aiot_job_forward_deadline(struct aiot_job *job)
+{
+#if AIOT_HAS_FENCE_DEADLINE
+	struct dma_fence *fence;
+	unsigned long index;
+
+	xa_for_each(&job->base.dependencies, index, fence)
+		dma_fence_set_deadline(fence, ns_to_ktime(job->deadline_ns));
+#endif
+}
 
 static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 {
@@ -567,6 +640,7 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	struct ww_acquire_ctx acquire;
 	struct dma_fence *old_fence, *done;
 	struct sync_file *sync_file;
+	struct aiot_hw_fence *hw_fence;
 	struct aiot_job *job;
 	bool sched_init = false;
 	int out_fd = -1;
@@ -579,11 +653,12 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
 		return -ENOMEM;
-	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
-	if (!job->hw_fence) {
+	hw_fence = kzalloc(sizeof(*hw_fence), GFP_KERNEL);
+	if (!hw_fence) {
 		kfree(job);
 		return -ENOMEM;
 	}
+	job->hw_fence = &hw_fence->base;
 	/* From here the job owns these; its cleanup gives them back. */
 	__module_get(THIS_MODULE);
 	drm_dev_get(drm);
@@ -651,6 +726,9 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 		if (ret)
 			goto err_unlock;
 	}
+
+	if (job->deadline_ns)
+		aiot_job_forward_deadline(job);
 
 	mutex_lock(&afile->submit_lock);
 	drm_sched_job_arm(&job->base);

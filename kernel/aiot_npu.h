@@ -79,5 +79,6 @@ void aiot_npu_unregister(struct aiot_device *adev);
 void *aiot_npu_priv(struct aiot_device *adev);
 int aiot_npu_job_begin(struct aiot_npu_job *job);
 void aiot_npu_job_done(struct aiot_npu_job *job, int error);
+u64 aiot_npu_job_deadline(struct aiot_npu_job *job);
 
 #endif /* _AIOT_NPU_H_ */

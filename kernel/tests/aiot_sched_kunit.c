@@ -336,12 +336,105 @@ static void aiot_sched_device_usable_after_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, npu->resets, 1);
 }
 
+/* A stream that copies 16 bytes from one binding to another. */
+static u32 test_copy_stream(struct kunit *test, struct test_npu *npu,
+			    u8 from, u8 to)
+{
+	struct drm_aiot_bo_create bo = { .size = PAGE_SIZE };
+	struct aiot_isa_op_reshape *op;
+	struct aiot_isa_header *hdr;
+	struct drm_gem_object *obj;
+	struct iosys_map map;
+
+	KUNIT_ASSERT_EQ(test, aiot_ioctl_bo_create(&npu->adev->drm, &bo,
+						   npu->drm_file), 0);
+	obj = drm_gem_object_lookup(npu->drm_file, bo.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, aiot_gem_vmap(obj, &map), 0);
+	hdr = map.vaddr;
+	hdr->magic = AIOT_ISA_MAGIC;
+	hdr->version = AIOT_ISA_VERSION(1, 0);
+	hdr->size = sizeof(*hdr) + sizeof(*op);
+	hdr->op_count = 1;
+	op = (void *)(hdr + 1);
+	op->hdr.opcode = AIOT_ISA_OP_RESHAPE;
+	op->hdr.size = sizeof(*op);
+	op->input = (struct aiot_isa_tensor){ .binding = from,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, 16 } };
+	op->output = op->input;
+	op->output.binding = to;
+	aiot_gem_vunmap(obj, &map);
+	drm_gem_object_put(obj);
+	return bo.handle;
+}
+
+/*
+ * A deadline reaches the jobs a job waits for: B reads what A writes, so
+ * B's deadline, set at SUBMIT, becomes A's through A's completion fence,
+ * where A's backend reads it (aiot_npu_job_deadline()).
+ */
+static void aiot_sched_deadline_forwarded_to_producer(struct kunit *test)
+{
+	struct test_npu *npu = test->priv;
+	struct drm_aiot_bo_create data[3] = {
+		{ .size = PAGE_SIZE }, { .size = PAGE_SIZE }, { .size = PAGE_SIZE },
+	};
+	struct drm_aiot_submit a = {
+		.cmd_size = sizeof(struct aiot_isa_header) +
+			    sizeof(struct aiot_isa_op_reshape),
+		.priority = DRM_AIOT_PRIORITY_NORMAL,
+	};
+	struct drm_aiot_submit b = a;
+	struct aiot_npu_job *producer;
+	u64 deadline;
+	int i;
+
+	if (!AIOT_HAS_FENCE_DEADLINE)
+		kunit_skip(test, "no fence deadlines before Linux 6.4");
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, aiot_ioctl_bo_create(&npu->adev->drm, &data[i],
+							   npu->drm_file), 0);
+	a.cmd_handle = test_copy_stream(test, npu, 0, 1);
+	a.bindings[0] = data[0].handle;
+	a.bindings[1] = data[1].handle;
+	b.cmd_handle = test_copy_stream(test, npu, 1, 2);
+	b.bindings[1] = data[1].handle;
+	b.bindings[2] = data[2].handle;
+
+	KUNIT_ASSERT_EQ(test, aiot_ioctl_submit(&npu->adev->drm, &a, npu->drm_file), 0);
+	KUNIT_ASSERT_TRUE(test, test_npu_wait_held(npu, 1));
+	spin_lock_irq(&npu->lock);
+	producer = list_first_entry(&npu->held, struct aiot_npu_job, node);
+	spin_unlock_irq(&npu->lock);
+	KUNIT_EXPECT_EQ(test, aiot_npu_job_deadline(producer), 0);
+
+	deadline = ktime_get_ns() + 10 * NSEC_PER_SEC;
+	b.deadline_ns = deadline;
+	KUNIT_ASSERT_EQ(test, aiot_ioctl_submit(&npu->adev->drm, &b, npu->drm_file), 0);
+	KUNIT_EXPECT_EQ(test, aiot_npu_job_deadline(producer), deadline);
+
+	/* A later deadline does not postpone the sooner one. */
+	b.deadline_ns = deadline + NSEC_PER_SEC;
+	b.job_id = 0;
+	KUNIT_ASSERT_EQ(test, aiot_ioctl_submit(&npu->adev->drm, &b, npu->drm_file), 0);
+	KUNIT_EXPECT_EQ(test, aiot_npu_job_deadline(producer), deadline);
+
+	KUNIT_EXPECT_TRUE(test, test_npu_complete_one(npu, 0));
+	KUNIT_EXPECT_EQ(test, test_wait(test, npu, a.job_id).status, 0);
+	KUNIT_ASSERT_TRUE(test, test_npu_wait_held(npu, 1));
+	KUNIT_EXPECT_TRUE(test, test_npu_complete_one(npu, 0));
+	KUNIT_ASSERT_TRUE(test, test_npu_wait_held(npu, 1));
+	KUNIT_EXPECT_TRUE(test, test_npu_complete_one(npu, 0));
+	KUNIT_EXPECT_EQ(test, test_wait(test, npu, b.job_id).status, 0);
+}
+
 static struct kunit_case aiot_sched_cases[] = {
 	KUNIT_CASE(aiot_sched_completed_job_not_reset),
 	KUNIT_CASE_SLOW(aiot_sched_hung_job_reset),
 	KUNIT_CASE_SLOW(aiot_sched_slow_job_with_progress_not_reset),
 	KUNIT_CASE_SLOW(aiot_sched_reset_keeps_next_job),
 	KUNIT_CASE_SLOW(aiot_sched_device_usable_after_reset),
+	KUNIT_CASE(aiot_sched_deadline_forwarded_to_producer),
 	{ }
 };
 
