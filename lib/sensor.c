@@ -2,7 +2,7 @@
 /*
  * Sensor streams: open (by path, name or index, found with libudev),
  * properties, settings, start/stop, dequeue/queue, ring mapping, slots as
- * dma-bufs.
+ * dma-bufs, the driver's counters (sysfs).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,10 +23,18 @@
 #include <aiot/sensor.h>
 
 #include "internal.h"
+#include "internal_logic.h"
 
 struct aiot_sensor {
 	int fd;
 	char *path;
+	/*
+	 * The device's sysfs directory (O_PATH), found at open: its counters.
+	 * Held open so that a device that replaces this one under the same
+	 * name is never read instead (the old directory stays dead). -1 if
+	 * not found.
+	 */
+	int sysfs_dirfd;
 	/* The configured ring; written only by configure (not concurrent). */
 	struct aiot_sensor_config config;
 	bool configured;
@@ -42,11 +51,37 @@ struct aiot_sensor_settings {
 	struct aiot_sensor_config config;
 };
 
+/*
+ * The sysfs directory of the device behind an open character device, by
+ * its device number (libudev: /sys/dev/char/MAJ:MIN), or -1.
+ */
+static int open_sysfs_dir(int fd)
+{
+	struct udev_device *dev;
+	struct udev *udev;
+	struct stat st;
+	const char *syspath;
+	int dirfd = -1;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
+		return -1;
+	udev = udev_new();
+	if (!udev)
+		return -1;
+	dev = udev_device_new_from_devnum(udev, 'c', st.st_rdev);
+	syspath = dev ? udev_device_get_syspath(dev) : NULL;
+	if (syspath)
+		dirfd = open(syspath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	udev_device_unref(dev);
+	udev_unref(udev);
+	return dirfd;
+}
+
 int aiot_sensor_open(const char *path, struct aiot_sensor **sensor_out)
 {
 	struct aiot_sensor_info info;
 	struct aiot_sensor *sensor;
-	int fd, ret;
+	int fd, dirfd, ret;
 
 	if (!path || !sensor_out)
 		return -EINVAL;
@@ -54,6 +89,12 @@ int aiot_sensor_open(const char *path, struct aiot_sensor **sensor_out)
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	/*
+	 * Before INFO: if INFO then succeeds, the device was alive after its
+	 * number led to this directory, so the directory is its own and not a
+	 * successor's that took the number meanwhile.
+	 */
+	dirfd = open_sysfs_dir(fd);
 	memset(&info, 0, sizeof(info));
 	if (ioctl(fd, AIOT_SENSOR_IOC_INFO, &info)) {
 		ret = errno == ENOTTY ? -ENODEV : -errno;
@@ -71,11 +112,14 @@ int aiot_sensor_open(const char *path, struct aiot_sensor **sensor_out)
 		goto err_close;
 	}
 	sensor->fd = fd;
+	sensor->sysfs_dirfd = dirfd;
 	atomic_init(&sensor->ring, NULL);
 	*sensor_out = sensor;
 	return 0;
 
 err_close:
+	if (dirfd >= 0)
+		close(dirfd);
 	close(fd);
 	return ret;
 }
@@ -152,6 +196,8 @@ void aiot_sensor_close(struct aiot_sensor *sensor)
 		return;
 	unmap_ring(sensor);
 	close(sensor->fd);
+	if (sensor->sysfs_dirfd >= 0)
+		close(sensor->sysfs_dirfd);
 	free(sensor->path);
 	free(sensor);
 }
@@ -271,6 +317,75 @@ uint64_t aiot_sensor_properties_get_drops(const struct aiot_sensor_properties *p
 uint64_t aiot_sensor_properties_get_sequence(const struct aiot_sensor_properties *props)
 {
 	return props ? props->info.sequence : 0;
+}
+
+/* Driver counters: sysfs attributes of the sensor device. */
+
+const char *aiot_sensor_stat_attr(enum aiot_sensor_stat stat)
+{
+	switch (stat) {
+	case AIOT_SENSOR_STAT_BYTES_COPIED:
+		return "bytes_copied";
+	case AIOT_SENSOR_STAT_DROPS:
+		return "drops";
+	case AIOT_SENSOR_STAT_OVERWRITTEN:
+		return "overwritten";
+	default:
+		return NULL;
+	}
+}
+
+int aiot_parse_counter(const char *text, uint64_t *value)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull() would take "-1", " 7" and "0x10": sysfs writes none. */
+	if (!text || *text < '0' || *text > '9')
+		return -EIO;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || (*end && strcmp(end, "\n") != 0))
+		return -EIO;
+	*value = v;
+	return 0;
+}
+
+int aiot_sensor_read_counter(int sysfs_dirfd, enum aiot_sensor_stat stat, uint64_t *value)
+{
+	const char *attr = aiot_sensor_stat_attr(stat);
+	char text[32];
+	ssize_t n;
+	int fd, ret;
+
+	if (!attr || !value)
+		return -EINVAL;
+	if (sysfs_dirfd < 0)
+		return -ENODEV;
+	fd = openat(sysfs_dirfd, attr, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* A removed device's directory is empty: the device is gone. */
+		if (errno == ENOENT || errno == ENODEV)
+			return -ENODEV;
+		return errno == EBADF || errno == ENOTDIR ? -EINVAL : -errno;
+	}
+	do
+		n = read(fd, text, sizeof(text) - 1);
+	while (n < 0 && errno == EINTR);
+	ret = n < 0 ? (errno == ENODEV ? -ENODEV : -EIO) : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	text[n] = '\0';
+	return aiot_parse_counter(text, value);
+}
+
+int aiot_sensor_get_stat(const struct aiot_sensor *sensor, enum aiot_sensor_stat stat,
+			 uint64_t *value_out)
+{
+	if (!sensor || !value_out || !aiot_sensor_stat_attr(stat))
+		return -EINVAL;
+	return aiot_sensor_read_counter(sensor->sysfs_dirfd, stat, value_out);
 }
 
 struct aiot_sensor_settings *aiot_sensor_settings_new(void)

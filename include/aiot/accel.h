@@ -666,7 +666,13 @@ AIOT_API size_t aiot_model_get_arena_size(const struct aiot_model *model);
 AIOT_API const struct aiot_tensor_info *
 aiot_model_get_input_info(const struct aiot_model *model, unsigned int index);
 
-/** aiot_model_get_output_info() - describe an output tensor; as above. */
+/**
+ * aiot_model_get_output_info() - describe an output tensor
+ * @model: the model.
+ * @index: 0 .. aiot_model_get_output_count() - 1.
+ *
+ * Return: the description, owned by @model; NULL for a bad argument.
+ */
 AIOT_API const struct aiot_tensor_info *
 aiot_model_get_output_info(const struct aiot_model *model, unsigned int index);
 
@@ -710,7 +716,20 @@ AIOT_API size_t aiot_tensor_info_get_offset(const struct aiot_tensor_info *info)
 AIOT_API int aiot_model_bind_input(struct aiot_model *model, unsigned int index,
 				   struct aiot_buffer *buffer);
 
-/** aiot_model_bind_output() - write an output into the caller's buffer; as above. */
+/**
+ * aiot_model_bind_output() - write an output into the caller's buffer, no copy
+ * @model: the model.
+ * @index: the output.
+ * @buffer: a buffer of the model's accelerator, at least
+ *	aiot_tensor_info_get_offset() + aiot_tensor_info_get_size() bytes;
+ *	NULL returns to the model's own buffer.
+ *
+ * Binds @buffer to the output's slot, so it also serves every other output
+ * in that slot. The model refers to @buffer and does not own it.
+ *
+ * Return: 0; -EINVAL (bad index, buffer too small); -EXDEV for a buffer of
+ * another accelerator.
+ */
 AIOT_API int aiot_model_bind_output(struct aiot_model *model, unsigned int index,
 				    struct aiot_buffer *buffer);
 
@@ -789,6 +808,160 @@ AIOT_API int aiot_model_run(struct aiot_model *model, int64_t timeout_ns);
  * Return: the accelerator, NULL for NULL.
  */
 AIOT_API struct aiot_accel *aiot_model_get_accel(const struct aiot_model *model);
+
+/* ---------------------------------------------------------------- hotplug */
+
+struct aiot_monitor;
+struct aiot_monitor_event;
+
+/**
+ * enum aiot_monitor_event_type - what happened to a device
+ * @AIOT_MONITOR_EVENT_ADD: it appeared; its node can be opened.
+ * @AIOT_MONITOR_EVENT_REMOVE: it is gone; files still open on it fail
+ *	with -ENODEV and should be closed.
+ */
+enum aiot_monitor_event_type {
+	AIOT_MONITOR_EVENT_ADD = 1,
+	AIOT_MONITOR_EVENT_REMOVE = 2,
+};
+
+/**
+ * enum aiot_monitor_kind - which kind of aiot device an event is about
+ * @AIOT_MONITOR_KIND_ACCEL: an accelerator: open its node with
+ *	aiot_accel_open().
+ * @AIOT_MONITOR_KIND_SENSOR: a sensor stream: open its node with
+ *	aiot_sensor_open() (<aiot/sensor.h>).
+ */
+enum aiot_monitor_kind {
+	AIOT_MONITOR_KIND_ACCEL = 1,
+	AIOT_MONITOR_KIND_SENSOR = 2,
+};
+
+/**
+ * aiot_monitor_new() - watch aiot devices come and go
+ * @monitor_out: receives the monitor, to free with aiot_monitor_free().
+ *
+ * Listens to libudev's netlink monitor for the accelerators (subsystem
+ * "accel", or "drm" render nodes on kernels without DRM accel) and sensor
+ * streams (class "aiot") of aiot, and nothing else. When udevd runs
+ * (/run/udev/control exists), events come from udevd, after its rules
+ * ran; without it (small systems, containers with devtmpfs), from the
+ * kernel's uevents directly. Only events after this call are reported;
+ * list what is there already with aiot_accel_open_default(),
+ * aiot_sensor_open_by_index() or sysfs.
+ *
+ * A monitor may be used from several threads; aiot_monitor_read_event()
+ * calls are serialised (each event goes to one of them).
+ *
+ * Return: 0; -EINVAL; a negative errno of the netlink socket (e.g. -EPERM
+ * where netlink is not allowed); -ENOMEM.
+ */
+AIOT_API int aiot_monitor_new(struct aiot_monitor **monitor_out);
+
+/**
+ * aiot_monitor_free() - stop watching
+ * @monitor: the monitor, or NULL.
+ *
+ * Events already read stay valid.
+ */
+AIOT_API void aiot_monitor_free(struct aiot_monitor *monitor);
+
+/**
+ * aiot_monitor_get_fd() - the monitor's file descriptor, for poll()
+ * @monitor: the monitor.
+ *
+ * POLLIN when uevents are pending; owned by @monitor (non-blocking). A
+ * wake-up may bring only other devices' uevents: aiot_monitor_read_event()
+ * then gives -EAGAIN.
+ *
+ * Return: the fd, or -EINVAL.
+ */
+AIOT_API int aiot_monitor_get_fd(const struct aiot_monitor *monitor);
+
+/**
+ * aiot_monitor_get_source() - where events come from
+ * @monitor: the monitor.
+ *
+ * Return: "udev" or "kernel" (see aiot_monitor_new()); NULL for NULL.
+ */
+AIOT_API const char *aiot_monitor_get_source(const struct aiot_monitor *monitor);
+
+/**
+ * aiot_monitor_wait() - wait until uevents are pending
+ * @monitor: the monitor.
+ * @timeout_ns: relative; 0 polls; negative waits forever.
+ *
+ * Return: 1 if aiot_monitor_read_event() has something to look at (it may
+ * still find only other devices' uevents), 0 on timeout, -EINVAL, or a
+ * negative errno of poll(2) (-EINTR on a signal).
+ */
+AIOT_API int aiot_monitor_wait(struct aiot_monitor *monitor, int64_t timeout_ns);
+
+/**
+ * aiot_monitor_read_event() - the next arrival or removal of an aiot device
+ * @monitor: the monitor.
+ * @event_out: receives the event, to free with aiot_monitor_event_free().
+ *
+ * Never blocks: uevents of other devices are consumed and skipped.
+ *
+ * Return: 0; -EAGAIN if nothing (more) is pending; -ENOBUFS if the socket
+ * overflowed and events were lost (list the devices again); -EINVAL;
+ * -ENOMEM.
+ */
+AIOT_API int aiot_monitor_read_event(struct aiot_monitor *monitor,
+				     struct aiot_monitor_event **event_out);
+
+/** aiot_monitor_event_free() - free an event; may be NULL. */
+AIOT_API void aiot_monitor_event_free(struct aiot_monitor_event *event);
+
+/**
+ * aiot_monitor_event_get_type() - arrival or removal
+ * @event: the event.
+ *
+ * Return: &enum aiot_monitor_event_type; 0 for NULL.
+ */
+AIOT_API enum aiot_monitor_event_type
+aiot_monitor_event_get_type(const struct aiot_monitor_event *event);
+
+/**
+ * aiot_monitor_event_get_kind() - accelerator or sensor stream
+ * @event: the event.
+ *
+ * Return: &enum aiot_monitor_kind; 0 for NULL.
+ */
+AIOT_API enum aiot_monitor_kind
+aiot_monitor_event_get_kind(const struct aiot_monitor_event *event);
+
+/**
+ * aiot_monitor_event_get_path() - the device node
+ * @event: the event.
+ *
+ * /dev/accel/accelN, /dev/dri/renderDN or /dev/aiot/sensorN: what
+ * aiot_accel_open() and aiot_sensor_open() take. On a removal, the node
+ * the device had.
+ *
+ * Return: the path, valid as long as @event; NULL for NULL.
+ */
+AIOT_API const char *aiot_monitor_event_get_path(const struct aiot_monitor_event *event);
+
+/**
+ * aiot_monitor_event_get_sensor_name() - a sensor stream's stable name
+ * @event: the event.
+ *
+ * Return: the name ("accel0", "mic0"), also on a removal; NULL for an
+ * accelerator, for NULL, or if the sensor vanished before it was read.
+ */
+AIOT_API const char *
+aiot_monitor_event_get_sensor_name(const struct aiot_monitor_event *event);
+
+/**
+ * aiot_monitor_event_get_syspath() - the device's sysfs path
+ * @event: the event.
+ *
+ * Return: e.g. /sys/devices/platform/aiot-sim-sensor.0/aiot/sensor0 (gone
+ * on a removal), valid as long as @event; NULL for NULL.
+ */
+AIOT_API const char *aiot_monitor_event_get_syspath(const struct aiot_monitor_event *event);
 
 #ifdef __cplusplus
 }

@@ -137,10 +137,24 @@ aiot_sensor_properties_get_kind(const struct aiot_sensor_properties *props);
 /** aiot_sensor_properties_get_state() - &enum aiot_sensor_state. */
 AIOT_API enum aiot_sensor_state
 aiot_sensor_properties_get_state(const struct aiot_sensor_properties *props);
-/** aiot_sensor_properties_has_format() - is this &enum aiot_sensor_format accepted? */
+/**
+ * aiot_sensor_properties_has_format() - is a sample format accepted?
+ * @props: the snapshot.
+ * @format: &enum aiot_sensor_format.
+ *
+ * Return: true if the sensor accepts @format; false otherwise or if @props
+ * is NULL.
+ */
 AIOT_API bool aiot_sensor_properties_has_format(const struct aiot_sensor_properties *props,
 						enum aiot_sensor_format format);
-/** aiot_sensor_properties_has_pattern() - is this &enum aiot_sensor_pattern accepted? */
+/**
+ * aiot_sensor_properties_has_pattern() - is a data pattern accepted?
+ * @props: the snapshot.
+ * @pattern: &enum aiot_sensor_pattern.
+ *
+ * Return: true if the sensor accepts @pattern; false otherwise or if @props
+ * is NULL.
+ */
 AIOT_API bool aiot_sensor_properties_has_pattern(const struct aiot_sensor_properties *props,
 						 enum aiot_sensor_pattern pattern);
 /**
@@ -179,6 +193,47 @@ AIOT_API uint64_t aiot_sensor_properties_get_drops(const struct aiot_sensor_prop
 AIOT_API uint64_t aiot_sensor_properties_get_sequence(const struct aiot_sensor_properties *props);
 
 /**
+ * enum aiot_sensor_stat - driver counters of aiot_sensor_get_stat()
+ * @AIOT_SENSOR_STAT_BYTES_COPIED: sample bytes the driver copied to
+ *	userspace with read(2). Dequeue/queue, the ring mapping and slots
+ *	as dma-bufs copy nothing: a zero-copy pipeline leaves it unchanged.
+ *	Add aiot_accel_get_stat(%AIOT_STAT_BYTES_COPIED) for every copy
+ *	of a pipeline, driver's and library's.
+ * @AIOT_SENSOR_STAT_DROPS: periods lost (no slot was queued, or one was
+ *	overwritten).
+ * @AIOT_SENSOR_STAT_OVERWRITTEN: filled slots reused before they were
+ *	dequeued (%AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST); also counted as
+ *	drops.
+ * @AIOT_SENSOR_STAT_COUNT_: the number of counters, not one.
+ *
+ * Each is the sensor device's (all files and streams together), counted
+ * since the device appeared, never reset.
+ */
+enum aiot_sensor_stat {
+	AIOT_SENSOR_STAT_BYTES_COPIED = 0,
+	AIOT_SENSOR_STAT_DROPS,
+	AIOT_SENSOR_STAT_OVERWRITTEN,
+	AIOT_SENSOR_STAT_COUNT_
+};
+
+/**
+ * aiot_sensor_get_stat() - read a driver counter of the stream's device
+ * @sensor: the stream.
+ * @stat: which counter.
+ * @value_out: receives the value.
+ *
+ * Read from the device's sysfs attributes (bytes_copied, drops,
+ * overwritten), found with libudev from the open file's device number
+ * when the stream was opened: the counters are those of the very device
+ * opened, never of one that replaced it. Safe from any thread.
+ *
+ * Return: 0; -EINVAL (NULL argument, unknown @stat); -ENODEV if the device
+ * is gone (or was never found in sysfs); -EIO for an unreadable counter.
+ */
+AIOT_API int aiot_sensor_get_stat(const struct aiot_sensor *sensor, enum aiot_sensor_stat stat,
+				  uint64_t *value_out);
+
+/**
  * aiot_sensor_settings_new() - stream settings with defaults
  *
  * Defaults: S16_LE, 1 channel, 100 Hz, 10 samples per slot, 4 slots,
@@ -190,25 +245,81 @@ AIOT_API uint64_t aiot_sensor_properties_get_sequence(const struct aiot_sensor_p
 AIOT_API struct aiot_sensor_settings *aiot_sensor_settings_new(void);
 /** aiot_sensor_settings_free() - free settings; may be NULL. */
 AIOT_API void aiot_sensor_settings_free(struct aiot_sensor_settings *settings);
-/** aiot_sensor_settings_set_format() - &enum aiot_sensor_format; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_format() - sample format
+ * @settings: the settings.
+ * @format: &enum aiot_sensor_format.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_format(struct aiot_sensor_settings *settings,
 					     enum aiot_sensor_format format);
-/** aiot_sensor_settings_set_channels() - channels per sample; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_channels() - channels per sample
+ * @settings: the settings.
+ * @channels: channels per sample.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_channels(struct aiot_sensor_settings *settings,
 					       unsigned int channels);
-/** aiot_sensor_settings_set_rate() - samples (frames) per second; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_rate() - samples (frames) per second
+ * @settings: the settings.
+ * @rate_hz: samples (frames) per second, Hz.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_rate(struct aiot_sensor_settings *settings,
 					   unsigned int rate_hz);
-/** aiot_sensor_settings_set_samples_per_slot() - samples per slot (period); 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_samples_per_slot() - samples per slot (period)
+ * @settings: the settings.
+ * @samples: samples per slot; one slot is one period.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_samples_per_slot(struct aiot_sensor_settings *settings,
 						       unsigned int samples);
-/** aiot_sensor_settings_set_slot_count() - slots in the ring; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_slot_count() - slots in the ring
+ * @settings: the settings.
+ * @slots: slots in the ring.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_slot_count(struct aiot_sensor_settings *settings,
 						 unsigned int slots);
-/** aiot_sensor_settings_set_overflow() - &enum aiot_sensor_overflow; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_overflow() - what to do when no slot is queued
+ * @settings: the settings.
+ * @overflow: &enum aiot_sensor_overflow.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_overflow(struct aiot_sensor_settings *settings,
 					       enum aiot_sensor_overflow overflow);
-/** aiot_sensor_settings_set_pattern() - &enum aiot_sensor_pattern; 0 or -EINVAL. */
+/**
+ * aiot_sensor_settings_set_pattern() - live data or a simulated pattern
+ * @settings: the settings.
+ * @pattern: &enum aiot_sensor_pattern.
+ *
+ * The value is checked by aiot_sensor_configure().
+ *
+ * Return: 0; -EINVAL for a NULL @settings.
+ */
 AIOT_API int aiot_sensor_settings_set_pattern(struct aiot_sensor_settings *settings,
 					      enum aiot_sensor_pattern pattern);
 
