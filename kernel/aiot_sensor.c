@@ -325,10 +325,11 @@ static void aiot_sensor_watchdog(struct work_struct *work)
 	if (stalled) {
 		dev_err(&s->dev, "no DMA completion for %u ms: stream stopped\n",
 			jiffies_to_msecs(s->timeout));
-		aiot_sensor_stop_locked(s, -ETIMEDOUT);
+		/* Before the fences signal: their waiters may look at the state. */
 		spin_lock_irq(&s->lock);
 		s->error = -ETIMEDOUT;
 		spin_unlock_irq(&s->lock);
+		aiot_sensor_stop_locked(s, -ETIMEDOUT);
 	} else {
 		schedule_delayed_work(&s->watchdog, s->timeout / 4 + 1);
 	}
