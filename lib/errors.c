@@ -40,7 +40,7 @@ const char *aiot_strerror(int err)
 	case E2BIG:
 		return "too many items (bindings, in-fences or tensors)";
 	case ENOENT:
-		return "no such device or job (the job record may have expired)";
+		return "no such file, device or job (a job record may have expired)";
 	case EINVAL:
 		return "invalid argument (or a command stream the device rejected)";
 	case EACCES:
