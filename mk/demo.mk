@@ -2,7 +2,9 @@
 #
 # What the demo and the tools' benchmark need in the guest: the person
 # detection model compiled by aiot-compile, the two test images the
-# simulated camera replays, and the bench entry that runs aiot-bench.
+# simulated camera replays, aiot-run (the demo's live pipeline, `aiot-run
+# --sensor camera0`, tests/qemu/guest-demo.sh; the guest suites models and
+# run_live) and the bench entry that runs aiot-bench.
 #
 #   make demo                       (README: the live pipeline in a guest)
 #   tests/qemu/aiot-qemu bench      (runs $(BUILD)/guest/bench/aiot-bench)
@@ -34,7 +36,8 @@ $(BUILD)/guest/bench/aiot-bench: mk/demo.mk
 		'	--replay /aiot/data/images/person.bmp,/aiot/data/images/no_person.bmp' > $@
 	chmod +x $@
 
-# The models suite and benchmark run aiot-run in the guest, NPU against CPU.
+# The demo runs aiot-run --sensor; the models suite and benchmark run
+# aiot-run in the guest, NPU against CPU; the run_live suite, live.
 ifneq ($(DEMO_FILES),)
 GUEST_PROGS += $(BUILD)/guest/bin/aiot-run $(BUILD)/guest/bench/model-bench
 endif

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # aiot-compile (TFLite -> model blob), aiot-run (run a blob on the NPU or,
-# with --device cpu, on the userspace build of the ISA executor) and the
+# with --device cpu, on the userspace build of the ISA executor; with
+# --sensor, on a live sensor stream through tools/live_pipeline.c, which
+# mk/tools.mk builds for aiot-bench too) and the
 # end-to-end model tests: compile -> blob -> lib/model.c's parser -> CPU
 # executor, on the real models in $(AIOT_MODELS_DIR).
 #
@@ -41,10 +43,14 @@ $(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
 		       $(BUILD)/libaiot-isa.a
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
 
+$(BUILD)/run/aiot-run.o: tools/live_pipeline.h include/aiot/sensor.h \
+			 include/uapi/linux/aiot_sensor.h
+
 # The NPU path goes through libaiot-accel; its static library also brings
-# lib/model.c's parser, which the CPU path uses too.
-$(BUILD)/aiot-run: $(BUILD)/run/aiot-run.o $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-isa.a \
-		   $(LIB_A)
+# lib/model.c's parser, which the CPU path uses too. The live pipeline's
+# object is mk/tools.mk's (named here: that fragment is read after this one).
+$(BUILD)/aiot-run: $(BUILD)/run/aiot-run.o $(BUILD)/tools/live_pipeline.o \
+		   $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-isa.a $(LIB_A)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_util.h \
@@ -58,3 +64,7 @@ models: $(BUILD)/aiot-compile
 	@set -e; for m in $(RUN_MODELS); do \
 		$(BUILD)/aiot-compile $(AIOT_MODELS_DIR)/$$m.tflite \
 			-o $(BUILD)/models/$$(basename $$m).aiot; done
+
+# The guest suite tests/integration/run_live.c runs /aiot/bin/aiot-run --sensor
+# (the binary and the data come with mk/demo.mk).
+GUEST_LDLIBS_run_live := -lm

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * aiot-run: run a compiled model on files and print its decision.
+ * aiot-run: run a compiled model on files, or on a live sensor stream, and
+ * print its decisions.
  *
  *   aiot-run [--device npu|cpu] MODEL.aiot INPUT...
+ *   aiot-run --sensor NAME [--replay A.bmp,...] [--count N] [--duration SEC]
+ *            MODEL.aiot
  *
  * --device npu loads the blob onto the aiot accelerator through
  * libaiot-accel's model API; --device cpu runs it on the userspace build of
@@ -13,6 +16,12 @@
  * the other on the same model, so stateful models (SVDF) see a stream.
  * --bench N reports throughput and latency percentiles. See
  * docs/compiler.md.
+ *
+ * --sensor runs the model on the NPU on every slot of a live sensor stream
+ * with no copy: live_pipeline.c (shared with aiot-bench) imports the ring's
+ * slots into the accelerator and queues a job ahead on each, which starts
+ * when the slot's DMA completes. Each decision is printed with its
+ * capture -> decision latency, then a summary. See docs/tools.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,16 +29,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
+#include <aiot/sensor.h>
 #include <linux/aiot_isa.h>
 
 #include "cpu_model.h"
+#include "live_pipeline.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERRUPTED = 130 };
 
 #define MAX_FILE_BYTES (64u * 1024 * 1024)
 #define MAX_LABELS 64
@@ -59,13 +72,18 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: aiot-run [OPTIONS] MODEL.aiot INPUT...\n"
+		"       aiot-run --sensor NAME [LIVE OPTIONS] MODEL.aiot\n"
 		"\n"
-		"Run a compiled model (aiot-compile) on input files and print the scores.\n"
+		"Run a compiled model (aiot-compile) on input files and print the scores;\n"
+		"or, with --sensor, on every slot of a live sensor stream, on the NPU with\n"
+		"no copy, printing each decision with its capture->decision latency and a\n"
+		"summary at the end.\n"
 		"\n"
 		"  -d, --device npu|cpu   npu: the aiot accelerator (default when one is\n"
 		"                         present); cpu: the userspace reference executor\n"
 		"  -a, --accel PATH       accelerator node (default: the first aiot device)\n"
-		"  -l, --labels a,b,...   class names of the outputs\n"
+		"  -l, --labels a,b,...   class names of the outputs (default for\n"
+		"                         person_detect and micro_speech)\n"
 		"  -r, --raw              inputs are raw tensor bytes (exactly its size)\n"
 		"  -b, --bench N          run N timed inferences on the (last) input, or on\n"
 		"                         zeros without INPUT; print inferences/s, p50, p99\n"
@@ -73,7 +91,38 @@ static void usage(FILE *f)
 		"\n"
 		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"
 		".wav (16-bit mono PCM, into an int16 input), or any file with --raw.\n"
-		"Exit status: 0 ok; 1 load/run failed; 2 usage; 3 input file unusable.\n");
+		"\n"
+		"Live options (the model's input must be exactly one slot of the stream,\n"
+		"of the same element type: U8 samples for an int8 input, S16_LE for int16):\n"
+		"  -s, --sensor NAME      the sensor stream, by name (camera0; aiot-info lists\n"
+		"                         them) or device node (/dev/aiot/sensor2)\n"
+		"  -i, --replay A.bmp,... the (simulated) camera replays these 8-bit\n"
+		"                         grayscale images, in this order, then loops\n"
+		"                         (default: the sensor's live pattern); up to %d\n"
+		"      --hold N           frames each replayed image lasts (default: 1 s)\n"
+		"  -c, --count N          stop after N slots (each a decision or an error)\n"
+		"  -t, --duration SEC     stop after SEC seconds (default, without --count\n"
+		"                         either: run until Ctrl-C)\n"
+		"      --rate HZ          sensor sample rate (default: about half of what the\n"
+		"                         NPU sustains, from 5 timed runs at start)\n"
+		"      --slots N          ring slots, each with a job queued ahead, 2..%d\n"
+		"                         (default 4)\n"
+		"  -S, --summary          print only the summary, not every decision; a\n"
+		"                         progress line goes to stderr every 5 s\n"
+		"  -q, --quiet            with --summary: no progress line\n"
+		"\n"
+		"Live output: \"#SEQ t=SEC LABEL SCORE capture->decision LATENCY\" per slot,\n"
+		"SEQ being the sensor's period number (gaps are dropped periods), then\n"
+		"\"summary: N decisions ..., p50/p99/max latency, bytes the CPU copied\n"
+		"(library + sensor driver; 0 on this path), dropped periods, errors\".\n"
+		"Ctrl-C stops the stream and prints the summary.\n"
+		"\n"
+		"Exit status: 0 ok; 1 load/run failed (no accelerator, unknown sensor,\n"
+		"model unusable or not fitting the sensor, a device error, or a slot whose\n"
+		"DMA or job failed); 2 usage (also a --rate the sensor does not take, or\n"
+		"--replay on a sensor that is not an 8-bit camera); 3 input file (INPUT or\n"
+		"--replay image) unusable; 130 interrupted before --count/--duration.\n",
+		LP_MAX_IMAGES, LP_MAX_SLOTS);
 }
 
 static double now_us(void)
@@ -343,19 +392,38 @@ static int open_cpu(struct session *s, const char *path)
 static int open_npu(struct session *s, const char *accel_path, const char *path, bool quiet)
 {
 	char err[512];
+	uint8_t *blob;
+	size_t size;
 	int rc = accel_path ? aiot_accel_open(accel_path, &s->accel) :
 			      aiot_accel_open_default(&s->accel);
 
 	if (rc) {
-		if (!quiet)
+		if (quiet)
+			return rc;
+		if (rc == -ENODEV && !accel_path)
+			fprintf(stderr, "aiot-run: no aiot accelerator found (is the module loaded? "
+				"try: modprobe aiot-sim)\n");
+		else
 			fprintf(stderr, "aiot-run: no aiot accelerator%s%s: %s\n",
 				accel_path ? " at " : "", accel_path ? accel_path : "",
 				aiot_strerror(rc));
 		return rc;
 	}
-	rc = aiot_model_load_file(s->accel, path, &s->model, err, sizeof(err));
+	/*
+	 * Read the file here, so that a missing or unreadable file is told as
+	 * such; the library then says what is wrong with the blob itself.
+	 */
+	rc = read_file(path, &blob, &size);
 	if (rc) {
-		fprintf(stderr, "aiot-run: %s: %s\n", path, err);
+		fprintf(stderr, "aiot-run: %s: %s\n", path,
+			rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
+		return rc;
+	}
+	err[0] = '\0';
+	rc = aiot_model_load(s->accel, blob, size, &s->model, err, sizeof(err));
+	free(blob);
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s: %s\n", path, err[0] ? err : aiot_strerror(rc));
 		return rc;
 	}
 	if (aiot_model_get_input_count(s->model) != 1 ||
@@ -419,7 +487,7 @@ static int64_t output_value(const struct session *s, size_t i)
 }
 
 static void print_scores(const struct session *s, const char *input, double us,
-			 char *const *labels, unsigned int nlabels)
+			 const char *const *labels, unsigned int nlabels)
 {
 	size_t count = s->out.size / dtype_size(s->out.dtype), best = 0;
 	int64_t best_v = 0;
@@ -459,16 +527,22 @@ static int bench(struct session *s, long n)
 {
 	double *lat = malloc((size_t)n * sizeof(*lat)), t0, total;
 	int rc = infer(s); /* warm-up: caches, first-touch page faults */
+	struct lp_progress pg;
 
 	if (!lat)
 		return -ENOMEM;
+	/* Long runs: a progress line on stderr after 5 s (live_pipeline.c). */
+	lp_progress_init(&pg, "bench", 0, (size_t)n);
+	pg.what = "inferences";
 	t0 = now_us();
 	for (long i = 0; !rc && i < n; i++) {
 		double a = now_us();
 
 		rc = infer(s);
 		lat[i] = now_us() - a;
+		lp_progress_tick(&pg, (size_t)i + 1, (uint64_t)(lat[i] * 1e3), false);
 	}
+	lp_progress_done(&pg, false);
 	total = now_us() - t0;
 	if (!rc) {
 		qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
@@ -492,7 +566,7 @@ static const char *default_labels(const char *name)
 	return NULL;
 }
 
-static unsigned int split_labels(char *list, char **labels)
+static unsigned int split_labels(char *list, const char **labels)
 {
 	unsigned int n = 0;
 
@@ -500,6 +574,243 @@ static unsigned int split_labels(char *list, char **labels)
 		labels[n++] = tok;
 	return n;
 }
+
+/* ------------------------------------------------------------ --sensor */
+
+#define LIVE_FW_DIR "/tmp/aiot-run-fw"
+
+struct live_opts {
+	const char *sensor;
+	const char *images[LP_MAX_IMAGES];
+	unsigned int image_count;
+	unsigned int hold;	/* frames per replayed image; 0: one second */
+	unsigned int rate;	/* 0: from the calibration */
+	unsigned int slots;
+	uint64_t count;		/* 0: no limit */
+	double duration;	/* 0: no limit */
+	bool summary;
+	bool quiet;
+};
+
+struct live_state {
+	const struct lp_stream *st;
+	const char *const *labels;
+	unsigned int nlabels;
+	struct lp_latencies lat;
+	unsigned int class_count[MAX_LABELS];
+	unsigned int other_classes;	/* beyond MAX_LABELS */
+	uint64_t last_ns;
+	struct lp_progress pg;
+	bool print, quiet;
+};
+
+static volatile sig_atomic_t live_stop;
+
+static void on_live_signal(int sig)
+{
+	(void)sig;
+	live_stop = 1;
+}
+
+static void live_decision(void *arg, const struct lp_decision *d)
+{
+	struct live_state *l = arg;
+
+	if (!d->error) {
+		double score;
+		unsigned int k = lp_best_class(l->st->out, d->scores, &score);
+
+		/* Out of memory only loses a sample for the percentiles. */
+		(void)lp_latencies_add(&l->lat, d->latency_ns);
+		if (k < MAX_LABELS)
+			l->class_count[k]++;
+		else
+			l->other_classes++;
+		l->last_ns = d->latency_ns;
+	}
+	if (l->print)
+		lp_print_decision(l->st, d, l->labels, l->nlabels);
+	else
+		lp_progress_tick(&l->pg, l->lat.n, l->last_ns, l->quiet);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *p = strrchr(path, '/');
+
+	return p ? p + 1 : path;
+}
+
+/* Exit status of a live run (see usage()). */
+static int run_live(const struct live_opts *lo, struct session *s, const char *model_path,
+		    const char *const *labels, unsigned int nlabels)
+{
+	struct live_state l = { .labels = labels, .nlabels = nlabels, .quiet = lo->quiet };
+	struct lp_run_opts ro = {
+		.slots = lo->slots,
+		.duration_ns = (uint64_t)(lo->duration * 1e9),
+		.max_slots = lo->count,
+		.stop = &live_stop,
+		.on_decision = live_decision,
+		.arg = &l,
+	};
+	struct sigaction sa = { .sa_handler = on_live_signal };
+	struct aiot_accel_info *ai = NULL;
+	struct aiot_sensor *sensor = NULL;
+	struct lp_replay replay = { 0 };
+	struct lp_run_stats rs;
+	struct lp_stream st;
+	char err[LP_ERR_LEN], a[32], b[32], d[32], lb[32];
+	uint64_t t_inf;
+	int rc, status = EXIT_FAIL;
+
+	l.st = &st;
+	l.print = !lo->summary;
+	if ((rc = lp_open_sensor(lo->sensor, &sensor, err, sizeof(err)))) {
+		fprintf(stderr, "aiot-run: %s\n", err);
+		return EXIT_FAIL;
+	}
+	rc = lp_stream_init(&st, sensor, lo->sensor, s->accel, s->model, model_path, err,
+			    sizeof(err));
+	aiot_sensor_close(sensor);	/* lp_run_zero_copy() opens it as its owner */
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s\n", err);
+		return EXIT_FAIL;
+	}
+	if (lo->rate && (lo->rate < st.min_rate_hz || lo->rate > st.max_rate_hz)) {
+		fprintf(stderr, "aiot-run: --rate %u: %s takes %u..%u Hz\n", lo->rate, lo->sensor,
+			st.min_rate_hz, st.max_rate_hz);
+		return EXIT_USAGE;
+	}
+	if (lo->image_count && (st.format != AIOT_SENSOR_FMT_U8 || st.channels != 1)) {
+		fprintf(stderr, "aiot-run: --replay needs an 8-bit grayscale camera; %s is not\n",
+			lo->sensor);
+		return EXIT_USAGE;
+	}
+	if (lo->image_count && !st.can_replay) {
+		fprintf(stderr, "aiot-run: --replay needs a sensor that replays recordings "
+			"(aiot-sim's); %s does not\n", lo->sensor);
+		return EXIT_USAGE;
+	}
+	if (lo->image_count &&
+	    lp_replay_load(&replay, &st, lo->images, lo->image_count, err, sizeof(err))) {
+		fprintf(stderr, "aiot-run: %s\n", err);
+		return EXIT_IO;
+	}
+
+	/* How fast is the NPU? Without --rate, the sensor runs at half of that. */
+	if ((rc = lp_calibrate(s->model, &t_inf))) {
+		fprintf(stderr, "aiot-run: %s: timing run on the NPU failed: %s\n", model_path,
+			aiot_strerror(rc));
+		goto out;
+	}
+	lp_stream_set_rate(&st, lo->rate ? lo->rate : lp_auto_rate(&st, t_inf));
+	if (lo->image_count &&
+	    lp_replay_install(&st, &replay, lo->hold, LIVE_FW_DIR, err, sizeof(err))) {
+		fprintf(stderr, "aiot-run: %s\n", err);
+		goto out;
+	}
+
+	if ((rc = aiot_accel_get_info(s->accel, &ai))) {
+		fprintf(stderr, "aiot-run: accelerator info: %s\n", aiot_strerror(rc));
+		goto out;
+	}
+	printf("%s on %s (%s), sensor %s: %u Hz, %u sample%s per slot, %u slots",
+	       s->name[0] ? s->name : model_path, aiot_accel_get_path(s->accel),
+	       aiot_accel_info_get_backend(ai), lo->sensor, st.rate_hz, st.spp,
+	       st.spp == 1 ? "" : "s", lo->slots);
+	aiot_accel_info_free(ai);
+	if (replay.count) {
+		printf(", replaying");
+		for (unsigned int i = 0; i < replay.count; i++)
+			printf("%s %s", i ? "," : "", base_name(replay.names[i]));
+		printf(" (%u frames each)", lo->hold ? lo->hold : st.rate_hz);
+	}
+	printf("\ninput %zu B = one slot; one inference alone takes %s on the NPU%s\n", st.in_size,
+	       lp_fmt_time(a, sizeof(a), (double)t_inf),
+	       lo->rate ? "" : " (rate chosen at about half of what it sustains)");
+	printf("a slot's timestamp is its first sample: every latency includes the slot's own "
+	       "%s of capture\n", lp_fmt_time(a, sizeof(a), 1e9 / st.slot_rate_hz));
+	printf("streaming ");
+	if (lo->count)
+		printf("%llu slots%s", (unsigned long long)lo->count, lo->duration > 0 ? " at most" : "");
+	if (lo->duration > 0)
+		printf("%sfor %g s", lo->count ? ", " : "", lo->duration);
+	if (!lo->count && lo->duration <= 0)
+		printf("until Ctrl-C");
+	printf(": every slot goes to the NPU without a copy\n");
+	fflush(stdout);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	lp_progress_init(&l.pg, "live", lo->duration, (size_t)lo->count);
+	rc = lp_run_zero_copy(&st, &ro, &rs, err, sizeof(err));
+	lp_progress_done(&l.pg, l.print || l.quiet);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s\n", err);
+		if (!rs.slots)
+			goto out;
+	}
+
+	lp_latencies_sort(&l.lat);
+	printf("summary: %llu decisions in %.1f s (%.2f/s), capture->decision p50 %s p99 %s max %s, ",
+	       (unsigned long long)rs.decisions, (double)rs.elapsed_ns / 1e9,
+	       rs.elapsed_ns ? (double)rs.decisions * 1e9 / (double)rs.elapsed_ns : 0.0,
+	       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(&l.lat, 0.50)),
+	       lp_fmt_time(b, sizeof(b), (double)lp_latencies_percentile(&l.lat, 0.99)),
+	       lp_fmt_time(d, sizeof(d), (double)lp_latencies_max(&l.lat)));
+	printf("%s copied by the CPU (library %s, ",
+	       lp_fmt_bytes(a, sizeof(a), (double)(rs.lib_copied + rs.drv_copied)),
+	       lp_fmt_bytes(b, sizeof(b), (double)rs.lib_copied));
+	if (rs.drv_known)
+		printf("sensor driver %s), ", lp_fmt_bytes(d, sizeof(d), (double)rs.drv_copied));
+	else
+		printf("sensor driver n/a), ");
+	printf("%llu dropped, %llu errors;", (unsigned long long)rs.drops,
+	       (unsigned long long)rs.errors);
+	for (unsigned int k = 0; k < MAX_LABELS; k++)
+		if (l.class_count[k])
+			printf(" %s %u", lp_label(labels, nlabels, k, lb, sizeof(lb)), l.class_count[k]);
+	if (l.other_classes)
+		printf(" other classes %u", l.other_classes);
+	printf("\n");
+	fflush(stdout);
+	if (rc || rs.errors)
+		status = EXIT_FAIL;
+	else if (live_stop && (lo->count || lo->duration > 0) &&
+		 !(lo->count && rs.slots >= lo->count) &&
+		 !(lo->duration > 0 && rs.elapsed_ns >= (uint64_t)(lo->duration * 1e9)))
+		status = EXIT_INTERRUPTED;
+	else
+		status = EXIT_OK;
+out:
+	lp_latencies_free(&l.lat);
+	lp_replay_free(&replay);
+	return status;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int parse_count(const char *opt, const char *arg, unsigned long long min,
+		       unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "aiot-run: %s takes a count of %llu..%llu, not '%s'\n", opt, min,
+			max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS };
 
 int main(int argc, char **argv)
 {
@@ -509,18 +820,31 @@ int main(int argc, char **argv)
 		{ "labels", required_argument, NULL, 'l' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bench", required_argument, NULL, 'b' },
+		{ "sensor", required_argument, NULL, 's' },
+		{ "replay", required_argument, NULL, 'i' },
+		{ "hold", required_argument, NULL, OPT_HOLD },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "slots", required_argument, NULL, OPT_SLOTS },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL, *accel_path = NULL, *label_arg = NULL, *model_path;
+	struct live_opts lo = { .slots = 4 };
 	struct session s = { 0 };
-	char *labels[MAX_LABELS], *label_copy = NULL, *end;
+	const char *labels[MAX_LABELS];
+	char *label_copy = NULL, *replay_copy = NULL, *end;
+	const char *replay_arg = NULL;
 	unsigned int nlabels = 0;
+	unsigned long long v;
 	long bench_n = 0;
 	bool raw = false;
 	int c, rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "d:a:l:rb:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:a:l:rb:s:i:c:t:Sqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': device = optarg; break;
 		case 'a': accel_path = optarg; break;
@@ -534,6 +858,40 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 's': lo.sensor = optarg; break;
+		case 'i': replay_arg = optarg; break;
+		case OPT_HOLD:
+			if (parse_count("--hold", optarg, 1, 100000, &v))
+				return EXIT_USAGE;
+			lo.hold = (unsigned int)v;
+			break;
+		case 'c':
+			if (parse_count("--count", optarg, 1, 1000000000, &v))
+				return EXIT_USAGE;
+			lo.count = v;
+			break;
+		case 't':
+			errno = 0;
+			lo.duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(lo.duration > 0) ||
+			    lo.duration > 31 * 86400.0) {
+				fprintf(stderr, "aiot-run: --duration takes seconds in (0, %u], not "
+					"'%s'\n", 31 * 86400, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_RATE:
+			if (parse_count("--rate", optarg, 1, 10000000, &v))
+				return EXIT_USAGE;
+			lo.rate = (unsigned int)v;
+			break;
+		case OPT_SLOTS:
+			if (parse_count("--slots", optarg, 2, LP_MAX_SLOTS, &v))
+				return EXIT_USAGE;
+			lo.slots = (unsigned int)v;
+			break;
+		case 'S': lo.summary = true; break;
+		case 'q': lo.quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -542,15 +900,77 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aiot-run: unknown device \"%s\" (npu or cpu)\n", device);
 		return EXIT_USAGE;
 	}
-	if (optind >= argc || (optind == argc - 1 && !bench_n)) {
-		fprintf(stderr, "aiot-run: %s\n", optind >= argc ? "no model given" :
-			"no input given");
-		usage(stderr);
+	if (lo.sensor) {
+		const char *bad = device && !strcmp(device, "cpu") ?
+				  "--device cpu (a live stream runs on the NPU, without a copy)" :
+				  raw ? "--raw" : bench_n ? "--bench" : NULL;
+
+		if (bad) {
+			fprintf(stderr, "aiot-run: --sensor does not go with %s\n", bad);
+			return EXIT_USAGE;
+		}
+		if (optind >= argc) {
+			fprintf(stderr, "aiot-run: no model given\n");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (optind + 1 < argc) {
+			fprintf(stderr, "aiot-run: --sensor takes no INPUT file ('%s'); --replay "
+				"A.bmp,B.bmp has the camera replay images\n", argv[optind + 1]);
+			return EXIT_USAGE;
+		}
+	} else {
+		const char *live_only = replay_arg ? "--replay" : lo.hold ? "--hold" :
+					lo.count ? "--count" : lo.duration > 0 ? "--duration" :
+					lo.rate ? "--rate" : lo.slots != 4 ? "--slots" :
+					lo.summary ? "--summary" : lo.quiet ? "--quiet" : NULL;
+
+		if (live_only) {
+			fprintf(stderr, "aiot-run: %s goes with --sensor\n", live_only);
+			return EXIT_USAGE;
+		}
+		if (optind >= argc || (optind == argc - 1 && !bench_n)) {
+			fprintf(stderr, "aiot-run: %s\n", optind >= argc ? "no model given" :
+				"no input given");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (lo.hold && !replay_arg) {
+		fprintf(stderr, "aiot-run: --hold goes with --replay\n");
 		return EXIT_USAGE;
+	}
+	if (lo.quiet && !lo.summary) {
+		fprintf(stderr, "aiot-run: --quiet goes with --summary (every decision is printed "
+			"otherwise)\n");
+		return EXIT_USAGE;
+	}
+	if (replay_arg) {
+		replay_copy = strdup(replay_arg);
+		if (!replay_copy) {
+			fprintf(stderr, "aiot-run: out of memory\n");
+			return EXIT_FAIL;
+		}
+		for (char *tok = strtok(replay_copy, ","); tok; tok = strtok(NULL, ",")) {
+			if (lo.image_count == LP_MAX_IMAGES) {
+				fprintf(stderr, "aiot-run: --replay takes at most %d images\n",
+					LP_MAX_IMAGES);
+				free(replay_copy);
+				return EXIT_USAGE;
+			}
+			lo.images[lo.image_count++] = tok;
+		}
+		if (!lo.image_count) {
+			fprintf(stderr, "aiot-run: --replay needs at least one image\n");
+			free(replay_copy);
+			return EXIT_USAGE;
+		}
 	}
 	model_path = argv[optind++];
 
-	if (!device || !strcmp(device, "npu")) {
+	if (lo.sensor) {
+		rc = open_npu(&s, accel_path, model_path, false);
+	} else if (!device || !strcmp(device, "npu")) {
 		rc = open_npu(&s, accel_path, model_path, !device);
 		if (rc && !device && !s.accel) {
 			fprintf(stderr, "aiot-run: no aiot accelerator; running on the CPU "
@@ -573,6 +993,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		nlabels = split_labels(label_copy, labels);
+	}
+	if (lo.sensor) {
+		status = run_live(&lo, &s, model_path, labels, nlabels);
+		goto out;
 	}
 	printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
 	       "point %d\n", s.name[0] ? s.name : model_path, dtype_name(s.in.dtype),
@@ -605,6 +1029,7 @@ int main(int argc, char **argv)
 	}
 out:
 	free(label_copy);
+	free(replay_copy);
 	close_session(&s);
 	return status;
 }

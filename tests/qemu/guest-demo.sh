@@ -1,8 +1,9 @@
 #!/bin/sh
 # What `make demo` shows inside the guest: the devices (aiot-info), then a
-# live pipeline: the simulated camera replays two test images, every frame
-# goes to the NPU without a copy (person detection), and each decision is
-# printed with its capture->decision latency; a summary line ends it.
+# live pipeline (aiot-run --sensor): the simulated camera replays two test
+# images, every frame's DMA slot is person detection's input on the NPU
+# with no copy, and each decision is printed with its capture->decision
+# latency; a summary line ends it.
 echo "== aiot demo on Linux $(uname -r)"
 echo "== modules"
 lsmod | grep -E '^(aiot|drm) '
@@ -20,8 +21,9 @@ echo "== live pipeline: camera0 (replaying person.bmp, no_person.bmp) -> NPU (pe
 aiot-info --watch 2 --count 5 > /tmp/aiot-watch.log 2>&1 &
 watcher=$!
 # --hold 6: each image lasts six frames, so the decisions visibly alternate.
-aiot-bench --live --model $model --sensor camera0 --replay $images \
-	--labels no_person,person --hold 6 --duration 10
+echo "\$ aiot-run --sensor camera0 --replay person.bmp,no_person.bmp --hold 6 --duration 10 person_detect.aiot"
+# (person_detect's labels, no_person and person, are aiot-run's default.)
+aiot-run --sensor camera0 --replay $images --hold 6 --duration 10 $model
 rc=$?
 wait $watcher
 echo

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-run --sensor: the live pipeline as a user runs it. The simulated
+ * camera replays person.bmp and no_person.bmp (each held for HOLD frames,
+ * looping), every frame's DMA slot is person_detect's input with no copy,
+ * and aiot-run prints one decision per slot and a summary:
+ *  - exactly --count decisions, in sequence order, each labelled as the
+ *    image the camera sent in that period (sequence / HOLD, modulo 2), with
+ *    the NPU's bit-exact scores for that image (0.94 person, 0.72
+ *    no_person, as the CPU executor gives on the files);
+ *  - latencies parsed, positive and bounded; the summary agrees with the
+ *    lines; 0 bytes copied by the CPU (library + sensor driver);
+ *  - --summary and --duration; Ctrl-C of an unbounded run on the camera's
+ *    live pattern (summary, exit 0); and clear failures, with a non-zero exit,
+ *    for an unknown sensor, a missing or corrupt model, a model whose
+ *    input does not fit the sensor, and bad usage.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+#define RUN	"/aiot/bin/aiot-run"
+#define MODEL	"/aiot/data/models/person_detect.aiot"
+#define IMAGES	"/aiot/data/images/"
+#define REPLAY	IMAGES "person.bmp," IMAGES "no_person.bmp"
+#define COUNT	12
+#define HOLD	2
+#define MAX_LINES 256
+
+static char out[MAX_LINES][256];
+static int out_n;
+
+/* Run aiot-run with these arguments, stdout and stderr merged; its exit code. */
+static int run(const char *args)
+{
+	char cmd[1024], line[256];
+	int st, lines = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), RUN " %s 2>&1", args);
+	tap_diag("$ %s", cmd);
+	out_n = 0;
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		/* Enough to see what happened; not the whole --help every time. */
+		if (++lines <= 40) {
+			fputs("# ", stdout);
+			fputs(line, stdout);
+		}
+		if (out_n < MAX_LINES)
+			snprintf(out[out_n++], sizeof(out[0]), "%s", line);
+	}
+	if (lines > 40)
+		tap_diag("... %d more lines", lines - 40);
+	fflush(stdout);
+	st = pclose(p);
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *find_line(const char *prefix)
+{
+	for (int i = 0; i < out_n; i++)
+		if (!strncmp(out[i], prefix, strlen(prefix)))
+			return out[i];
+	return NULL;
+}
+
+static bool output_has(const char *text)
+{
+	for (int i = 0; i < out_n; i++)
+		if (strstr(out[i], text))
+			return true;
+	return false;
+}
+
+/* "243.0 ms", "1.23 s", "456 us", "12 ns" -> ns; -1 if not a time. */
+static double to_ns(double v, const char *unit)
+{
+	if (!strcmp(unit, "s"))
+		return v * 1e9;
+	if (!strcmp(unit, "ms"))
+		return v * 1e6;
+	if (!strcmp(unit, "us"))
+		return v * 1e3;
+	if (!strcmp(unit, "ns"))
+		return v;
+	return -1;
+}
+
+/* The time after `key` in line ("p50 229.9 ms"), ns; -1 if absent. */
+static double time_after(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+	char unit[8];
+	double v;
+
+	if (!p || sscanf(p + strlen(key), "%lf %7[a-z]", &v, unit) != 2)
+		return -1;
+	return to_ns(v, unit);
+}
+
+static bool have_files(void)
+{
+	return !access(RUN, X_OK) && !access(MODEL, R_OK) && !access(IMAGES "person.bmp", R_OK) &&
+	       !access(IMAGES "no_person.bmp", R_OK);
+}
+
+struct decision {
+	unsigned long long seq;
+	char label[32];
+	double score, lat_ns;
+};
+
+/* Every "#SEQ t=... LABEL SCORE capture->decision LATENCY" line. */
+static int parse_decisions(struct decision *d, int max, int *errors)
+{
+	int n = 0;
+
+	*errors = 0;
+	for (int i = 0; i < out_n; i++) {
+		char unit[8];
+		double t, lat;
+
+		if (out[i][0] != '#')
+			continue;
+		if (n < max && sscanf(out[i], "#%llu t=%lf s %31s %lf capture->decision %lf %7s",
+				      &d[n].seq, &t, d[n].label, &d[n].score, &lat, unit) == 6) {
+			d[n].lat_ns = to_ns(lat, unit);
+			n++;
+		} else {
+			(*errors)++;
+		}
+	}
+	return n;
+}
+
+static void live_replay_decisions(void)
+{
+	static const char *const expect[2] = { "person", "no_person" };
+	static const double expect_score[2] = { 0.94, 0.72 };
+	struct decision d[COUNT + 8];
+	const char *sum;
+	unsigned long long sum_n = 0;
+	int n, bad, count[2] = { 0 }, sum_count[2] = { -1, -1 }, rc;
+	double max_lat = 0, p50, p99, pmax;
+	char args[512];
+
+	if (!have_files())
+		TAP_SKIP("no aiot-run, person_detect.aiot or test images in the guest "
+			 "(../shared/models missing at build time)");
+	snprintf(args, sizeof(args), "--sensor camera0 --replay " REPLAY " --hold %d --count %d "
+		 "--labels no_person,person " MODEL, HOLD, COUNT);
+	rc = run(args);
+	CHECK_EQ(rc, 0);
+	n = parse_decisions(d, COUNT + 8, &bad);
+	CHECK_EQ(n, COUNT);
+	CHECK_EQ(bad, 0);
+	for (int i = 0; i < n; i++) {
+		/* The camera sends image (sequence / HOLD) % 2 in that period. */
+		int img = (int)((d[i].seq / HOLD) % 2);
+
+		if (strcmp(d[i].label, expect[img]))
+			tap_diag("#%llu: %s, the camera sent %s.bmp", d[i].seq, d[i].label,
+				 expect[img]);
+		CHECK(strcmp(d[i].label, expect[img]) == 0);
+		CHECK(fabs(d[i].score - expect_score[img]) < 0.006);
+		if (i)
+			CHECK(d[i].seq > d[i - 1].seq);
+		/* Positive, and below the pipeline's own timeouts. */
+		CHECK(d[i].lat_ns > 0 && d[i].lat_ns < 30e9);
+		if (d[i].lat_ns > max_lat)
+			max_lat = d[i].lat_ns;
+		count[img]++;
+	}
+	/* Both images went through, in the replay order. */
+	CHECK(count[0] > 0 && count[1] > 0);
+
+	sum = find_line("summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions", &sum_n) == 1);
+	CHECK_EQ(sum_n, COUNT);
+	p50 = time_after(sum, "p50 ");
+	p99 = time_after(sum, "p99 ");
+	pmax = time_after(sum, "max ");
+	CHECK(p50 > 0 && p99 >= p50 && pmax >= p99);
+	/* The printed max is the largest line, up to the printed precision. */
+	CHECK(fabs(pmax - max_lat) <= 0.01 * max_lat + 1e5);
+	/* Zero-copy: neither the library nor the sensor driver copied a byte. */
+	CHECK(strstr(sum, ", 0 B copied by the CPU (library 0 B, sensor driver 0 B),") != NULL);
+	CHECK(strstr(sum, " 0 errors;") != NULL);
+	if (strstr(sum, " person "))
+		sscanf(strstr(sum, " person ") + 8, "%d", &sum_count[0]);
+	if (strstr(sum, " no_person "))
+		sscanf(strstr(sum, " no_person ") + 11, "%d", &sum_count[1]);
+	CHECK_EQ(sum_count[0], count[0]);
+	CHECK_EQ(sum_count[1], count[1]);
+}
+
+/* --summary --duration: no decision lines, a summary after about that long. */
+static void live_summary_duration(void)
+{
+	unsigned long long n = 0;
+	double secs = 0;
+	const char *sum;
+	int dec, bad;
+	struct decision d[4];
+
+	if (!have_files())
+		TAP_SKIP("no aiot-run, person_detect.aiot or test images in the guest");
+	CHECK_EQ(run("--sensor camera0 --replay " REPLAY " --summary --quiet --duration 2 "
+		     MODEL), 0);
+	dec = parse_decisions(d, 4, &bad);
+	CHECK_EQ(dec + bad, 0);
+	sum = find_line("summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions in %lf s", &n, &secs) == 2);
+	CHECK(n >= 1);
+	CHECK(secs >= 1.9 && secs < 10);
+	CHECK(strstr(sum, ", 0 B copied by the CPU") != NULL);
+}
+
+/*
+ * No bound and the camera's live pattern: runs until Ctrl-C (SIGINT), then
+ * prints the summary and exits 0.
+ */
+static void live_until_interrupted(void)
+{
+	unsigned long long n = 0;
+	const char *sum;
+
+	if (!have_files())
+		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
+	/* A shell's background job ignores SIGINT; aiot-run installs its handler. */
+	CHECK_EQ(run("--sensor camera0 --summary " MODEL " & pid=$!; sleep 4; kill -INT $pid; "
+		     "wait $pid"), 0);
+	sum = find_line("summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions", &n) == 1 && n >= 1);
+	CHECK(strstr(sum, ", 0 B copied by the CPU") != NULL);
+	CHECK(output_has("until Ctrl-C"));
+}
+
+static void bad_sensor_name(void)
+{
+	if (!have_files())
+		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
+	CHECK_EQ(run("--sensor nosuch7 --count 1 " MODEL), 1);
+	CHECK(output_has("aiot-run: no sensor stream named 'nosuch7'"));
+	CHECK(!find_line("summary: "));
+	CHECK_EQ(run("--sensor /dev/null --count 1 " MODEL), 1);
+	CHECK(output_has("aiot-run: /dev/null: not an aiot sensor stream"));
+}
+
+static void bad_model(void)
+{
+	FILE *f;
+
+	if (!have_files())
+		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
+	CHECK_EQ(run("--sensor camera0 --count 1 /aiot/data/models/nosuch.aiot"), 1);
+	CHECK(output_has("aiot-run: /aiot/data/models/nosuch.aiot: "));
+	CHECK(output_has("No such file"));
+	/* Not a model at all: an image given as the model. */
+	CHECK_EQ(run("--sensor camera0 --count 1 " IMAGES "person.bmp"), 1);
+	CHECK(output_has("aiot-run: " IMAGES "person.bmp"));
+	/* A model truncated in the middle. */
+	f = fopen("/tmp/run_live_truncated.aiot", "wb");
+	REQUIRE(f != NULL);
+	{
+		FILE *m = fopen(MODEL, "rb");
+		char buf[4096];
+		size_t k;
+
+		REQUIRE(m != NULL);
+		k = fread(buf, 1, sizeof(buf), m);
+		fclose(m);
+		CHECK(fwrite(buf, 1, k / 2, f) == k / 2);
+	}
+	fclose(f);
+	CHECK_EQ(run("--sensor camera0 --count 1 /tmp/run_live_truncated.aiot"), 1);
+	CHECK(output_has("aiot-run: /tmp/run_live_truncated.aiot"));
+	CHECK(!find_line("summary: "));
+	unlink("/tmp/run_live_truncated.aiot");
+}
+
+/* person_detect takes int8 pixels; the microphone gives int16 samples. */
+static void sensor_model_mismatch(void)
+{
+	if (!have_files())
+		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
+	CHECK_EQ(run("--sensor mic0 --count 1 " MODEL), 1);
+	CHECK(output_has("mic0 gives 16-bit (S16_LE) samples, but the input of " MODEL
+			 " is int8"));
+	CHECK(!find_line("summary: "));
+	/* Replaying images needs a camera. */
+	CHECK_EQ(run("--sensor mic0 --replay " REPLAY " --count 1 " MODEL), 1);
+	CHECK(output_has("int8"));
+}
+
+static void usage_errors(void)
+{
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	CHECK_EQ(run("--sensor camera0"), 2);
+	CHECK(output_has("no model given"));
+	CHECK_EQ(run("--sensor camera0 --count 0 " MODEL), 2);
+	CHECK(output_has("--count"));
+	CHECK_EQ(run("--sensor camera0 " MODEL " " IMAGES "person.bmp"), 2);
+	CHECK(output_has("--replay"));
+	CHECK_EQ(run("--replay " REPLAY " " MODEL " " IMAGES "person.bmp"), 2);
+	CHECK(output_has("--replay goes with --sensor"));
+	CHECK_EQ(run("--sensor camera0 --rate 100000 --count 1 " MODEL), 2);
+	CHECK(output_has("camera0 takes"));
+	CHECK_EQ(run("--help"), 0);
+	CHECK(output_has("Exit status"));
+}
+
+TAP_MAIN(
+	TAP_CASE(live_replay_decisions),
+	TAP_CASE(live_summary_duration),
+	TAP_CASE(live_until_interrupted),
+	TAP_CASE(bad_sensor_name),
+	TAP_CASE(bad_model),
+	TAP_CASE(sensor_model_mismatch),
+	TAP_CASE(usage_errors),
+)
