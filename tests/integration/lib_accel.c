@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xf86drm.h>
+
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
@@ -479,6 +481,57 @@ static void jobs_chain_through_in_fences(void)
 	nop_teardown(&s);
 }
 
+/*
+ * An in-fence given as a DRM syncobj the application owns (here: holding
+ * another job's sync_file, as a display or camera driver would hand one
+ * over), and what the configuration reports back.
+ */
+static void syncobj_in_fence_and_config_getters(void)
+{
+	struct nop_job_setup s;
+	struct aiot_job *first = NULL, *second = NULL;
+	uint64_t first_end, second_start;
+	uint32_t syncobj;
+	int fd;
+
+	if (!nop_setup(&s)) {
+		tap_case_failed = 1;
+		nop_teardown(&s);
+		return;
+	}
+	fd = aiot_accel_get_fd(s.accel);
+	REQUIRE(drmSyncobjCreate(fd, 0, &syncobj) == 0);
+	REQUIRE(aiot_accel_submit(s.accel, s.config, &first) == 0);
+	REQUIRE(drmSyncobjImportSyncFile(fd, syncobj, aiot_job_get_fence_fd(first)) == 0);
+
+	CHECK_EQ(aiot_job_config_get_in_fence_count(s.config), 0);
+	REQUIRE(aiot_job_config_add_in_syncobj(s.config, syncobj) == 0);
+	CHECK_EQ(aiot_job_config_get_in_fence_count(s.config), 1);
+	CHECK_EQ(aiot_job_config_set_priority(s.config, AIOT_PRIORITY_LOW), 0);
+	CHECK_EQ(aiot_job_config_get_priority(s.config), AIOT_PRIORITY_LOW);
+	CHECK_EQ(aiot_job_config_set_flags(s.config, AIOT_JOB_CONFIG_FENCE_FD), 0);
+	CHECK_EQ(aiot_job_config_get_flags(s.config), AIOT_JOB_CONFIG_FENCE_FD);
+	CHECK_EQ(aiot_job_config_set_deadline(s.config, now_ns() + 10 * SECOND_NS), 0);
+	CHECK(aiot_job_config_get_deadline(s.config) > now_ns());
+	CHECK(aiot_job_config_get_binding(s.config, 0) == NULL);
+	REQUIRE(aiot_accel_submit(s.accel, s.config, &second) == 0);
+
+	CHECK_EQ(aiot_job_wait(second, 5 * SECOND_NS), 0);
+	CHECK_EQ(aiot_job_get_status(second), 0);
+	CHECK_EQ(aiot_job_wait(first, 0), 0);
+	aiot_job_get_timing(first, NULL, NULL, NULL, &first_end);
+	aiot_job_get_timing(second, NULL, NULL, &second_start, NULL);
+	CHECK(second_start >= first_end);
+	/* Ids: per file, increasing, never 0. */
+	CHECK(aiot_job_get_id(first) != 0);
+	CHECK(aiot_job_get_id(second) > aiot_job_get_id(first));
+	CHECK_EQ(aiot_job_config_add_in_syncobj(s.config, 0), -EINVAL);
+	drmSyncobjDestroy(fd, syncobj);
+	aiot_job_free(first);
+	aiot_job_free(second);
+	nop_teardown(&s);
+}
+
 static void missed_deadline_is_reported(void)
 {
 	struct nop_job_setup s;
@@ -586,6 +639,40 @@ static void model_runs_with_copies(void)
 	aiot_accel_close(accel);
 }
 
+/* The output written straight into the caller's buffer, read in place. */
+static void model_output_into_caller_buffer(void)
+{
+	struct aiot_accel *accel = open_accel();
+	const struct aiot_tensor_info *info;
+	struct aiot_buffer *buf = NULL;
+	struct aiot_model *model;
+	int8_t in[MODEL_N], out[MODEL_N];
+	void *ptr;
+
+	REQUIRE(accel);
+	REQUIRE_CAPS(accel, AIOT_ACCEL_CAP_BO | AIOT_ACCEL_CAP_SUBMIT);
+	model = load_double(accel);
+	REQUIRE(model);
+	info = aiot_model_get_output_info(model, 0);
+	REQUIRE(info);
+	REQUIRE(aiot_buffer_create(accel, aiot_tensor_info_get_offset(info) +
+				   aiot_tensor_info_get_size(info), &buf) == 0);
+	REQUIRE(aiot_model_bind_output(model, 0, buf) == 0);
+	fill_input(in, 7);
+	REQUIRE(aiot_model_write_input(model, 0, in, sizeof(in)) == 0);
+	CHECK_EQ(aiot_model_run(model, 5 * SECOND_NS), 0);
+	REQUIRE(aiot_buffer_map(buf, &ptr) == 0);
+	CHECK_EQ(aiot_buffer_wait(buf, 0, 5 * SECOND_NS), 0);
+	memcpy(out, (int8_t *)ptr + aiot_tensor_info_get_offset(info), sizeof(out));
+	CHECK(check_doubled(in, out));
+	/* Back to the model's own buffer. */
+	CHECK_EQ(aiot_model_bind_output(model, 0, NULL), 0);
+	CHECK_EQ(aiot_model_bind_output(model, 9, buf), -EINVAL);
+	aiot_model_free(model);
+	aiot_buffer_free(buf);
+	aiot_accel_close(accel);
+}
+
 /*
  * The zero-copy path: the input lives in a dma-buf made elsewhere (as a
  * sensor slot is), imported and bound; the output is read in place.
@@ -690,9 +777,11 @@ TAP_MAIN(
 	TAP_CASE(submit_rejects_bad_streams),
 	TAP_CASE(fence_fd_fits_a_poll_loop),
 	TAP_CASE(jobs_chain_through_in_fences),
+	TAP_CASE(syncobj_in_fence_and_config_getters),
 	TAP_CASE(missed_deadline_is_reported),
 	TAP_CASE(model_load_and_describe),
 	TAP_CASE(model_runs_with_copies),
+	TAP_CASE(model_output_into_caller_buffer),
 	TAP_CASE(model_runs_zero_copy_on_imported_buffer),
 	TAP_CASE(model_jobs_queued_ahead_on_separate_buffers),
 )

@@ -7,6 +7,7 @@
  * sensor wrote.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,31 @@ static int load_sensor_model(struct aiot_accel *accel, struct aiot_model **model
 	return ret;
 }
 
+/* A slot exported as a dma-buf fd that any dma-buf importer can take. */
+static void slot_exported_as_dmabuf(void)
+{
+	struct aiot_sensor *sensor = open_accel0();
+	struct aiot_sensor_settings *settings = ramp_settings(200, 2);
+	struct aiot_accel *accel = NULL;
+	struct aiot_buffer *buf = NULL;
+	int fd;
+
+	REQUIRE(sensor && settings);
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	REQUIRE(aiot_sensor_configure(sensor, settings) == 0);
+	fd = aiot_sensor_export_slot(sensor, 1);
+	REQUIRE(fd >= 0);
+	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	CHECK_EQ(aiot_buffer_import_dmabuf(accel, fd, &buf), 0);
+	CHECK(aiot_buffer_get_size(buf) >= aiot_sensor_get_slot_size(sensor));
+	CHECK_EQ(aiot_sensor_export_slot(sensor, 99), -EINVAL);
+	aiot_buffer_free(buf);
+	close(fd);
+	aiot_accel_close(accel);
+	aiot_sensor_settings_free(settings);
+	aiot_sensor_close(sensor);
+}
+
 enum { RING = 4, ROUNDS = 12 };
 
 static void jobs_start_on_slot_fences_zero_copy(void)
@@ -314,5 +340,6 @@ TAP_MAIN(
 	TAP_CASE(find_streams),
 	TAP_CASE(stream_ramp_in_sequence),
 	TAP_CASE(dequeue_times_out),
+	TAP_CASE(slot_exported_as_dmabuf),
 	TAP_CASE(jobs_start_on_slot_fences_zero_copy),
 )
