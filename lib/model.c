@@ -19,6 +19,8 @@
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
 
+#include "le_bytes.h"
+
 _Static_assert(sizeof(struct aiot_model_file_header) == AIOT_MODEL_HEADER_SIZE,
 	       "header layout");
 _Static_assert(sizeof(struct aiot_model_section) == AIOT_MODEL_SECTION_SIZE,
@@ -77,40 +79,6 @@ uint32_t aiot_crc32(uint32_t crc, const void *data, size_t len)
 		crc = (crc >> 4) ^ nibble_table[crc & 15];
 	}
 	return ~crc;
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | ((uint64_t)get_le32(p + 4) << 32);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -175,13 +143,13 @@ static void decode_tensor(const uint8_t *p, struct aiot_model_tensor *t)
 	t->dtype = p[TEN_DTYPE];
 	t->binding = p[TEN_BINDING];
 	t->reserved0 = p[TEN_RESERVED0];
-	t->offset = get_le32(p + TEN_OFFSET);
+	t->offset = aiot_le32_get(p + TEN_OFFSET);
 	for (int d = 0; d < 4; d++)
-		t->dims[d] = get_le32(p + TEN_DIMS + 4 * d);
-	t->scale_bits = get_le32(p + TEN_SCALE);
-	t->zero_point = (int32_t)get_le32(p + TEN_ZERO_POINT);
-	t->size = get_le32(p + TEN_SIZE);
-	t->reserved1 = get_le32(p + TEN_RESERVED1);
+		t->dims[d] = aiot_le32_get(p + TEN_DIMS + 4 * d);
+	t->scale_bits = aiot_le32_get(p + TEN_SCALE);
+	t->zero_point = (int32_t)aiot_le32_get(p + TEN_ZERO_POINT);
+	t->size = aiot_le32_get(p + TEN_SIZE);
+	t->reserved1 = aiot_le32_get(p + TEN_RESERVED1);
 }
 
 static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
@@ -191,13 +159,13 @@ static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
 	p[TEN_DTYPE] = t->dtype;
 	p[TEN_BINDING] = t->binding;
 	p[TEN_RESERVED0] = t->reserved0;
-	put_le32(p + TEN_OFFSET, t->offset);
+	aiot_le32_put(p + TEN_OFFSET, t->offset);
 	for (int d = 0; d < 4; d++)
-		put_le32(p + TEN_DIMS + 4 * d, t->dims[d]);
-	put_le32(p + TEN_SCALE, t->scale_bits);
-	put_le32(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
-	put_le32(p + TEN_SIZE, t->size);
-	put_le32(p + TEN_RESERVED1, t->reserved1);
+		aiot_le32_put(p + TEN_DIMS + 4 * d, t->dims[d]);
+	aiot_le32_put(p + TEN_SCALE, t->scale_bits);
+	aiot_le32_put(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
+	aiot_le32_put(p + TEN_SIZE, t->size);
+	aiot_le32_put(p + TEN_RESERVED1, t->reserved1);
 }
 
 static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
@@ -308,9 +276,9 @@ static int check_command_stream(const uint8_t *p, size_t size,
 		return fail(-EINVAL, err, errlen,
 			    "command stream: %zu bytes, above the ISA's limit of %u",
 			    size, AIOT_ISA_MAX_STREAM_BYTES);
-	magic = get_le32(p + offsetof(struct aiot_isa_header, magic));
-	version = get_le32(p + offsetof(struct aiot_isa_header, version));
-	stream_size = get_le32(p + offsetof(struct aiot_isa_header, size));
+	magic = aiot_le32_get(p + offsetof(struct aiot_isa_header, magic));
+	version = aiot_le32_get(p + offsetof(struct aiot_isa_header, version));
+	stream_size = aiot_le32_get(p + offsetof(struct aiot_isa_header, size));
 	if (magic != AIOT_ISA_MAGIC)
 		return fail(-EINVAL, err, errlen,
 			    "command stream: bad ISA magic 0x%08x", magic);
@@ -340,21 +308,21 @@ static int parse_header(const uint8_t *p, size_t size,
 			    "not an aiot model blob (bad magic)");
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, p, AIOT_MODEL_MAGIC_LEN);
-	h->version_major = get_le16(p + HDR_VERSION_MAJOR);
-	h->version_minor = get_le16(p + HDR_VERSION_MINOR);
-	h->header_size = get_le32(p + HDR_HEADER_SIZE);
-	h->section_count = get_le32(p + HDR_SECTION_COUNT);
-	h->flags = get_le32(p + HDR_FLAGS);
-	h->total_size = get_le64(p + HDR_TOTAL_SIZE);
-	h->header_crc = get_le32(p + HDR_HEADER_CRC);
-	h->payload_crc = get_le32(p + HDR_PAYLOAD_CRC);
-	h->isa_version = get_le32(p + HDR_ISA_VERSION);
+	h->version_major = aiot_le16_get(p + HDR_VERSION_MAJOR);
+	h->version_minor = aiot_le16_get(p + HDR_VERSION_MINOR);
+	h->header_size = aiot_le32_get(p + HDR_HEADER_SIZE);
+	h->section_count = aiot_le32_get(p + HDR_SECTION_COUNT);
+	h->flags = aiot_le32_get(p + HDR_FLAGS);
+	h->total_size = aiot_le64_get(p + HDR_TOTAL_SIZE);
+	h->header_crc = aiot_le32_get(p + HDR_HEADER_CRC);
+	h->payload_crc = aiot_le32_get(p + HDR_PAYLOAD_CRC);
+	h->isa_version = aiot_le32_get(p + HDR_ISA_VERSION);
 	h->weights_binding = p[HDR_WEIGHTS_BINDING];
 	h->arena_binding = p[HDR_ARENA_BINDING];
-	h->reserved0 = get_le16(p + HDR_RESERVED0);
-	h->arena_size = get_le64(p + HDR_ARENA_SIZE);
-	h->reserved[0] = get_le32(p + HDR_RESERVED);
-	h->reserved[1] = get_le32(p + HDR_RESERVED + 4);
+	h->reserved0 = aiot_le16_get(p + HDR_RESERVED0);
+	h->arena_size = aiot_le64_get(p + HDR_ARENA_SIZE);
+	h->reserved[0] = aiot_le32_get(p + HDR_RESERVED);
+	h->reserved[1] = aiot_le32_get(p + HDR_RESERVED + 4);
 
 	/* The version decides how to read the rest: check it first. */
 	if (h->version_major != AIOT_MODEL_VERSION_MAJOR ||
@@ -455,10 +423,10 @@ int aiot_model_blob_parse(const void *data, size_t size,
 		const uint8_t *e = p + h->header_size + (size_t)i * AIOT_MODEL_SECTION_SIZE;
 		struct aiot_model_section *s = &sections[i];
 
-		s->type = get_le32(e);
-		s->flags = get_le32(e + 4);
-		s->offset = get_le64(e + 8);
-		s->size = get_le64(e + 16);
+		s->type = aiot_le32_get(e);
+		s->flags = aiot_le32_get(e + 4);
+		s->offset = aiot_le64_get(e + 8);
+		s->size = aiot_le64_get(e + 16);
 		if (s->flags & ~AIOT_MODEL_SECTION_F_OPTIONAL)
 			return fail(-EINVAL, err, errlen,
 				    "section %u (%s): unknown flags 0x%x", i,
@@ -647,9 +615,9 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 		uint8_t *e = blob + AIOT_MODEL_HEADER_SIZE + i * AIOT_MODEL_SECTION_SIZE;
 
 		off = align_up(off);
-		put_le32(e, sec[i].type);
-		put_le64(e + 8, off);
-		put_le64(e + 16, sec[i].size);
+		aiot_le32_put(e, sec[i].type);
+		aiot_le64_put(e + 8, off);
+		aiot_le64_put(e + 16, sec[i].size);
 		if (sec[i].type == AIOT_MODEL_SECTION_TENSORS) {
 			for (unsigned int t = 0; t < parts->tensor_count; t++)
 				encode_tensor(blob + off + t * AIOT_MODEL_TENSOR_SIZE,
@@ -660,20 +628,20 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 		off += sec[i].size;
 	}
 	memcpy(blob + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN);
-	put_le16(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
-	put_le16(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
-	put_le32(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
-	put_le32(blob + HDR_SECTION_COUNT, nsec);
-	put_le64(blob + HDR_TOTAL_SIZE, total);
-	put_le32(blob + HDR_ISA_VERSION, parts->isa_version);
+	aiot_le16_put(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
+	aiot_le16_put(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
+	aiot_le32_put(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
+	aiot_le32_put(blob + HDR_SECTION_COUNT, nsec);
+	aiot_le64_put(blob + HDR_TOTAL_SIZE, total);
+	aiot_le32_put(blob + HDR_ISA_VERSION, parts->isa_version);
 	blob[HDR_WEIGHTS_BINDING] = parts->weights_size ? parts->weights_binding :
 				    AIOT_MODEL_NO_BINDING;
 	blob[HDR_ARENA_BINDING] = parts->arena_size ? parts->arena_binding :
 				  AIOT_MODEL_NO_BINDING;
-	put_le64(blob + HDR_ARENA_SIZE, parts->arena_size);
-	put_le32(blob + HDR_PAYLOAD_CRC,
+	aiot_le64_put(blob + HDR_ARENA_SIZE, parts->arena_size);
+	aiot_le32_put(blob + HDR_PAYLOAD_CRC,
 		 aiot_crc32(0, blob + AIOT_MODEL_HEADER_SIZE, total - AIOT_MODEL_HEADER_SIZE));
-	put_le32(blob + HDR_HEADER_CRC, aiot_crc32(0, blob, AIOT_MODEL_HEADER_SIZE));
+	aiot_le32_put(blob + HDR_HEADER_CRC, aiot_crc32(0, blob, AIOT_MODEL_HEADER_SIZE));
 
 	ret = aiot_model_blob_parse(blob, total, check, err, errlen);
 	free(check);

@@ -16,7 +16,7 @@ COMPILE_HAVE_ISA  := $(and $(wildcard include/uapi/linux/aiot_isa.h),$(wildcard 
 COMPILE_LIB_SRCS  := $(filter-out $(COMPILE_DIR)/tflite_dump.c $(COMPILE_DIR)/cpu_model.c \
 		     $(if $(COMPILE_HAVE_ISA),,$(COMPILE_DIR)/lower.c),\
 		     $(wildcard $(COMPILE_DIR)/*.c))
-COMPILE_HDRS      := $(wildcard $(COMPILE_DIR)/*.h)
+COMPILE_HDRS      := $(wildcard $(COMPILE_DIR)/*.h) lib/le_bytes.h
 COMPILE_OBJS      := $(patsubst $(COMPILE_DIR)/%.c,$(BUILD)/compile/%.o,$(COMPILE_LIB_SRCS))
 # The unit tests link sanitized copies of the objects so that ASan/UBSan
 # see inside the library; the installed library stays uninstrumented.

@@ -15,7 +15,7 @@ USERSPACE   += $(BUILD)/aiot-mkfw $(NPU_FW)
 GUEST_PROGS += $(BUILD)/guest/firmware/$(NPU_FW_NAME)
 
 # lib/model.o brings aiot_crc32(), the blob format's CRC-32 (libc only).
-$(BUILD)/aiot-mkfw: tools/aiot-mkfw.c kernel/sim/aiot_sim_fw_format.h $(BUILD)/libaiot-isa.a \
+$(BUILD)/aiot-mkfw: tools/aiot-mkfw.c kernel/sim/aiot_sim_fw_format.h lib/le_bytes.h $(BUILD)/libaiot-isa.a \
 		    $(BUILD)/lib/model.o $(ISA_HDRS)
 	$(CC) $(HOST_CFLAGS) -Ikernel -Ikernel/isa -o $@ $< $(BUILD)/lib/model.o \
 		$(BUILD)/libaiot-isa.a

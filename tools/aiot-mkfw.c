@@ -24,6 +24,7 @@
 #include <linux/aiot_isa.h>
 
 #include "aiot_isa.h"
+#include "../lib/le_bytes.h"
 #include "sim/aiot_sim_fw_format.h"
 
 enum { B_INPUT, B_WEIGHTS, B_ARENA, NBINDINGS };
@@ -192,18 +193,6 @@ static void build_stream(struct stream *s)
 	memcpy(s->buf, &h, sizeof(h));
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static int parse_version(const char *s, uint32_t *out)
 {
 	unsigned int maj, min, patch;
@@ -297,37 +286,37 @@ int main(int argc, char **argv)
 	memset(file, 0, sizeof(file));
 	pos = AIOT_SIM_FW_HEADER_SIZE + NBINDINGS * AIOT_SIM_FW_BINDING_SIZE;
 	memcpy(file + AIOT_SIM_FW_OFF_MAGIC, AIOT_SIM_FW_MAGIC, 8);
-	put16(file + AIOT_SIM_FW_OFF_FORMAT, AIOT_SIM_FW_FORMAT);
-	put16(file + AIOT_SIM_FW_OFF_HEADER_SIZE, AIOT_SIM_FW_HEADER_SIZE);
-	put32(file + AIOT_SIM_FW_OFF_VERSION, version);
-	put32(file + AIOT_SIM_FW_OFF_ISA_VERSION, AIOT_ISA_VERSION(1, 0));
-	put32(file + AIOT_SIM_FW_OFF_NBINDINGS, NBINDINGS);
-	put32(file + AIOT_SIM_FW_OFF_BINDINGS, AIOT_SIM_FW_HEADER_SIZE);
-	put32(file + AIOT_SIM_FW_OFF_STREAM, pos);
-	put32(file + AIOT_SIM_FW_OFF_STREAM + 4, s.size);
+	aiot_le16_put(file + AIOT_SIM_FW_OFF_FORMAT, AIOT_SIM_FW_FORMAT);
+	aiot_le16_put(file + AIOT_SIM_FW_OFF_HEADER_SIZE, AIOT_SIM_FW_HEADER_SIZE);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_VERSION, version);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_ISA_VERSION, AIOT_ISA_VERSION(1, 0));
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_NBINDINGS, NBINDINGS);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_BINDINGS, AIOT_SIM_FW_HEADER_SIZE);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_STREAM, pos);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_STREAM + 4, s.size);
 	memcpy(file + pos, s.buf, s.size);
 	pos += (s.size + 15) & ~15u;
 	for (unsigned int b = 0; b < NBINDINGS; b++) {
 		uint8_t *e = file + AIOT_SIM_FW_HEADER_SIZE + b * AIOT_SIM_FW_BINDING_SIZE;
 
-		put32(e, (uint32_t)sizes[b]);
+		aiot_le32_put(e, (uint32_t)sizes[b]);
 		if (!inits[b])
 			continue;
-		put32(e + 4, pos);
-		put32(e + 8, (uint32_t)sizes[b]);
+		aiot_le32_put(e + 4, pos);
+		aiot_le32_put(e + 8, (uint32_t)sizes[b]);
 		memcpy(file + pos, inits[b], sizes[b]);
 		pos += ((uint32_t)sizes[b] + 15) & ~15u;
 	}
-	put32(file + AIOT_SIM_FW_OFF_CHECK, B_ARENA);
-	put32(file + AIOT_SIM_FW_OFF_CHECK + 4, 0);
-	put32(file + AIOT_SIM_FW_OFF_CHECK + 8, ARENA_SIZE);
-	put32(file + AIOT_SIM_FW_OFF_GOLDEN, pos);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_CHECK, B_ARENA);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_CHECK + 4, 0);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_CHECK + 8, ARENA_SIZE);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_GOLDEN, pos);
 	memcpy(file + pos, arena, ARENA_SIZE);
 	pos += ARENA_SIZE;
-	put32(file + AIOT_SIM_FW_OFF_FILE_SIZE, pos);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_FILE_SIZE, pos);
 	crc = aiot_crc32(0, file, AIOT_SIM_FW_OFF_CRC);
 	crc = aiot_crc32(crc, file + AIOT_SIM_FW_OFF_CRC + 4, pos - AIOT_SIM_FW_OFF_CRC - 4);
-	put32(file + AIOT_SIM_FW_OFF_CRC, crc);
+	aiot_le32_put(file + AIOT_SIM_FW_OFF_CRC, crc);
 
 	f = fopen(out, "wb");
 	if (!f || fwrite(file, 1, pos, f) != pos || fclose(f) != 0) {

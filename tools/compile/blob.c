@@ -16,6 +16,8 @@
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
 
+#include "../../lib/le_bytes.h"
+
 /* Header field offsets (model_format.h documents the struct). */
 enum {
 	HDR_MAGIC = 0, HDR_VERSION_MAJOR = 8, HDR_VERSION_MINOR = 10,
@@ -62,24 +64,6 @@ uint32_t aiot_blob_crc32(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static size_t align8(size_t v)
 {
 	return (v + AIOT_MODEL_SECTION_ALIGN - 1) & ~(size_t)(AIOT_MODEL_SECTION_ALIGN - 1);
@@ -109,13 +93,13 @@ static void encode_tensor(uint8_t *p, const struct aiot_lowered_tensor *t, const
 	p[TEN_DIRECTION] = direction;
 	p[TEN_DTYPE] = (uint8_t)t->dtype;
 	p[TEN_BINDING] = binding;
-	put32(p + TEN_OFFSET, 0);
+	aiot_le32_put(p + TEN_OFFSET, 0);
 	for (int d = 0; d < 4; d++)
-		put32(p + TEN_DIMS + 4 * d, t->dims[d]);
+		aiot_le32_put(p + TEN_DIMS + 4 * d, t->dims[d]);
 	memcpy(&scale_bits, &t->scale, sizeof(scale_bits));
-	put32(p + TEN_SCALE, scale_bits);
-	put32(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
-	put32(p + TEN_SIZE, t->bytes);
+	aiot_le32_put(p + TEN_SCALE, scale_bits);
+	aiot_le32_put(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
+	aiot_le32_put(p + TEN_SIZE, t->bytes);
 }
 
 int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_names *names,
@@ -171,30 +155,30 @@ int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_
 		uint8_t *e = blob + AIOT_MODEL_HEADER_SIZE + (size_t)i * AIOT_MODEL_SECTION_SIZE;
 
 		off = align8(off);
-		put32(e, sec[i].type);
-		put32(e + 4, 0);
-		put64(e + 8, off);
-		put64(e + 16, sec[i].size);
+		aiot_le32_put(e, sec[i].type);
+		aiot_le32_put(e + 4, 0);
+		aiot_le64_put(e + 8, off);
+		aiot_le64_put(e + 16, sec[i].size);
 		memcpy(blob + off, sec[i].data, sec[i].size);
 		off += sec[i].size;
 	}
 	memcpy(blob + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN);
-	put16(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
-	put16(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
-	put32(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
-	put32(blob + HDR_SECTION_COUNT, nsec);
-	put32(blob + HDR_FLAGS, 0);
-	put64(blob + HDR_TOTAL_SIZE, total);
-	put32(blob + HDR_ISA_VERSION, lm->isa_version);
+	aiot_le16_put(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
+	aiot_le16_put(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
+	aiot_le32_put(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
+	aiot_le32_put(blob + HDR_SECTION_COUNT, nsec);
+	aiot_le32_put(blob + HDR_FLAGS, 0);
+	aiot_le64_put(blob + HDR_TOTAL_SIZE, total);
+	aiot_le32_put(blob + HDR_ISA_VERSION, lm->isa_version);
 	blob[HDR_WEIGHTS_BINDING] = lm->weights_size ? AIOT_ISA_BINDING_WEIGHTS :
 				    AIOT_MODEL_NO_BINDING;
 	blob[HDR_ARENA_BINDING] = lm->arena_size ? AIOT_ISA_BINDING_ARENA :
 				  AIOT_MODEL_NO_BINDING;
-	put64(blob + HDR_ARENA_SIZE, lm->arena_size);
-	put32(blob + HDR_PAYLOAD_CRC, aiot_blob_crc32(0, blob + AIOT_MODEL_HEADER_SIZE,
+	aiot_le64_put(blob + HDR_ARENA_SIZE, lm->arena_size);
+	aiot_le32_put(blob + HDR_PAYLOAD_CRC, aiot_blob_crc32(0, blob + AIOT_MODEL_HEADER_SIZE,
 						      total - AIOT_MODEL_HEADER_SIZE));
 	/* header_crc is computed with its own field still zero */
-	put32(blob + HDR_HEADER_CRC, aiot_blob_crc32(0, blob, AIOT_MODEL_HEADER_SIZE));
+	aiot_le32_put(blob + HDR_HEADER_CRC, aiot_blob_crc32(0, blob, AIOT_MODEL_HEADER_SIZE));
 	*blob_out = blob;
 	*size_out = total;
 	return 0;
