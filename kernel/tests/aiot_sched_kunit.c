@@ -136,12 +136,36 @@ static void test_npu_crawl(struct work_struct *work)
 		test_npu_complete_one(npu, 0);
 }
 
-static int test_npu_init(struct kunit *test)
+/* A buffer holding a command stream of one operation record, @op. */
+static u32 test_stream_bo(struct kunit *test, struct test_npu *npu,
+			  const void *op, size_t op_size)
 {
 	struct drm_aiot_bo_create bo = { .size = PAGE_SIZE };
 	struct aiot_isa_header *hdr;
 	struct drm_gem_object *obj;
 	struct iosys_map map;
+
+	KUNIT_ASSERT_EQ(test, aiot_ioctl_bo_create(&npu->adev->drm, &bo,
+						   npu->drm_file), 0);
+	obj = drm_gem_object_lookup(npu->drm_file, bo.handle);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, aiot_gem_vmap(obj, &map), 0);
+	hdr = map.vaddr;
+	hdr->magic = AIOT_ISA_MAGIC;
+	hdr->version = AIOT_ISA_VERSION(1, 0);
+	hdr->size = sizeof(*hdr) + op_size;
+	hdr->op_count = 1;
+	memcpy(hdr + 1, op, op_size);
+	aiot_gem_vunmap(obj, &map);
+	drm_gem_object_put(obj);
+	return bo.handle;
+}
+
+static int test_npu_init(struct kunit *test)
+{
+	const struct aiot_isa_op_nop nop = {
+		.hdr = { .opcode = AIOT_ISA_OP_NOP, .size = sizeof(nop) },
+	};
 	struct test_npu *npu;
 	struct device *dev;
 	char path[64];
@@ -168,22 +192,7 @@ static int test_npu_init(struct kunit *test)
 	npu->drm_file = npu->file->private_data;
 
 	/* The command stream of every job: a header and one NOP. */
-	KUNIT_ASSERT_EQ(test, aiot_ioctl_bo_create(&npu->adev->drm, &bo,
-						   npu->drm_file), 0);
-	npu->stream_handle = bo.handle;
-	obj = drm_gem_object_lookup(npu->drm_file, bo.handle);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-	KUNIT_ASSERT_EQ(test, aiot_gem_vmap(obj, &map), 0);
-	hdr = map.vaddr;
-	hdr->magic = AIOT_ISA_MAGIC;
-	hdr->version = AIOT_ISA_VERSION(1, 0);
-	hdr->size = sizeof(*hdr) + sizeof(struct aiot_isa_op_nop);
-	hdr->op_count = 1;
-	((struct aiot_isa_op_nop *)(hdr + 1))->hdr =
-		(struct aiot_isa_op_header){ .opcode = AIOT_ISA_OP_NOP,
-					     .size = sizeof(struct aiot_isa_op_nop) };
-	aiot_gem_vunmap(obj, &map);
-	drm_gem_object_put(obj);
+	npu->stream_handle = test_stream_bo(test, npu, &nop, sizeof(nop));
 	return 0;
 }
 
@@ -340,32 +349,15 @@ static void aiot_sched_device_usable_after_reset(struct kunit *test)
 static u32 test_copy_stream(struct kunit *test, struct test_npu *npu,
 			    u8 from, u8 to)
 {
-	struct drm_aiot_bo_create bo = { .size = PAGE_SIZE };
-	struct aiot_isa_op_reshape *op;
-	struct aiot_isa_header *hdr;
-	struct drm_gem_object *obj;
-	struct iosys_map map;
+	struct aiot_isa_op_reshape op = {
+		.hdr = { .opcode = AIOT_ISA_OP_RESHAPE, .size = sizeof(op) },
+		.input = { .binding = from, .dtype = AIOT_ISA_DTYPE_INT8,
+			   .dims = { 1, 1, 1, 16 } },
+	};
 
-	KUNIT_ASSERT_EQ(test, aiot_ioctl_bo_create(&npu->adev->drm, &bo,
-						   npu->drm_file), 0);
-	obj = drm_gem_object_lookup(npu->drm_file, bo.handle);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-	KUNIT_ASSERT_EQ(test, aiot_gem_vmap(obj, &map), 0);
-	hdr = map.vaddr;
-	hdr->magic = AIOT_ISA_MAGIC;
-	hdr->version = AIOT_ISA_VERSION(1, 0);
-	hdr->size = sizeof(*hdr) + sizeof(*op);
-	hdr->op_count = 1;
-	op = (void *)(hdr + 1);
-	op->hdr.opcode = AIOT_ISA_OP_RESHAPE;
-	op->hdr.size = sizeof(*op);
-	op->input = (struct aiot_isa_tensor){ .binding = from,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, 16 } };
-	op->output = op->input;
-	op->output.binding = to;
-	aiot_gem_vunmap(obj, &map);
-	drm_gem_object_put(obj);
-	return bo.handle;
+	op.output = op.input;
+	op.output.binding = to;
+	return test_stream_bo(test, npu, &op, sizeof(op));
 }
 
 /*
