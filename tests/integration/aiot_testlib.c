@@ -94,6 +94,23 @@ int aiot_test_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int aiot_test_write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 int aiot_test_modprobe(const char *name)
 {
 	pid_t pid = fork();

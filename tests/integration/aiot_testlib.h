@@ -11,6 +11,8 @@ int aiot_test_open_accel(char *path, size_t pathlen);
 int aiot_test_node_sysfs(const char *devpath, char *out, size_t outlen);
 /* Read a small sysfs/debugfs file into buf (trailing newline stripped). */
 int aiot_test_read_file(const char *path, char *buf, size_t len);
+/* Create or replace a file with len bytes. 0 or -errno. */
+int aiot_test_write_file(const char *path, const void *data, size_t len);
 /* Load or unload a module by name, as modprobe/rmmod do. 0 or -errno. */
 int aiot_test_modprobe(const char *name);
 int aiot_test_rmmod(const char *name);

@@ -19,6 +19,7 @@
 
 #include <aiot/accel.h>
 
+#include "aiot_testlib.h"
 #include "tap.h"
 
 #define RUN	"/aiot/bin/aiot-run"
@@ -107,17 +108,6 @@ static int run_raw(const char *device, const char *model, const char *inputs,
 	return rc == 0 ? n : -1;
 }
 
-static int write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fwrite(data, 1, size, f) == size;
-	return fclose(f) == 0 && ok ? 0 : -EIO;
-}
-
 static void hello_world_sine(void)
 {
 	static const float xs[] = { 0.77f, 1.57f, 2.3f, 3.14f };
@@ -159,7 +149,7 @@ static void hello_world_sine(void)
 		CHECK(fabsf(y - sinf(xs[i])) <= 0.05f);
 
 		snprintf(path, sizeof(path), "/tmp/hello_x%u.raw", i);
-		REQUIRE(write_file(path, &x, 1) == 0);
+		REQUIRE(aiot_test_write_file(path, &x, 1) == 0);
 		strcat(inputs, path);
 		strcat(inputs, " ");
 	}
@@ -192,7 +182,7 @@ static void keyword_scrambled_stream(void)
 			frame[i] = (int16_t)(seed >> 16);
 		}
 		snprintf(path, sizeof(path), "/tmp/kws_f%u.raw", f);
-		REQUIRE(write_file(path, frame, sizeof(frame)) == 0);
+		REQUIRE(aiot_test_write_file(path, frame, sizeof(frame)) == 0);
 		strcat(inputs, path);
 		strcat(inputs, " ");
 	}

@@ -1047,17 +1047,6 @@ static void replay_accel_taps(void)
 	replay("accel", AIOT_SENSOR_KIND_ACCEL, 50, 6);
 }
 
-static int write_file(const char *path, const void *p, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static void replay_bad_recordings_rejected(void)
 {
 	static uint8_t good[1 << 16], bad[1 << 16];
@@ -1076,7 +1065,7 @@ static void replay_bad_recordings_rejected(void)
 	unlink(dst);
 	REQUIRE(set_fw_path("/tmp/aiot-fw") == 0);
 #define TRY(buf, n, err) do {						\
-		REQUIRE(write_file(dst, buf, n) == 0);			\
+		REQUIRE(aiot_test_write_file(dst, buf, n) == 0);			\
 		CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), err); \
 	} while (0)
 	/* No recording at all. */
@@ -1096,7 +1085,7 @@ static void replay_bad_recordings_rejected(void)
 	bad[36] = 1;
 	TRY(bad, len, EINVAL);			/* reserved */
 	/* A good file that does not match the configuration. */
-	REQUIRE(write_file(dst, good, len) == 0);
+	REQUIRE(aiot_test_write_file(dst, good, len) == 0);
 	c.rate_hz = 50;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), EINVAL);
 	c.rate_hz = 100;
