@@ -262,15 +262,42 @@ static void run_zero_copy(struct ctx *c, struct result *r, bool live)
 
 /* ------------------------------------------------------ (b) copy path */
 
+/*
+ * The copying paths' next slot, as an application dequeues it: its
+ * sequence gap counted as drops; a slot whose DMA failed is counted and
+ * given back (false). Otherwise *data is the slot's samples, still queued
+ * to nobody until the caller gives the slot back.
+ */
+static bool next_slot(struct ctx *c, struct aiot_sensor *s, struct result *r,
+		      struct lp_sequence *seq, struct aiot_sensor_slot *slot,
+		      const void **data)
+{
+	int ret;
+
+	ret = aiot_sensor_dequeue(s, 2 * NS + (int64_t)(NS / c->st.slot_rate_hz), slot);
+	if (ret)
+		die("dequeue from %s: %s", c->o->sensor, aiot_strerror(ret));
+	r->drops += lp_sequence_gap(seq, slot->sequence);
+	if (slot->flags & AIOT_SENSOR_BUF_ERROR) {
+		r->errors++;
+		aiot_sensor_queue(s, slot->index);
+		return false;
+	}
+	if ((ret = aiot_sensor_get_slot_data(s, slot->index, data)))
+		die("map slot: %s", aiot_strerror(ret));
+	return true;
+}
+
 static void run_copy(struct ctx *c, struct result *r)
 {
 	struct aiot_sensor *s = configure_sensor(c, c->o->slots);
 	uint8_t *buf = malloc(c->st.in_size);
 	uint64_t lib0 = aiot_accel_get_stat(c->st.accel, AIOT_STAT_BYTES_COPIED), drv0, drv1;
-	uint64_t cpu0, t0, end, last_seq = 0;
+	uint64_t cpu0, t0, end;
+	struct lp_sequence seq = { 0 };
 	const void *scores;
 	struct lp_progress pg;
-	bool have_seq = false, ok0, ok1;
+	bool ok0, ok1;
 	int ret;
 
 	if (!buf)
@@ -290,21 +317,9 @@ static void run_copy(struct ctx *c, struct result *r)
 		struct aiot_sensor_slot slot;
 		const void *data;
 
-		ret = aiot_sensor_dequeue(s, 2 * NS + (int64_t)(NS / c->st.slot_rate_hz), &slot);
-		if (ret)
-			die("dequeue from %s: %s", c->o->sensor, aiot_strerror(ret));
-		if (have_seq && slot.sequence > last_seq + 1)
-			r->drops += slot.sequence - last_seq - 1;
-		have_seq = true;
-		last_seq = slot.sequence;
-		if (slot.flags & AIOT_SENSOR_BUF_ERROR) {
-			r->errors++;
-			aiot_sensor_queue(s, slot.index);
+		if (!next_slot(c, s, r, &seq, &slot, &data))
 			continue;
-		}
 		/* What read() does: the slot's bytes into the application's memory. */
-		if ((ret = aiot_sensor_get_slot_data(s, slot.index, &data)))
-			die("map slot: %s", aiot_strerror(ret));
 		memcpy(buf, data, c->st.in_size);
 		r->app_copied += c->st.in_size;
 		if ((ret = aiot_sensor_queue(s, slot.index)))
@@ -476,10 +491,11 @@ static void run_tcp(struct ctx *c, struct result *r)
 	struct server_stats st;
 	struct aiot_sensor *s;
 	uint8_t *buf = malloc(sizeof(struct msg) + c->st.in_size), *scores = malloc(c->st.out_size);
-	uint64_t drv0, drv1, cpu0, t0, end, last_seq = 0, sent = 0, recvd = 0;
+	uint64_t drv0, drv1, cpu0, t0, end, sent = 0, recvd = 0;
+	struct lp_sequence seq = { 0 };
 	struct lp_progress pg;
 	struct rusage ru;
-	bool have_seq = false, ok0, ok1;
+	bool ok0, ok1;
 	int lfd, fd, ret, one = 1, status;
 	pid_t pid;
 
@@ -517,20 +533,8 @@ static void run_tcp(struct ctx *c, struct result *r)
 		struct msg m = { .magic = MSG_MAGIC };
 		const void *data;
 
-		ret = aiot_sensor_dequeue(s, 2 * NS + (int64_t)(NS / c->st.slot_rate_hz), &slot);
-		if (ret)
-			die("dequeue from %s: %s", c->o->sensor, aiot_strerror(ret));
-		if (have_seq && slot.sequence > last_seq + 1)
-			r->drops += slot.sequence - last_seq - 1;
-		have_seq = true;
-		last_seq = slot.sequence;
-		if (slot.flags & AIOT_SENSOR_BUF_ERROR) {
-			r->errors++;
-			aiot_sensor_queue(s, slot.index);
+		if (!next_slot(c, s, r, &seq, &slot, &data))
 			continue;
-		}
-		if ((ret = aiot_sensor_get_slot_data(s, slot.index, &data)))
-			die("map slot: %s", aiot_strerror(ret));
 		m.len = (uint32_t)c->st.in_size;
 		m.sequence = slot.sequence;
 		m.capture_ns = slot.timestamp_ns;

@@ -631,6 +631,15 @@ uint64_t lp_driver_copied(const struct aiot_sensor *sensor, bool *ok)
 	return *ok ? v : 0;
 }
 
+uint64_t lp_sequence_gap(struct lp_sequence *seq, uint64_t sequence)
+{
+	uint64_t gap = seq->seen && sequence > seq->last + 1 ? sequence - seq->last - 1 : 0;
+
+	seq->seen = true;
+	seq->last = sequence;
+	return gap;
+}
+
 /* ----------------------------------------------------- the pipeline */
 
 /* A job on slot i: the slot as the model's input, out[i] as its output. */
@@ -651,8 +660,9 @@ int lp_run_zero_copy(const struct lp_stream *st, const struct lp_run_opts *o,
 	const uint8_t *out_map[LP_MAX_SLOTS];
 	struct aiot_job_config *cfg;
 	struct aiot_sensor *s = NULL;
-	uint64_t lib0, drv0, drv1, cpu0, t0 = 0, end = 0, last_seq = 0, first_ts = 0;
-	bool have_seq = false, started = false, ok0, ok1;
+	uint64_t lib0, drv0, drv1, cpu0, t0 = 0, end = 0, first_ts = 0;
+	struct lp_sequence seq = { 0 };
+	bool started = false, ok0, ok1;
 	int ret;
 
 	memset(stats, 0, sizeof(*stats));
@@ -719,10 +729,7 @@ int lp_run_zero_copy(const struct lp_stream *st, const struct lp_run_opts *o,
 			goto out;
 		}
 		d.latency_ns = lp_now_ns() - d.slot.timestamp_ns;
-		if (have_seq && d.slot.sequence > last_seq + 1)
-			stats->drops += d.slot.sequence - last_seq - 1;
-		have_seq = true;
-		last_seq = d.slot.sequence;
+		stats->drops += lp_sequence_gap(&seq, d.slot.sequence);
 		if (!first_ts)
 			first_ts = d.slot.timestamp_ns;
 		d.first_ts = first_ts;

@@ -164,6 +164,15 @@ int lp_configure(const struct lp_stream *st, unsigned int slots, struct aiot_sen
  */
 uint64_t lp_driver_copied(const struct aiot_sensor *sensor, bool *ok);
 
+/* The sequence numbers of the slots a consumer has dequeued so far. */
+struct lp_sequence {
+	uint64_t last;
+	bool seen;
+};
+
+/* Record @sequence; return how many slots were dropped since the last one. */
+uint64_t lp_sequence_gap(struct lp_sequence *seq, uint64_t sequence);
+
 /* ----------------------------------------------------- the pipeline */
 
 struct lp_decision {
