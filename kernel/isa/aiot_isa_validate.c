@@ -512,6 +512,9 @@ static int aiot_isa_check_softmax(const struct aiot_isa_cursor *cur,
 				  const struct aiot_isa_op_softmax *op,
 				  struct aiot_isa_summary *sum)
 {
+	/* ISA 1.1: an int16 output (scale 1/65536, zero point -32768). */
+	u8 out_type = op->output.dtype == AIOT_ISA_DTYPE_INT16 ?
+		      AIOT_ISA_DTYPE_INT16 : AIOT_ISA_DTYPE_INT8;
 	struct aiot_isa_span s_in, s_out;
 	int ret;
 
@@ -519,15 +522,9 @@ static int aiot_isa_check_softmax(const struct aiot_isa_cursor *cur,
 		return -EINVAL;
 	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
 				    false, sum, &s_in);
-	/* ISA 1.1: an int16 output (scale 1/65536, zero point -32768). */
-	if (!ret && op->output.dtype != AIOT_ISA_DTYPE_INT16)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
-					    &s_out);
-	else if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT16, true, sum,
-					    &s_out);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output, out_type, true,
+					    sum, &s_out);
 	if (ret)
 		return ret;
 	if (!aiot_isa_same_dims(&op->input, &op->output))
@@ -538,7 +535,7 @@ static int aiot_isa_check_softmax(const struct aiot_isa_cursor *cur,
 		return -EINVAL;
 	/* Each row is read in full before any of it is written. */
 	ret = aiot_isa_check_alias(&s_out, &s_in,
-				   op->output.dtype == AIOT_ISA_DTYPE_INT8);
+				   out_type == AIOT_ISA_DTYPE_INT8);
 	if (ret)
 		return ret;
 	aiot_isa_add_work(sum, 3 * (s_out.end - s_out.start));
