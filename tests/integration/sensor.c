@@ -1129,7 +1129,7 @@ static void unplug_while_streaming(void)
 	CHECK_ERRNO(access(st.node, F_OK), ENOENT);
 	/* Mappings keep their memory. */
 	CHECK(memcmp(copy, st.ring + offset, sizeof(copy)) == 0);
-	CHECK_EQ(aiot_test_rmmod("aiot"), -EWOULDBLOCK);
+	CHECK_EQ(aiot_test_rmmod("aiot_sensor"), -EWOULDBLOCK);
 	close_stream(&st);
 	close(fd);
 	close(queued_fd);

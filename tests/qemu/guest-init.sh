@@ -76,6 +76,7 @@ esac
 # Unload everything: unload paths run, and whatever they leak shows below.
 rmmod aiot_sim 2>/dev/null
 rmmod aiot 2>/dev/null
+rmmod aiot_sensor 2>/dev/null
 say "AIOT-UNLOADED $(lsmod | grep -c '^aiot')"
 if [ -w $kmemleak ]; then
 	# kmemleak reports objects unreferenced for 5 s, after two scans.

@@ -205,7 +205,4 @@ int aiot_sensor_release_owner(struct aiot_sensor *s, struct file *owner);
 void aiot_sensor_fill_info(struct aiot_sensor *s,
 			   struct aiot_sensor_info *info);
 
-int aiot_sensor_core_init(void);
-void aiot_sensor_core_exit(void);
-
 #endif /* _AIOT_SENSOR_PRIV_H_ */

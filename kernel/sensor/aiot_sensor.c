@@ -1190,7 +1190,7 @@ void aiot_sensor_unregister(struct aiot_sensor *s)
 }
 EXPORT_SYMBOL_GPL(aiot_sensor_unregister);
 
-int aiot_sensor_core_init(void)
+static int __init aiot_sensor_init(void)
 {
 	int ret;
 
@@ -1205,9 +1205,17 @@ int aiot_sensor_core_init(void)
 	return ret;
 }
 
-void aiot_sensor_core_exit(void)
+static void __exit aiot_sensor_exit(void)
 {
 	class_unregister(&aiot_sensor_class);
 	unregister_chrdev_region(aiot_sensor_devt, AIOT_SENSOR_MAX_DEVICES);
 	ida_destroy(&aiot_sensor_ida);
 }
+
+module_init(aiot_sensor_init);
+module_exit(aiot_sensor_exit);
+
+MODULE_DESCRIPTION("aiot sensor streams: ring of DMA slots shared as dma-bufs");
+MODULE_AUTHOR("The aiot authors");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

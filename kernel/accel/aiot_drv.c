@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * aiot: the framework module. It owns the accelerator's DRM device and uAPI
- * and, later, the sensor stream devices; hardware backends (aiot-sim.ko or a
- * board's driver) register with it through aiot_npu.h.
+ * aiot: the NPU core, a DRM accel driver. It owns the accelerator's DRM
+ * device and uAPI; NPU backends (aiot-sim.ko or a board's driver) register
+ * with it through aiot_npu.h. The sensor streams are aiot-sensor.ko's.
  */
 
 #include <linux/module.h>
@@ -17,7 +17,6 @@
 
 #include "aiot_compat.h"
 #include "aiot_device.h"
-#include "aiot_sensor_priv.h"
 
 static int aiot_open(struct drm_device *drm, struct drm_file *file)
 {
@@ -107,18 +106,11 @@ static int __init aiot_init(void)
 	if (ret)
 		return ret;
 	aiot_debugfs_init();
-	ret = aiot_sensor_core_init();
-	if (ret) {
-		aiot_debugfs_exit();
-		aiot_job_exit_module();
-		return ret;
-	}
 	return 0;
 }
 
 static void __exit aiot_exit(void)
 {
-	aiot_sensor_core_exit();
 	aiot_debugfs_exit();
 	/* Drains job cleanups that still run this module's code. */
 	aiot_job_exit_module();
@@ -127,7 +119,7 @@ static void __exit aiot_exit(void)
 module_init(aiot_init);
 module_exit(aiot_exit);
 
-MODULE_DESCRIPTION("aiot sensor-to-inference framework: DRM accel device and sensor streams");
+MODULE_DESCRIPTION("aiot NPU core: DRM accel device");
 MODULE_AUTHOR("The aiot authors");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(DMA_BUF);
