@@ -12,6 +12,7 @@
 #include <linux/dma-resv.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -178,19 +179,50 @@ static inline struct aiot_sensor *to_aiot_sensor(struct device *dev)
 	return container_of(dev, struct aiot_sensor, dev);
 }
 
-/* aiot_sensor_ring.c: layout, slots, fences, dma-buf export. */
+static inline bool aiot_sensor_overwrites(const struct aiot_sensor *s)
+{
+	return s->cfg.overflow == AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST;
+}
+
+static inline void *aiot_sensor_slot_vaddr(const struct aiot_sensor_slot *slot)
+{
+	return slot->ring->vaddr + (size_t)slot->index * slot->ring->stride;
+}
+
+/* aiot_sensor_ring.c: layout, memory, mmap of the whole ring. */
 int aiot_sensor_layout(const struct aiot_sensor_desc *desc,
 		       struct aiot_sensor_config *cfg);
 struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config *cfg);
 void aiot_sensor_ring_put(struct aiot_sensor_ring *ring);
-struct dma_fence *aiot_sensor_fence_alloc(u64 context, u64 seqno);
-bool aiot_sensor_fence_is_ours(struct dma_fence *fence);
-struct dma_buf *aiot_sensor_slot_export(struct aiot_sensor_slot *slot,
-					int flags);
 int aiot_sensor_ring_mmap(struct aiot_sensor_ring *ring,
 			  struct vm_area_struct *vma);
+vm_fault_t aiot_sensor_fault(struct vm_fault *vmf, void *base, size_t size);
 
-/* aiot_sensor.c: the stream operations behind the ioctls. */
+/* aiot_sensor_fence.c: the slots' write fences. */
+struct dma_fence *aiot_sensor_fence_alloc(u64 context, u64 seqno);
+bool aiot_sensor_fence_is_ours(struct dma_fence *fence);
+
+/* aiot_sensor_dmabuf.c: a slot exported as a dma-buf. */
+struct dma_buf *aiot_sensor_slot_export(struct aiot_sensor_slot *slot,
+					int flags);
+
+/* aiot_sensor_slot.c: arming, queueing, recycling, the watchdog. */
+int aiot_sensor_slot_arm(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
+			 bool fence, bool check_readers);
+int aiot_sensor_slot_queue(struct aiot_sensor *s,
+			   struct aiot_sensor_slot *slot);
+void aiot_sensor_stop_locked(struct aiot_sensor *s, int err);
+void aiot_sensor_recycle_work(struct work_struct *work);
+void aiot_sensor_watchdog(struct work_struct *work);
+
+/* aiot_sensor_fops.c: the character device. */
+extern const struct file_operations aiot_sensor_fops;
+
+/* aiot_sensor_stream.c: the stream operations behind the ioctls. */
+int aiot_sensor_check_owner(struct aiot_sensor *s, struct file *owner);
+int aiot_sensor_expbuf(struct aiot_sensor *s, struct file *owner,
+		       struct aiot_sensor_expbuf *exp);
+u32 aiot_sensor_state(struct aiot_sensor *s);
 int aiot_sensor_configure(struct aiot_sensor *s, struct file *owner,
 			  struct aiot_sensor_config *cfg);
 int aiot_sensor_start(struct aiot_sensor *s, struct file *owner);

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sensor streams, the slots: arming a slot (its write fence, under the
+ * stream's mutex), queueing it for DMA, stopping, recycling the oldest
+ * slot when the ring overwrites, and the watchdog that fails pending
+ * fences when a backend stops producing.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "aiot_compat.h"
+#include "aiot_sensor_priv.h"
+
+/* Arming slots: process context, under the stream's mutex. */
+
+/*
+ * Give @slot a new write fence (if @fence) after checking, if @check_readers,
+ * that nobody still reads it (no unsignalled fence of usage READ or
+ * stronger). Return: 0, -EBUSY if a reader is pending, -ENOMEM, -EINTR.
+ */
+int aiot_sensor_slot_arm(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
+			 bool fence, bool check_readers)
+{
+	struct dma_fence *f = NULL, *old;
+	int ret = 0;
+
+	lockdep_assert_held(&s->mutex);
+	if (fence) {
+		f = aiot_sensor_fence_alloc(s->fence_context,
+					    s->fence_seqno + 1);
+		if (!f)
+			return -ENOMEM;
+	}
+	if (f || check_readers) {
+		ret = dma_resv_lock_interruptible(&slot->resv, NULL);
+		if (ret)
+			goto put;
+		if (check_readers &&
+		    !dma_resv_test_signaled(&slot->resv, DMA_RESV_USAGE_READ))
+			ret = -EBUSY;
+		if (!ret && f)
+			ret = dma_resv_reserve_fences(&slot->resv, 1);
+		if (!ret && f) {
+			s->fence_seqno++;
+			dma_resv_add_fence(&slot->resv, f, DMA_RESV_USAGE_WRITE);
+		}
+		dma_resv_unlock(&slot->resv);
+		if (ret)
+			goto put;
+	}
+	spin_lock_irq(&s->lock);
+	old = slot->wfence;
+	slot->wfence = f;
+	spin_unlock_irq(&s->lock);
+	dma_fence_put(old);
+	return 0;
+put:
+	dma_fence_put(f);
+	return ret;
+}
+
+/* Arm a slot that is in no list and append it to the DMA queue. */
+int aiot_sensor_slot_queue(struct aiot_sensor *s,
+			   struct aiot_sensor_slot *slot)
+{
+	int ret = aiot_sensor_slot_arm(s, slot, s->streaming, true);
+
+	if (ret)
+		return ret;
+	spin_lock_irq(&s->lock);
+	slot->state = AIOT_SLOT_QUEUED;
+	list_add_tail(&slot->node, &slot->ring->queued);
+	spin_unlock_irq(&s->lock);
+	return 0;
+}
+
+/*
+ * Stop producing; signal every armed, unfilled slot's fence with @err.
+ * Fences of one context signal in seqno order: the queue's order.
+ */
+void aiot_sensor_stop_locked(struct aiot_sensor *s, int err)
+{
+	struct aiot_sensor_slot *slot;
+
+	lockdep_assert_held(&s->mutex);
+	if (!s->streaming)
+		return;
+	if (s->ops)
+		s->ops->stop(s);
+	spin_lock_irq(&s->lock);
+	s->streaming = false;
+	list_for_each_entry(slot, &s->ring->queued, node) {
+		if (slot->wfence && !dma_fence_is_signaled(slot->wfence)) {
+			dma_fence_set_error(slot->wfence, err);
+			dma_fence_signal(slot->wfence);
+		}
+	}
+	spin_unlock_irq(&s->lock);
+	cancel_delayed_work(&s->watchdog);
+	wake_up_interruptible_all(&s->wq);
+}
+
+/* Overwrite-oldest: re-arm the oldest filled slot for the next period. */
+void aiot_sensor_recycle_work(struct work_struct *work)
+{
+	struct aiot_sensor *s = container_of(work, struct aiot_sensor,
+					     recycle_work);
+	struct aiot_sensor_slot *slot, *next;
+	struct aiot_sensor_ring *ring;
+	int ret;
+
+	mutex_lock(&s->mutex);
+	ring = s->ring;
+	if (!s->streaming || !ring || !aiot_sensor_overwrites(s))
+		goto out;
+	spin_lock_irq(&s->lock);
+	slot = list_first_entry_or_null(&ring->done, struct aiot_sensor_slot,
+					node);
+	if (!list_empty(&ring->queued) || !slot) {
+		spin_unlock_irq(&s->lock);
+		goto out;
+	}
+	list_del_init(&slot->node);
+	slot->state = AIOT_SLOT_RECYCLING;
+	spin_unlock_irq(&s->lock);
+
+	ret = aiot_sensor_slot_arm(s, slot, true, true);
+
+	spin_lock_irq(&s->lock);
+	if (ret) {
+		/* A reader holds it: keep its data, drop new periods. */
+		slot->state = AIOT_SLOT_DONE;
+		list_add(&slot->node, &ring->done);
+		s->recycle_blocked++;
+	} else {
+		slot->state = AIOT_SLOT_QUEUED;
+		list_add_tail(&slot->node, &ring->queued);
+		s->drops++;
+		s->overwritten++;
+		next = list_first_entry_or_null(&ring->done,
+						struct aiot_sensor_slot, node);
+		if (next)
+			next->flags |= AIOT_SENSOR_BUF_OVERFLOWED;
+		else
+			s->gap = true;
+	}
+	spin_unlock_irq(&s->lock);
+out:
+	mutex_unlock(&s->mutex);
+}
+
+/* Bounded time: if the backend stops producing, fail the pending fences. */
+void aiot_sensor_watchdog(struct work_struct *work)
+{
+	struct aiot_sensor *s = container_of(to_delayed_work(work),
+					     struct aiot_sensor, watchdog);
+	bool stalled;
+
+	mutex_lock(&s->mutex);
+	if (!s->streaming)
+		goto out;
+	spin_lock_irq(&s->lock);
+	stalled = time_after(jiffies, s->last_progress + s->timeout);
+	spin_unlock_irq(&s->lock);
+	if (stalled) {
+		dev_err(&s->dev, "no DMA completion for %u ms: stream stopped\n",
+			jiffies_to_msecs(s->timeout));
+		/* Before the fences signal: their waiters may look at the state. */
+		spin_lock_irq(&s->lock);
+		s->error = -ETIMEDOUT;
+		spin_unlock_irq(&s->lock);
+		aiot_sensor_stop_locked(s, -ETIMEDOUT);
+	} else {
+		schedule_delayed_work(&s->watchdog, s->timeout / 4 + 1);
+	}
+out:
+	mutex_unlock(&s->mutex);
+}
