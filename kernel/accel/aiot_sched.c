@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scheduler backend: drm_sched's run_job, timedout_job and free_job,
+ * the scheduler of a device and the entities (one per priority) of a file.
+ * run_job is in the fence signalling path: no allocation, no sleeping lock.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/kobject.h>
+#include <linux/timekeeping.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_managed.h>
+#include <drm/gpu_scheduler.h>
+#include <drm/aiot_accel.h>
+
+#include "aiot_compat.h"
+#include "aiot_device.h"
+#include "aiot_job.h"
+
+static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct aiot_job *job = to_aiot_job(sched_job);
+	struct aiot_device *adev = job->adev;
+	struct dma_fence *fence = job->hw_fence;
+	int idx, error = 0;
+
+	/*
+	 * Called again by drm_sched_resubmit_jobs() after a timeout check for
+	 * jobs still on the device: they were not reset and keep running.
+	 */
+	if (job->hw_fence_live)
+		return dma_fence_get(fence);
+
+	/* The job was cancelled (its file closed) before it got here. */
+	if (unlikely(sched_job->s_fence->finished.error))
+		return NULL;
+
+	dma_fence_init(fence, &aiot_hw_fence_ops, &adev->fence_lock,
+		       adev->fence_context, ++adev->fence_seqno);
+	job->hw_fence_live = true;
+	/* One reference for the scheduler, one for the job. */
+	dma_fence_get(fence);
+
+	if (job->deadline_ns && ktime_get_ns() > job->deadline_ns)
+		error = -ETIME;
+	else if (!drm_dev_enter(&adev->drm, &idx))
+		error = -ENODEV;
+
+	if (error) {
+		aiot_job_complete(job, error);
+		return fence;
+	}
+	adev->ops->run(adev, &job->npu);
+	drm_dev_exit(idx);
+	return fence;
+}
+
+static void aiot_reset_uevent(struct aiot_device *adev)
+{
+	struct drm_minor *minor = aiot_node_minor(&adev->drm);
+	char *envp[] = { "AIOT_RESET=1", NULL };
+
+	if (minor && minor->kdev)
+		kobject_uevent_env(&minor->kdev->kobj, KOBJ_CHANGE, envp);
+}
+
+static enum drm_gpu_sched_stat
+aiot_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct aiot_job *job = to_aiot_job(sched_job);
+	struct aiot_device *adev = job->adev;
+	bool hung = false;
+	u64 progress;
+	int idx;
+
+	/*
+	 * The scheduler took the job off its pending list. drm_sched_stop()
+	 * puts it back and detaches the jobs from their device fences;
+	 * drm_sched_resubmit_jobs() hands them back (run_job returns the
+	 * same fence for a job already on the device: only the hung one is
+	 * reset, the others go on), and drm_sched_start() rearms completion
+	 * and the timeout. The 6.1 and 6.12 schedulers offer no lighter way
+	 * to say "not hung, keep waiting".
+	 */
+	drm_sched_stop(&adev->sched, sched_job);
+	atomic64_inc(&adev->stats.timeout_checks);
+
+	if (!dma_fence_is_signaled(job->hw_fence) &&
+	    drm_dev_enter(&adev->drm, &idx)) {
+		progress = adev->ops->progress ? adev->ops->progress(adev) : 0;
+		if (!adev->ops->progress || progress == adev->last_progress) {
+			hung = true;
+			atomic64_inc(&adev->stats.timeouts);
+			dev_warn(adev->drm.dev, "job %llu made no progress in %u ms: reset\n",
+				 job->job_id, adev->job_timeout_ms);
+			adev->ops->reset(adev, &job->npu);
+		}
+		adev->last_progress = progress;
+		drm_dev_exit(idx);
+	}
+
+	drm_sched_resubmit_jobs(&adev->sched);
+	aiot_sched_start(&adev->sched);
+	if (hung)
+		aiot_reset_uevent(adev);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+/* See aiot_job_queue_cleanup(): never freed from the scheduler's work. */
+static void aiot_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct aiot_job *job = to_aiot_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	aiot_job_queue_cleanup(job);
+}
+
+static const struct drm_sched_backend_ops aiot_sched_ops = {
+	.run_job = aiot_sched_run_job,
+	.timedout_job = aiot_sched_timedout_job,
+	.free_job = aiot_sched_free_job,
+};
+
+static void aiot_sched_fini(struct drm_device *drm, void *unused)
+{
+	drm_sched_fini(&to_aiot_device(drm)->sched);
+}
+
+int aiot_sched_init(struct aiot_device *adev)
+{
+	const struct drm_sched_init_args args = {
+		.ops = &aiot_sched_ops,
+		AIOT_SCHED_INIT_NUM_RQS(DRM_SCHED_PRIORITY_COUNT)
+		.credit_limit = max(adev->desc->queue_depth, 1u),
+		.hang_limit = 0,
+		.timeout = msecs_to_jiffies(adev->job_timeout_ms),
+		.name = "aiot-npu",
+		.dev = adev->drm.dev,
+	};
+	int ret;
+
+	spin_lock_init(&adev->fence_lock);
+	adev->fence_context = dma_fence_context_alloc(1);
+	ret = drm_sched_init(&adev->sched, &args);
+	if (ret)
+		return ret;
+	return drmm_add_action_or_reset(&adev->drm, aiot_sched_fini, NULL);
+}
+
+static const enum drm_sched_priority aiot_priorities[AIOT_NUM_PRIORITIES] = {
+	[DRM_AIOT_PRIORITY_LOW] = AIOT_SCHED_PRIORITY_LOW,
+	[DRM_AIOT_PRIORITY_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
+	[DRM_AIOT_PRIORITY_HIGH] = DRM_SCHED_PRIORITY_HIGH,
+};
+
+int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev)
+{
+	struct drm_gpu_scheduler *sched = &adev->sched;
+	int i, ret;
+
+	kref_init(&afile->refcount);
+	afile->adev = adev;
+	afile->next_job_id = 1;
+	mutex_init(&afile->submit_lock);
+	spin_lock_init(&afile->records_lock);
+	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {
+		ret = drm_sched_entity_init(&afile->entities[i],
+					    aiot_priorities[i], &sched, 1,
+					    NULL);
+		if (ret) {
+			while (i--)
+				drm_sched_entity_destroy(&afile->entities[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The file is closing: jobs not yet on the device are cancelled. */
+void aiot_file_close(struct aiot_file *afile)
+{
+	int i;
+
+	for (i = 0; i < AIOT_NUM_PRIORITIES; i++)
+		drm_sched_entity_destroy(&afile->entities[i]);
+}

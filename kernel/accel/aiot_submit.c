@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SUBMIT, in its steps: look up and copy the command stream and the bound
+ * buffers, validate the stream, collect the dependencies (syncobjs and the
+ * buffers' dma_resv), arm and push the drm_sched job, hand out the
+ * out-fences. Process context: everything the job needs later is
+ * allocated, looked up, mapped and validated here.
+ */
+
+#include <linux/capability.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/iosys-map.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sync_file.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+#include <drm/gpu_scheduler.h>
+#include <drm/aiot_accel.h>
+
+#include "aiot_compat.h"
+#include "aiot_device.h"
+#include "aiot_job.h"
+#include "isa/aiot_isa.h"
+
+#define AIOT_MAX_IN_SYNCOBJS	64
+
+/*
+ * Tell whoever signals the job's in-fences (another job, a sensor's DMA)
+ * when the job needs them, so they can hurry as well.
+ */
+static void aiot_job_forward_deadline(struct aiot_job *job)
+{
+#if AIOT_HAS_FENCE_DEADLINE
+	struct dma_fence *fence;
+	unsigned long index;
+
+	xa_for_each(&job->base.dependencies, index, fence)
+		dma_fence_set_deadline(fence, ns_to_ktime(job->deadline_ns));
+#endif
+}
+
+/* Copy the stream out of its buffer: it must not change once validated. */
+static int aiot_job_copy_stream(struct aiot_job *job, struct drm_file *file,
+				const struct drm_aiot_submit *args)
+{
+	struct drm_gem_object *obj;
+	struct iosys_map map;
+	u64 end;
+	void *stream;
+	int ret;
+
+	if (!args->cmd_size || args->cmd_size > AIOT_ISA_MAX_STREAM_BYTES)
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->cmd_handle);
+	if (!obj)
+		return -ENOENT;
+
+	end = (u64)args->cmd_offset + args->cmd_size;
+	if (end > obj->size) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	stream = kvmalloc(args->cmd_size, GFP_KERNEL);
+	if (!stream) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	ret = aiot_gem_vmap(obj, &map);
+	if (ret) {
+		kvfree(stream);
+		goto out_put;
+	}
+	iosys_map_memcpy_from(stream, &map, args->cmd_offset, args->cmd_size);
+	aiot_gem_vunmap(obj, &map);
+	job->npu.stream = stream;
+	job->npu.stream_size = args->cmd_size;
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
+			 const struct drm_aiot_submit *args)
+{
+	int i, ret;
+
+	for (i = 0; i < DRM_AIOT_MAX_BINDINGS; i++) {
+		if (!args->bindings[i])
+			continue;
+		job->bos[i] = drm_gem_object_lookup(file, args->bindings[i]);
+		if (!job->bos[i])
+			return -ENOENT;
+		job->npu.size[i] = job->bos[i]->size;
+	}
+	for (i = 0; i < DRM_AIOT_MAX_BINDINGS; i++) {
+		if (!job->bos[i])
+			continue;
+		ret = aiot_gem_vmap(job->bos[i], &job->maps[i]);
+		if (ret)
+			return ret;
+		if (job->maps[i].is_iomem) {
+			/* The reference NPU needs plain memory. */
+			aiot_gem_vunmap(job->bos[i], &job->maps[i]);
+			iosys_map_clear(&job->maps[i]);
+			return -EINVAL;
+		}
+		job->npu.vaddr[i] = job->maps[i].vaddr;
+	}
+	return 0;
+}
+
+static int aiot_job_add_in_syncobjs(struct aiot_job *job, struct drm_file *file,
+				    const struct drm_aiot_submit *args)
+{
+	u32 handles[AIOT_MAX_IN_SYNCOBJS];
+	struct dma_fence *fence;
+	u32 i;
+	int ret;
+
+	if (!args->in_syncobj_count)
+		return 0;
+	if (args->in_syncobj_count > AIOT_MAX_IN_SYNCOBJS)
+		return -EINVAL;
+	if (copy_from_user(handles, u64_to_user_ptr(args->in_syncobjs),
+			   args->in_syncobj_count * sizeof(handles[0])))
+		return -EFAULT;
+
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &fence);
+		if (ret)
+			return ret;
+		/* Takes the reference, even on failure. */
+		ret = drm_sched_job_add_dependency(&job->base, fence);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The distinct buffers of the job, each with whether the job writes it;
+ * a buffer bound to two slots is locked and fenced once.
+ */
+static int aiot_job_unique_bos(struct aiot_job *job, u32 written,
+			       struct drm_gem_object **objs, bool *writes)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
+		if (!job->bos[i])
+			continue;
+		for (j = 0; j < n; j++)
+			if (objs[j] == job->bos[i])
+				break;
+		if (j == n)
+			objs[n++] = job->bos[i];
+		writes[j] |= !!(written & BIT(i));
+	}
+	return n;
+}
+
+static int aiot_submit_check_args(const struct drm_aiot_submit *args)
+{
+	if (args->flags & ~DRM_AIOT_SUBMIT_OUT_SYNC_FILE)
+		return -EINVAL;
+	if (args->pad || args->pad2)
+		return -EINVAL;
+	if (args->priority > DRM_AIOT_PRIORITY_HIGH)
+		return -EINVAL;
+	if (args->priority == DRM_AIOT_PRIORITY_HIGH && !capable(CAP_SYS_NICE))
+		return -EACCES;
+	return 0;
+}
+
+int aiot_ioctl_submit(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct aiot_device *adev = to_aiot_device(drm);
+	struct aiot_file *afile = file->driver_priv;
+	struct drm_aiot_submit *args = data;
+	struct drm_gem_object *objs[AIOT_NPU_MAX_BINDINGS];
+	bool writes[AIOT_NPU_MAX_BINDINGS] = { };
+	struct drm_syncobj *out_syncobj = NULL;
+	struct aiot_isa_summary summary;
+	struct ww_acquire_ctx acquire;
+	struct dma_fence *old_fence, *done;
+	struct sync_file *sync_file;
+	struct aiot_hw_fence *hw_fence;
+	struct aiot_job *job;
+	bool sched_init = false;
+	int out_fd = -1;
+	int i, nobjs, ret;
+
+	ret = aiot_submit_check_args(args);
+	if (ret)
+		return ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	hw_fence = kzalloc(sizeof(*hw_fence), GFP_KERNEL);
+	if (!hw_fence) {
+		kfree(job);
+		return -ENOMEM;
+	}
+	job->hw_fence = &hw_fence->base;
+	/* From here the job owns these; its cleanup gives them back. */
+	__module_get(THIS_MODULE);
+	drm_dev_get(drm);
+	kref_get(&afile->refcount);
+	job->adev = adev;
+	job->afile = afile;
+	job->deadline_ns = args->deadline_ns;
+	INIT_LIST_HEAD(&job->npu.node);
+	INIT_WORK(&job->cleanup_work, aiot_job_cleanup_work);
+
+	ret = aiot_job_copy_stream(job, file, args);
+	if (ret)
+		goto err_free;
+	ret = aiot_job_bind(job, file, args);
+	if (ret)
+		goto err_free;
+	ret = aiot_isa_validate(job->npu.stream, job->npu.stream_size,
+				job->npu.size, AIOT_NPU_MAX_BINDINGS, &summary);
+	if (ret) {
+		drm_dbg(drm, "command stream rejected at op %u: %d\n",
+			summary.error_op, ret);
+		goto err_free;
+	}
+
+	ret = aiot_sched_job_init(&job->base, &afile->entities[args->priority],
+				  afile, file);
+	if (ret)
+		goto err_free;
+	sched_init = true;
+
+	ret = aiot_job_add_in_syncobjs(job, file, args);
+	if (ret)
+		goto err_free;
+
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj) {
+			ret = -ENOENT;
+			goto err_free;
+		}
+	}
+	if (args->flags & DRM_AIOT_SUBMIT_OUT_SYNC_FILE) {
+		out_fd = get_unused_fd_flags(O_CLOEXEC);
+		if (out_fd < 0) {
+			ret = out_fd;
+			goto err_free;
+		}
+	}
+
+	nobjs = aiot_job_unique_bos(job, summary.bindings_written, objs, writes);
+	/* Ours, for the unlock after the push, when the job may be gone. */
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_get(objs[i]);
+	ret = drm_gem_lock_reservations(objs, nobjs, &acquire);
+	if (ret)
+		goto err_put_objs;
+	for (i = 0; i < nobjs; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		if (ret)
+			goto err_unlock;
+		/* Wait for writers; a writer also waits for readers. */
+		ret = drm_sched_job_add_implicit_dependencies(&job->base,
+							      objs[i],
+							      writes[i]);
+		if (ret)
+			goto err_unlock;
+	}
+
+	if (job->deadline_ns)
+		aiot_job_forward_deadline(job);
+
+	mutex_lock(&afile->submit_lock);
+	drm_sched_job_arm(&job->base);
+	job->done = dma_fence_get(&job->base.s_fence->finished);
+	job->job_id = afile->next_job_id++;
+
+	old_fence = aiot_record_start(afile, job);
+	for (i = 0; i < nobjs; i++)
+		dma_resv_add_fence(objs[i]->resv, job->done,
+				   writes[i] ? DMA_RESV_USAGE_WRITE :
+					       DMA_RESV_USAGE_READ);
+	atomic64_inc(&adev->stats.submitted);
+	atomic64_inc(&afile->stats.submitted);
+	args->job_id = job->job_id;
+	/* Once pushed, the job may run and be freed at any moment. */
+	done = dma_fence_get(job->done);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&afile->submit_lock);
+	drm_gem_unlock_reservations(objs, nobjs, &acquire);
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_put(objs[i]);
+	dma_fence_put(old_fence);
+
+	/* The job is queued: what follows cannot undo it. */
+	if (out_syncobj) {
+		drm_syncobj_replace_fence(out_syncobj, done);
+		drm_syncobj_put(out_syncobj);
+	}
+	args->out_sync_file = -1;
+	if (out_fd >= 0) {
+		sync_file = sync_file_create(done);
+		if (!sync_file) {
+			put_unused_fd(out_fd);
+			ret = -ENOMEM;
+		} else {
+			fd_install(out_fd, sync_file->file);
+			args->out_sync_file = out_fd;
+		}
+	}
+	dma_fence_put(done);
+	return ret;
+
+err_unlock:
+	drm_gem_unlock_reservations(objs, nobjs, &acquire);
+err_put_objs:
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_put(objs[i]);
+err_free:
+	if (out_fd >= 0)
+		put_unused_fd(out_fd);
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+	aiot_job_free_unsubmitted(job, sched_init);
+	return ret;
+}
+
+AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_submit);
