@@ -180,108 +180,178 @@ static int aiot_submit_check_args(const struct drm_aiot_submit *args)
 	return 0;
 }
 
-int aiot_ioctl_submit(struct drm_device *drm, void *data,
-		      struct drm_file *file)
-{
-	struct aiot_device *adev = to_aiot_device(drm);
-	struct aiot_file *afile = file->driver_priv;
-	struct drm_aiot_submit *args = data;
-	struct drm_gem_object *objs[AIOT_NPU_MAX_BINDINGS];
-	bool writes[AIOT_NPU_MAX_BINDINGS] = { };
-	struct drm_syncobj *out_syncobj = NULL;
+/**
+ * struct aiot_submit - what SUBMIT holds between its steps
+ * @file: the submitting file
+ * @args: the ioctl's arguments
+ * @job: the job being built; not to be touched once pushed
+ * @summary: what the validated stream reads and writes
+ * @sched_init: @job's drm_sched job is initialised
+ * @objs: the distinct buffers of the job, referenced
+ * @writes: whether the job writes each of @objs
+ * @nobjs: how many @objs
+ * @acquire: the reservation locks of @objs
+ * @out_syncobj: the syncobj to signal, or NULL
+ * @out_fd: the sync_file's descriptor, or -1
+ */
+struct aiot_submit {
+	struct drm_file *file;
+	struct drm_aiot_submit *args;
+	struct aiot_job *job;
 	struct aiot_isa_summary summary;
+	bool sched_init;
+	struct drm_gem_object *objs[AIOT_NPU_MAX_BINDINGS];
+	bool writes[AIOT_NPU_MAX_BINDINGS];
+	int nobjs;
 	struct ww_acquire_ctx acquire;
-	struct dma_fence *old_fence, *done;
-	struct sync_file *sync_file;
+	struct drm_syncobj *out_syncobj;
+	int out_fd;
+};
+
+static struct aiot_job *aiot_submit_new_job(struct drm_device *drm,
+					    struct aiot_file *afile,
+					    const struct drm_aiot_submit *args)
+{
 	struct aiot_hw_fence *hw_fence;
 	struct aiot_job *job;
-	bool sched_init = false;
-	int out_fd = -1;
-	int i, nobjs, ret;
-
-	ret = aiot_submit_check_args(args);
-	if (ret)
-		return ret;
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job)
-		return -ENOMEM;
+		return NULL;
 	hw_fence = kzalloc(sizeof(*hw_fence), GFP_KERNEL);
 	if (!hw_fence) {
 		kfree(job);
-		return -ENOMEM;
+		return NULL;
 	}
 	job->hw_fence = &hw_fence->base;
 	/* From here the job owns these; its cleanup gives them back. */
 	__module_get(THIS_MODULE);
 	drm_dev_get(drm);
 	kref_get(&afile->refcount);
-	job->adev = adev;
+	job->adev = to_aiot_device(drm);
 	job->afile = afile;
 	job->deadline_ns = args->deadline_ns;
 	INIT_LIST_HEAD(&job->npu.node);
 	INIT_WORK(&job->cleanup_work, aiot_job_cleanup_work);
+	return job;
+}
 
-	ret = aiot_job_copy_stream(job, file, args);
+/* Step 1: look up the stream's and the bound buffers; copy the stream. */
+static int aiot_submit_lookup(struct aiot_submit *s)
+{
+	int ret;
+
+	ret = aiot_job_copy_stream(s->job, s->file, s->args);
 	if (ret)
-		goto err_free;
-	ret = aiot_job_bind(job, file, args);
-	if (ret)
-		goto err_free;
+		return ret;
+	return aiot_job_bind(s->job, s->file, s->args);
+}
+
+/* Step 2: validate the copy against the sizes of the bound buffers. */
+static int aiot_submit_validate(struct aiot_submit *s)
+{
+	struct aiot_job *job = s->job;
+	int ret;
+
 	ret = aiot_isa_validate(job->npu.stream, job->npu.stream_size,
-				job->npu.size, AIOT_NPU_MAX_BINDINGS, &summary);
-	if (ret) {
-		drm_dbg(drm, "command stream rejected at op %u: %d\n",
-			summary.error_op, ret);
-		goto err_free;
-	}
-
-	ret = aiot_sched_job_init(&job->base, &afile->entities[args->priority],
-				  afile, file);
+				job->npu.size, AIOT_NPU_MAX_BINDINGS,
+				&s->summary);
 	if (ret)
-		goto err_free;
-	sched_init = true;
+		drm_dbg(&job->adev->drm, "command stream rejected at op %u: %d\n",
+			s->summary.error_op, ret);
+	return ret;
+}
 
-	ret = aiot_job_add_in_syncobjs(job, file, args);
+/* Step 3: the scheduler job and its explicit dependencies (in-syncobjs). */
+static int aiot_submit_dependencies(struct aiot_submit *s)
+{
+	struct aiot_file *afile = s->file->driver_priv;
+	int ret;
+
+	ret = aiot_sched_job_init(&s->job->base,
+				  &afile->entities[s->args->priority],
+				  afile, s->file);
 	if (ret)
-		goto err_free;
+		return ret;
+	s->sched_init = true;
+	return aiot_job_add_in_syncobjs(s->job, s->file, s->args);
+}
 
-	if (args->out_syncobj) {
-		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_syncobj) {
-			ret = -ENOENT;
-			goto err_free;
-		}
+/* Step 3b: what the out-fences need, taken while SUBMIT may still fail. */
+static int aiot_submit_reserve_out_fences(struct aiot_submit *s)
+{
+	if (s->args->out_syncobj) {
+		s->out_syncobj = drm_syncobj_find(s->file, s->args->out_syncobj);
+		if (!s->out_syncobj)
+			return -ENOENT;
 	}
-	if (args->flags & DRM_AIOT_SUBMIT_OUT_SYNC_FILE) {
-		out_fd = get_unused_fd_flags(O_CLOEXEC);
-		if (out_fd < 0) {
-			ret = out_fd;
-			goto err_free;
-		}
+	if (s->args->flags & DRM_AIOT_SUBMIT_OUT_SYNC_FILE) {
+		s->out_fd = get_unused_fd_flags(O_CLOEXEC);
+		if (s->out_fd < 0)
+			return s->out_fd;
 	}
+	return 0;
+}
 
-	nobjs = aiot_job_unique_bos(job, summary.bindings_written, objs, writes);
+/*
+ * Step 3c: the implicit dependencies. Lock the distinct buffers, make room
+ * for the job's fence and wait for their writers (a writer also waits for
+ * readers). On success the reservations stay locked for step 4.
+ */
+static int aiot_submit_lock_buffers(struct aiot_submit *s)
+{
+	struct aiot_job *job = s->job;
+	int i, ret;
+
+	s->nobjs = aiot_job_unique_bos(job, s->summary.bindings_written,
+				       s->objs, s->writes);
 	/* Ours, for the unlock after the push, when the job may be gone. */
-	for (i = 0; i < nobjs; i++)
-		drm_gem_object_get(objs[i]);
-	ret = drm_gem_lock_reservations(objs, nobjs, &acquire);
+	for (i = 0; i < s->nobjs; i++)
+		drm_gem_object_get(s->objs[i]);
+	ret = drm_gem_lock_reservations(s->objs, s->nobjs, &s->acquire);
 	if (ret)
-		goto err_put_objs;
-	for (i = 0; i < nobjs; i++) {
-		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		return ret;
+	for (i = 0; i < s->nobjs; i++) {
+		ret = dma_resv_reserve_fences(s->objs[i]->resv, 1);
 		if (ret)
 			goto err_unlock;
 		/* Wait for writers; a writer also waits for readers. */
 		ret = drm_sched_job_add_implicit_dependencies(&job->base,
-							      objs[i],
-							      writes[i]);
+							      s->objs[i],
+							      s->writes[i]);
 		if (ret)
 			goto err_unlock;
 	}
 
 	if (job->deadline_ns)
 		aiot_job_forward_deadline(job);
+	return 0;
+
+err_unlock:
+	drm_gem_unlock_reservations(s->objs, s->nobjs, &s->acquire);
+	return ret;
+}
+
+static void aiot_submit_put_objs(struct aiot_submit *s)
+{
+	int i;
+
+	for (i = 0; i < s->nobjs; i++)
+		drm_gem_object_put(s->objs[i]);
+}
+
+/*
+ * Step 4: arm the job, record it, publish its finished fence in the
+ * buffers' dma_resv (writer or reader) and push it. Cannot fail. Returns
+ * a reference on the finished fence: once pushed, the job may run and be
+ * freed at any moment.
+ */
+static struct dma_fence *aiot_submit_arm_push(struct aiot_submit *s)
+{
+	struct aiot_file *afile = s->file->driver_priv;
+	struct aiot_job *job = s->job;
+	struct dma_fence *old_fence, *done;
+	int i;
 
 	mutex_lock(&afile->submit_lock);
 	drm_sched_job_arm(&job->base);
@@ -289,52 +359,93 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 	job->job_id = afile->next_job_id++;
 
 	old_fence = aiot_record_start(afile, job);
-	for (i = 0; i < nobjs; i++)
-		dma_resv_add_fence(objs[i]->resv, job->done,
-				   writes[i] ? DMA_RESV_USAGE_WRITE :
-					       DMA_RESV_USAGE_READ);
-	atomic64_inc(&adev->stats.submitted);
+	for (i = 0; i < s->nobjs; i++)
+		dma_resv_add_fence(s->objs[i]->resv, job->done,
+				   s->writes[i] ? DMA_RESV_USAGE_WRITE :
+						  DMA_RESV_USAGE_READ);
+	atomic64_inc(&job->adev->stats.submitted);
 	atomic64_inc(&afile->stats.submitted);
-	args->job_id = job->job_id;
-	/* Once pushed, the job may run and be freed at any moment. */
+	s->args->job_id = job->job_id;
 	done = dma_fence_get(job->done);
 	drm_sched_entity_push_job(&job->base);
+	s->job = NULL;
 	mutex_unlock(&afile->submit_lock);
-	drm_gem_unlock_reservations(objs, nobjs, &acquire);
-	for (i = 0; i < nobjs; i++)
-		drm_gem_object_put(objs[i]);
+	drm_gem_unlock_reservations(s->objs, s->nobjs, &s->acquire);
+	aiot_submit_put_objs(s);
 	dma_fence_put(old_fence);
+	return done;
+}
 
-	/* The job is queued: what follows cannot undo it. */
-	if (out_syncobj) {
-		drm_syncobj_replace_fence(out_syncobj, done);
-		drm_syncobj_put(out_syncobj);
+/* Step 5: the out-fences. The job is queued: what fails here cannot undo it. */
+static int aiot_submit_out_fences(struct aiot_submit *s, struct dma_fence *done)
+{
+	struct sync_file *sync_file;
+	int ret = 0;
+
+	if (s->out_syncobj) {
+		drm_syncobj_replace_fence(s->out_syncobj, done);
+		drm_syncobj_put(s->out_syncobj);
 	}
-	args->out_sync_file = -1;
-	if (out_fd >= 0) {
+	s->args->out_sync_file = -1;
+	if (s->out_fd >= 0) {
 		sync_file = sync_file_create(done);
 		if (!sync_file) {
-			put_unused_fd(out_fd);
+			put_unused_fd(s->out_fd);
 			ret = -ENOMEM;
 		} else {
-			fd_install(out_fd, sync_file->file);
-			args->out_sync_file = out_fd;
+			fd_install(s->out_fd, sync_file->file);
+			s->args->out_sync_file = s->out_fd;
 		}
 	}
-	dma_fence_put(done);
 	return ret;
+}
 
-err_unlock:
-	drm_gem_unlock_reservations(objs, nobjs, &acquire);
-err_put_objs:
-	for (i = 0; i < nobjs; i++)
-		drm_gem_object_put(objs[i]);
-err_free:
-	if (out_fd >= 0)
-		put_unused_fd(out_fd);
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
-	aiot_job_free_unsubmitted(job, sched_init);
+/* A step failed before the push: give back what the steps took. */
+static void aiot_submit_abort(struct aiot_submit *s)
+{
+	aiot_submit_put_objs(s);
+	if (s->out_fd >= 0)
+		put_unused_fd(s->out_fd);
+	if (s->out_syncobj)
+		drm_syncobj_put(s->out_syncobj);
+	aiot_job_free_unsubmitted(s->job, s->sched_init);
+}
+
+int aiot_ioctl_submit(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct aiot_submit s = {
+		.file = file,
+		.args = data,
+		.out_fd = -1,
+	};
+	struct dma_fence *done;
+	int ret;
+
+	ret = aiot_submit_check_args(s.args);
+	if (ret)
+		return ret;
+	s.job = aiot_submit_new_job(drm, file->driver_priv, s.args);
+	if (!s.job)
+		return -ENOMEM;
+
+	ret = aiot_submit_lookup(&s);
+	if (!ret)
+		ret = aiot_submit_validate(&s);
+	if (!ret)
+		ret = aiot_submit_dependencies(&s);
+	if (!ret)
+		ret = aiot_submit_reserve_out_fences(&s);
+	if (!ret)
+		ret = aiot_submit_lock_buffers(&s);
+	if (ret) {
+		aiot_submit_abort(&s);
+		return ret;
+	}
+
+	done = aiot_submit_arm_push(&s);
+	ret = aiot_submit_out_fences(&s, done);
+	dma_fence_put(done);
 	return ret;
 }
 
