@@ -12,6 +12,7 @@
 #include <drm/drm_drv.h>
 #include <drm/aiot_accel.h>
 
+#include "aiot_check.h"
 #include "aiot_compat.h"
 #include "aiot_device.h"
 
@@ -79,11 +80,19 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 				      const struct aiot_npu_ops *ops,
 				      void *priv)
 {
+	const struct aiot_checker *checker;
 	struct aiot_device *adev, **link;
 	int ret;
 
 	if (!desc || !desc->name || !ops || !ops->run || !ops->reset)
 		return ERR_PTR(-EINVAL);
+	checker = aiot_checker_find(desc->isa_version);
+	if (!checker) {
+		dev_err(parent, "%s: no command-stream checker for ISA %u.%u\n",
+			desc->name, desc->isa_version >> 16,
+			desc->isa_version & 0xffff);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 
 	adev = devm_drm_dev_alloc(parent, &aiot_drm_driver,
 				  struct aiot_device, drm);
@@ -91,6 +100,7 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 		return adev;
 
 	adev->desc = desc;
+	adev->checker = checker;
 	adev->ops = ops;
 	adev->priv = priv;
 	atomic_set(&adev->open_files, 0);

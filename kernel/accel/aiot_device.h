@@ -20,6 +20,7 @@
 /* Scheduler priorities a file can submit at: low, normal, high. */
 #define AIOT_NUM_PRIORITIES	3
 
+struct aiot_checker;
 struct dentry;
 struct dma_fence;
 struct drm_aiot_device_info;
@@ -46,6 +47,7 @@ struct aiot_stats {
  * struct aiot_device - one accelerator
  * @drm: the DRM device, first so that container_of() is free
  * @desc: the backend's description
+ * @checker: the command-stream checker of the ISA @desc declares
  * @ops: the backend's callbacks; only called inside drm_dev_enter()
  * @priv: the backend's private data
  * @debugfs: this device's directory under <debugfs>/aiot/
@@ -61,6 +63,7 @@ struct aiot_stats {
 struct aiot_device {
 	struct drm_device drm;
 	const struct aiot_npu_desc *desc;
+	const struct aiot_checker *checker;
 	const struct aiot_npu_ops *ops;
 	void *priv;
 	struct dentry *debugfs;

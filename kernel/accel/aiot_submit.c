@@ -26,8 +26,8 @@
 
 #include "aiot_compat.h"
 #include "aiot_device.h"
+#include "aiot_check.h"
 #include "aiot_job.h"
-#include "isa/aiot_isa.h"
 
 #define AIOT_MAX_IN_SYNCOBJS	64
 
@@ -247,15 +247,18 @@ static int aiot_submit_lookup(struct aiot_submit *s)
 	return aiot_job_bind(s->job, s->file, s->args);
 }
 
-/* Step 2: validate the copy against the sizes of the bound buffers. */
+/*
+ * Step 2: validate the copy against the sizes of the bound buffers, with the
+ * checker of the ISA the backend declared (aiot_check.c).
+ */
 static int aiot_submit_validate(struct aiot_submit *s)
 {
 	struct aiot_job *job = s->job;
 	int ret;
 
-	ret = aiot_isa_validate(job->npu.stream, job->npu.stream_size,
-				job->npu.size, AIOT_NPU_MAX_BINDINGS,
-				&s->summary);
+	ret = job->adev->checker->validate(job->npu.stream,
+					   job->npu.stream_size, job->npu.size,
+					   AIOT_NPU_MAX_BINDINGS, &s->summary);
 	if (ret)
 		drm_dbg(&job->adev->drm, "command stream rejected at op %u: %d\n",
 			s->summary.error_op, ret);

@@ -9,6 +9,7 @@
 #include <linux/mman.h>
 #include <linux/uaccess.h>
 #include <drm/aiot_accel.h>
+#include <linux/aiot_isa.h>
 
 #include "aiot_device.h"
 #include "aiot_npu.h"
@@ -23,6 +24,7 @@ static const struct aiot_npu_desc kunit_npu_desc = {
 	/* Longer than the 32-byte uAPI field: must come out truncated. */
 	.name = "aiot-kunit-npu-with-a-rather-long-name",
 	.hw_id = 0x12345678,
+	.isa_version = AIOT_ISA_VERSION_CURRENT,
 };
 
 static void kunit_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
@@ -213,6 +215,7 @@ static void aiot_register_rejects_bad_desc(struct kunit *test)
 	struct aiot_query_test *t = test->priv;
 	const struct aiot_npu_desc nameless = { .hw_id = 1 };
 	const struct aiot_npu_ops runless = { .reset = kunit_npu_reset };
+	struct aiot_npu_desc isa = kunit_npu_desc;
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, NULL,
 							&kunit_npu_ops, NULL)),
@@ -228,6 +231,20 @@ static void aiot_register_rejects_bad_desc(struct kunit *test)
 							&kunit_npu_desc,
 							&runless, NULL)),
 			-EINVAL);
+
+	/* An ISA the core has no command-stream checker for. */
+	isa.isa_version = AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR + 1, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &isa,
+							&kunit_npu_ops, NULL)),
+			-EOPNOTSUPP);
+	isa.isa_version = AIOT_ISA_VERSION_CURRENT + 1;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &isa,
+							&kunit_npu_ops, NULL)),
+			-EOPNOTSUPP);
+	isa.isa_version = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &isa,
+							&kunit_npu_ops, NULL)),
+			-EOPNOTSUPP);
 }
 
 static struct kunit_case aiot_query_cases[] = {
