@@ -92,7 +92,13 @@ static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 {
 	int i, ret;
 
-	for (i = 0; i < DRM_AIOT_MAX_BINDINGS; i++) {
+	/* The uAPI's slots are the ISA's, one to one. */
+	BUILD_BUG_ON(DRM_AIOT_MAX_BINDINGS != AIOT_NPU_MAX_BINDINGS);
+	BUILD_BUG_ON(ARRAY_SIZE(args->bindings) != AIOT_NPU_MAX_BINDINGS);
+	BUILD_BUG_ON(ARRAY_SIZE(job->bos) != AIOT_NPU_MAX_BINDINGS);
+	BUILD_BUG_ON(ARRAY_SIZE(job->npu.vaddr) != AIOT_NPU_MAX_BINDINGS);
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!args->bindings[i])
 			continue;
 		job->bos[i] = drm_gem_object_lookup(file, args->bindings[i]);
@@ -100,7 +106,7 @@ static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 			return -ENOENT;
 		job->npu.size[i] = job->bos[i]->size;
 	}
-	for (i = 0; i < DRM_AIOT_MAX_BINDINGS; i++) {
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!job->bos[i])
 			continue;
 		ret = aiot_gem_vmap(job->bos[i], &job->maps[i]);
@@ -153,6 +159,9 @@ static int aiot_job_unique_bos(struct aiot_job *job, u32 written,
 			       struct drm_gem_object **objs, bool *writes)
 {
 	int i, j, n = 0;
+
+	/* @written is a bitmap of the slots (aiot_isa_summary). */
+	BUILD_BUG_ON(BITS_PER_TYPE(written) < AIOT_NPU_MAX_BINDINGS);
 
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!job->bos[i])
@@ -255,6 +264,13 @@ static int aiot_submit_validate(struct aiot_submit *s)
 {
 	struct aiot_job *job = s->job;
 	int ret;
+
+	BUILD_BUG_ON(BITS_PER_TYPE(s->summary.bindings_read) <
+		     AIOT_NPU_MAX_BINDINGS);
+	BUILD_BUG_ON(BITS_PER_TYPE(s->summary.bindings_written) <
+		     AIOT_NPU_MAX_BINDINGS);
+	BUILD_BUG_ON(ARRAY_SIZE(s->summary.binding_extent) !=
+		     AIOT_NPU_MAX_BINDINGS);
 
 	ret = job->adev->checker->validate(job->npu.stream,
 					   job->npu.stream_size, job->npu.size,

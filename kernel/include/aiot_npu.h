@@ -10,11 +10,17 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/aiot_isa.h>
 
 struct device;
 struct aiot_device;
 
-#define AIOT_NPU_MAX_BINDINGS	16
+/*
+ * Binding slots of a job. The one definition of the count is the ISA's
+ * (AIOT_ISA_MAX_BINDINGS); the DRM uAPI's DRM_AIOT_MAX_BINDINGS must equal
+ * it, which the core checks at build time (aiot_submit.c).
+ */
+#define AIOT_NPU_MAX_BINDINGS	AIOT_ISA_MAX_BINDINGS
 
 /**
  * struct aiot_npu_job - what a backend sees of a job

@@ -27,7 +27,7 @@
 #define AIOT_SIM_FW_OFF_ISA_VERSION	16	/* u32, ISA the stream needs */
 #define AIOT_SIM_FW_OFF_FILE_SIZE	20	/* u32, whole file */
 #define AIOT_SIM_FW_OFF_CRC		24	/* u32, see below */
-#define AIOT_SIM_FW_OFF_NBINDINGS	28	/* u32, 1..16 */
+#define AIOT_SIM_FW_OFF_NBINDINGS	28	/* u32, 1..AIOT_ISA_MAX_BINDINGS */
 #define AIOT_SIM_FW_OFF_STREAM		32	/* u32 offset, u32 size */
 #define AIOT_SIM_FW_OFF_CHECK		40	/* u32 binding, offset, size */
 #define AIOT_SIM_FW_OFF_GOLDEN		52	/* u32 offset of the golden bytes */

@@ -264,4 +264,5 @@ static struct kunit_suite aiot_query_suite = {
 	.exit = aiot_query_test_exit,
 	.test_cases = aiot_query_cases,
 };
+
 kunit_test_suite(aiot_query_suite);

@@ -168,7 +168,11 @@ struct drm_aiot_bo_wait {
 	__s64 timeout_ns;
 };
 
-/* Binding slots of a job, one buffer each (AIOT_ISA_MAX_BINDINGS). */
+/*
+ * Binding slots of a job, one buffer each: always AIOT_ISA_MAX_BINDINGS of
+ * <linux/aiot_isa.h>, the one definition of the count (the kernel checks
+ * at build time that the two agree).
+ */
 #define DRM_AIOT_MAX_BINDINGS		16
 
 /* Also return the job's completion fence as a sync_file in out_sync_file. */

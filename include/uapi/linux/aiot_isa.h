@@ -28,7 +28,11 @@
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
 
-/* Limits every implementation accepts; larger streams are rejected. */
+/*
+ * Limits every implementation accepts; larger streams are rejected.
+ * AIOT_ISA_MAX_BINDINGS is the one definition of the binding slots of a
+ * job: DRM_AIOT_MAX_BINDINGS of <drm/aiot_accel.h> equals it.
+ */
 #define AIOT_ISA_MAX_BINDINGS		16
 #define AIOT_ISA_MAX_OPS		8192
 #define AIOT_ISA_MAX_STREAM_BYTES	(1024 * 1024)
