@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit: the scheduler's timeout and recovery (aiot_job.c), driven through
- * the real SUBMIT and JOB_WAIT ioctl handlers against a backend the test
- * controls. The backend holds every job it is given until the test
- * completes it, advances its progress counter only when told to, and
- * counts resets, so each case decides exactly what the "hardware" does:
+ * KUnit: the scheduler's timeout and recovery (aiot_sched.c, aiot_job.c),
+ * driven through the real SUBMIT and JOB_WAIT ioctl handlers against a
+ * backend the test controls. The backend holds every job it is given
+ * until the test completes it, advances its progress counter only when
+ * told to, and counts resets, so each case decides exactly what the "hardware" does:
  * hang, crawl, or finish.
  */
 
