@@ -4,8 +4,8 @@
  * driven through the real SUBMIT and JOB_WAIT ioctl handlers against a
  * backend the test controls. The backend holds every job it is given
  * until the test completes it, advances its progress counter only when
- * told to, and counts resets, so each case decides exactly what the "hardware" does:
- * hang, crawl, or finish.
+ * told to, and counts resets, so each case decides exactly what the
+ * "hardware" does: hang, crawl, or finish.
  */
 
 #include <kunit/device.h>
