@@ -6,7 +6,7 @@
 # latency; a summary line ends it.
 echo "== aiot demo on Linux $(uname -r)"
 echo "== modules"
-lsmod | grep -E '^(aiot|drm) '
+lsmod | grep -E '^(aiot|aiot_sensor|drm) '
 echo "== devices (aiot-info)"
 aiot-info || exit 1
 model=/aiot/data/models/person_detect.aiot
