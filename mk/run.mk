@@ -40,7 +40,7 @@ $(BUILD)/run/san/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_H
 	$(CC) $(RUN_CFLAGS) $(SAN) -c $< -o $@
 
 $(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
-		       $(BUILD)/libaiot-isa.a
+		       $(BUILD)/libaiot-isa.a $(COMPILE_BLOB_OBJ)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
 
 $(BUILD)/run/aiot-run.o: tools/live_pipeline.h include/aiot/sensor.h \

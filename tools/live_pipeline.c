@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <aiot/model_format.h>
+
 #include "live_pipeline.h"
 
 #define FW_PATH_PARAM "/sys/module/firmware_class/parameters/path"
@@ -356,18 +358,6 @@ void lp_stream_set_rate(struct lp_stream *st, unsigned int rate_hz)
 
 /* ---------------------------------------------------- replay recording */
 
-static uint32_t crc32_zlib(const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xffffffffu;
-
-	while (n--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-	}
-	return ~crc;
-}
-
 static uint32_t le32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
@@ -545,7 +535,7 @@ int lp_replay_install(struct lp_stream *st, const struct lp_replay *r, unsigned 
 	hdr[5] = st->height;
 	hdr[6] = st->rate_hz;
 	hdr[7] = (uint32_t)data;
-	hdr[8] = crc32_zlib(buf + 40, data);
+	hdr[8] = aiot_crc32(0, buf + 40, data);
 	hdr[9] = 0;
 	memcpy(buf, hdr, 40);			/* x86/arm little endian */
 	if (mkdir(fw_dir, 0755) && errno != EEXIST) {
