@@ -39,6 +39,7 @@
 #include <aiot/sensor.h>
 #include <linux/aiot_isa.h>
 
+#include "../lib/dtype.h"
 #include "cpu_model.h"
 #include "live_pipeline.h"
 
@@ -135,17 +136,17 @@ static double now_us(void)
 
 static const char *dtype_name(int dtype)
 {
-	switch (dtype) {
-	case AIOT_ISA_DTYPE_INT8: return "int8";
-	case AIOT_ISA_DTYPE_INT16: return "int16";
-	case AIOT_ISA_DTYPE_INT32: return "int32";
-	default: return "?";
-	}
+	const char *name = aiot_dtype_name((unsigned int)dtype);
+
+	return name ? name : "?";
 }
 
+/* Never 0: the blob's parser has checked the types. */
 static size_t dtype_size(int dtype)
 {
-	return dtype == AIOT_ISA_DTYPE_INT32 ? 4 : dtype == AIOT_ISA_DTYPE_INT16 ? 2 : 1;
+	unsigned int size = aiot_dtype_size((unsigned int)dtype);
+
+	return size ? size : 1;
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *size)

@@ -19,6 +19,7 @@
 
 #include <aiot/model_format.h>
 
+#include "../lib/dtype.h"
 #include "live_pipeline.h"
 
 #define FW_PATH_PARAM "/sys/module/firmware_class/parameters/path"
@@ -221,12 +222,9 @@ static const char *kind_name(enum aiot_sensor_kind k)
 
 static const char *dtype_name(enum aiot_dtype t)
 {
-	switch (t) {
-	case AIOT_DTYPE_INT8: return "int8";
-	case AIOT_DTYPE_INT16: return "int16";
-	case AIOT_DTYPE_INT32: return "int32";
-	default: return "of an unknown type";
-	}
+	const char *name = aiot_dtype_name(t);
+
+	return name ? name : "of an unknown type";
 }
 
 int lp_open_sensor(const char *name, struct aiot_sensor **out, char *err, size_t len)
