@@ -30,10 +30,16 @@ $(BUILD)/aiot-info: tools/aiot-info.c $(LIB_A) $(TOOLS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) $(LIB_LDLIBS)
 
-$(BUILD)/aiot-bench: tools/aiot-bench.c $(LIVE_PIPELINE_HDRS) $(LIVE_PIPELINE_OBJS) $(LIB_A) \
-		     $(TOOLS_HDRS)
+BENCH_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/bench/*.c))
+
+$(BUILD)/tools/bench/%.o: tools/bench/%.c $(wildcard tools/bench/*.h) $(LIVE_PIPELINE_HDRS) \
+			  $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
+
+$(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itools/pipeline -o $@ $< $(LIVE_PIPELINE_OBJS) $(LIB_A) $(LIB_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(BUILD)/guest/bin/%: $(BUILD)/%
 	@mkdir -p $(dir $@)
