@@ -26,9 +26,15 @@ $(BUILD)/tools/pipeline/%.o: tools/pipeline/%.c $(LIVE_PIPELINE_HDRS) $(TOOLS_HD
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/aiot-info: tools/aiot-info.c $(LIB_A) $(TOOLS_HDRS)
+INFO_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/info/*.c))
+
+$(BUILD)/tools/info/%.o: tools/info/%.c $(wildcard tools/info/*.h) $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/aiot-info: $(INFO_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) $(LIB_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 BENCH_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/bench/*.c))
 
