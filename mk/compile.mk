@@ -14,7 +14,7 @@ COMPILE_DIR       := tools/compile
 COMPILE_HAVE_ISA  := $(and $(wildcard include/uapi/linux/aiot_isa.h),$(wildcard kernel/isa/aiot_isa.h))
 # cpu_model.c needs the ISA executor and lib/model.c: mk/run.mk builds it.
 COMPILE_LIB_SRCS  := $(filter-out $(COMPILE_DIR)/tflite_dump.c $(COMPILE_DIR)/cpu_model.c \
-		     $(if $(COMPILE_HAVE_ISA),,$(COMPILE_DIR)/lower.c),\
+		     $(if $(COMPILE_HAVE_ISA),,$(wildcard $(COMPILE_DIR)/lower*.c)),\
 		     $(wildcard $(COMPILE_DIR)/*.c))
 COMPILE_HDRS      := $(wildcard $(COMPILE_DIR)/*.h) lib/le_bytes.h
 COMPILE_OBJS      := $(patsubst $(COMPILE_DIR)/%.c,$(BUILD)/compile/%.o,$(COMPILE_LIB_SRCS))
