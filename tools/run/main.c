@@ -18,7 +18,7 @@
  * docs/compiler.md.
  *
  * --sensor runs the model on the NPU on every slot of a live sensor stream
- * with no copy: live_pipeline.c (shared with aiot-bench) imports the ring's
+ * with no copy: tools/pipeline/ (shared with aiot-bench) imports the ring's
  * slots into the accelerator and queues a job ahead on each, which starts
  * when the slot's DMA completes. Each decision is printed with its
  * capture -> decision latency, then a summary. See docs/tools.md.

@@ -80,7 +80,7 @@ int bench(struct session *s, long n)
 
 	if (!lat)
 		return -ENOMEM;
-	/* Long runs: a progress line on stderr after 5 s (live_pipeline.c). */
+	/* Long runs: a progress line on stderr after 5 s (tools/pipeline/). */
 	lp_progress_init(&pg, "bench", 0, (size_t)n);
 	pg.what = "inferences";
 	t0 = now_us();
