@@ -60,10 +60,11 @@ install: modules_install headers_install
 	install -d $(DESTDIR)/etc/udev/rules.d
 	install -m 0644 udev/*.rules $(DESTDIR)/etc/udev/rules.d/
 
-# lib: LIB_A, LIB_LDLIBS; isa: ISA_HDRS, libaiot-isa.a; compile: COMPILE_*,
-# AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; tools: the tools'
-# objects; run: aiot-compile, aiot-run. The rest only use those.
-MK_FRAGMENTS := lib isa compile integration tools run firmware models demo \
+# lib: LIB_A, LIB_LDLIBS; isa: ISA_HDRS, libaiot-isa.a; tools: the tools'
+# shared objects (tools/common, tools/pipeline); compile: COMPILE_*,
+# AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; run: aiot-compile,
+# aiot-run. The rest only use those.
+MK_FRAGMENTS := lib isa tools compile integration run firmware models demo \
 		monitor sensor bench dts apidoc
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 

@@ -45,6 +45,7 @@ FUZZ_TARGETS += $(COMPILE_FUZZ_BIN)
 
 .PHONY: fuzz-tflite
 
+$(BUILD)/compile/tflite_dump.o: $(TOOLS_HDRS)
 $(BUILD)/compile/%.o: $(COMPILE_DIR)/%.c $(COMPILE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
@@ -62,7 +63,8 @@ $(BUILD)/libaiot-compile.a: $(COMPILE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compile.a
+$(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compile.a \
+			   $(TOOLS_COMMON_OBJS)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
 
 $(COMPILE_TEST_BIN): $(COMPILE_TEST_SRCS) $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) \

@@ -53,7 +53,7 @@ $(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
 # The NPU path goes through libaiot-accel; its static library also brings
 # lib/model.c's parser, which the CPU path uses too. The live pipeline's
 # objects are mk/tools.mk's (read before this fragment).
-$(BUILD)/aiot-run: $(RUN_OBJS) $(LIVE_PIPELINE_OBJS) $(BUILD)/run/cpu_model.o \
+$(BUILD)/aiot-run: $(RUN_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(BUILD)/run/cpu_model.o \
 		   $(BUILD)/libaiot-isa.a $(LIB_A)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 

@@ -15,12 +15,19 @@ TOOLS := aiot-info aiot-bench
 TOOLS_HDRS := include/aiot/accel.h include/aiot/sensor.h include/aiot/model_format.h \
 	      include/uapi/drm/aiot_accel.h include/uapi/linux/aiot_sensor.h \
 	      include/uapi/linux/aiot_isa.h lib/dtype.h lib/le_bytes.h
+# tools/common/: what every tool does the same way (messages, files, signals)
+TOOLS_COMMON_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/common/*.c))
+TOOLS_HDRS += $(wildcard tools/common/*.h)
 LIVE_PIPELINE_SRCS := $(wildcard tools/pipeline/*.c)
 LIVE_PIPELINE_HDRS := $(wildcard tools/pipeline/*.h)
 LIVE_PIPELINE_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(LIVE_PIPELINE_SRCS))
 
 USERSPACE += $(addprefix $(BUILD)/,$(TOOLS))
 GUEST_PROGS += $(addprefix $(BUILD)/guest/bin/,$(TOOLS))
+
+$(BUILD)/tools/common/%.o: tools/common/%.c $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/pipeline/%.o: tools/pipeline/%.c $(LIVE_PIPELINE_HDRS) $(TOOLS_HDRS)
 	@mkdir -p $(@D)
@@ -32,7 +39,7 @@ $(BUILD)/tools/info/%.o: tools/info/%.c $(wildcard tools/info/*.h) $(TOOLS_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/aiot-info: $(INFO_OBJS) $(LIB_A)
+$(BUILD)/aiot-info: $(INFO_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
@@ -43,7 +50,7 @@ $(BUILD)/tools/bench/%.o: tools/bench/%.c $(wildcard tools/bench/*.h) $(LIVE_PIP
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
 
-$(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(LIB_A)
+$(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 

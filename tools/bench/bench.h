@@ -17,6 +17,8 @@
 #include <aiot/accel.h>
 #include <aiot/sensor.h>
 
+#include "../common/tool.h"
+
 #include "live_pipeline.h"
 
 #define PROG "aiot-bench"
@@ -88,6 +90,12 @@ struct aiot_sensor *configure_sensor(struct ctx *c, unsigned int slots);
 void write_recording(struct ctx *c);
 void progress_init(struct lp_progress *p, const char *name, double total_s);
 void progress_tick(struct lp_progress *p, const struct result *r, bool quiet);
+/* The copying paths: a decision with its scores, on the capture at capture_ns. */
+void path_decision(const struct ctx *c, struct result *r, struct lp_progress *pg,
+		   uint64_t capture_ns, const void *scores);
+/* The copying paths: the run's end, from t0 and this process's CPU time cpu0. */
+void path_stop(const struct ctx *c, struct result *r, struct lp_progress *pg,
+	       struct aiot_sensor *s, uint64_t t0, uint64_t cpu0);
 
 /* zero_copy.c */
 void run_zero_copy(struct ctx *c, struct result *r, bool live);

@@ -17,8 +17,8 @@
  * to nobody until the caller gives the slot back.
  */
 bool next_slot(struct ctx *c, struct aiot_sensor *s, struct result *r,
-		      struct lp_sequence *seq, struct aiot_sensor_slot *slot,
-		      const void **data)
+	       struct lp_sequence *seq, struct aiot_sensor_slot *slot,
+	       const void **data)
 {
 	int ret;
 
@@ -80,14 +80,9 @@ void run_copy(struct ctx *c, struct result *r)
 			r->errors++;
 			continue;
 		}
-		result_add(r, lp_now_ns() - slot.timestamp_ns);
-		count_class(c, r, scores);
-		progress_tick(&pg, r, c->o->quiet);
+		path_decision(c, r, &pg, slot.timestamp_ns, scores);
 	}
-	r->elapsed_ns = lp_now_ns() - t0;
-	lp_progress_done(&pg, c->o->quiet);
-	aiot_sensor_stop(s);
-	r->cpu_ns = lp_cpu_self_ns() - cpu0;
+	path_stop(c, r, &pg, s, t0, cpu0);
 	r->lib_copied = aiot_accel_get_stat(c->st.accel, AIOT_STAT_BYTES_COPIED) - lib0;
 	drv1 = lp_driver_copied(s, &ok1);
 	r->drv_known = ok0 && ok1;

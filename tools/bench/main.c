@@ -36,12 +36,6 @@
 
 volatile sig_atomic_t interrupted;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
 /* ------------------------------------------------------------- setup */
 
 static void usage(FILE *f)
@@ -251,11 +245,9 @@ int main(int argc, char **argv)
 	static struct result res[PATH_COUNT];
 	struct opts o = { 0 };
 	struct ctx c = { .o = &o };
-	struct sigaction sa = { .sa_handler = on_signal };
 
 	parse_args(argc, argv, &o);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	tool_catch_signals(&interrupted);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup(&c);
 

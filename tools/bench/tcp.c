@@ -222,14 +222,9 @@ void run_tcp(struct ctx *c, struct result *r)
 			r->errors++;
 			continue;
 		}
-		result_add(r, lp_now_ns() - m.capture_ns);
-		count_class(c, r, scores);
-		progress_tick(&pg, r, c->o->quiet);
+		path_decision(c, r, &pg, m.capture_ns, scores);
 	}
-	r->elapsed_ns = lp_now_ns() - t0;
-	lp_progress_done(&pg, c->o->quiet);
-	aiot_sensor_stop(s);
-	r->cpu_ns = lp_cpu_self_ns() - cpu0;
+	path_stop(c, r, &pg, s, t0, cpu0);
 	{
 		struct msg m = { .magic = MSG_MAGIC, .len = 0 };
 		uint64_t ignore = 0;

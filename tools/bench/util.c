@@ -19,12 +19,9 @@ void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tool_vmsg(PROG, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
@@ -108,4 +105,21 @@ void progress_init(struct lp_progress *p, const char *name, double total_s)
 void progress_tick(struct lp_progress *p, const struct result *r, bool quiet)
 {
 	lp_progress_tick(p, r->lat.n, r->lat.n ? r->lat.v[r->lat.n - 1] : 0, quiet);
+}
+
+void path_decision(const struct ctx *c, struct result *r, struct lp_progress *pg,
+		   uint64_t capture_ns, const void *scores)
+{
+	result_add(r, lp_now_ns() - capture_ns);
+	count_class(c, r, scores);
+	progress_tick(pg, r, c->o->quiet);
+}
+
+void path_stop(const struct ctx *c, struct result *r, struct lp_progress *pg,
+	       struct aiot_sensor *s, uint64_t t0, uint64_t cpu0)
+{
+	r->elapsed_ns = lp_now_ns() - t0;
+	lp_progress_done(pg, c->o->quiet);
+	aiot_sensor_stop(s);
+	r->cpu_ns = lp_cpu_self_ns() - cpu0;
 }

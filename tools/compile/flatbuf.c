@@ -82,33 +82,33 @@ int fb_table_at(struct fb_reader *r, uint64_t pos, struct fb_table *t)
 
 	if (pos % 4 != 0)
 		return fb_fail(r, "table at byte %llu is not 4-byte aligned",
-			    (unsigned long long)pos);
+			       (unsigned long long)pos);
 	if (!fb_in_file(r, pos, 4))
 		return fb_fail(r, "table at byte %llu lies outside the file (%zu bytes)",
-			    (unsigned long long)pos, r->size);
+			       (unsigned long long)pos, r->size);
 	soffset = fb_rd_i32(r, (size_t)pos);
 	vtable = (int64_t)pos - (int64_t)soffset;
 	if (vtable < 0 || vtable % 2 != 0 || !fb_in_file(r, (uint64_t)vtable, 4))
 		return fb_fail(r, "table at byte %llu: vtable at byte %lld lies outside "
-			    "the file (%zu bytes) or is misaligned",
-			    (unsigned long long)pos, (long long)vtable, r->size);
+			       "the file (%zu bytes) or is misaligned",
+			       (unsigned long long)pos, (long long)vtable, r->size);
 	t->pos = (size_t)pos;
 	t->vtable = (size_t)vtable;
 	t->vsize = fb_rd_u16(r, t->vtable);
 	t->tsize = fb_rd_u16(r, t->vtable + 2);
 	if (t->vsize < 4 || t->vsize % 2 != 0 || !fb_in_file(r, t->vtable, t->vsize))
 		return fb_fail(r, "table at byte %zu: vtable size %u is invalid",
-			    t->pos, t->vsize);
+			       t->pos, t->vsize);
 	if (t->tsize < 4 || !fb_in_file(r, t->pos, t->tsize))
 		return fb_fail(r, "table at byte %zu: table size %u runs past the end "
-			    "of the file (%zu bytes)", t->pos, t->tsize, r->size);
+			       "of the file (%zu bytes)", t->pos, t->tsize, r->size);
 	return 0;
 }
 
 /* Position of field `index` of width `width`, or 0 when it is absent
  * (position 0 is the root offset, never a field). */
 int fb_field(struct fb_reader *r, const struct fb_table *t, unsigned index,
-		    size_t width, size_t *pos)
+	     size_t width, size_t *pos)
 {
 	size_t slot = 4 + 2 * (size_t)index;
 	uint16_t off;
@@ -121,11 +121,11 @@ int fb_field(struct fb_reader *r, const struct fb_table *t, unsigned index,
 		return 0;
 	if (off < 4 || (size_t)off + width > t->tsize)
 		return fb_fail(r, "field %u at table offset %u (width %zu) lies outside "
-			    "its table (%u bytes)", index, off, width, t->tsize);
+			       "its table (%u bytes)", index, off, width, t->tsize);
 	*pos = t->pos + off;
 	if (*pos % width != 0)
 		return fb_fail(r, "field %u at byte %zu is not %zu-byte aligned",
-			    index, *pos, width);
+			       index, *pos, width);
 	return 0;
 }
 
@@ -156,68 +156,73 @@ int fb_deref(struct fb_reader *r, size_t pos, uint64_t *target)
 	*target = (uint64_t)pos + fb_rd_u32(r, pos);
 	if (*target >= r->size)
 		return fb_fail(r, "offset at byte %zu points to byte %llu, outside the "
-			    "file (%zu bytes)", pos, (unsigned long long)*target, r->size);
+			       "file (%zu bytes)", pos, (unsigned long long)*target, r->size);
 	return 0;
 }
 
 int fb_vector_at(struct fb_reader *r, uint64_t pos, size_t elem_size,
-			struct fb_vector *v)
+		 struct fb_vector *v)
 {
 	if (pos % 4 != 0 || !fb_in_file(r, pos, 4))
 		return fb_fail(r, "vector at byte %llu is misaligned or outside the file",
-			    (unsigned long long)pos);
+			       (unsigned long long)pos);
 	v->count = fb_rd_u32(r, (size_t)pos);
 	v->pos = (size_t)pos + 4;
 	if (!fb_in_file(r, v->pos, (uint64_t)v->count * elem_size))
 		return fb_fail(r, "vector at byte %llu: %u elements of %zu bytes run past "
-			    "the end of the file (%zu bytes)", (unsigned long long)pos,
-			    v->count, elem_size, r->size);
+			       "the end of the file (%zu bytes)", (unsigned long long)pos,
+			       v->count, elem_size, r->size);
 	return 0;
+}
+
+/* The target of offset field `index`; *here false when it is absent. */
+static int fb_offset_field(struct fb_reader *r, const struct fb_table *t, unsigned int index,
+			   uint64_t *target, bool *here)
+{
+	size_t pos;
+	int rc;
+
+	*here = false;
+	rc = fb_field(r, t, index, 4, &pos);
+	if (rc || !pos)
+		return rc;
+	rc = fb_deref(r, pos, target);
+	if (!rc)
+		*here = true;
+	return rc;
 }
 
 /* Vector field; an absent field reads as an empty vector. */
 int fb_vector(struct fb_reader *r, const struct fb_table *t, unsigned index,
-		     size_t elem_size, struct fb_vector *v, bool *present)
+	      size_t elem_size, struct fb_vector *v, bool *present)
 {
-	uint64_t target;
-	size_t pos;
+	uint64_t target = 0;
+	bool here;
 	int rc;
 
 	v->pos = 0;
 	v->count = 0;
+	rc = fb_offset_field(r, t, index, &target, &here);
 	if (present)
-		*present = false;
-	rc = fb_field(r, t, index, 4, &pos);
-	if (rc || !pos)
+		*present = here;
+	if (rc || !here)
 		return rc;
-	rc = fb_deref(r, pos, &target);
-	if (rc)
-		return rc;
-	if (present)
-		*present = true;
 	return fb_vector_at(r, target, elem_size, v);
 }
 
 int fb_table_field(struct fb_reader *r, const struct fb_table *t, unsigned index,
-			  struct fb_table *out, bool *present)
+		   struct fb_table *out, bool *present)
 {
-	uint64_t target;
-	size_t pos;
-	int rc;
+	uint64_t target = 0;
+	int rc = fb_offset_field(r, t, index, &target, present);
 
-	*present = false;
-	rc = fb_field(r, t, index, 4, &pos);
-	if (rc || !pos)
+	if (rc || !*present)
 		return rc;
-	rc = fb_deref(r, pos, &target);
-	if (rc)
-		return rc;
-	*present = true;
 	return fb_table_at(r, target, out);
 }
 
 int fb_vector_table(struct fb_reader *r, const struct fb_vector *v, uint32_t i,
-			   struct fb_table *out)
+		    struct fb_table *out)
 {
 	uint64_t target;
 	int rc = fb_deref(r, v->pos + (size_t)i * 4, &target);
@@ -227,7 +232,7 @@ int fb_vector_table(struct fb_reader *r, const struct fb_vector *v, uint32_t i,
 
 /* Copy a string field into a new NUL-terminated allocation ("" if absent). */
 int fb_string_dup(struct fb_reader *r, const struct fb_table *t, unsigned index,
-			 char **out, bool *present)
+		  char **out, bool *present)
 {
 	struct fb_vector v;
 	bool here;
@@ -239,10 +244,10 @@ int fb_string_dup(struct fb_reader *r, const struct fb_table *t, unsigned index,
 		return rc;
 	if (here && !fb_in_file(r, v.pos, (uint64_t)v.count + 1))
 		return fb_fail(r, "string at byte %zu has no NUL terminator inside the file",
-			    v.pos);
+			       v.pos);
 	if (here && r->buf[v.pos + v.count] != 0)
 		return fb_fail(r, "string at byte %zu (%u bytes) is not NUL-terminated",
-			    v.pos, v.count);
+			       v.pos, v.count);
 	*out = fb_calloc(r, (size_t)v.count + 1, 1, &rc);
 	if (!*out)
 		return rc;
@@ -255,7 +260,7 @@ int fb_string_dup(struct fb_reader *r, const struct fb_table *t, unsigned index,
 
 /* Copy an int32 vector field (indices, shapes) into a new array. */
 int fb_i32_vector_dup(struct fb_reader *r, const struct fb_table *t, unsigned index,
-			     int32_t **out, uint32_t *count)
+		      int32_t **out, uint32_t *count)
 {
 	struct fb_vector v;
 	int rc;

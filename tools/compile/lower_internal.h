@@ -50,6 +50,16 @@ int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out
 int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, const char *what);
 int lower_channel_quant(struct lowering *l, const struct tflite_operator *op, uint32_t channels,
 			bool float_product_fc, struct aiot_isa_array_ref *ref);
+/*
+ * Zero an operation of size bytes and fill in its header, its first
+ * member (every ISA operation starts with struct aiot_isa_op_header).
+ */
+void lower_op_init(struct aiot_isa_op_header *hdr, size_t size, unsigned int opcode);
+struct quant_padding;
+/* TFLite's padding of a kh x kw window over an NHWC input, rows and columns. */
+int lower_padding(struct lowering *l, enum tflite_padding padding, const uint32_t in_dims[4],
+		  int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+		  int32_t dilation_w, struct quant_padding *ph, struct quant_padding *pw);
 
 /* lower_ops.c */
 int lower_fully_connected(struct lowering *l, const struct tflite_operator *op);

@@ -149,7 +149,7 @@ int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int3
 }
 
 int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
-		      struct aiot_isa_activation *clamp)
+		     struct aiot_isa_activation *clamp)
 {
 	float scale = 0.0f;
 	int32_t zp = 0;
@@ -171,8 +171,8 @@ int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, cons
 
 /* Per-channel (bias, multiplier, shift) records into the weights blob. */
 int lower_channel_quant(struct lowering *l, const struct tflite_operator *op,
-			 uint32_t channels, bool float_product_fc,
-			 struct aiot_isa_array_ref *ref)
+			uint32_t channels, bool float_product_fc,
+			struct aiot_isa_array_ref *ref)
 {
 	const struct tflite_model *m = l->m;
 	const struct tflite_tensor *filter = &m->tensors[op->inputs[1]];
@@ -249,4 +249,24 @@ out:
 	free(mult);
 	free(shift);
 	return rc;
+}
+
+void lower_op_init(struct aiot_isa_op_header *hdr, size_t size, unsigned int opcode)
+{
+	memset(hdr, 0, size);
+	hdr->opcode = (uint16_t)opcode;
+	hdr->size = (uint32_t)size;
+}
+
+int lower_padding(struct lowering *l, enum tflite_padding padding, const uint32_t in_dims[4],
+		  int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+		  int32_t dilation_w, struct quant_padding *ph, struct quant_padding *pw)
+{
+	int rc = quant_compute_padding(padding, (int32_t)in_dims[1], kh, stride_h, dilation_h, ph);
+
+	if (!rc)
+		rc = quant_compute_padding(padding, (int32_t)in_dims[2], kw, stride_w, dilation_w, pw);
+	if (rc)
+		return lower_fail(l, "padding cannot be computed (%s)", strerror(-rc));
+	return 0;
 }

@@ -23,9 +23,7 @@ int lower_fully_connected(struct lowering *l, const struct tflite_operator *op)
 
 	if (op->input_count < 2 || op->output_count != 1)
 		return lower_fail(l, "expects input, filter[, bias] and one output");
-	memset(&fc, 0, sizeof(fc));
-	fc.hdr.opcode = AIOT_ISA_OP_FULLY_CONNECTED;
-	fc.hdr.size = sizeof(fc);
+	lower_op_init(&fc.hdr, sizeof(fc), AIOT_ISA_OP_FULLY_CONNECTED);
 	rc = lower_isa_tensor(l, op->inputs[0], &fc.input);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &fc.filter);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &fc.output);
@@ -75,9 +73,7 @@ int lower_conv(struct lowering *l, const struct tflite_operator *op, bool depthw
 
 	if (op->input_count < 2 || op->output_count != 1)
 		return lower_fail(l, "expects input, filter[, bias] and one output");
-	memset(&c, 0, sizeof(c));
-	c.hdr.opcode = depthwise ? AIOT_ISA_OP_DEPTHWISE_CONV_2D : AIOT_ISA_OP_CONV_2D;
-	c.hdr.size = sizeof(c);
+	lower_op_init(&c.hdr, sizeof(c), depthwise ? AIOT_ISA_OP_DEPTHWISE_CONV_2D : AIOT_ISA_OP_CONV_2D);
 	rc = lower_isa_tensor(l, op->inputs[0], &c.input);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &c.filter);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &c.output);
@@ -99,13 +95,10 @@ int lower_conv(struct lowering *l, const struct tflite_operator *op, bool depthw
 				  c.filter.dims[0], kh, kw, c.filter.dims[3], cin, cout);
 	if (c.input.dims[0] != c.output.dims[0])
 		return lower_fail(l, "batch %u -> %u", c.input.dims[0], c.output.dims[0]);
-	rc = quant_compute_padding(o->padding, (int32_t)c.input.dims[1], (int32_t)kh,
-				   o->stride_h, o->dilation_h, &ph);
-	if (!rc)
-		rc = quant_compute_padding(o->padding, (int32_t)c.input.dims[2], (int32_t)kw,
-					   o->stride_w, o->dilation_w, &pw);
+	rc = lower_padding(l, o->padding, c.input.dims, (int32_t)kh, (int32_t)kw,
+			   o->stride_h, o->stride_w, o->dilation_h, o->dilation_w, &ph, &pw);
 	if (rc)
-		return lower_fail(l, "padding cannot be computed (%s)", strerror(-rc));
+		return rc;
 	if ((uint32_t)ph.out_size != c.output.dims[1] || (uint32_t)pw.out_size != c.output.dims[2])
 		return lower_fail(l, "output is %ux%u but padding and strides give %dx%d",
 				  c.output.dims[1], c.output.dims[2], ph.out_size, pw.out_size);
@@ -139,9 +132,7 @@ int lower_pool(struct lowering *l, const struct tflite_operator *op, bool averag
 
 	if (op->input_count != 1 || op->output_count != 1)
 		return lower_fail(l, "expects one input and one output");
-	memset(&p, 0, sizeof(p));
-	p.hdr.opcode = average ? AIOT_ISA_OP_AVERAGE_POOL_2D : AIOT_ISA_OP_MAX_POOL_2D;
-	p.hdr.size = sizeof(p);
+	lower_op_init(&p.hdr, sizeof(p), average ? AIOT_ISA_OP_AVERAGE_POOL_2D : AIOT_ISA_OP_MAX_POOL_2D);
 	rc = lower_isa_tensor(l, op->inputs[0], &p.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &p.output);
 	if (!rc) rc = lower_require_int8(l, &p.input, "input");
@@ -152,13 +143,10 @@ int lower_pool(struct lowering *l, const struct tflite_operator *op, bool averag
 		return rc;
 	if (in_scale != out_scale || in_zp != out_zp)
 		return lower_fail(l, "input and output quantization differ");
-	rc = quant_compute_padding(o->padding, (int32_t)p.input.dims[1], o->filter_h,
-				   o->stride_h, 1, &ph);
-	if (!rc)
-		rc = quant_compute_padding(o->padding, (int32_t)p.input.dims[2], o->filter_w,
-					   o->stride_w, 1, &pw);
+	rc = lower_padding(l, o->padding, p.input.dims, o->filter_h, o->filter_w,
+			   o->stride_h, o->stride_w, 1, 1, &ph, &pw);
 	if (rc)
-		return lower_fail(l, "padding cannot be computed (%s)", strerror(-rc));
+		return rc;
 	if ((uint32_t)ph.out_size != p.output.dims[1] || (uint32_t)pw.out_size != p.output.dims[2] ||
 	    p.input.dims[0] != p.output.dims[0] || p.input.dims[3] != p.output.dims[3])
 		return lower_fail(l, "output shape does not match the pooling window");
@@ -185,9 +173,7 @@ int lower_add(struct lowering *l, const struct tflite_operator *op)
 
 	if (op->input_count != 2 || op->output_count != 1)
 		return lower_fail(l, "expects two inputs and one output");
-	memset(&a, 0, sizeof(a));
-	a.hdr.opcode = AIOT_ISA_OP_ADD;
-	a.hdr.size = sizeof(a);
+	lower_op_init(&a.hdr, sizeof(a), AIOT_ISA_OP_ADD);
 	rc = lower_isa_tensor(l, op->inputs[0], &a.input1);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &a.input2);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &a.output);
@@ -228,9 +214,7 @@ int lower_reshape(struct lowering *l, const struct tflite_operator *op)
 
 	if (op->input_count < 1 || op->output_count != 1)
 		return lower_fail(l, "expects an input and one output");
-	memset(&r, 0, sizeof(r));
-	r.hdr.opcode = AIOT_ISA_OP_RESHAPE;
-	r.hdr.size = sizeof(r);
+	lower_op_init(&r.hdr, sizeof(r), AIOT_ISA_OP_RESHAPE);
 	rc = lower_isa_tensor(l, op->inputs[0], &r.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &r.output);
 	if (rc)
@@ -252,9 +236,7 @@ int lower_softmax(struct lowering *l, const struct tflite_operator *op)
 
 	if (op->input_count != 1 || op->output_count != 1)
 		return lower_fail(l, "expects one input and one output");
-	memset(&s, 0, sizeof(s));
-	s.hdr.opcode = AIOT_ISA_OP_SOFTMAX;
-	s.hdr.size = sizeof(s);
+	lower_op_init(&s.hdr, sizeof(s), AIOT_ISA_OP_SOFTMAX);
 	rc = lower_isa_tensor(l, op->inputs[0], &s.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &s.output);
 	if (!rc) rc = lower_require_int8(l, &s.input, "input");

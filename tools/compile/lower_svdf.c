@@ -76,9 +76,7 @@ int lower_svdf(struct lowering *l, const struct tflite_operator *op)
 	if (filters > AIOT_ISA_MAX_DIM || memory > AIOT_ISA_MAX_DIM)
 		return lower_fail(l, "filters or memory exceed the ISA's dimension limit");
 
-	memset(&v, 0, sizeof(v));
-	v.hdr.opcode = AIOT_ISA_OP_SVDF;
-	v.hdr.size = sizeof(v);
+	lower_op_init(&v.hdr, sizeof(v), AIOT_ISA_OP_SVDF);
 	rc = lower_isa_tensor(l, op->inputs[0], &v.input);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &v.weights_feature);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[2], &v.weights_time);

@@ -65,13 +65,13 @@ static int read_buffer(struct fb_reader *r, const struct fb_table *t, struct tfl
 	if (offset > 1) {
 		if (data.count)
 			return fb_fail(r, "has both inline data (%u bytes) and external "
-				    "data at offset %llu", data.count,
-				    (unsigned long long)offset);
+				       "data at offset %llu", data.count,
+				       (unsigned long long)offset);
 		if (!fb_in_file(r, offset, size))
 			return fb_fail(r, "external data at offset %llu, size %llu lies "
-				    "outside the file (%zu bytes)",
-				    (unsigned long long)offset, (unsigned long long)size,
-				    r->size);
+				       "outside the file (%zu bytes)",
+				       (unsigned long long)offset, (unsigned long long)size,
+				       r->size);
 		b->data = size ? r->buf + offset : NULL;
 		b->size = (size_t)size;
 		b->external = true;
@@ -137,7 +137,7 @@ static int read_quantization(struct fb_reader *r, const struct fb_table *q,
 		return 0;
 	if (zero_point.count != scale.count)
 		return fb_fail(r, "%u scales but %u zero points", scale.count,
-			    zero_point.count);
+			       zero_point.count);
 	/* quantized_dimension only means something per channel. Converters
 	 * copy the filter's value onto the biases: person_detect's rank-1
 	 * biases carry 3. A rank-1 tensor has one axis, so that is read as 0. */
@@ -147,11 +147,11 @@ static int read_quantization(struct fb_reader *r, const struct fb_table *q,
 		dim = 0;
 	if (scale.count > 1 && (uint32_t)dim >= tensor->rank)
 		return fb_fail(r, "quantized_dimension %d out of range for rank %u",
-			    dim, tensor->rank);
+			       dim, tensor->rank);
 	if (scale.count > 1 && (uint32_t)tensor->shape[dim] != scale.count)
 		return fb_fail(r, "%u scales: must be 1 (per tensor) or dimension %d "
-			    "of the shape (%d) (per channel)", scale.count, dim,
-			    tensor->shape[dim]);
+			       "of the shape (%d) (per channel)", scale.count, dim,
+			       tensor->shape[dim]);
 	quant->scale = fb_calloc(r, scale.count, sizeof(float), &rc);
 	if (!quant->scale)
 		return rc;
@@ -172,7 +172,7 @@ static int read_quantization(struct fb_reader *r, const struct fb_table *q,
 			return fb_fail(r, "scale[%u] = %g must be finite and > 0", i, (double)s);
 		if (z < zero_point_min(tensor->type) || z > zero_point_max(tensor->type))
 			return fb_fail(r, "zero_point[%u] = %lld out of range for %s", i,
-				    (long long)z, tflite_type_name(tensor->type));
+				       (long long)z, tflite_type_name(tensor->type));
 		quant->scale[i] = s;
 		quant->zero_point[i] = z;
 	}
@@ -214,7 +214,7 @@ static int read_tensor(struct fb_reader *r, const struct fb_table *t,
 	}
 	if (shape.count > TFLITE_MAX_RANK)
 		return fb_fail(r, "rank %u exceeds the maximum of %d", shape.count,
-			    TFLITE_MAX_RANK);
+			       TFLITE_MAX_RANK);
 	tensor->rank = shape.count;
 	for (uint32_t i = 0; i < shape.count; i++) {
 		int32_t d = fb_rd_i32(r, shape.pos + (size_t)i * 4);
@@ -236,7 +236,7 @@ static int read_tensor(struct fb_reader *r, const struct fb_table *t,
 
 	if (tensor->buffer >= m->buffer_count && !(tensor->buffer == 0 && m->buffer_count == 0))
 		return fb_fail(r, "buffer index %u out of range (%u buffers)",
-			    tensor->buffer, m->buffer_count);
+			       tensor->buffer, m->buffer_count);
 	if (m->buffer_count) {
 		const struct tflite_buffer *b = &m->buffers[tensor->buffer];
 
@@ -244,8 +244,8 @@ static int read_tensor(struct fb_reader *r, const struct fb_table *t,
 		 * does not match the shape; so do we. */
 		if (b->size && elem_size && b->size != tensor->byte_size)
 			return fb_fail(r, "buffer %u holds %zu bytes but shape and type "
-				    "need %llu", tensor->buffer, b->size,
-				    (unsigned long long)tensor->byte_size);
+				       "need %llu", tensor->buffer, b->size,
+				       (unsigned long long)tensor->byte_size);
 	}
 
 	rc = fb_table_field(r, t, TENSOR_QUANTIZATION, &quant, &has_quant);
@@ -419,7 +419,7 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		rc = fb_vector(r, o, RESHAPE_NEW_SHAPE, 4, &v, NULL);
 		if (!rc && v.count > TFLITE_MAX_RANK)
 			rc = fb_fail(r, "new_shape has %u dimensions (max %d)", v.count,
-				  TFLITE_MAX_RANK);
+				     TFLITE_MAX_RANK);
 		if (rc)
 			break;
 		s->new_shape_count = v.count;
@@ -464,7 +464,7 @@ static int read_operator(struct fb_reader *r, const struct fb_table *t,
 		return rc;
 	if (op->opcode_index >= m->opcode_count)
 		return fb_fail(r, "opcode index %u out of range (%u operator codes)",
-			    op->opcode_index, m->opcode_count);
+			       op->opcode_index, m->opcode_count);
 	op->builtin_code = m->opcodes[op->opcode_index].builtin_code;
 	op->custom_name = m->opcodes[op->opcode_index].custom_name;
 
@@ -479,14 +479,14 @@ static int read_operator(struct fb_reader *r, const struct fb_table *t,
 
 		if (ti < -1 || (ti >= 0 && (uint32_t)ti >= m->tensor_count))
 			return fb_fail(r, "input %u: tensor index %d out of range (%u tensors)",
-				    i, ti, m->tensor_count);
+				       i, ti, m->tensor_count);
 	}
 	for (uint32_t i = 0; i < op->output_count; i++) {
 		int32_t ti = op->outputs[i];
 
 		if (ti < 0 || (uint32_t)ti >= m->tensor_count)
 			return fb_fail(r, "output %u: tensor index %d out of range (%u tensors)",
-				    i, ti, m->tensor_count);
+				       i, ti, m->tensor_count);
 	}
 
 	rc = fb_u8(r, t, OPERATOR_BUILTIN_OPTIONS_TYPE, 0, &op->options_type);
@@ -500,8 +500,8 @@ static int read_operator(struct fb_reader *r, const struct fb_table *t,
 	if (expected >= 0 && op->options_type != TFLITE_OPTIONS_NONE &&
 	    op->options_type != expected)
 		return fb_fail(r, "builtin_options type %u does not belong to %s "
-			    "(expected %d)", op->options_type,
-			    tflite_builtin_name(op->builtin_code), expected);
+			       "(expected %d)", op->options_type,
+			       tflite_builtin_name(op->builtin_code), expected);
 	if (expected >= 0 && op->options_type == TFLITE_OPTIONS_NONE)
 		has_options = false;
 	return read_options(r, &options, has_options, op);
@@ -518,7 +518,7 @@ static int read_index_list(struct fb_reader *r, const struct fb_table *t, unsign
 	for (uint32_t i = 0; i < *count; i++)
 		if ((*out)[i] < 0 || (uint32_t)(*out)[i] >= tensor_count)
 			return fb_fail(r, "%s %u: tensor index %d out of range (%u tensors)",
-				    what, i, (*out)[i], tensor_count);
+				       what, i, (*out)[i], tensor_count);
 	return 0;
 }
 
@@ -545,9 +545,9 @@ static int read_subgraph(struct fb_reader *r, const struct fb_table *sg, struct 
 			rc = read_tensor(r, &t, m, &m->tensors[i]);
 		if (rc)
 			return fb_add_context(r, rc, "tensor %u%s%s%s", i,
-					   m->tensors[i].name ? " (" : "",
-					   m->tensors[i].name ? m->tensors[i].name : "",
-					   m->tensors[i].name ? ")" : "");
+					      m->tensors[i].name ? " (" : "",
+					      m->tensors[i].name ? m->tensors[i].name : "",
+					      m->tensors[i].name ? ")" : "");
 	}
 
 	rc = read_index_list(r, sg, SUBGRAPH_INPUTS, "input", m->tensor_count,
@@ -576,8 +576,8 @@ static int read_subgraph(struct fb_reader *r, const struct fb_table *sg, struct 
 			if (op->builtin_code < 0)
 				return fb_add_context(r, rc, "operator %u", i);
 			return fb_add_context(r, rc, "operator %u (%s)", i,
-					   op->custom_name ? op->custom_name :
-					   tflite_builtin_name(op->builtin_code));
+					      op->custom_name ? op->custom_name :
+					      tflite_builtin_name(op->builtin_code));
 		}
 	}
 	return 0;

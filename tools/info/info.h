@@ -18,6 +18,8 @@
 #include <aiot/accel.h>
 #include <aiot/sensor.h>
 
+#include "../common/tool.h"
+
 #define PROG "aiot-info"
 #define MAX_DEVS 64
 

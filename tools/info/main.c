@@ -18,12 +18,6 @@
 
 volatile sig_atomic_t stop;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -123,13 +117,8 @@ int main(int argc, char **argv)
 		rc = 1;
 	return rc;
 live:
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
-
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		setvbuf(stdout, NULL, _IOLBF, 0);
-		watch(ad, na, sd, ns, want_a, want_s, interval, count, json);
-	}
+	tool_catch_signals(&stop);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	watch(ad, na, sd, ns, want_a, want_s, interval, count, json);
 	return fatal ? 1 : 0;
 }

@@ -16,12 +16,9 @@ void err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, PROG ": ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tool_vmsg(PROG, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 uint64_t now_ns(void)
@@ -45,22 +42,25 @@ const char *fmt_bytes(char *buf, size_t len, double b)
 	return buf;
 }
 
+/* "250 ms", "1.5 s": v in `unit`, or in `kilo` (1000 units) from 1000 on. */
+static const char *fmt_kilo(char *buf, size_t len, double v, const char *unit,
+			    const char *kilo)
+{
+	if (v >= 1000)
+		snprintf(buf, len, "%.3g %s", v / 1000, kilo);
+	else
+		snprintf(buf, len, "%.0f %s", v, unit);
+	return buf;
+}
+
 const char *fmt_time_ms(char *buf, size_t len, double ms)
 {
-	if (ms >= 1000)
-		snprintf(buf, len, "%.3g s", ms / 1000);
-	else
-		snprintf(buf, len, "%.0f ms", ms);
-	return buf;
+	return fmt_kilo(buf, len, ms, "ms", "s");
 }
 
 const char *fmt_rate(char *buf, size_t len, double hz)
 {
-	if (hz >= 1000)
-		snprintf(buf, len, "%.3g kHz", hz / 1000);
-	else
-		snprintf(buf, len, "%.0f Hz", hz);
-	return buf;
+	return fmt_kilo(buf, len, hz, "Hz", "kHz");
 }
 
 /* A string for JSON: quotes and control characters escaped. */

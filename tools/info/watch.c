@@ -132,7 +132,7 @@ static bool wait_watching(struct aiot_monitor *mon, struct watched *w, double se
 }
 
 int watch(struct accel_dev *ad, int na, struct sensor_dev *sd, int ns, bool want_a,
-		 bool want_s, double interval, long count, bool json)
+	  bool want_s, double interval, long count, bool json)
 {
 	static struct accel_stats prev_a[MAX_DEVS];
 	static struct sensor_dev prev_s[MAX_DEVS];

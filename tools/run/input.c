@@ -11,46 +11,6 @@
 #include "../../lib/le_bytes.h"
 #include "run.h"
 
-int read_file(const char *path, uint8_t **data, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	if (!f)
-		return -errno;
-	do {
-		if (len == cap) {
-			uint8_t *p;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > MAX_FILE_BYTES) {
-				free(buf);
-				fclose(f);
-				return -EFBIG;
-			}
-			p = realloc(buf, cap);
-			if (!p) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = p;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	*data = buf;
-	*size = len;
-	return 0;
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -161,7 +121,7 @@ int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t
 {
 	uint8_t *f = NULL;
 	size_t n = 0;
-	int rc = read_file(path, &f, &n);
+	int rc = tool_read_file(path, MAX_FILE_BYTES, &f, &n);
 
 	if (rc) {
 		fprintf(stderr, "aiot-run: %s: %s\n", path,

@@ -64,7 +64,7 @@ static const char *base_name(const char *path)
 }
 
 int run_live(const struct live_opts *lo, struct session *s, const char *model_path,
-		    const char *const *labels, unsigned int nlabels)
+	     const char *const *labels, unsigned int nlabels)
 {
 	struct live_state l = { .labels = labels, .nlabels = nlabels, .quiet = lo->quiet };
 	struct lp_run_opts ro = {

@@ -36,7 +36,7 @@ static int64_t output_value(const struct session *s, size_t i)
 }
 
 void print_scores(const struct session *s, const char *input, double us,
-			 const char *const *labels, unsigned int nlabels)
+		  const char *const *labels, unsigned int nlabels)
 {
 	size_t count = s->out.size / dtype_size(s->out.dtype), best = 0;
 	int64_t best_v = 0;

@@ -16,12 +16,13 @@
 #include <aiot/model_format.h>
 
 #include "../../lib/dtype.h"
+#include "../common/tool.h"
 #include "cpu_model.h"
 #include "live_pipeline.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERRUPTED = 130 };
 
-#define MAX_FILE_BYTES (64u * 1024 * 1024)
+#define MAX_FILE_BYTES (64u * 1024 * 1024)	/* inputs and blobs: tool_read_file() */
 #define MAX_LABELS 64
 #define NPU_TIMEOUT_NS (10LL * 1000 * 1000 * 1000)
 
@@ -75,8 +76,6 @@ struct live_opts {
 };
 
 /* input.c */
-/* The whole file, up to 64 MiB (-EFBIG beyond); *data is malloc()ed. */
-int read_file(const char *path, uint8_t **data, size_t *size);
 /* INPUT into dst (in->size bytes): .bmp, .wav or, with raw, its bytes. */
 int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t *dst);
 

@@ -36,7 +36,7 @@ int open_cpu(struct session *s, const char *path)
 	char err[512];
 	uint8_t *blob;
 	size_t size;
-	int rc = read_file(path, &blob, &size);
+	int rc = tool_read_file(path, MAX_FILE_BYTES, &blob, &size);
 
 	if (rc) {
 		fprintf(stderr, "aiot-run: %s: %s\n", path, strerror(-rc));
@@ -86,7 +86,7 @@ int open_npu(struct session *s, const char *accel_path, const char *path, bool q
 	 * Read the file here, so that a missing or unreadable file is told as
 	 * such; the library then says what is wrong with the blob itself.
 	 */
-	rc = read_file(path, &blob, &size);
+	rc = tool_read_file(path, MAX_FILE_BYTES, &blob, &size);
 	if (rc) {
 		fprintf(stderr, "aiot-run: %s: %s\n", path,
 			rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
