@@ -90,12 +90,24 @@ struct aiot_sensor *configure_sensor(struct ctx *c, unsigned int slots);
 void write_recording(struct ctx *c);
 void progress_init(struct lp_progress *p, const char *name, double total_s);
 void progress_tick(struct lp_progress *p, const struct result *r, bool quiet);
-/* The copying paths: a decision with its scores, on the capture at capture_ns. */
-void path_decision(const struct ctx *c, struct result *r, struct lp_progress *pg,
+/*
+ * A copying path's run (copy.c, tcp.c): path_start() counts from now and
+ * starts the sensor; path_running() until the duration or Ctrl-C; every
+ * decision with path_decision(); path_stop() stops the sensor and fills
+ * r's elapsed time, CPU time and the sensor driver's copies.
+ */
+struct path_run {
+	struct lp_progress pg;
+	uint64_t t0, end, cpu0, drv0;
+	bool drv0_ok;
+};
+
+void path_start(const struct ctx *c, struct aiot_sensor *s, enum path p, struct path_run *run);
+bool path_running(const struct path_run *run);
+void path_decision(const struct ctx *c, struct result *r, struct path_run *run,
 		   uint64_t capture_ns, const void *scores);
-/* The copying paths: the run's end, from t0 and this process's CPU time cpu0. */
-void path_stop(const struct ctx *c, struct result *r, struct lp_progress *pg,
-	       struct aiot_sensor *s, uint64_t t0, uint64_t cpu0);
+void path_stop(const struct ctx *c, struct result *r, struct path_run *run,
+	       struct aiot_sensor *s);
 
 /* zero_copy.c */
 void run_zero_copy(struct ctx *c, struct result *r, bool live);

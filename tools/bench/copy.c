@@ -40,12 +40,10 @@ void run_copy(struct ctx *c, struct result *r)
 {
 	struct aiot_sensor *s = configure_sensor(c, c->o->slots);
 	uint8_t *buf = malloc(c->st.in_size);
-	uint64_t lib0 = aiot_accel_get_stat(c->st.accel, AIOT_STAT_BYTES_COPIED), drv0, drv1;
-	uint64_t cpu0, t0, end;
+	uint64_t lib0 = aiot_accel_get_stat(c->st.accel, AIOT_STAT_BYTES_COPIED);
 	struct lp_sequence seq = { 0 };
+	struct path_run run;
 	const void *scores;
-	struct lp_progress pg;
-	bool ok0, ok1;
 	int ret;
 
 	if (!buf)
@@ -54,14 +52,8 @@ void run_copy(struct ctx *c, struct result *r)
 	aiot_model_bind_input(c->st.model, 0, NULL);
 	if ((ret = aiot_model_map_output(c->st.model, 0, &scores)))
 		die("map output: %s", aiot_strerror(ret));
-	drv0 = lp_driver_copied(s, &ok0);
-	cpu0 = lp_cpu_self_ns();
-	if ((ret = aiot_sensor_start(s)))
-		die("start %s: %s", c->o->sensor, aiot_strerror(ret));
-	t0 = lp_now_ns();
-	end = t0 + (uint64_t)(c->o->duration * 1e9);
-	progress_init(&pg, path_names[PATH_COPY], c->o->duration);
-	while (!interrupted && lp_now_ns() < end) {
+	path_start(c, s, PATH_COPY, &run);
+	while (path_running(&run)) {
 		struct aiot_sensor_slot slot;
 		const void *data;
 
@@ -80,13 +72,10 @@ void run_copy(struct ctx *c, struct result *r)
 			r->errors++;
 			continue;
 		}
-		path_decision(c, r, &pg, slot.timestamp_ns, scores);
+		path_decision(c, r, &run, slot.timestamp_ns, scores);
 	}
-	path_stop(c, r, &pg, s, t0, cpu0);
+	path_stop(c, r, &run, s);
 	r->lib_copied = aiot_accel_get_stat(c->st.accel, AIOT_STAT_BYTES_COPIED) - lib0;
-	drv1 = lp_driver_copied(s, &ok1);
-	r->drv_known = ok0 && ok1;
-	r->drv_copied = r->drv_known ? drv1 - drv0 : 0;
 	aiot_sensor_close(s);
 	free(buf);
 	r->ran = true;

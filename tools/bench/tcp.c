@@ -161,11 +161,10 @@ void run_tcp(struct ctx *c, struct result *r)
 	struct server_stats st;
 	struct aiot_sensor *s;
 	uint8_t *buf = malloc(sizeof(struct msg) + c->st.in_size), *scores = malloc(c->st.out_size);
-	uint64_t drv0, drv1, cpu0, t0, end, sent = 0, recvd = 0;
+	uint64_t sent = 0, recvd = 0;
 	struct lp_sequence seq = { 0 };
-	struct lp_progress pg;
+	struct path_run run;
 	struct rusage ru;
-	bool ok0, ok1;
 	int lfd, fd, ret, one = 1, status;
 	pid_t pid;
 
@@ -191,14 +190,8 @@ void run_tcp(struct ctx *c, struct result *r)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	s = configure_sensor(c, c->o->slots);
-	drv0 = lp_driver_copied(s, &ok0);
-	cpu0 = lp_cpu_self_ns();
-	if ((ret = aiot_sensor_start(s)))
-		die("start %s: %s", c->o->sensor, aiot_strerror(ret));
-	t0 = lp_now_ns();
-	end = t0 + (uint64_t)(c->o->duration * 1e9);
-	progress_init(&pg, path_names[PATH_TCP], c->o->duration);
-	while (!interrupted && lp_now_ns() < end) {
+	path_start(c, s, PATH_TCP, &run);
+	while (path_running(&run)) {
 		struct aiot_sensor_slot slot;
 		struct msg m = { .magic = MSG_MAGIC };
 		const void *data;
@@ -222,9 +215,9 @@ void run_tcp(struct ctx *c, struct result *r)
 			r->errors++;
 			continue;
 		}
-		path_decision(c, r, &pg, m.capture_ns, scores);
+		path_decision(c, r, &run, m.capture_ns, scores);
 	}
-	path_stop(c, r, &pg, s, t0, cpu0);
+	path_stop(c, r, &run, s);
 	{
 		struct msg m = { .magic = MSG_MAGIC, .len = 0 };
 		uint64_t ignore = 0;
@@ -240,9 +233,6 @@ void run_tcp(struct ctx *c, struct result *r)
 	r->app_copied += sent + recvd + st.bytes_recv + st.bytes_sent;
 	r->lib_copied = st.lib_copied;
 	r->cpu_ns += st.cpu_ns;
-	drv1 = lp_driver_copied(s, &ok1);
-	r->drv_known = ok0 && ok1;
-	r->drv_copied = r->drv_known ? drv1 - drv0 : 0;
 	aiot_sensor_close(s);
 	free(buf);
 	free(scores);

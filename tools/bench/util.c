@@ -107,19 +107,43 @@ void progress_tick(struct lp_progress *p, const struct result *r, bool quiet)
 	lp_progress_tick(p, r->lat.n, r->lat.n ? r->lat.v[r->lat.n - 1] : 0, quiet);
 }
 
-void path_decision(const struct ctx *c, struct result *r, struct lp_progress *pg,
+void path_start(const struct ctx *c, struct aiot_sensor *s, enum path p, struct path_run *run)
+{
+	int ret;
+
+	run->drv0 = lp_driver_copied(s, &run->drv0_ok);
+	run->cpu0 = lp_cpu_self_ns();
+	if ((ret = aiot_sensor_start(s)))
+		die("start %s: %s", c->o->sensor, aiot_strerror(ret));
+	run->t0 = lp_now_ns();
+	run->end = run->t0 + (uint64_t)(c->o->duration * 1e9);
+	progress_init(&run->pg, path_names[p], c->o->duration);
+}
+
+bool path_running(const struct path_run *run)
+{
+	return !interrupted && lp_now_ns() < run->end;
+}
+
+void path_decision(const struct ctx *c, struct result *r, struct path_run *run,
 		   uint64_t capture_ns, const void *scores)
 {
 	result_add(r, lp_now_ns() - capture_ns);
 	count_class(c, r, scores);
-	progress_tick(pg, r, c->o->quiet);
+	progress_tick(&run->pg, r, c->o->quiet);
 }
 
-void path_stop(const struct ctx *c, struct result *r, struct lp_progress *pg,
-	       struct aiot_sensor *s, uint64_t t0, uint64_t cpu0)
+void path_stop(const struct ctx *c, struct result *r, struct path_run *run,
+	       struct aiot_sensor *s)
 {
-	r->elapsed_ns = lp_now_ns() - t0;
-	lp_progress_done(pg, c->o->quiet);
+	uint64_t drv1;
+	bool ok1;
+
+	r->elapsed_ns = lp_now_ns() - run->t0;
+	lp_progress_done(&run->pg, c->o->quiet);
 	aiot_sensor_stop(s);
-	r->cpu_ns = lp_cpu_self_ns() - cpu0;
+	r->cpu_ns = lp_cpu_self_ns() - run->cpu0;
+	drv1 = lp_driver_copied(s, &ok1);
+	r->drv_known = run->drv0_ok && ok1;
+	r->drv_copied = r->drv_known ? drv1 - run->drv0 : 0;
 }
