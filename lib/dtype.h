@@ -10,34 +10,39 @@
 
 #include <linux/aiot_isa.h>
 
+struct aiot_dtype_desc {
+	const char *name;
+	unsigned int size;	/* bytes of one element */
+};
+
+/* Indexed by enum aiot_isa_dtype; AIOT_ISA_DTYPE_INVALID has no entry. */
+static const struct aiot_dtype_desc aiot_dtypes[] = {
+	[AIOT_ISA_DTYPE_INT8] = { "int8", 1 },
+	[AIOT_ISA_DTYPE_INT16] = { "int16", 2 },
+	[AIOT_ISA_DTYPE_INT32] = { "int32", 4 },
+};
+
+static inline const struct aiot_dtype_desc *aiot_dtype_desc(unsigned int dtype)
+{
+	if (dtype >= sizeof(aiot_dtypes) / sizeof(aiot_dtypes[0]) || !aiot_dtypes[dtype].name)
+		return NULL;
+	return &aiot_dtypes[dtype];
+}
+
 /* Bytes of one element; 0 for a type the ISA does not have. */
 static inline unsigned int aiot_dtype_size(unsigned int dtype)
 {
-	switch (dtype) {
-	case AIOT_ISA_DTYPE_INT8:
-		return 1;
-	case AIOT_ISA_DTYPE_INT16:
-		return 2;
-	case AIOT_ISA_DTYPE_INT32:
-		return 4;
-	default:
-		return 0;
-	}
+	const struct aiot_dtype_desc *d = aiot_dtype_desc(dtype);
+
+	return d ? d->size : 0;
 }
 
 /* "int8", "int16", "int32"; NULL for a type the ISA does not have. */
 static inline const char *aiot_dtype_name(unsigned int dtype)
 {
-	switch (dtype) {
-	case AIOT_ISA_DTYPE_INT8:
-		return "int8";
-	case AIOT_ISA_DTYPE_INT16:
-		return "int16";
-	case AIOT_ISA_DTYPE_INT32:
-		return "int32";
-	default:
-		return NULL;
-	}
+	const struct aiot_dtype_desc *d = aiot_dtype_desc(dtype);
+
+	return d ? d->name : NULL;
 }
 
 #endif /* AIOT_LIB_DTYPE_H */
