@@ -4,10 +4,13 @@
 # guests but libdrm and libudev, which the harness copies). They also go
 # into the guests as /aiot/bin. aiot-compile and aiot-run: mk/run.mk.
 #
-# tools/pipeline/ is the zero-copy live pipeline (sensor slots bound as a
-# model's input, jobs queued ahead on the slots' write fences), shared by
-# aiot-bench (path (a), --live) and aiot-run --sensor: its objects are
-# $(LIVE_PIPELINE_OBJS), its header tools/pipeline/live_pipeline.h.
+# One folder per tool (tools/info/, tools/bench/; tools/run/ and
+# tools/compile/ are mk/run.mk's and mk/compile.mk's), and what they share:
+#   tools/common/    messages, whole-file reads, signals: $(TOOLS_COMMON_OBJS)
+#   tools/pipeline/  the zero-copy live pipeline (sensor slots bound as a
+#                    model's input, jobs queued ahead on the slots' write
+#                    fences) of aiot-bench (path (a), --live) and aiot-run
+#                    --sensor: $(LIVE_PIPELINE_OBJS), live_pipeline.h
 #
 #   make $(BUILD)/aiot-info $(BUILD)/aiot-bench
 #   tests/qemu/aiot-qemu bench      (runs aiot-bench in a guest, see mk/demo.mk)
