@@ -9,8 +9,11 @@
 #   make demo            boot a guest, load the modules, show the devices
 #   make install         install modules (depmod), uAPI headers, udev rules
 #
-# Userspace parts are described by fragments in mk/*.mk; each one adds its
+# Userspace parts are described by fragments in mk/; each one adds its
 # host test binaries to HOST_TESTS and its guest programs to GUEST_PROGS.
+# The fragments are listed below in dependency order: a fragment's `:=`
+# assignments and rule prerequisites are expanded when it is read, so it
+# comes after every fragment whose variables it uses.
 
 KVER ?= $(shell . tests/qemu/kernels.sh 2>/dev/null && aiot_kver_612)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -57,7 +60,13 @@ install: modules_install headers_install
 	install -d $(DESTDIR)/etc/udev/rules.d
 	install -m 0644 udev/*.rules $(DESTDIR)/etc/udev/rules.d/
 
--include mk/*.mk
+# lib: LIB_A, LIB_LDLIBS; isa: ISA_HDRS, libaiot-isa.a; tools: the tools'
+# shared objects (tools/common, tools/pipeline); compile: COMPILE_*,
+# AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; run: aiot-compile,
+# aiot-run. The rest only use those.
+MK_FRAGMENTS := lib isa tools compile integration run firmware models demo \
+		monitor sensor bench dts apidoc
+include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)
 

@@ -19,6 +19,7 @@
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
 
+#include "dtype.h"
 #include "le_bytes.h"
 
 _Static_assert(sizeof(struct aiot_model_file_header) == AIOT_MODEL_HEADER_SIZE,
@@ -94,20 +95,6 @@ static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	return ret;
 }
 
-static unsigned int dtype_size(uint8_t dtype)
-{
-	switch (dtype) {
-	case AIOT_ISA_DTYPE_INT8:
-		return 1;
-	case AIOT_ISA_DTYPE_INT16:
-		return 2;
-	case AIOT_ISA_DTYPE_INT32:
-		return 4;
-	default:
-		return 0;
-	}
-}
-
 static bool zero_point_fits(uint8_t dtype, int32_t zp)
 {
 	switch (dtype) {
@@ -173,7 +160,7 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 			size_t errlen)
 {
 	const char *what = t->direction == AIOT_MODEL_TENSOR_INPUT ? "input" : "output";
-	unsigned int esize = dtype_size(t->dtype);
+	unsigned int esize = aiot_dtype_size(t->dtype);
 	uint64_t bytes;
 	float scale;
 

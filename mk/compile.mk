@@ -14,7 +14,7 @@ COMPILE_DIR       := tools/compile
 COMPILE_HAVE_ISA  := $(and $(wildcard include/uapi/linux/aiot_isa.h),$(wildcard kernel/isa/aiot_isa.h))
 # cpu_model.c needs the ISA executor and lib/model.c: mk/run.mk builds it.
 COMPILE_LIB_SRCS  := $(filter-out $(COMPILE_DIR)/tflite_dump.c $(COMPILE_DIR)/cpu_model.c \
-		     $(if $(COMPILE_HAVE_ISA),,$(COMPILE_DIR)/lower.c),\
+		     $(if $(COMPILE_HAVE_ISA),,$(wildcard $(COMPILE_DIR)/lower*.c)),\
 		     $(wildcard $(COMPILE_DIR)/*.c))
 COMPILE_HDRS      := $(wildcard $(COMPILE_DIR)/*.h) lib/le_bytes.h
 COMPILE_OBJS      := $(patsubst $(COMPILE_DIR)/%.c,$(BUILD)/compile/%.o,$(COMPILE_LIB_SRCS))
@@ -28,6 +28,10 @@ COMPILE_TEST_SRCS := $(filter-out $(if $(COMPILE_HAVE_ISA),,tests/unit/compile_l
 # the executor and validator, sanitized, for compile_lower_test.cc
 COMPILE_ISA_SRCS  := $(if $(COMPILE_HAVE_ISA),$(wildcard kernel/isa/*.c))
 COMPILE_ISA_OBJS  := $(patsubst kernel/isa/%.c,$(BUILD)/compile/isa-san/%.o,$(COMPILE_ISA_SRCS))
+# blob.c writes with libaiot-accel's blob writer, lib/model.c (libc only):
+# whoever links libaiot-compile.a's blob.o links this object too.
+COMPILE_BLOB_OBJ     := $(BUILD)/lib/model.o
+COMPILE_BLOB_SAN_OBJ := $(BUILD)/lib/san/model.o
 COMPILE_TEST_BIN  := $(BUILD)/tests/compile_unit_tests
 COMPILE_FUZZ_BIN  := $(BUILD)/fuzz/fuzz_tflite
 
@@ -41,6 +45,7 @@ FUZZ_TARGETS += $(COMPILE_FUZZ_BIN)
 
 .PHONY: fuzz-tflite
 
+$(BUILD)/compile/tflite_dump.o: $(TOOLS_HDRS)
 $(BUILD)/compile/%.o: $(COMPILE_DIR)/%.c $(COMPILE_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
@@ -58,22 +63,25 @@ $(BUILD)/libaiot-compile.a: $(COMPILE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compile.a
+$(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compile.a \
+			   $(TOOLS_COMMON_OBJS)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
 
 $(COMPILE_TEST_BIN): $(COMPILE_TEST_SRCS) $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) \
-		     $(COMPILE_HDRS) tests/unit/compile_test_util.h
+		     $(COMPILE_BLOB_SAN_OBJ) $(COMPILE_HDRS) tests/unit/compile_test_util.h
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ $(COMPILE_TEST_SRCS) \
-		$(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) -lgtest -lgtest_main -pthread -lm
+		$(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(COMPILE_BLOB_SAN_OBJ) \
+		-lgtest -lgtest_main -pthread -lm
 
 # libFuzzer needs clang; the library sources are compiled straight in so
 # that coverage instrumentation reaches them.
-$(COMPILE_FUZZ_BIN): tests/fuzz/fuzz_tflite.c $(COMPILE_LIB_SRCS) $(COMPILE_HDRS)
+$(COMPILE_FUZZ_BIN): tests/fuzz/fuzz_tflite.c $(COMPILE_LIB_SRCS) lib/model.c $(COMPILE_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(UAPI_INC) -I$(COMPILE_DIR) -o $@ tests/fuzz/fuzz_tflite.c $(COMPILE_LIB_SRCS) -lm
+		$(UAPI_INC) -I$(COMPILE_DIR) -o $@ tests/fuzz/fuzz_tflite.c $(COMPILE_LIB_SRCS) \
+		lib/model.c -lm
 
 # Bounded run seeded with the real models; new inputs go to the corpus dir.
 fuzz-tflite: $(COMPILE_FUZZ_BIN)

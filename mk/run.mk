@@ -2,8 +2,8 @@
 #
 # aiot-compile (TFLite -> model blob), aiot-run (run a blob on the NPU or,
 # with --device cpu, on the userspace build of the ISA executor; with
-# --sensor, on a live sensor stream through tools/live_pipeline.c, which
-# mk/tools.mk builds for aiot-bench too) and the
+# --sensor, on a live sensor stream through tools/pipeline/, which
+# mk/tools.mk builds for aiot-bench too; its parts are tools/run/) and the
 # end-to-end model tests: compile -> blob -> lib/model.c's parser -> CPU
 # executor, on the real models in $(AIOT_MODELS_DIR).
 #
@@ -11,7 +11,10 @@
 #   make check-host                 (runs $(BUILD)/tests/compile_models_tests)
 #   make models                     (compiles every supported model to $(BUILD)/models)
 
-RUN_CFLAGS      := $(HOST_CFLAGS) -I$(COMPILE_DIR) -Ikernel/isa
+RUN_CFLAGS      := $(HOST_CFLAGS) -I$(COMPILE_DIR) -Ikernel/isa -Itools/pipeline
+RUN_SRCS        := $(wildcard tools/run/*.c)
+RUN_HDRS        := $(wildcard tools/run/*.h) $(LIVE_PIPELINE_HDRS)
+RUN_OBJS        := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(RUN_SRCS))
 RUN_MODELS_TEST := $(BUILD)/tests/compile_models_tests
 RUN_MODELS      := hello_world/hello_world_int8 person_detection/person_detect \
 		   micro_speech/micro_speech_quantized keyword_benchmark/keyword_scrambled_8bit
@@ -24,8 +27,12 @@ HOST_TESTS += $(RUN_MODELS_TEST)
 
 .PHONY: models
 
-$(BUILD)/run/%.o: tools/%.c $(COMPILE_HDRS) include/aiot/model_format.h include/aiot/accel.h \
-		  $(ISA_HDRS)
+$(BUILD)/run/aiot-compile.o: tools/aiot-compile.c $(COMPILE_HDRS) include/aiot/model_format.h \
+			     $(ISA_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(RUN_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/run/%.o: tools/run/%.c $(RUN_HDRS) $(COMPILE_HDRS) $(TOOLS_HDRS) $(ISA_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) -c $< -o $@
 
@@ -40,17 +47,14 @@ $(BUILD)/run/san/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_H
 	$(CC) $(RUN_CFLAGS) $(SAN) -c $< -o $@
 
 $(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
-		       $(BUILD)/libaiot-isa.a
+		       $(BUILD)/libaiot-isa.a $(COMPILE_BLOB_OBJ)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
-
-$(BUILD)/run/aiot-run.o: tools/live_pipeline.h include/aiot/sensor.h \
-			 include/uapi/linux/aiot_sensor.h
 
 # The NPU path goes through libaiot-accel; its static library also brings
 # lib/model.c's parser, which the CPU path uses too. The live pipeline's
-# object is mk/tools.mk's (named here: that fragment is read after this one).
-$(BUILD)/aiot-run: $(BUILD)/run/aiot-run.o $(BUILD)/tools/live_pipeline.o \
-		   $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-isa.a $(LIB_A)
+# objects are mk/tools.mk's (read before this fragment).
+$(BUILD)/aiot-run: $(RUN_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(BUILD)/run/cpu_model.o \
+		   $(BUILD)/libaiot-isa.a $(LIB_A)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_util.h \

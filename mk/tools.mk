@@ -4,32 +4,58 @@
 # guests but libdrm and libudev, which the harness copies). They also go
 # into the guests as /aiot/bin. aiot-compile and aiot-run: mk/run.mk.
 #
-# tools/live_pipeline.c is the zero-copy live pipeline (sensor slots bound
-# as a model's input, jobs queued ahead on the slots' write fences), shared
-# by aiot-bench (path (a), --live) and aiot-run --sensor.
+# One folder per tool (tools/info/, tools/bench/; tools/run/ and
+# tools/compile/ are mk/run.mk's and mk/compile.mk's), and what they share:
+#   tools/common/    messages, whole-file reads, signals: $(TOOLS_COMMON_OBJS)
+#   tools/pipeline/  the zero-copy live pipeline (sensor slots bound as a
+#                    model's input, jobs queued ahead on the slots' write
+#                    fences) of aiot-bench (path (a), --live) and aiot-run
+#                    --sensor: $(LIVE_PIPELINE_OBJS), live_pipeline.h
 #
 #   make $(BUILD)/aiot-info $(BUILD)/aiot-bench
 #   tests/qemu/aiot-qemu bench      (runs aiot-bench in a guest, see mk/demo.mk)
 TOOLS := aiot-info aiot-bench
-TOOLS_HDRS := include/aiot/accel.h include/aiot/sensor.h include/uapi/drm/aiot_accel.h \
-	      include/uapi/linux/aiot_sensor.h
-LIVE_PIPELINE_OBJ := $(BUILD)/tools/live_pipeline.o
+TOOLS_HDRS := include/aiot/accel.h include/aiot/sensor.h include/aiot/model_format.h \
+	      include/uapi/drm/aiot_accel.h include/uapi/linux/aiot_sensor.h \
+	      include/uapi/linux/aiot_isa.h lib/dtype.h lib/le_bytes.h
+# tools/common/: what every tool does the same way (messages, files, signals)
+TOOLS_COMMON_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/common/*.c))
+TOOLS_HDRS += $(wildcard tools/common/*.h)
+LIVE_PIPELINE_SRCS := $(wildcard tools/pipeline/*.c)
+LIVE_PIPELINE_HDRS := $(wildcard tools/pipeline/*.h)
+LIVE_PIPELINE_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(LIVE_PIPELINE_SRCS))
 
 USERSPACE += $(addprefix $(BUILD)/,$(TOOLS))
 GUEST_PROGS += $(addprefix $(BUILD)/guest/bin/,$(TOOLS))
 
-$(LIVE_PIPELINE_OBJ): tools/live_pipeline.c tools/live_pipeline.h $(TOOLS_HDRS)
+$(BUILD)/tools/common/%.o: tools/common/%.c $(TOOLS_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/aiot-info: tools/aiot-info.c $(LIB_A) $(TOOLS_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/tools/pipeline/%.o: tools/pipeline/%.c $(LIVE_PIPELINE_HDRS) $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/aiot-bench: tools/aiot-bench.c tools/live_pipeline.h $(LIVE_PIPELINE_OBJ) $(LIB_A) \
-		     $(TOOLS_HDRS)
+INFO_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/info/*.c))
+
+$(BUILD)/tools/info/%.o: tools/info/%.c $(wildcard tools/info/*.h) $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/aiot-info: $(INFO_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIVE_PIPELINE_OBJ) $(LIB_A) $(LIB_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
+
+BENCH_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/bench/*.c))
+
+$(BUILD)/tools/bench/%.o: tools/bench/%.c $(wildcard tools/bench/*.h) $(LIVE_PIPELINE_HDRS) \
+			  $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
+
+$(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(BUILD)/guest/bin/%: $(BUILD)/%
 	@mkdir -p $(dir $@)

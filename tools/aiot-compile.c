@@ -5,7 +5,7 @@
  *   aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]
  *
  * Parses and checks the flatbuffer (tools/compile/tflite_reader.c), lowers
- * it to the aiot ISA (lower.c), validates the stream with the kernel's own
+ * it to the aiot ISA (lower*.c), validates the stream with the kernel's own
  * validator, and writes the blob (blob.c). See docs/compiler.md.
  */
 #include <errno.h>

@@ -18,6 +18,8 @@
 #include <drm.h>
 #include <drm/aiot_accel.h>
 
+#include <aiot/model_format.h>
+
 #include "aiot_testlib.h"
 #include "tap.h"
 
@@ -41,17 +43,6 @@ static uint8_t good[FW_MAX];
 static size_t good_len;
 static int kmsg = -1;
 
-static uint32_t crc32_ieee(const uint8_t *p, size_t n, uint32_t crc)
-{
-	crc = ~crc;
-	while (n--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
@@ -66,9 +57,9 @@ static void put32(uint8_t *p, uint32_t v)
 /* Re-seal a modified image, so the driver's later checks are reached. */
 static void fix_crc(uint8_t *fw, size_t len)
 {
-	uint32_t crc = crc32_ieee(fw, OFF_CRC, 0);
+	uint32_t crc = aiot_crc32(0, fw, OFF_CRC);
 
-	put32(fw + OFF_CRC, crc32_ieee(fw + OFF_CRC + 4, len - OFF_CRC - 4, crc));
+	put32(fw + OFF_CRC, aiot_crc32(crc, fw + OFF_CRC + 4, len - OFF_CRC - 4));
 }
 
 static int sysfs_write(const char *path, const char *val)

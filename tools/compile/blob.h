@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The compiled model blob (include/aiot/model_format.h, docs/model-format.md)
- * written from a lowered model. The writer is independent of lib/model.c's
- * so that the tests can check one against the other.
+ * written from a lowered model by libaiot-accel's writer
+ * (aiot_model_blob_build(), lib/model.c, which also brings the format's
+ * CRC-32, aiot_crc32()): link lib/model.c (libc only) with this.
  */
 #ifndef AIOT_COMPILE_BLOB_H
 #define AIOT_COMPILE_BLOB_H
@@ -15,9 +16,6 @@ extern "C" {
 #endif
 
 struct aiot_lowered_model;
-
-/* CRC-32 (IEEE 802.3, reflected 0xEDB88320), zlib's crc32() */
-uint32_t aiot_blob_crc32(uint32_t crc, const void *data, size_t len);
 
 /* Names stored in the blob; each may be NULL (none). Longer names are cut
  * to the format's field sizes. */

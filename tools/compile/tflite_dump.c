@@ -7,52 +7,15 @@
 #include "plan.h"
 #include "quant.h"
 #include "tflite.h"
+#include "../common/tool.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ARENA_ALIGNMENT 16
-
-static int read_file(const char *path, unsigned char **data, size_t *size)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			unsigned char *grown;
-
-			cap = cap ? cap * 2 : 65536;
-			grown = realloc(buf, cap);
-			if (!grown) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = grown;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	*data = buf;
-	*size = len;
-	return 0;
-}
 
 /* Names come from the file: print them without control characters. */
 static void print_sanitized(const char *s)
@@ -196,7 +159,7 @@ static int dump(const char *path)
 	size_t size = 0, arena = 0, *offsets;
 	int rc;
 
-	rc = read_file(path, &data, &size);
+	rc = tool_read_file(path, SIZE_MAX, &data, &size);
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", path, strerror(-rc));
 		return 1;

@@ -3,21 +3,11 @@
  * TensorFlow Lite flatbuffer reader, written against the FlatBuffers binary
  * format and the TFLite schema (schema.fbs) without generated code.
  *
- * FlatBuffers layout facts used here (all little-endian):
- *  - byte 0: uoffset (u32) to the root table; bytes 4..7: file identifier.
- *  - a table starts with an soffset (s32); its vtable is at table - soffset.
- *  - a vtable is u16 vtable_size, u16 table_size, then one u16 per field:
- *    the field's offset inside the table, 0 when the field is absent.
- *  - a field referencing a table/vector/string holds a uoffset relative to
- *    the field's own position.
- *  - a vector is a u32 element count followed by the elements; a vector of
- *    tables holds uoffsets relative to each element's position.
- *  - a string is a vector of bytes followed by a NUL terminator.
- *  - a union is two fields: a u8 type (field n) and a table (field n+1).
- *
- * Every access goes through the fb_* helpers below, which bounds-check in
- * 64-bit arithmetic, so no offset in the file can make us read outside it.
+ * The generic FlatBuffers primitives (bounds-checked tables, vectors,
+ * strings and scalars) are flatbuf.c's; this file knows the schema: the
+ * field indices of its tables, its enums and what a valid model is.
  */
+#include "flatbuf.h"
 #include "tflite.h"
 
 #include <errno.h>
@@ -54,453 +44,9 @@ enum { SOFTMAX_BETA = 0 };
 enum { RESHAPE_NEW_SHAPE = 0 };
 enum { SVDF_RANK = 0, SVDF_ACTIVATION = 1, SVDF_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
 
-#define ERR_MAX 512
-
-struct reader {
-	const uint8_t *buf;
-	size_t size;
-	/* Memory we may still allocate: bounds what a small hostile file can
-	 * make us allocate through shared (aliased) tables. */
-	size_t alloc_budget;
-	char msg[ERR_MAX];
-};
-
-struct fb_table {
-	size_t pos;       /* position of the table (its soffset) */
-	size_t vtable;    /* position of its vtable */
-	uint16_t vsize;   /* vtable size in bytes */
-	uint16_t tsize;   /* inline table size in bytes */
-};
-
-struct fb_vector {
-	size_t pos;       /* position of the first element */
-	uint32_t count;
-};
-
-/* ---- error messages ---------------------------------------------------- */
-
-__attribute__((format(printf, 2, 3)))
-static int fail(struct reader *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* Prefix the current message with context ("tensor 5: "), keeping rc. */
-__attribute__((format(printf, 3, 4)))
-static int add_context(struct reader *r, int rc, const char *fmt, ...)
-{
-	char joined[ERR_MAX];
-	size_t len, rest;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(joined, sizeof(joined), fmt, ap);
-	va_end(ap);
-	/* joined = prefix ": " old message, truncated to ERR_MAX - 1 */
-	len = strlen(joined);
-	if (len + 2 < sizeof(joined)) {
-		memcpy(joined + len, ": ", 2);
-		len += 2;
-		rest = strnlen(r->msg, sizeof(r->msg) - 1);
-		if (rest > sizeof(joined) - 1 - len)
-			rest = sizeof(joined) - 1 - len;
-		memcpy(joined + len, r->msg, rest);
-		len += rest;
-	}
-	joined[len] = '\0';
-	memcpy(r->msg, joined, len + 1);
-	return rc;
-}
-
-static void *budget_calloc(struct reader *r, size_t count, size_t elem_size, int *rc)
-{
-	void *p;
-
-	if (count == 0)
-		count = 1; /* a valid pointer even for empty arrays */
-	if (elem_size != 0 && count > r->alloc_budget / elem_size) {
-		*rc = -EFBIG;
-		snprintf(r->msg, sizeof(r->msg),
-			 "model needs more memory than its size justifies "
-			 "(aliased tables?)");
-		return NULL;
-	}
-	p = calloc(count, elem_size);
-	if (!p) {
-		*rc = -ENOMEM;
-		snprintf(r->msg, sizeof(r->msg), "out of memory");
-		return NULL;
-	}
-	r->alloc_budget -= count * elem_size;
-	*rc = 0;
-	return p;
-}
-
-/* ---- bounds-checked little-endian reads -------------------------------- */
-
-static bool in_file(const struct reader *r, uint64_t pos, uint64_t len)
-{
-	return pos <= r->size && len <= r->size - pos;
-}
-
-static uint8_t rd_u8(const struct reader *r, size_t pos)
-{
-	return r->buf[pos];
-}
-
-static int8_t rd_i8(const struct reader *r, size_t pos)
-{
-	return (int8_t)r->buf[pos];
-}
-
-static uint16_t rd_u16(const struct reader *r, size_t pos)
-{
-	return (uint16_t)(r->buf[pos] | (uint16_t)r->buf[pos + 1] << 8);
-}
-
-static uint32_t rd_u32(const struct reader *r, size_t pos)
-{
-	return (uint32_t)r->buf[pos] | (uint32_t)r->buf[pos + 1] << 8 |
-	       (uint32_t)r->buf[pos + 2] << 16 | (uint32_t)r->buf[pos + 3] << 24;
-}
-
-static uint64_t rd_u64(const struct reader *r, size_t pos)
-{
-	return (uint64_t)rd_u32(r, pos) | (uint64_t)rd_u32(r, pos + 4) << 32;
-}
-
-static int32_t rd_i32(const struct reader *r, size_t pos)
-{
-	uint32_t u = rd_u32(r, pos);
-	int32_t v;
-
-	memcpy(&v, &u, sizeof(v));
-	return v;
-}
-
-static float rd_f32(const struct reader *r, size_t pos)
-{
-	uint32_t u = rd_u32(r, pos);
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
-}
-
-/* ---- flatbuffer structure ---------------------------------------------- */
-
-static int fb_table_at(struct reader *r, uint64_t pos, struct fb_table *t)
-{
-	int64_t vtable;
-	int32_t soffset;
-
-	if (pos % 4 != 0)
-		return fail(r, "table at byte %llu is not 4-byte aligned",
-			    (unsigned long long)pos);
-	if (!in_file(r, pos, 4))
-		return fail(r, "table at byte %llu lies outside the file (%zu bytes)",
-			    (unsigned long long)pos, r->size);
-	soffset = rd_i32(r, (size_t)pos);
-	vtable = (int64_t)pos - (int64_t)soffset;
-	if (vtable < 0 || vtable % 2 != 0 || !in_file(r, (uint64_t)vtable, 4))
-		return fail(r, "table at byte %llu: vtable at byte %lld lies outside "
-			    "the file (%zu bytes) or is misaligned",
-			    (unsigned long long)pos, (long long)vtable, r->size);
-	t->pos = (size_t)pos;
-	t->vtable = (size_t)vtable;
-	t->vsize = rd_u16(r, t->vtable);
-	t->tsize = rd_u16(r, t->vtable + 2);
-	if (t->vsize < 4 || t->vsize % 2 != 0 || !in_file(r, t->vtable, t->vsize))
-		return fail(r, "table at byte %zu: vtable size %u is invalid",
-			    t->pos, t->vsize);
-	if (t->tsize < 4 || !in_file(r, t->pos, t->tsize))
-		return fail(r, "table at byte %zu: table size %u runs past the end "
-			    "of the file (%zu bytes)", t->pos, t->tsize, r->size);
-	return 0;
-}
-
-/* Position of field `index` of width `width`, or 0 when it is absent
- * (position 0 is the root offset, never a field). */
-static int fb_field(struct reader *r, const struct fb_table *t, unsigned index,
-		    size_t width, size_t *pos)
-{
-	size_t slot = 4 + 2 * (size_t)index;
-	uint16_t off;
-
-	*pos = 0;
-	if (slot + 2 > t->vsize)
-		return 0;
-	off = rd_u16(r, t->vtable + slot);
-	if (off == 0)
-		return 0;
-	if (off < 4 || (size_t)off + width > t->tsize)
-		return fail(r, "field %u at table offset %u (width %zu) lies outside "
-			    "its table (%u bytes)", index, off, width, t->tsize);
-	*pos = t->pos + off;
-	if (*pos % width != 0)
-		return fail(r, "field %u at byte %zu is not %zu-byte aligned",
-			    index, *pos, width);
-	return 0;
-}
-
-/*
- * Scalar fields: the value of field `index`, or `def` when the table does
- * not have it (flatbuffers leave defaults out).
- */
-#define FB_SCALAR_READER(name, type, width, read)				\
-	static int name(struct reader *r, const struct fb_table *t,		\
-			unsigned index, type def, type *out)			\
-	{									\
-		size_t pos;							\
-		int rc = fb_field(r, t, index, width, &pos);			\
-										\
-		*out = rc == 0 && pos ? read(r, pos) : def;			\
-		return rc;							\
-	}
-
-FB_SCALAR_READER(fb_u8, uint8_t, 1, rd_u8)
-FB_SCALAR_READER(fb_i8, int8_t, 1, rd_i8)
-FB_SCALAR_READER(fb_u32, uint32_t, 4, rd_u32)
-FB_SCALAR_READER(fb_i32, int32_t, 4, rd_i32)
-FB_SCALAR_READER(fb_f32, float, 4, rd_f32)
-FB_SCALAR_READER(fb_u64, uint64_t, 8, rd_u64)
-
-static int fb_deref(struct reader *r, size_t pos, uint64_t *target)
-{
-	*target = (uint64_t)pos + rd_u32(r, pos);
-	if (*target >= r->size)
-		return fail(r, "offset at byte %zu points to byte %llu, outside the "
-			    "file (%zu bytes)", pos, (unsigned long long)*target, r->size);
-	return 0;
-}
-
-static int fb_vector_at(struct reader *r, uint64_t pos, size_t elem_size,
-			struct fb_vector *v)
-{
-	if (pos % 4 != 0 || !in_file(r, pos, 4))
-		return fail(r, "vector at byte %llu is misaligned or outside the file",
-			    (unsigned long long)pos);
-	v->count = rd_u32(r, (size_t)pos);
-	v->pos = (size_t)pos + 4;
-	if (!in_file(r, v->pos, (uint64_t)v->count * elem_size))
-		return fail(r, "vector at byte %llu: %u elements of %zu bytes run past "
-			    "the end of the file (%zu bytes)", (unsigned long long)pos,
-			    v->count, elem_size, r->size);
-	return 0;
-}
-
-/* Vector field; an absent field reads as an empty vector. */
-static int fb_vector(struct reader *r, const struct fb_table *t, unsigned index,
-		     size_t elem_size, struct fb_vector *v, bool *present)
-{
-	uint64_t target;
-	size_t pos;
-	int rc;
-
-	v->pos = 0;
-	v->count = 0;
-	if (present)
-		*present = false;
-	rc = fb_field(r, t, index, 4, &pos);
-	if (rc || !pos)
-		return rc;
-	rc = fb_deref(r, pos, &target);
-	if (rc)
-		return rc;
-	if (present)
-		*present = true;
-	return fb_vector_at(r, target, elem_size, v);
-}
-
-static int fb_table_field(struct reader *r, const struct fb_table *t, unsigned index,
-			  struct fb_table *out, bool *present)
-{
-	uint64_t target;
-	size_t pos;
-	int rc;
-
-	*present = false;
-	rc = fb_field(r, t, index, 4, &pos);
-	if (rc || !pos)
-		return rc;
-	rc = fb_deref(r, pos, &target);
-	if (rc)
-		return rc;
-	*present = true;
-	return fb_table_at(r, target, out);
-}
-
-static int fb_vector_table(struct reader *r, const struct fb_vector *v, uint32_t i,
-			   struct fb_table *out)
-{
-	uint64_t target;
-	int rc = fb_deref(r, v->pos + (size_t)i * 4, &target);
-
-	return rc ? rc : fb_table_at(r, target, out);
-}
-
-/* Copy a string field into a new NUL-terminated allocation ("" if absent). */
-static int fb_string_dup(struct reader *r, const struct fb_table *t, unsigned index,
-			 char **out, bool *present)
-{
-	struct fb_vector v;
-	bool here;
-	int rc;
-
-	*out = NULL;
-	rc = fb_vector(r, t, index, 1, &v, &here);
-	if (rc)
-		return rc;
-	if (here && !in_file(r, v.pos, (uint64_t)v.count + 1))
-		return fail(r, "string at byte %zu has no NUL terminator inside the file",
-			    v.pos);
-	if (here && r->buf[v.pos + v.count] != 0)
-		return fail(r, "string at byte %zu (%u bytes) is not NUL-terminated",
-			    v.pos, v.count);
-	*out = budget_calloc(r, (size_t)v.count + 1, 1, &rc);
-	if (!*out)
-		return rc;
-	if (v.count)
-		memcpy(*out, r->buf + v.pos, v.count);
-	if (present)
-		*present = here;
-	return 0;
-}
-
-/* Copy an int32 vector field (indices, shapes) into a new array. */
-static int fb_i32_vector_dup(struct reader *r, const struct fb_table *t, unsigned index,
-			     int32_t **out, uint32_t *count)
-{
-	struct fb_vector v;
-	int rc;
-
-	*out = NULL;
-	*count = 0;
-	rc = fb_vector(r, t, index, 4, &v, NULL);
-	if (rc)
-		return rc;
-	*out = budget_calloc(r, v.count, sizeof(int32_t), &rc);
-	if (!*out)
-		return rc;
-	for (uint32_t i = 0; i < v.count; i++)
-		(*out)[i] = rd_i32(r, v.pos + (size_t)i * 4);
-	*count = v.count;
-	return 0;
-}
-
-/* ---- names --------------------------------------------------------------- */
-
-/* BuiltinOperator names, indexed by code (schema.fbs order). */
-static const char *const builtin_names[] = {
-	"ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D",
-	"DEPTH_TO_SPACE", "DEQUANTIZE", "EMBEDDING_LOOKUP", "FLOOR",
-	"FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
-	"LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM",
-	"MAX_POOL_2D", "MUL", "RELU", "RELU_N1_TO_1", "RELU6", "RESHAPE",
-	"RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
-	"CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM",
-	"EMBEDDING_LOOKUP_SPARSE", "PAD", "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER",
-	"BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB", "DIV",
-	"SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE",
-	"BIDIRECTIONAL_SEQUENCE_RNN", "EXP", "TOPK_V2", "SPLIT", "LOG_SOFTMAX",
-	"DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
-	"ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL",
-	"LESS_EQUAL", "SELECT", "SLICE", "SIN", "TRANSPOSE_CONV", "SPARSE_TO_DENSE",
-	"TILE", "EXPAND_DIMS", "EQUAL", "NOT_EQUAL", "LOG", "SUM", "SQRT", "RSQRT",
-	"SHAPE", "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD", "REDUCE_MAX", "PACK",
-	"LOGICAL_OR", "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT", "UNPACK",
-	"REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE", "ZEROS_LIKE", "FILL",
-	"FLOOR_MOD", "RANGE", "RESIZE_NEAREST_NEIGHBOR", "LEAKY_RELU",
-	"SQUARED_DIFFERENCE", "MIRROR_PAD", "ABS", "SPLIT_V", "UNIQUE", "CEIL",
-	"REVERSE_V2", "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK", "ELU",
-	"REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND",
-	"HARD_SWISH", "IF", "WHILE", "NON_MAX_SUPPRESSION_V4",
-	"NON_MAX_SUPPRESSION_V5", "SCATTER_ND", "SELECT_V2", "DENSIFY",
-	"SEGMENT_SUM", "BATCH_MATMUL", "PLACEHOLDER_FOR_GREATER_OP_CODES", "CUMSUM",
-	"CALL_ONCE", "BROADCAST_TO", "RFFT2D", "CONV_3D", "IMAG", "REAL",
-	"COMPLEX_ABS", "HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT",
-	"HASHTABLE_SIZE", "REDUCE_ALL", "CONV_3D_TRANSPOSE", "VAR_HANDLE",
-	"READ_VARIABLE", "ASSIGN_VARIABLE", "BROADCAST_ARGS",
-	"RANDOM_STANDARD_NORMAL", "BUCKETIZE", "RANDOM_UNIFORM", "MULTINOMIAL",
-	"GELU", "DYNAMIC_UPDATE_SLICE", "RELU_0_TO_1", "UNSORTED_SEGMENT_PROD",
-	"UNSORTED_SEGMENT_MAX", "UNSORTED_SEGMENT_SUM", "ATAN2",
-	"UNSORTED_SEGMENT_MIN", "SIGN", "BITCAST", "BITWISE_XOR", "RIGHT_SHIFT",
-	"STABLEHLO_LOGISTIC", "STABLEHLO_ADD", "STABLEHLO_DIVIDE",
-	"STABLEHLO_MULTIPLY", "STABLEHLO_MAXIMUM", "STABLEHLO_RESHAPE",
-	"STABLEHLO_CLAMP", "STABLEHLO_CONCATENATE", "STABLEHLO_BROADCAST_IN_DIM",
-	"STABLEHLO_CONVOLUTION", "STABLEHLO_SLICE", "STABLEHLO_CUSTOM_CALL",
-	"STABLEHLO_REDUCE", "STABLEHLO_ABS", "STABLEHLO_AND", "STABLEHLO_COSINE",
-	"STABLEHLO_EXPONENTIAL", "STABLEHLO_FLOOR", "STABLEHLO_LOG",
-	"STABLEHLO_MINIMUM", "STABLEHLO_NEGATE", "STABLEHLO_OR", "STABLEHLO_POWER",
-	"STABLEHLO_REMAINDER", "STABLEHLO_RSQRT", "STABLEHLO_SELECT",
-	"STABLEHLO_SUBTRACT", "STABLEHLO_TANH", "STABLEHLO_SCATTER",
-	"STABLEHLO_COMPARE", "STABLEHLO_CONVERT", "STABLEHLO_DYNAMIC_SLICE",
-	"STABLEHLO_DYNAMIC_UPDATE_SLICE", "STABLEHLO_PAD", "STABLEHLO_IOTA",
-	"STABLEHLO_DOT_GENERAL", "STABLEHLO_REDUCE_WINDOW", "STABLEHLO_SORT",
-	"STABLEHLO_WHILE", "STABLEHLO_GATHER", "STABLEHLO_TRANSPOSE", "DILATE",
-	"STABLEHLO_RNG_BIT_GENERATOR", "REDUCE_WINDOW",
-};
-
-_Static_assert(sizeof(builtin_names) / sizeof(builtin_names[0]) == 206,
-	       "BuiltinOperator names must cover codes 0..205");
-
-const char *tflite_builtin_name(int32_t code)
-{
-	if (code >= 0 && (size_t)code < sizeof(builtin_names) / sizeof(builtin_names[0]))
-		return builtin_names[code];
-	if (code == 225)
-		return "TEMP_STREAMING_CONV_2D";
-	return "UNKNOWN";
-}
-
-static const char *const type_names[TFLITE_TYPE_COUNT] = {
-	"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16",
-	"COMPLEX64", "INT8", "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE",
-	"VARIANT", "UINT32", "UINT16", "INT4",
-};
-
-const char *tflite_type_name(int32_t type)
-{
-	return type >= 0 && type < TFLITE_TYPE_COUNT ? type_names[type] : "UNKNOWN";
-}
-
-const char *tflite_activation_name(int32_t activation)
-{
-	static const char *const names[] = {
-		"NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT",
-	};
-
-	return activation >= 0 && activation <= TFLITE_ACT_SIGN_BIT ?
-	       names[activation] : "UNKNOWN";
-}
-
-size_t tflite_type_size(int32_t type)
-{
-	switch (type) {
-	case TFLITE_TYPE_BOOL: case TFLITE_TYPE_INT8: case TFLITE_TYPE_UINT8:
-		return 1;
-	case TFLITE_TYPE_FLOAT16: case TFLITE_TYPE_INT16: case TFLITE_TYPE_UINT16:
-		return 2;
-	case TFLITE_TYPE_FLOAT32: case TFLITE_TYPE_INT32: case TFLITE_TYPE_UINT32:
-		return 4;
-	case TFLITE_TYPE_INT64: case TFLITE_TYPE_UINT64: case TFLITE_TYPE_FLOAT64:
-	case TFLITE_TYPE_COMPLEX64:
-		return 8;
-	case TFLITE_TYPE_COMPLEX128:
-		return 16;
-	default:
-		return 0;
-	}
-}
-
 /* ---- model parts ------------------------------------------------------- */
 
-static int read_buffer(struct reader *r, const struct fb_table *t, struct tflite_buffer *b)
+static int read_buffer(struct fb_reader *r, const struct fb_table *t, struct tflite_buffer *b)
 {
 	struct fb_vector data;
 	uint64_t offset, size;
@@ -518,14 +64,14 @@ static int read_buffer(struct reader *r, const struct fb_table *t, struct tflite
 	 * offset (from the start of the file) is only meaningful when > 1. */
 	if (offset > 1) {
 		if (data.count)
-			return fail(r, "has both inline data (%u bytes) and external "
-				    "data at offset %llu", data.count,
-				    (unsigned long long)offset);
-		if (!in_file(r, offset, size))
-			return fail(r, "external data at offset %llu, size %llu lies "
-				    "outside the file (%zu bytes)",
-				    (unsigned long long)offset, (unsigned long long)size,
-				    r->size);
+			return fb_fail(r, "has both inline data (%u bytes) and external "
+				       "data at offset %llu", data.count,
+				       (unsigned long long)offset);
+		if (!fb_in_file(r, offset, size))
+			return fb_fail(r, "external data at offset %llu, size %llu lies "
+				       "outside the file (%zu bytes)",
+				       (unsigned long long)offset, (unsigned long long)size,
+				       r->size);
 		b->data = size ? r->buf + offset : NULL;
 		b->size = (size_t)size;
 		b->external = true;
@@ -561,7 +107,7 @@ static int64_t zero_point_max(enum tflite_tensor_type type)
 	}
 }
 
-static int read_quantization(struct reader *r, const struct fb_table *q,
+static int read_quantization(struct fb_reader *r, const struct fb_table *q,
 			     struct tflite_tensor *tensor)
 {
 	struct tflite_quant *quant = &tensor->quant;
@@ -590,50 +136,50 @@ static int read_quantization(struct reader *r, const struct fb_table *q,
 	if (scale.count == 0)
 		return 0;
 	if (zero_point.count != scale.count)
-		return fail(r, "%u scales but %u zero points", scale.count,
-			    zero_point.count);
+		return fb_fail(r, "%u scales but %u zero points", scale.count,
+			       zero_point.count);
 	/* quantized_dimension only means something per channel. Converters
 	 * copy the filter's value onto the biases: person_detect's rank-1
 	 * biases carry 3. A rank-1 tensor has one axis, so that is read as 0. */
 	if (dim < 0)
-		return fail(r, "quantized_dimension %d is negative", dim);
+		return fb_fail(r, "quantized_dimension %d is negative", dim);
 	if (scale.count > 1 && tensor->rank == 1)
 		dim = 0;
 	if (scale.count > 1 && (uint32_t)dim >= tensor->rank)
-		return fail(r, "quantized_dimension %d out of range for rank %u",
-			    dim, tensor->rank);
+		return fb_fail(r, "quantized_dimension %d out of range for rank %u",
+			       dim, tensor->rank);
 	if (scale.count > 1 && (uint32_t)tensor->shape[dim] != scale.count)
-		return fail(r, "%u scales: must be 1 (per tensor) or dimension %d "
-			    "of the shape (%d) (per channel)", scale.count, dim,
-			    tensor->shape[dim]);
-	quant->scale = budget_calloc(r, scale.count, sizeof(float), &rc);
+		return fb_fail(r, "%u scales: must be 1 (per tensor) or dimension %d "
+			       "of the shape (%d) (per channel)", scale.count, dim,
+			       tensor->shape[dim]);
+	quant->scale = fb_calloc(r, scale.count, sizeof(float), &rc);
 	if (!quant->scale)
 		return rc;
-	quant->zero_point = budget_calloc(r, scale.count, sizeof(int64_t), &rc);
+	quant->zero_point = fb_calloc(r, scale.count, sizeof(int64_t), &rc);
 	if (!quant->zero_point)
 		return rc;
 	quant->count = scale.count;
 	quant->quantized_dimension = dim;
 	for (uint32_t i = 0; i < scale.count; i++) {
-		float s = rd_f32(r, scale.pos + (size_t)i * 4);
-		uint64_t zu = rd_u64(r, zero_point.pos + (size_t)i * 8);
+		float s = fb_rd_f32(r, scale.pos + (size_t)i * 4);
+		uint64_t zu = fb_rd_u64(r, zero_point.pos + (size_t)i * 8);
 		int64_t z;
 
 		memcpy(&z, &zu, sizeof(z));
 		/* Multiplier arithmetic divides by scales and takes frexp of
 		 * their products: only positive finite values make sense. */
 		if (!isfinite(s) || !(s > 0.0f))
-			return fail(r, "scale[%u] = %g must be finite and > 0", i, (double)s);
+			return fb_fail(r, "scale[%u] = %g must be finite and > 0", i, (double)s);
 		if (z < zero_point_min(tensor->type) || z > zero_point_max(tensor->type))
-			return fail(r, "zero_point[%u] = %lld out of range for %s", i,
-				    (long long)z, tflite_type_name(tensor->type));
+			return fb_fail(r, "zero_point[%u] = %lld out of range for %s", i,
+				       (long long)z, tflite_type_name(tensor->type));
 		quant->scale[i] = s;
 		quant->zero_point[i] = z;
 	}
 	return 0;
 }
 
-static int read_tensor(struct reader *r, const struct fb_table *t,
+static int read_tensor(struct fb_reader *r, const struct fb_table *t,
 		       const struct tflite_model *m, struct tflite_tensor *tensor)
 {
 	struct fb_table quant, sparsity;
@@ -659,7 +205,7 @@ static int read_tensor(struct reader *r, const struct fb_table *t,
 	if (rc)
 		return rc;
 	if (type < 0 || type >= TFLITE_TYPE_COUNT)
-		return fail(r, "unknown type %d", type);
+		return fb_fail(r, "unknown type %d", type);
 	tensor->type = (enum tflite_tensor_type)type;
 	tensor->is_variable = is_variable != 0;
 	if (has_sparsity) {
@@ -667,50 +213,50 @@ static int read_tensor(struct reader *r, const struct fb_table *t,
 		return -EOPNOTSUPP;
 	}
 	if (shape.count > TFLITE_MAX_RANK)
-		return fail(r, "rank %u exceeds the maximum of %d", shape.count,
-			    TFLITE_MAX_RANK);
+		return fb_fail(r, "rank %u exceeds the maximum of %d", shape.count,
+			       TFLITE_MAX_RANK);
 	tensor->rank = shape.count;
 	for (uint32_t i = 0; i < shape.count; i++) {
-		int32_t d = rd_i32(r, shape.pos + (size_t)i * 4);
+		int32_t d = fb_rd_i32(r, shape.pos + (size_t)i * 4);
 
 		if (d < 0)
-			return fail(r, "dimension %u is %d (must be >= 0)", i, d);
+			return fb_fail(r, "dimension %u is %d (must be >= 0)", i, d);
 		tensor->shape[i] = d;
 		/* At most 8 factors < 2^31: multiply while the product stays
 		 * below 2^63 or is already zero. */
 		if (d != 0 && elements > INT64_MAX / (uint64_t)d)
-			return fail(r, "element count overflows 64 bits");
+			return fb_fail(r, "element count overflows 64 bits");
 		elements *= (uint64_t)d;
 	}
 	tensor->element_count = elements;
 	elem_size = tflite_type_size(tensor->type);
 	if (elem_size && elements > UINT64_MAX / elem_size)
-		return fail(r, "byte size overflows 64 bits");
+		return fb_fail(r, "byte size overflows 64 bits");
 	tensor->byte_size = elements * elem_size;
 
 	if (tensor->buffer >= m->buffer_count && !(tensor->buffer == 0 && m->buffer_count == 0))
-		return fail(r, "buffer index %u out of range (%u buffers)",
-			    tensor->buffer, m->buffer_count);
+		return fb_fail(r, "buffer index %u out of range (%u buffers)",
+			       tensor->buffer, m->buffer_count);
 	if (m->buffer_count) {
 		const struct tflite_buffer *b = &m->buffers[tensor->buffer];
 
 		/* The TFLite interpreter refuses constant data whose size
 		 * does not match the shape; so do we. */
 		if (b->size && elem_size && b->size != tensor->byte_size)
-			return fail(r, "buffer %u holds %zu bytes but shape and type "
-				    "need %llu", tensor->buffer, b->size,
-				    (unsigned long long)tensor->byte_size);
+			return fb_fail(r, "buffer %u holds %zu bytes but shape and type "
+				       "need %llu", tensor->buffer, b->size,
+				       (unsigned long long)tensor->byte_size);
 	}
 
 	rc = fb_table_field(r, t, TENSOR_QUANTIZATION, &quant, &has_quant);
 	if (!rc && has_quant)
 		rc = read_quantization(r, &quant, tensor);
 	if (rc)
-		return add_context(r, rc, "quantization");
+		return fb_add_context(r, rc, "quantization");
 	return 0;
 }
 
-static int read_opcode(struct reader *r, const struct fb_table *t, struct tflite_opcode *op)
+static int read_opcode(struct fb_reader *r, const struct fb_table *t, struct tflite_opcode *op)
 {
 	int8_t deprecated;
 	int32_t builtin;
@@ -725,9 +271,9 @@ static int read_opcode(struct reader *r, const struct fb_table *t, struct tflite
 	if (rc)
 		return rc;
 	if (deprecated < 0)
-		return fail(r, "deprecated_builtin_code %d is negative", deprecated);
+		return fb_fail(r, "deprecated_builtin_code %d is negative", deprecated);
 	if (builtin < 0)
-		return fail(r, "builtin_code %d is negative", builtin);
+		return fb_fail(r, "builtin_code %d is negative", builtin);
 	/* Old files only set the int8 field; new files set both, with the
 	 * int8 one saturated at PLACEHOLDER_FOR_GREATER_OP_CODES (127) for
 	 * codes above it. TFLite resolves this by taking the larger one. */
@@ -735,38 +281,38 @@ static int read_opcode(struct reader *r, const struct fb_table *t, struct tflite
 	if (op->builtin_code == TFLITE_OP_CUSTOM) {
 		rc = fb_string_dup(r, t, OPCODE_CUSTOM_CODE, &op->custom_name, &has_custom);
 		if (rc)
-			return add_context(r, rc, "custom_code");
+			return fb_add_context(r, rc, "custom_code");
 		if (!has_custom || op->custom_name[0] == '\0')
-			return fail(r, "CUSTOM operator code without a custom_code name");
+			return fb_fail(r, "CUSTOM operator code without a custom_code name");
 	}
 	return 0;
 }
 
-static int check_activation(struct reader *r, uint8_t act, enum tflite_activation *out)
+static int check_activation(struct fb_reader *r, uint8_t act, enum tflite_activation *out)
 {
 	if (act > TFLITE_ACT_SIGN_BIT)
-		return fail(r, "unknown fused activation %u", act);
+		return fb_fail(r, "unknown fused activation %u", act);
 	*out = (enum tflite_activation)act;
 	return 0;
 }
 
-static int check_padding(struct reader *r, uint8_t padding, enum tflite_padding *out)
+static int check_padding(struct fb_reader *r, uint8_t padding, enum tflite_padding *out)
 {
 	if (padding > TFLITE_PADDING_VALID)
-		return fail(r, "unknown padding %u", padding);
+		return fb_fail(r, "unknown padding %u", padding);
 	*out = (enum tflite_padding)padding;
 	return 0;
 }
 
-static int check_positive(struct reader *r, const char *what, int32_t value)
+static int check_positive(struct fb_reader *r, const char *what, int32_t value)
 {
-	return value >= 1 ? 0 : fail(r, "%s %d must be >= 1", what, value);
+	return value >= 1 ? 0 : fb_fail(r, "%s %d must be >= 1", what, value);
 }
 
 /* Decode the options of the ops we lower. Absent options read as the
  * schema defaults, which for strides and filter sizes (0) are invalid and
  * thus rejected: TFLite itself would divide by them. */
-static int read_options(struct reader *r, const struct fb_table *t, bool present,
+static int read_options(struct fb_reader *r, const struct fb_table *t, bool present,
 			struct tflite_operator *op)
 {
 	static const struct fb_table empty; /* vsize 0: every field absent */
@@ -812,7 +358,7 @@ static int read_options(struct reader *r, const struct fb_table *t, bool present
 		if (!rc) rc = check_positive(r, "dilation_h_factor", c->dilation_h);
 		/* Redundant since TF 2.x (the shapes decide) but never negative. */
 		if (!rc && c->depth_multiplier < 0)
-			rc = fail(r, "depth_multiplier %d is negative", c->depth_multiplier);
+			rc = fb_fail(r, "depth_multiplier %d is negative", c->depth_multiplier);
 		break;
 	}
 	case TFLITE_OP_AVERAGE_POOL_2D:
@@ -841,7 +387,7 @@ static int read_options(struct reader *r, const struct fb_table *t, bool present
 		if (!rc) rc = fb_u8(r, o, FC_KEEP_NUM_DIMS, 0, &keep);
 		if (!rc) rc = check_activation(r, act, &f->activation);
 		if (!rc && (weights_format < 0 || weights_format > 1))
-			rc = fail(r, "unknown weights_format %d", weights_format);
+			rc = fb_fail(r, "unknown weights_format %d", weights_format);
 		f->weights_format = weights_format;
 		f->keep_num_dims = keep != 0;
 		break;
@@ -853,7 +399,7 @@ static int read_options(struct reader *r, const struct fb_table *t, bool present
 	case TFLITE_OP_SOFTMAX:
 		rc = fb_f32(r, o, SOFTMAX_BETA, 0.0f, &op->options.softmax.beta);
 		if (!rc && !isfinite(op->options.softmax.beta))
-			rc = fail(r, "beta is not finite");
+			rc = fb_fail(r, "beta is not finite");
 		break;
 	case TFLITE_OP_SVDF: {
 		struct tflite_svdf_options *v = &op->options.svdf;
@@ -872,19 +418,19 @@ static int read_options(struct reader *r, const struct fb_table *t, bool present
 
 		rc = fb_vector(r, o, RESHAPE_NEW_SHAPE, 4, &v, NULL);
 		if (!rc && v.count > TFLITE_MAX_RANK)
-			rc = fail(r, "new_shape has %u dimensions (max %d)", v.count,
-				  TFLITE_MAX_RANK);
+			rc = fb_fail(r, "new_shape has %u dimensions (max %d)", v.count,
+				     TFLITE_MAX_RANK);
 		if (rc)
 			break;
 		s->new_shape_count = v.count;
 		for (uint32_t i = 0; i < v.count; i++)
-			s->new_shape[i] = rd_i32(r, v.pos + (size_t)i * 4);
+			s->new_shape[i] = fb_rd_i32(r, v.pos + (size_t)i * 4);
 		break;
 	}
 	default:
 		break;
 	}
-	return rc ? add_context(r, rc, "options") : 0;
+	return rc ? fb_add_context(r, rc, "options") : 0;
 }
 
 /* The BuiltinOptions union member each decoded op must carry (if any). */
@@ -906,7 +452,7 @@ static int expected_options(int32_t builtin_code)
 	}
 }
 
-static int read_operator(struct reader *r, const struct fb_table *t,
+static int read_operator(struct fb_reader *r, const struct fb_table *t,
 			 const struct tflite_model *m, struct tflite_operator *op)
 {
 	struct fb_table options;
@@ -917,66 +463,66 @@ static int read_operator(struct reader *r, const struct fb_table *t,
 	if (rc)
 		return rc;
 	if (op->opcode_index >= m->opcode_count)
-		return fail(r, "opcode index %u out of range (%u operator codes)",
-			    op->opcode_index, m->opcode_count);
+		return fb_fail(r, "opcode index %u out of range (%u operator codes)",
+			       op->opcode_index, m->opcode_count);
 	op->builtin_code = m->opcodes[op->opcode_index].builtin_code;
 	op->custom_name = m->opcodes[op->opcode_index].custom_name;
 
 	rc = fb_i32_vector_dup(r, t, OPERATOR_INPUTS, &op->inputs, &op->input_count);
 	if (rc)
-		return add_context(r, rc, "inputs");
+		return fb_add_context(r, rc, "inputs");
 	rc = fb_i32_vector_dup(r, t, OPERATOR_OUTPUTS, &op->outputs, &op->output_count);
 	if (rc)
-		return add_context(r, rc, "outputs");
+		return fb_add_context(r, rc, "outputs");
 	for (uint32_t i = 0; i < op->input_count; i++) {
 		int32_t ti = op->inputs[i];
 
 		if (ti < -1 || (ti >= 0 && (uint32_t)ti >= m->tensor_count))
-			return fail(r, "input %u: tensor index %d out of range (%u tensors)",
-				    i, ti, m->tensor_count);
+			return fb_fail(r, "input %u: tensor index %d out of range (%u tensors)",
+				       i, ti, m->tensor_count);
 	}
 	for (uint32_t i = 0; i < op->output_count; i++) {
 		int32_t ti = op->outputs[i];
 
 		if (ti < 0 || (uint32_t)ti >= m->tensor_count)
-			return fail(r, "output %u: tensor index %d out of range (%u tensors)",
-				    i, ti, m->tensor_count);
+			return fb_fail(r, "output %u: tensor index %d out of range (%u tensors)",
+				       i, ti, m->tensor_count);
 	}
 
 	rc = fb_u8(r, t, OPERATOR_BUILTIN_OPTIONS_TYPE, 0, &op->options_type);
 	if (!rc)
 		rc = fb_table_field(r, t, OPERATOR_BUILTIN_OPTIONS, &options, &has_options);
 	if (rc)
-		return add_context(r, rc, "builtin_options");
+		return fb_add_context(r, rc, "builtin_options");
 	if (has_options && op->options_type == TFLITE_OPTIONS_NONE)
-		return fail(r, "builtin_options present but its union type is NONE");
+		return fb_fail(r, "builtin_options present but its union type is NONE");
 	expected = expected_options(op->builtin_code);
 	if (expected >= 0 && op->options_type != TFLITE_OPTIONS_NONE &&
 	    op->options_type != expected)
-		return fail(r, "builtin_options type %u does not belong to %s "
-			    "(expected %d)", op->options_type,
-			    tflite_builtin_name(op->builtin_code), expected);
+		return fb_fail(r, "builtin_options type %u does not belong to %s "
+			       "(expected %d)", op->options_type,
+			       tflite_builtin_name(op->builtin_code), expected);
 	if (expected >= 0 && op->options_type == TFLITE_OPTIONS_NONE)
 		has_options = false;
 	return read_options(r, &options, has_options, op);
 }
 
-static int read_index_list(struct reader *r, const struct fb_table *t, unsigned field,
+static int read_index_list(struct fb_reader *r, const struct fb_table *t, unsigned field,
 			   const char *what, uint32_t tensor_count,
 			   int32_t **out, uint32_t *count)
 {
 	int rc = fb_i32_vector_dup(r, t, field, out, count);
 
 	if (rc)
-		return add_context(r, rc, "%s", what);
+		return fb_add_context(r, rc, "%s", what);
 	for (uint32_t i = 0; i < *count; i++)
 		if ((*out)[i] < 0 || (uint32_t)(*out)[i] >= tensor_count)
-			return fail(r, "%s %u: tensor index %d out of range (%u tensors)",
-				    what, i, (*out)[i], tensor_count);
+			return fb_fail(r, "%s %u: tensor index %d out of range (%u tensors)",
+				       what, i, (*out)[i], tensor_count);
 	return 0;
 }
 
-static int read_subgraph(struct reader *r, const struct fb_table *sg, struct tflite_model *m)
+static int read_subgraph(struct fb_reader *r, const struct fb_table *sg, struct tflite_model *m)
 {
 	struct fb_vector tensors, operators;
 	struct fb_table t;
@@ -984,12 +530,12 @@ static int read_subgraph(struct reader *r, const struct fb_table *sg, struct tfl
 
 	rc = fb_string_dup(r, sg, SUBGRAPH_NAME, &m->subgraph_name, NULL);
 	if (rc)
-		return add_context(r, rc, "name");
+		return fb_add_context(r, rc, "name");
 
 	rc = fb_vector(r, sg, SUBGRAPH_TENSORS, 4, &tensors, NULL);
 	if (rc)
-		return add_context(r, rc, "tensors");
-	m->tensors = budget_calloc(r, tensors.count, sizeof(*m->tensors), &rc);
+		return fb_add_context(r, rc, "tensors");
+	m->tensors = fb_calloc(r, tensors.count, sizeof(*m->tensors), &rc);
 	if (!m->tensors)
 		return rc;
 	m->tensor_count = tensors.count;
@@ -998,10 +544,10 @@ static int read_subgraph(struct reader *r, const struct fb_table *sg, struct tfl
 		if (!rc)
 			rc = read_tensor(r, &t, m, &m->tensors[i]);
 		if (rc)
-			return add_context(r, rc, "tensor %u%s%s%s", i,
-					   m->tensors[i].name ? " (" : "",
-					   m->tensors[i].name ? m->tensors[i].name : "",
-					   m->tensors[i].name ? ")" : "");
+			return fb_add_context(r, rc, "tensor %u%s%s%s", i,
+					      m->tensors[i].name ? " (" : "",
+					      m->tensors[i].name ? m->tensors[i].name : "",
+					      m->tensors[i].name ? ")" : "");
 	}
 
 	rc = read_index_list(r, sg, SUBGRAPH_INPUTS, "input", m->tensor_count,
@@ -1014,8 +560,8 @@ static int read_subgraph(struct reader *r, const struct fb_table *sg, struct tfl
 
 	rc = fb_vector(r, sg, SUBGRAPH_OPERATORS, 4, &operators, NULL);
 	if (rc)
-		return add_context(r, rc, "operators");
-	m->operators = budget_calloc(r, operators.count, sizeof(*m->operators), &rc);
+		return fb_add_context(r, rc, "operators");
+	m->operators = fb_calloc(r, operators.count, sizeof(*m->operators), &rc);
 	if (!m->operators)
 		return rc;
 	m->operator_count = operators.count;
@@ -1028,42 +574,42 @@ static int read_subgraph(struct reader *r, const struct fb_table *sg, struct tfl
 			rc = read_operator(r, &t, m, op);
 		if (rc) {
 			if (op->builtin_code < 0)
-				return add_context(r, rc, "operator %u", i);
-			return add_context(r, rc, "operator %u (%s)", i,
-					   op->custom_name ? op->custom_name :
-					   tflite_builtin_name(op->builtin_code));
+				return fb_add_context(r, rc, "operator %u", i);
+			return fb_add_context(r, rc, "operator %u (%s)", i,
+					      op->custom_name ? op->custom_name :
+					      tflite_builtin_name(op->builtin_code));
 		}
 	}
 	return 0;
 }
 
-static int read_model(struct reader *r, struct tflite_model *m)
+static int read_model(struct fb_reader *r, struct tflite_model *m)
 {
 	struct fb_vector opcodes, buffers, subgraphs;
 	struct fb_table root, t;
 	int rc;
 
 	if (r->size < 8)
-		return fail(r, "file too small (%zu bytes) for a flatbuffer header", r->size);
+		return fb_fail(r, "file too small (%zu bytes) for a flatbuffer header", r->size);
 	if (memcmp(r->buf + 4, "TFL3", 4) != 0)
-		return fail(r, "missing \"TFL3\" file identifier at byte 4");
-	rc = fb_table_at(r, rd_u32(r, 0), &root);
+		return fb_fail(r, "missing \"TFL3\" file identifier at byte 4");
+	rc = fb_table_at(r, fb_rd_u32(r, 0), &root);
 	if (rc)
-		return add_context(r, rc, "root table");
+		return fb_add_context(r, rc, "root table");
 
 	rc = fb_u32(r, &root, MODEL_VERSION, 0, &m->version);
 	if (rc)
-		return add_context(r, rc, "model version");
+		return fb_add_context(r, rc, "model version");
 	if (m->version != 3)
-		return fail(r, "schema version %u is not supported (expected 3)", m->version);
+		return fb_fail(r, "schema version %u is not supported (expected 3)", m->version);
 	rc = fb_string_dup(r, &root, MODEL_DESCRIPTION, &m->description, NULL);
 	if (rc)
-		return add_context(r, rc, "description");
+		return fb_add_context(r, rc, "description");
 
 	rc = fb_vector(r, &root, MODEL_BUFFERS, 4, &buffers, NULL);
 	if (rc)
-		return add_context(r, rc, "buffers");
-	m->buffers = budget_calloc(r, buffers.count, sizeof(*m->buffers), &rc);
+		return fb_add_context(r, rc, "buffers");
+	m->buffers = fb_calloc(r, buffers.count, sizeof(*m->buffers), &rc);
 	if (!m->buffers)
 		return rc;
 	m->buffer_count = buffers.count;
@@ -1072,13 +618,13 @@ static int read_model(struct reader *r, struct tflite_model *m)
 		if (!rc)
 			rc = read_buffer(r, &t, &m->buffers[i]);
 		if (rc)
-			return add_context(r, rc, "buffer %u", i);
+			return fb_add_context(r, rc, "buffer %u", i);
 	}
 
 	rc = fb_vector(r, &root, MODEL_OPERATOR_CODES, 4, &opcodes, NULL);
 	if (rc)
-		return add_context(r, rc, "operator_codes");
-	m->opcodes = budget_calloc(r, opcodes.count, sizeof(*m->opcodes), &rc);
+		return fb_add_context(r, rc, "operator_codes");
+	m->opcodes = fb_calloc(r, opcodes.count, sizeof(*m->opcodes), &rc);
 	if (!m->opcodes)
 		return rc;
 	m->opcode_count = opcodes.count;
@@ -1087,20 +633,20 @@ static int read_model(struct reader *r, struct tflite_model *m)
 		if (!rc)
 			rc = read_opcode(r, &t, &m->opcodes[i]);
 		if (rc)
-			return add_context(r, rc, "operator code %u", i);
+			return fb_add_context(r, rc, "operator code %u", i);
 	}
 
 	rc = fb_vector(r, &root, MODEL_SUBGRAPHS, 4, &subgraphs, NULL);
 	if (rc)
-		return add_context(r, rc, "subgraphs");
+		return fb_add_context(r, rc, "subgraphs");
 	if (subgraphs.count == 0)
-		return fail(r, "model has no subgraphs");
+		return fb_fail(r, "model has no subgraphs");
 	m->subgraph_count = subgraphs.count;
 	rc = fb_vector_table(r, &subgraphs, 0, &t);
 	if (!rc)
 		rc = read_subgraph(r, &t, m);
 	if (rc)
-		return add_context(r, rc, "subgraph 0");
+		return fb_add_context(r, rc, "subgraph 0");
 	return 0;
 }
 
@@ -1108,7 +654,7 @@ int tflite_model_load(const void *data, size_t size, struct tflite_model **out,
 		      char *err, size_t errlen)
 {
 	struct tflite_model *m;
-	struct reader r;
+	struct fb_reader r;
 	int rc;
 
 	if (out)

@@ -12,6 +12,11 @@
  * simulated camera (aiot-sim's replay firmware), a progress line, the
  * decision line, latency percentiles and human units.
  *
+ * The files: stats.c (clocks, units, latencies, progress), stream.c (the
+ * stream matched to the model, its configuration), replay.c (everything
+ * about replaying images: the recording and how aiot-sim gets it), run.c
+ * (the pipeline and its decision line).
+ *
  * Tools-internal (not part of libaiot-accel). Functions that can fail
  * return 0 or a negative errno and write a complete message, without the
  * program's name, to err.
@@ -149,6 +154,14 @@ int lp_replay_load(struct lp_replay *r, const struct lp_stream *st, const char *
 int lp_replay_install(struct lp_stream *st, const struct lp_replay *r, unsigned int hold,
 		      const char *fw_dir, char *err, size_t len);
 void lp_replay_free(struct lp_replay *r);
+/*
+ * Configure the stream s with set (lp_configure()'s settings) and the
+ * stream's source: the sensor's live pattern, or the replay that
+ * lp_replay_install() installed. A failure is told in err.
+ */
+int lp_replay_configure(const struct lp_stream *st, struct aiot_sensor *s,
+			struct aiot_sensor_settings *set, unsigned int slots, char *err,
+			size_t len);
 
 /*
  * Open the stream again, configure it (DROP_NEWEST, st->rate_hz, one

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * aiot-bench's parts (tools/bench/): main.c (options, setup), util.c
+ * (results, messages, the sensor through the live pipeline), one file per
+ * path (zero_copy.c, copy.c, tcp.c) and report.c (figures, ratios, the
+ * saturated run).
+ */
+#ifndef AIOT_TOOLS_BENCH_H
+#define AIOT_TOOLS_BENCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <aiot/accel.h>
+#include <aiot/sensor.h>
+
+#include "../common/tool.h"
+
+#include "live_pipeline.h"
+
+#define PROG "aiot-bench"
+#define NS LP_NS
+#define MAX_SLOTS LP_MAX_SLOTS
+#define MAX_LABELS 16
+#define MAX_IMAGES LP_MAX_IMAGES
+#define FW_DIR "/tmp/aiot-bench-fw"
+
+enum path { PATH_ZERO_COPY, PATH_COPY, PATH_TCP, PATH_COUNT };
+
+extern const char *const path_names[PATH_COUNT];
+extern const char *const path_titles[PATH_COUNT];
+
+struct opts {
+	const char *model;
+	const char *sensor;
+	const char *accel;
+	const char *images[MAX_IMAGES];
+	unsigned int image_count;
+	const char *labels[MAX_LABELS];
+	unsigned int label_count;
+	double duration;
+	unsigned int rate;	/* 0: auto */
+	unsigned int hold;	/* frames per replayed image, 0: one second */
+	unsigned int slots;
+	double saturate;	/* seconds per path at the sensor's top rate, 0: skip */
+	bool paths[PATH_COUNT];
+	bool live;
+	bool quiet;
+};
+
+struct result {
+	bool ran;
+	struct lp_latencies lat; /* capture -> decision, ns */
+	uint64_t elapsed_ns;
+	uint64_t drops;		/* sequence gaps */
+	uint64_t errors;	/* slots with a DMA error, failed jobs */
+	uint64_t app_copied;	/* memcpy/send/recv by this tool (both processes) */
+	uint64_t lib_copied;	/* AIOT_STAT_BYTES_COPIED (both processes) */
+	uint64_t drv_copied;	/* the sensor driver's bytes_copied */
+	bool drv_known;
+	uint64_t cpu_ns;	/* user + system time of the processes involved */
+	unsigned int class_count[MAX_LABELS];
+};
+
+struct ctx {
+	struct opts *o;
+	struct lp_stream st;	/* the sensor matched to the model, its rate */
+	struct lp_replay replay;	/* --replay: the images */
+};
+
+/* set by SIGINT/SIGTERM (main.c) */
+extern volatile sig_atomic_t interrupted;
+
+/* util.c */
+/* The message on stderr, prefixed with the program's name; exit(1). */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void result_add(struct result *r, uint64_t lat);
+uint64_t percentile(const struct result *r, double p);
+double per_second(const struct result *r);
+double copied_per_inf(const struct result *r);
+const char *label_of(const struct ctx *c, unsigned int i, char *buf, size_t len);
+void count_class(const struct ctx *c, struct result *r, const void *scores);
+struct aiot_sensor *open_sensor(const char *name);
+/* Configure a stream for the model; the caller owns the stream. */
+struct aiot_sensor *configure_sensor(struct ctx *c, unsigned int slots);
+/* The replayed images as aiot-sim's replay firmware, at the current rate. */
+void write_recording(struct ctx *c);
+void progress_init(struct lp_progress *p, const char *name, double total_s);
+void progress_tick(struct lp_progress *p, const struct result *r, bool quiet);
+/*
+ * A copying path's run (copy.c, tcp.c): path_start() counts from now and
+ * starts the sensor; path_running() until the duration or Ctrl-C; every
+ * decision with path_decision(); path_stop() stops the sensor and fills
+ * r's elapsed time, CPU time and the sensor driver's copies.
+ */
+struct path_run {
+	struct lp_progress pg;
+	uint64_t t0, end, cpu0, drv0;
+	bool drv0_ok;
+};
+
+void path_start(const struct ctx *c, struct aiot_sensor *s, enum path p, struct path_run *run);
+bool path_running(const struct path_run *run);
+void path_decision(const struct ctx *c, struct result *r, struct path_run *run,
+		   uint64_t capture_ns, const void *scores);
+void path_stop(const struct ctx *c, struct result *r, struct path_run *run,
+	       struct aiot_sensor *s);
+
+/* zero_copy.c */
+void run_zero_copy(struct ctx *c, struct result *r, bool live);
+
+/* copy.c */
+/*
+ * The copying paths' next slot (tcp.c's too), see copy.c: false for a
+ * slot whose DMA failed (counted and given back).
+ */
+bool next_slot(struct ctx *c, struct aiot_sensor *s, struct result *r,
+	       struct lp_sequence *seq, struct aiot_sensor_slot *slot, const void **data);
+void run_copy(struct ctx *c, struct result *r);
+
+/* tcp.c */
+void run_tcp(struct ctx *c, struct result *r);
+
+/* report.c */
+void print_result(const struct ctx *c, enum path p, const struct result *r);
+void print_ratios(const struct result *a, const struct result *x, const char *name);
+void saturate(struct ctx *c, const struct result *paced);
+
+#endif /* AIOT_TOOLS_BENCH_H */

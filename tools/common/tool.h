@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every aiot command-line tool does the same way (tools/common/):
+ * messages on stderr, reading a whole file, stopping on Ctrl-C.
+ * Tools-internal.
+ */
+#ifndef AIOT_TOOLS_COMMON_TOOL_H
+#define AIOT_TOOLS_COMMON_TOOL_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * "PROG: message\n" on stderr, after flushing stdout so that the message
+ * comes after what the tool printed before.
+ */
+void tool_vmsg(const char *prog, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/*
+ * The whole file into *data (malloc()ed, to free()), its size in *size.
+ * The buffer grows from 64 KiB by doubling and may not exceed max: -EFBIG
+ * for a file that does not fit (with max a power of two times 64 KiB, one
+ * of max bytes or more). Otherwise 0, -errno from fopen(), -ENOMEM, -EIO.
+ */
+int tool_read_file(const char *path, size_t max, uint8_t **data, size_t *size);
+
+/* SIGINT and SIGTERM set *flag to 1 from now on. */
+void tool_catch_signals(volatile sig_atomic_t *flag);
+
+#endif /* AIOT_TOOLS_COMMON_TOOL_H */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by the lowering pass's files (tools/compile/lower*.c): lower.c
+ * (the model: operators in order, its inputs and outputs), lower_operand.c
+ * (the output buffers, tensors, quantization and activations of an
+ * operation), lower_ops.c (one operator each), lower_svdf.c (SVDF).
+ */
+#ifndef AIOT_COMPILE_LOWER_INTERNAL_H
+#define AIOT_COMPILE_LOWER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/aiot_isa.h>
+
+#include "lower.h"
+#include "tflite.h"
+
+#define WEIGHTS_ALIGNMENT 16
+#define ARENA_ALIGNMENT 16
+/* TFLite's int8 ADD scales both inputs up by 2^20 before adding. */
+#define ADD_LEFT_SHIFT 20
+
+struct lowering {
+	const struct tflite_model *m;
+	size_t *arena_offsets;      /* per tensor, PLAN_UNPLACED if not there */
+	size_t *weight_offsets;     /* per tensor, SIZE_MAX until copied */
+	uint8_t *stream, *weights;
+	size_t stream_size, stream_cap, weights_size, weights_cap;
+	uint32_t op_count;
+	bool needs_isa_1_1;         /* uses an ISA 1.1 addition */
+	size_t state_size;
+	char msg[512];
+};
+
+/* lower.c */
+/* The message into l->msg; returns -EINVAL. */
+__attribute__((format(printf, 2, 3)))
+int lower_fail(struct lowering *l, const char *fmt, ...);
+
+/* lower_operand.c */
+int lower_grow(uint8_t **buf, size_t *cap, size_t need);
+int lower_weights_append(struct lowering *l, const void *data, size_t size, size_t *offset);
+int lower_emit(struct lowering *l, const void *op, size_t size);
+int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *out);
+int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int32_t *zp);
+int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
+		     struct aiot_isa_activation *clamp);
+int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, const char *what);
+int lower_channel_quant(struct lowering *l, const struct tflite_operator *op, uint32_t channels,
+			bool float_product_fc, struct aiot_isa_array_ref *ref);
+/*
+ * Zero an operation of size bytes and fill in its header, its first
+ * member (every ISA operation starts with struct aiot_isa_op_header).
+ */
+void lower_op_init(struct aiot_isa_op_header *hdr, size_t size, unsigned int opcode);
+struct quant_padding;
+/* TFLite's padding of a kh x kw window over an NHWC input, rows and columns. */
+int lower_padding(struct lowering *l, enum tflite_padding padding, const uint32_t in_dims[4],
+		  int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+		  int32_t dilation_w, struct quant_padding *ph, struct quant_padding *pw);
+
+/* lower_ops.c */
+int lower_fully_connected(struct lowering *l, const struct tflite_operator *op);
+int lower_conv(struct lowering *l, const struct tflite_operator *op, bool depthwise);
+int lower_pool(struct lowering *l, const struct tflite_operator *op, bool average);
+int lower_add(struct lowering *l, const struct tflite_operator *op);
+int lower_reshape(struct lowering *l, const struct tflite_operator *op);
+int lower_softmax(struct lowering *l, const struct tflite_operator *op);
+int lower_quantize(struct lowering *l, const struct tflite_operator *op);
+
+/* lower_svdf.c */
+int lower_svdf(struct lowering *l, const struct tflite_operator *op);
+
+#endif /* AIOT_COMPILE_LOWER_INTERNAL_H */

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-run: run a compiled model on files, or on a live sensor stream, and
+ * print its decisions.
+ *
+ *   aiot-run [--device npu|cpu] MODEL.aiot INPUT...
+ *   aiot-run --sensor NAME [--replay A.bmp,...] [--count N] [--duration SEC]
+ *            MODEL.aiot
+ *
+ * --device npu loads the blob onto the aiot accelerator through
+ * libaiot-accel's model API; --device cpu runs it on the userspace build of
+ * the ISA reference executor (the CPU fallback, bit-exact with the NPU).
+ * Inputs: .bmp (8-bit grayscale, pixel bytes fed unchanged, top row
+ * first: upstream's convention), .wav (16-bit mono PCM into an int16
+ * input) or, with --raw, the tensor's bytes. Several inputs run one after
+ * the other on the same model, so stateful models (SVDF) see a stream.
+ * --bench N reports throughput and latency percentiles. See
+ * docs/compiler.md.
+ *
+ * --sensor runs the model on the NPU on every slot of a live sensor stream
+ * with no copy: tools/pipeline/ (shared with aiot-bench) imports the ring's
+ * slots into the accelerator and queues a job ahead on each, which starts
+ * when the slot's DMA completes. Each decision is printed with its
+ * capture -> decision latency, then a summary. See docs/tools.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: aiot-run [OPTIONS] MODEL.aiot INPUT...\n"
+		"       aiot-run --sensor NAME [LIVE OPTIONS] MODEL.aiot\n"
+		"\n"
+		"Run a compiled model (aiot-compile) on input files and print the scores;\n"
+		"or, with --sensor, on every slot of a live sensor stream, on the NPU with\n"
+		"no copy, printing each decision with its capture->decision latency and a\n"
+		"summary at the end.\n"
+		"\n"
+		"  -d, --device npu|cpu   npu: the aiot accelerator (default when one is\n"
+		"                         present); cpu: the userspace reference executor\n"
+		"  -a, --accel PATH       accelerator node (default: the first aiot device)\n"
+		"  -l, --labels a,b,...   class names of the outputs (default for\n"
+		"                         person_detect and micro_speech)\n"
+		"  -r, --raw              inputs are raw tensor bytes (exactly its size)\n"
+		"  -b, --bench N          run N timed inferences on the (last) input, or on\n"
+		"                         zeros without INPUT; print inferences/s, p50, p99\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"
+		".wav (16-bit mono PCM, into an int16 input), or any file with --raw.\n"
+		"\n"
+		"Live options (the model's input must be exactly one slot of the stream,\n"
+		"of the same element type: U8 samples for an int8 input, S16_LE for int16):\n"
+		"  -s, --sensor NAME      the sensor stream, by name (camera0; aiot-info lists\n"
+		"                         them) or device node (/dev/aiot/sensor2)\n"
+		"  -i, --replay A.bmp,... the (simulated) camera replays these 8-bit\n"
+		"                         grayscale images, in this order, then loops\n"
+		"                         (default: the sensor's live pattern); up to %d\n"
+		"      --hold N           frames each replayed image lasts (default: 1 s)\n"
+		"  -c, --count N          stop after N slots (each a decision or an error)\n"
+		"  -t, --duration SEC     stop after SEC seconds (default, without --count\n"
+		"                         either: run until Ctrl-C)\n"
+		"      --rate HZ          sensor sample rate (default: about half of what the\n"
+		"                         NPU sustains, from 5 timed runs at start)\n"
+		"      --slots N          ring slots, each with a job queued ahead, 2..%d\n"
+		"                         (default 4)\n"
+		"  -S, --summary          print only the summary, not every decision; a\n"
+		"                         progress line goes to stderr every 5 s\n"
+		"  -q, --quiet            with --summary: no progress line\n"
+		"\n"
+		"Live output: \"#SEQ t=SEC LABEL SCORE capture->decision LATENCY\" per slot,\n"
+		"SEQ being the sensor's period number (gaps are dropped periods), then\n"
+		"\"summary: N decisions ..., p50/p99/max latency, bytes the CPU copied\n"
+		"(library + sensor driver; 0 on this path), dropped periods, errors\".\n"
+		"Ctrl-C stops the stream and prints the summary.\n"
+		"\n"
+		"Exit status: 0 ok; 1 load/run failed (no accelerator, unknown sensor,\n"
+		"model unusable or not fitting the sensor, a device error, or a slot whose\n"
+		"DMA or job failed); 2 usage (also a --rate the sensor does not take, or\n"
+		"--replay on a sensor that is not an 8-bit camera); 3 input file (INPUT or\n"
+		"--replay image) unusable; 130 interrupted before --count/--duration.\n",
+		LP_MAX_IMAGES, LP_MAX_SLOTS);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int parse_count(const char *opt, const char *arg, unsigned long long min,
+		       unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "aiot-run: %s takes a count of %llu..%llu, not '%s'\n", opt, min,
+			max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "sensor", required_argument, NULL, 's' },
+		{ "replay", required_argument, NULL, 'i' },
+		{ "hold", required_argument, NULL, OPT_HOLD },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "slots", required_argument, NULL, OPT_SLOTS },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *device = NULL, *accel_path = NULL, *label_arg = NULL, *model_path;
+	struct live_opts lo = { .slots = 4 };
+	struct session s = { 0 };
+	const char *labels[MAX_LABELS];
+	char *label_copy = NULL, *replay_copy = NULL, *end;
+	const char *replay_arg = NULL;
+	unsigned int nlabels = 0;
+	unsigned long long v;
+	long bench_n = 0;
+	bool raw = false;
+	int c, rc, status = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "d:a:l:rb:s:i:c:t:Sqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': device = optarg; break;
+		case 'a': accel_path = optarg; break;
+		case 'l': label_arg = optarg; break;
+		case 'r': raw = true; break;
+		case 'b':
+			errno = 0;
+			bench_n = strtol(optarg, &end, 10);
+			if (errno || *end || bench_n < 1 || bench_n > 10000000) {
+				fprintf(stderr, "aiot-run: --bench takes a count of 1..10000000\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 's': lo.sensor = optarg; break;
+		case 'i': replay_arg = optarg; break;
+		case OPT_HOLD:
+			if (parse_count("--hold", optarg, 1, 100000, &v))
+				return EXIT_USAGE;
+			lo.hold = (unsigned int)v;
+			break;
+		case 'c':
+			if (parse_count("--count", optarg, 1, 1000000000, &v))
+				return EXIT_USAGE;
+			lo.count = v;
+			break;
+		case 't':
+			errno = 0;
+			lo.duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(lo.duration > 0) ||
+			    lo.duration > 31 * 86400.0) {
+				fprintf(stderr, "aiot-run: --duration takes seconds in (0, %u], not "
+					"'%s'\n", 31 * 86400, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_RATE:
+			if (parse_count("--rate", optarg, 1, 10000000, &v))
+				return EXIT_USAGE;
+			lo.rate = (unsigned int)v;
+			break;
+		case OPT_SLOTS:
+			if (parse_count("--slots", optarg, 2, LP_MAX_SLOTS, &v))
+				return EXIT_USAGE;
+			lo.slots = (unsigned int)v;
+			break;
+		case 'S': lo.summary = true; break;
+		case 'q': lo.quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (device && strcmp(device, "cpu") && strcmp(device, "npu")) {
+		fprintf(stderr, "aiot-run: unknown device \"%s\" (npu or cpu)\n", device);
+		return EXIT_USAGE;
+	}
+	if (lo.sensor) {
+		const char *bad = device && !strcmp(device, "cpu") ?
+				  "--device cpu (a live stream runs on the NPU, without a copy)" :
+				  raw ? "--raw" : bench_n ? "--bench" : NULL;
+
+		if (bad) {
+			fprintf(stderr, "aiot-run: --sensor does not go with %s\n", bad);
+			return EXIT_USAGE;
+		}
+		if (optind >= argc) {
+			fprintf(stderr, "aiot-run: no model given\n");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (optind + 1 < argc) {
+			fprintf(stderr, "aiot-run: --sensor takes no INPUT file ('%s'); --replay "
+				"A.bmp,B.bmp has the camera replay images\n", argv[optind + 1]);
+			return EXIT_USAGE;
+		}
+	} else {
+		const char *live_only = replay_arg ? "--replay" : lo.hold ? "--hold" :
+					lo.count ? "--count" : lo.duration > 0 ? "--duration" :
+					lo.rate ? "--rate" : lo.slots != 4 ? "--slots" :
+					lo.summary ? "--summary" : lo.quiet ? "--quiet" : NULL;
+
+		if (live_only) {
+			fprintf(stderr, "aiot-run: %s goes with --sensor\n", live_only);
+			return EXIT_USAGE;
+		}
+		if (optind >= argc || (optind == argc - 1 && !bench_n)) {
+			fprintf(stderr, "aiot-run: %s\n", optind >= argc ? "no model given" :
+				"no input given");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (lo.hold && !replay_arg) {
+		fprintf(stderr, "aiot-run: --hold goes with --replay\n");
+		return EXIT_USAGE;
+	}
+	if (lo.quiet && !lo.summary) {
+		fprintf(stderr, "aiot-run: --quiet goes with --summary (every decision is printed "
+			"otherwise)\n");
+		return EXIT_USAGE;
+	}
+	if (replay_arg) {
+		replay_copy = strdup(replay_arg);
+		if (!replay_copy) {
+			fprintf(stderr, "aiot-run: out of memory\n");
+			return EXIT_FAIL;
+		}
+		for (char *tok = strtok(replay_copy, ","); tok; tok = strtok(NULL, ",")) {
+			if (lo.image_count == LP_MAX_IMAGES) {
+				fprintf(stderr, "aiot-run: --replay takes at most %d images\n",
+					LP_MAX_IMAGES);
+				free(replay_copy);
+				return EXIT_USAGE;
+			}
+			lo.images[lo.image_count++] = tok;
+		}
+		if (!lo.image_count) {
+			fprintf(stderr, "aiot-run: --replay needs at least one image\n");
+			free(replay_copy);
+			return EXIT_USAGE;
+		}
+	}
+	model_path = argv[optind++];
+
+	if (lo.sensor) {
+		rc = open_npu(&s, accel_path, model_path, false);
+	} else if (!device || !strcmp(device, "npu")) {
+		rc = open_npu(&s, accel_path, model_path, !device);
+		if (rc && !device && !s.accel) {
+			fprintf(stderr, "aiot-run: no aiot accelerator; running on the CPU "
+				"(--device cpu)\n");
+			rc = open_cpu(&s, model_path);
+		}
+	} else {
+		rc = open_cpu(&s, model_path);
+	}
+	if (rc) {
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (!label_arg)
+		label_arg = default_labels(s.name);
+	if (label_arg) {
+		label_copy = strdup(label_arg);
+		if (!label_copy) {
+			status = EXIT_FAIL;
+			goto out;
+		}
+		nlabels = split_labels(label_copy, labels);
+	}
+	if (lo.sensor) {
+		status = run_live(&lo, &s, model_path, labels, nlabels);
+		goto out;
+	}
+	printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
+	       "point %d\n", s.name[0] ? s.name : model_path, dtype_name(s.in.dtype),
+	       s.in.dims[0], s.in.dims[1], s.in.dims[2], s.in.dims[3], dtype_name(s.out.dtype),
+	       s.out.dims[0], s.out.dims[1], s.out.dims[2], s.out.dims[3], (double)s.out.scale,
+	       s.out.zero_point);
+	for (; optind < argc; optind++) {
+		double t0;
+
+		if (load_input(argv[optind], raw, &s.in, s.in_buf)) {
+			status = EXIT_IO;
+			goto out;
+		}
+		t0 = now_us();
+		rc = infer(&s);
+		if (rc) {
+			fprintf(stderr, "aiot-run: %s: inference failed: %s\n", argv[optind],
+				strerror(-rc));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		print_scores(&s, argv[optind], now_us() - t0, labels, nlabels);
+	}
+	if (bench_n) {
+		rc = bench(&s, bench_n);
+		if (rc) {
+			fprintf(stderr, "aiot-run: bench: %s\n", strerror(-rc));
+			status = EXIT_FAIL;
+		}
+	}
+out:
+	free(label_copy);
+	free(replay_copy);
+	close_session(&s);
+	return status;
+}

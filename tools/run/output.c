@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-run's output: the scores of an inference, --bench's throughput and
+ * latency percentiles, the class labels.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+
+double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int64_t output_value(const struct session *s, size_t i)
+{
+	int16_t v16;
+	int32_t v32;
+
+	switch (s->out.dtype) {
+	case AIOT_ISA_DTYPE_INT16:
+		memcpy(&v16, s->out_buf + 2 * i, 2);
+		return v16;
+	case AIOT_ISA_DTYPE_INT32:
+		memcpy(&v32, s->out_buf + 4 * i, 4);
+		return v32;
+	default:
+		return (int8_t)s->out_buf[i];
+	}
+}
+
+void print_scores(const struct session *s, const char *input, double us,
+		  const char *const *labels, unsigned int nlabels)
+{
+	size_t count = s->out.size / dtype_size(s->out.dtype), best = 0;
+	int64_t best_v = 0;
+
+	printf("%s: %.3f ms on %s\n", input, us / 1000.0, s->npu ? "npu" : "cpu");
+	for (size_t i = 0; i < count; i++) {
+		int64_t q = output_value(s, i);
+		double real = (double)s->out.scale * (double)(q - s->out.zero_point);
+
+		if (i == 0 || q > best_v) {
+			best = i;
+			best_v = q;
+		}
+		if (i < nlabels)
+			printf("  [%zu] %-12s %s %6lld  %.6f\n", i, labels[i],
+			       dtype_name(s->out.dtype), (long long)q, real);
+		else
+			printf("  [%zu] %s %6lld  %.6f\n", i, dtype_name(s->out.dtype),
+			       (long long)q, real);
+	}
+	if (count > 1) {
+		if (best < nlabels)
+			printf("  -> %s (class %zu)\n", labels[best], best);
+		else
+			printf("  -> class %zu\n", best);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int bench(struct session *s, long n)
+{
+	double *lat = malloc((size_t)n * sizeof(*lat)), t0, total;
+	int rc = infer(s); /* warm-up: caches, first-touch page faults */
+	struct lp_progress pg;
+
+	if (!lat)
+		return -ENOMEM;
+	/* Long runs: a progress line on stderr after 5 s (tools/pipeline/). */
+	lp_progress_init(&pg, "bench", 0, (size_t)n);
+	pg.what = "inferences";
+	t0 = now_us();
+	for (long i = 0; !rc && i < n; i++) {
+		double a = now_us();
+
+		rc = infer(s);
+		lat[i] = now_us() - a;
+		lp_progress_tick(&pg, (size_t)i + 1, (uint64_t)(lat[i] * 1e3), false);
+	}
+	lp_progress_done(&pg, false);
+	total = now_us() - t0;
+	if (!rc) {
+		qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+		printf("bench %s on %s: %ld inferences in %.1f ms: %.1f inferences/s\n",
+		       s->name, s->npu ? "npu" : "cpu", n, total / 1000.0, n / (total / 1e6));
+		printf("  latency min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		       lat[0] / 1000.0, lat[(size_t)((n - 1) * 0.50)] / 1000.0,
+		       lat[(size_t)((n - 1) * 0.99)] / 1000.0, lat[n - 1] / 1000.0);
+	}
+	free(lat);
+	return rc;
+}
+
+const char *default_labels(const char *name)
+{
+	if (!strcmp(name, "person_detect"))
+		return "no_person,person";
+	if (!strcmp(name, "micro_speech_quantized"))
+		return "silence,unknown,yes,no";
+	return NULL;
+}
+
+unsigned int split_labels(char *list, const char **labels)
+{
+	unsigned int n = 0;
+
+	for (char *tok = strtok(list, ","); tok && n < MAX_LABELS; tok = strtok(NULL, ","))
+		labels[n++] = tok;
+	return n;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * aiot-run's parts (tools/run/): main.c (options), input.c (input file
+ * decoders), session.c (the model on the NPU or the CPU), output.c
+ * (scores, --bench, labels), live.c (--sensor, on the live pipeline).
+ */
+#ifndef AIOT_TOOLS_RUN_H
+#define AIOT_TOOLS_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <aiot/accel.h>
+#include <aiot/model_format.h>
+
+#include "../../lib/dtype.h"
+#include "../common/tool.h"
+#include "cpu_model.h"
+#include "live_pipeline.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_INTERRUPTED = 130 };
+
+#define MAX_FILE_BYTES (64u * 1024 * 1024)	/* inputs and blobs: tool_read_file() */
+#define MAX_LABELS 64
+#define NPU_TIMEOUT_NS (10LL * 1000 * 1000 * 1000)
+
+/* One input or output tensor, whichever device describes it. */
+struct tensor_desc {
+	int dtype;
+	uint32_t dims[4];
+	size_t size;
+	float scale;
+	int32_t zero_point;
+	char name[AIOT_MODEL_NAME_LEN + 1];
+};
+
+struct session {
+	bool npu;
+	struct aiot_cpu_model *cpu;
+	struct aiot_accel *accel;
+	struct aiot_model *model;
+	struct tensor_desc in, out;
+	uint8_t *in_buf, *out_buf;  /* NPU: host copies; CPU: the model's buffers */
+	char name[64];
+};
+
+static inline const char *dtype_name(int dtype)
+{
+	const char *name = aiot_dtype_name((unsigned int)dtype);
+
+	return name ? name : "?";
+}
+
+/* Never 0: the blob's parser has checked the types. */
+static inline size_t dtype_size(int dtype)
+{
+	unsigned int size = aiot_dtype_size((unsigned int)dtype);
+
+	return size ? size : 1;
+}
+
+/* --sensor's options (main.c) */
+struct live_opts {
+	const char *sensor;
+	const char *images[LP_MAX_IMAGES];
+	unsigned int image_count;
+	unsigned int hold;	/* frames per replayed image; 0: one second */
+	unsigned int rate;	/* 0: from the calibration */
+	unsigned int slots;
+	uint64_t count;		/* 0: no limit */
+	double duration;	/* 0: no limit */
+	bool summary;
+	bool quiet;
+};
+
+/* input.c */
+/* INPUT into dst (in->size bytes): .bmp, .wav or, with raw, its bytes. */
+int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t *dst);
+
+/* session.c */
+int open_cpu(struct session *s, const char *path);
+/* quiet: no message when there is no accelerator (the caller falls back). */
+int open_npu(struct session *s, const char *accel_path, const char *path, bool quiet);
+void close_session(struct session *s);
+/* One inference; the input is in s->in_buf, the output lands in s->out_buf. */
+int infer(struct session *s);
+
+/* output.c */
+double now_us(void);
+void print_scores(const struct session *s, const char *input, double us,
+		  const char *const *labels, unsigned int nlabels);
+int bench(struct session *s, long n);
+/* Class names of the models in ../shared/models, by blob name. */
+const char *default_labels(const char *name);
+unsigned int split_labels(char *list, const char **labels);
+
+/* live.c: exit status of a live run (see usage()). */
+int run_live(const struct live_opts *lo, struct session *s, const char *model_path,
+	     const char *const *labels, unsigned int nlabels);
+
+#endif /* AIOT_TOOLS_RUN_H */

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-run's session: the model loaded onto the NPU through libaiot-accel,
+ * or onto the userspace ISA executor (the CPU fallback), and one inference.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static void desc_from_blob(const struct aiot_model_tensor *t, struct tensor_desc *d)
+{
+	d->dtype = t->dtype;
+	memcpy(d->dims, t->dims, sizeof(d->dims));
+	d->size = t->size;
+	memcpy(&d->scale, &t->scale_bits, sizeof(d->scale));
+	d->zero_point = t->zero_point;
+	memcpy(d->name, t->name, AIOT_MODEL_NAME_LEN);
+	d->name[AIOT_MODEL_NAME_LEN] = '\0';
+}
+
+static void desc_from_info(const struct aiot_tensor_info *t, struct tensor_desc *d)
+{
+	d->dtype = aiot_tensor_info_get_dtype(t);
+	aiot_tensor_info_get_shape(t, d->dims);
+	d->size = aiot_tensor_info_get_size(t);
+	d->scale = aiot_tensor_info_get_scale(t);
+	d->zero_point = aiot_tensor_info_get_zero_point(t);
+	snprintf(d->name, sizeof(d->name), "%s", aiot_tensor_info_get_name(t));
+}
+
+int open_cpu(struct session *s, const char *path)
+{
+	const struct aiot_model_blob_view *v;
+	char err[512];
+	uint8_t *blob;
+	size_t size;
+	int rc = tool_read_file(path, MAX_FILE_BYTES, &blob, &size);
+
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	rc = aiot_cpu_model_load(blob, size, &s->cpu, err, sizeof(err));
+	free(blob);
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s: %s\n", path, err);
+		return rc;
+	}
+	v = aiot_cpu_model_view(s->cpu);
+	if (v->input_count != 1 || v->output_count != 1) {
+		fprintf(stderr, "aiot-run: %s: %u inputs and %u outputs; aiot-run takes one each\n",
+			path, v->input_count, v->output_count);
+		return -EOPNOTSUPP;
+	}
+	desc_from_blob(&v->tensors[0], &s->in);
+	desc_from_blob(&v->tensors[1], &s->out);
+	s->in_buf = aiot_cpu_model_tensor(s->cpu, 0);
+	s->out_buf = aiot_cpu_model_tensor(s->cpu, 1);
+	snprintf(s->name, sizeof(s->name), "%s", v->name);
+	return 0;
+}
+
+int open_npu(struct session *s, const char *accel_path, const char *path, bool quiet)
+{
+	char err[512];
+	uint8_t *blob;
+	size_t size;
+	int rc = accel_path ? aiot_accel_open(accel_path, &s->accel) :
+			      aiot_accel_open_default(&s->accel);
+
+	if (rc) {
+		if (quiet)
+			return rc;
+		if (rc == -ENODEV && !accel_path)
+			fprintf(stderr, "aiot-run: no aiot accelerator found (is the module loaded? "
+				"try: modprobe aiot-sim)\n");
+		else
+			fprintf(stderr, "aiot-run: no aiot accelerator%s%s: %s\n",
+				accel_path ? " at " : "", accel_path ? accel_path : "",
+				aiot_strerror(rc));
+		return rc;
+	}
+	/*
+	 * Read the file here, so that a missing or unreadable file is told as
+	 * such; the library then says what is wrong with the blob itself.
+	 */
+	rc = tool_read_file(path, MAX_FILE_BYTES, &blob, &size);
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s: %s\n", path,
+			rc == -EFBIG ? "larger than 64 MiB" : strerror(-rc));
+		return rc;
+	}
+	err[0] = '\0';
+	rc = aiot_model_load(s->accel, blob, size, &s->model, err, sizeof(err));
+	free(blob);
+	if (rc) {
+		fprintf(stderr, "aiot-run: %s: %s\n", path, err[0] ? err : aiot_strerror(rc));
+		return rc;
+	}
+	if (aiot_model_get_input_count(s->model) != 1 ||
+	    aiot_model_get_output_count(s->model) != 1) {
+		fprintf(stderr, "aiot-run: %s: aiot-run takes models with one input and one "
+			"output\n", path);
+		return -EOPNOTSUPP;
+	}
+	desc_from_info(aiot_model_get_input_info(s->model, 0), &s->in);
+	desc_from_info(aiot_model_get_output_info(s->model, 0), &s->out);
+	s->in_buf = calloc(1, s->in.size);
+	s->out_buf = calloc(1, s->out.size);
+	if (!s->in_buf || !s->out_buf)
+		return -ENOMEM;
+	snprintf(s->name, sizeof(s->name), "%s", aiot_model_get_name(s->model));
+	s->npu = true;
+	return 0;
+}
+
+void close_session(struct session *s)
+{
+	if (s->npu) {
+		free(s->in_buf);
+		free(s->out_buf);
+	}
+	aiot_model_free(s->model);
+	aiot_accel_close(s->accel);
+	aiot_cpu_model_free(s->cpu);
+}
+
+int infer(struct session *s)
+{
+	int rc;
+
+	if (!s->npu)
+		return aiot_cpu_model_run(s->cpu);
+	rc = aiot_model_write_input(s->model, 0, s->in_buf, s->in.size);
+	if (!rc)
+		rc = aiot_model_run(s->model, NPU_TIMEOUT_NS);
+	if (!rc)
+		rc = aiot_model_read_output(s->model, 0, s->out_buf, s->out.size);
+	return rc;
+}
