@@ -17,9 +17,9 @@ struct aiot_dtype_desc {
 
 /* Indexed by enum aiot_isa_dtype; AIOT_ISA_DTYPE_INVALID has no entry. */
 static const struct aiot_dtype_desc aiot_dtypes[] = {
-	[AIOT_ISA_DTYPE_INT8] = { "int8", 1 },
-	[AIOT_ISA_DTYPE_INT16] = { "int16", 2 },
-	[AIOT_ISA_DTYPE_INT32] = { "int32", 4 },
+	[AIOT_ISA_DTYPE_INT8] = { "int8", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT8) },
+	[AIOT_ISA_DTYPE_INT16] = { "int16", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT16) },
+	[AIOT_ISA_DTYPE_INT32] = { "int32", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT32) },
 };
 
 static inline const struct aiot_dtype_desc *aiot_dtype_desc(unsigned int dtype)

@@ -16,6 +16,16 @@
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
+#include <linux/aiot_isa.h>
+
+/*
+ * The library's public binding count mirrors the uAPI's and the ISA's
+ * without making its header depend on them; the three must agree.
+ */
+_Static_assert(AIOT_MAX_BINDINGS == DRM_AIOT_MAX_BINDINGS,
+	       "libaiot-accel's binding count differs from the uAPI's");
+_Static_assert(AIOT_MODEL_MAX_BINDINGS == AIOT_ISA_MAX_BINDINGS,
+	       "the model format's binding count differs from the ISA's");
 
 #ifdef __cplusplus
 extern "C" {

@@ -42,16 +42,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 
 static u32 aiot_isa_dtype_size(u8 dtype)
 {
-	switch (dtype) {
-	case AIOT_ISA_DTYPE_INT8:
-		return 1;
-	case AIOT_ISA_DTYPE_INT16:
-		return 2;
-	case AIOT_ISA_DTYPE_INT32:
-		return 4;
-	default:
-		return 0;
-	}
+	return AIOT_ISA_DTYPE_SIZE(dtype);
 }
 
 static bool aiot_isa_in_range(s32 v, s32 lo, s32 hi)

@@ -87,7 +87,7 @@ static void query_device_info(void)
 	CHECK_EQ(info.capabilities & ~DRM_AIOT_CAP_ACCEL_NODE,
 		 DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT | DRM_AIOT_CAP_SYNC_FILE);
 	CHECK_EQ(info.isa_version, AIOT_ISA_VERSION_CURRENT);
-	CHECK_EQ(info.max_bindings, 16);
+	CHECK_EQ(info.max_bindings, DRM_AIOT_MAX_BINDINGS);
 	CHECK(info.job_timeout_ms >= 10);
 	CHECK_EQ(info.reserved1, 0);
 	tap_diag("uapi %u.%u driver %u.%u.%u backend %s caps 0x%llx",

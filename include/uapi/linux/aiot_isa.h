@@ -71,6 +71,16 @@ enum aiot_isa_dtype {
 	AIOT_ISA_DTYPE_INT32	= 3,
 };
 
+/*
+ * Bytes of one element of &enum aiot_isa_dtype @t; 0 for a type the ISA does
+ * not have. The one definition the validator, the executor's users and the
+ * library share.
+ */
+#define AIOT_ISA_DTYPE_SIZE(t) \
+	((t) == AIOT_ISA_DTYPE_INT8 ? 1U : \
+	 (t) == AIOT_ISA_DTYPE_INT16 ? 2U : \
+	 (t) == AIOT_ISA_DTYPE_INT32 ? 4U : 0U)
+
 /**
  * struct aiot_isa_header - start of every command stream
  * @magic: AIOT_ISA_MAGIC
