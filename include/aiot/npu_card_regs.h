@@ -29,7 +29,11 @@ typedef __le64 aiot_card_le64;
 #include <stdint.h>
 typedef uint32_t aiot_card_le32;
 typedef uint64_t aiot_card_le64;
+#ifdef __cplusplus
+#define AIOT_CARD_STATIC_ASSERT(e, msg)	static_assert(e, msg)
+#else
 #define AIOT_CARD_STATIC_ASSERT(e, msg)	_Static_assert(e, msg)
+#endif
 #define AIOT_CARD_OFFSETOF(t, m)	offsetof(t, m)
 #endif
 
