@@ -84,6 +84,8 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 
 	if (!desc || !desc->name || !ops || !ops->run || !ops->reset)
 		return ERR_PTR(-EINVAL);
+	if (desc->mem != AIOT_NPU_MEM_CPU && desc->mem != AIOT_NPU_MEM_DMA)
+		return ERR_PTR(-EINVAL);
 
 	adev = devm_drm_dev_alloc(parent, &aiot_drm_driver,
 				  struct aiot_device, drm);
@@ -95,6 +97,10 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 	adev->priv = priv;
 	atomic_set(&adev->open_files, 0);
 	adev->job_timeout_ms = max(desc->job_timeout_ms ?: job_timeout_ms, 10u);
+
+	ret = aiot_dev_dma_init(adev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	ret = aiot_sched_init(adev);
 	if (ret)

@@ -34,6 +34,7 @@
 
 #include "aiot_compat.h"
 #include "aiot_device.h"
+#include "aiot_job_dma.h"
 #include "isa/aiot_isa.h"
 
 #define AIOT_MAX_IN_SYNCOBJS	64
@@ -53,7 +54,8 @@ static struct workqueue_struct *aiot_cleanup_wq;
  * @hw_fence_live: @hw_fence was initialised and is refcounted
  * @done: the scheduler's finished fence, a reference
  * @bos: the buffer bound to each slot (references), NULL if none
- * @maps: their kernel mappings
+ * @maps: their kernel mappings (CPU backends)
+ * @dma: buffers as device memory (DMA backends)
  * @deadline_ns: CLOCK_MONOTONIC time after which the job is not run
  * @started_ns: when run_job handed it to the backend
  * @cleanup_work: frees the job
@@ -69,6 +71,7 @@ struct aiot_job {
 	struct dma_fence *done;
 	struct drm_gem_object *bos[AIOT_NPU_MAX_BINDINGS];
 	struct iosys_map maps[AIOT_NPU_MAX_BINDINGS];
+	struct aiot_job_dma dma;
 	u64 deadline_ns;
 	u64 started_ns;
 	struct work_struct cleanup_work;
@@ -174,6 +177,7 @@ static void aiot_job_complete(struct aiot_job *job, int error)
 		atomic64_inc(&job->afile->stats.completed);
 	}
 	aiot_record_update(job, DRM_AIOT_JOB_DONE, error, 0, now);
+	aiot_job_dma_sync_for_cpu(adev, &job->dma, &job->npu);
 	/* After this the scheduler may free the job: touch nothing more. */
 	dma_fence_signal(job->hw_fence);
 }
@@ -284,6 +288,7 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 		aiot_job_complete(job, error);
 		return fence;
 	}
+	aiot_job_dma_sync_for_device(adev, &job->dma, &job->npu);
 	adev->ops->run(adev, &job->npu);
 	drm_dev_exit(idx);
 	return fence;
@@ -353,6 +358,7 @@ static void aiot_job_cleanup_work(struct work_struct *work)
 			aiot_gem_vunmap(job->bos[i], &job->maps[i]);
 		drm_gem_object_put(job->bos[i]);
 	}
+	aiot_job_dma_release(adev, &job->dma);
 	kvfree(job->npu.stream);
 	if (job->hw_fence_live)
 		dma_fence_put(job->hw_fence);
@@ -547,6 +553,9 @@ static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 			return -ENOENT;
 		job->npu.size[i] = job->bos[i]->size;
 	}
+	/* A DMA backend gets device mappings instead, once validated. */
+	if (job->adev->desc->mem == AIOT_NPU_MEM_DMA)
+		return 0;
 	for (i = 0; i < DRM_AIOT_MAX_BINDINGS; i++) {
 		if (!job->bos[i])
 			continue;
@@ -682,6 +691,10 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 			summary.error_op, ret);
 		goto err_free;
 	}
+	ret = aiot_job_dma_prepare(adev, &job->dma, &job->npu, job->bos,
+				   summary.bindings_written);
+	if (ret)
+		goto err_free;
 
 	ret = aiot_sched_job_init(&job->base, &afile->entities[args->priority],
 				  afile, file);

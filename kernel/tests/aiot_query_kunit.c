@@ -23,6 +23,7 @@ static const struct aiot_npu_desc kunit_npu_desc = {
 	/* Longer than the 32-byte uAPI field: must come out truncated. */
 	.name = "aiot-kunit-npu-with-a-rather-long-name",
 	.hw_id = 0x12345678,
+	.mem = AIOT_NPU_MEM_CPU,
 };
 
 static void kunit_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
