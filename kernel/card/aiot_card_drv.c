@@ -15,7 +15,7 @@
  * lists; a job needing more entries than a slot holds fails with -E2BIG.
  */
 
-#include <linux/bitmap.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -39,6 +39,32 @@
 /* Scatter-list entries per job slot, all bindings and the stream together. */
 #define AIOT_CARD_SLOT_SG	4096
 #define AIOT_CARD_TIMEOUT_US	(1000 * USEC_PER_MSEC)
+
+struct aiot_card;
+
+/**
+ * struct aiot_card_knob - a fault-injection knob file in debugfs
+ * @card: the card
+ * @reg: the knob register (spec section 8)
+ */
+struct aiot_card_knob {
+	struct aiot_card *card;
+	u32 reg;
+};
+
+static const struct {
+	const char *name;
+	u32 reg;
+} aiot_card_knobs[] = {
+	{ "hang_next_jobs", AIOT_CARD_REG_KNOB_HANG },
+	{ "slow_us", AIOT_CARD_REG_KNOB_SLOW_US },
+	{ "dma_error_jobs", AIOT_CARD_REG_KNOB_DMA_ERROR },
+	{ "corrupt_completions", AIOT_CARD_REG_KNOB_CORRUPT_CQE },
+	{ "refuse_reset", AIOT_CARD_REG_KNOB_REFUSE_RESET },
+	{ "remove", AIOT_CARD_REG_KNOB_REMOVE },
+};
+
+static struct dentry *aiot_card_debugfs_root;
 
 /**
  * struct aiot_card_slot - one job on the card
@@ -77,6 +103,8 @@ struct aiot_card_slot {
  * @unregistered: @adev was unregistered
  * @error_work: recovers from a card-reported error
  * @last_progress: PROGRESS at the last read, returned once the card is gone
+ * @debugfs: fault-injection knobs, when the card has them
+ * @knobs: what each knob file writes
  */
 struct aiot_card {
 	struct pci_dev *pdev;
@@ -100,6 +128,8 @@ struct aiot_card {
 	bool unregistered;
 	struct work_struct error_work;
 	u64 last_progress;
+	struct dentry *debugfs;
+	struct aiot_card_knob knobs[ARRAY_SIZE(aiot_card_knobs)];
 };
 
 static u32 card_rd(struct aiot_card *card, u32 reg)
@@ -529,6 +559,52 @@ static const struct aiot_npu_ops aiot_card_ops = {
 	.progress = aiot_card_progress,
 };
 
+/* A knob write takes effect with the CONTROL doorbell (spec section 8). */
+static ssize_t aiot_card_knob_write(struct file *file, const char __user *buf,
+				    size_t len, loff_t *ppos)
+{
+	struct aiot_card_knob *knob = file->private_data;
+	struct aiot_card *card = knob->card;
+	u32 val;
+	int ret;
+
+	ret = kstrtou32_from_user(buf, len, 0, &val);
+	if (ret)
+		return ret;
+	spin_lock_irq(&card->lock);
+	if (card->dead) {
+		spin_unlock_irq(&card->lock);
+		return -ENODEV;
+	}
+	card_wr(card, knob->reg, val);
+	card_doorbell(card, AIOT_CARD_DB_CONTROL);
+	spin_unlock_irq(&card->lock);
+	return len;
+}
+
+static const struct file_operations aiot_card_knob_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = aiot_card_knob_write,
+	.llseek = noop_llseek,
+};
+
+static void card_debugfs_add(struct aiot_card *card)
+{
+	int i;
+
+	if (!(card_rd(card, AIOT_CARD_REG_CAPS) & AIOT_CARD_CAP_FAULT_KNOBS))
+		return;
+	card->debugfs = debugfs_create_dir(pci_name(card->pdev),
+					   aiot_card_debugfs_root);
+	for (i = 0; i < ARRAY_SIZE(aiot_card_knobs); i++) {
+		card->knobs[i].card = card;
+		card->knobs[i].reg = aiot_card_knobs[i].reg;
+		debugfs_create_file(aiot_card_knobs[i].name, 0200, card->debugfs,
+				    &card->knobs[i], &aiot_card_knob_fops);
+	}
+}
+
 /* Section 3.1 of the spec: refuse what this driver does not understand. */
 static int card_check_identity(struct aiot_card *card)
 {
@@ -665,6 +741,7 @@ static int aiot_card_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return dev_err_probe(dev, PTR_ERR(card->adev),
 				     "cannot register the NPU\n");
 	}
+	card_debugfs_add(card);
 	dev_info(dev, "aiot NPU card %u.%u, ISA 0x%08x, peer %u\n",
 		 AIOT_CARD_VERSION_GET_MAJOR(card->desc.hw_id),
 		 AIOT_CARD_VERSION_GET_MINOR(card->desc.hw_id),
@@ -677,6 +754,7 @@ static void aiot_card_remove(struct pci_dev *pdev)
 	struct aiot_card *card = pci_get_drvdata(pdev);
 	LIST_HEAD(jobs);
 
+	debugfs_remove_recursive(card->debugfs);
 	cancel_work_sync(&card->gone_work);
 	/* No more jobs come in once this returns... */
 	if (!xchg(&card->unregistered, true))
@@ -713,7 +791,25 @@ static struct pci_driver aiot_card_driver = {
 	.probe = aiot_card_probe,
 	.remove = aiot_card_remove,
 };
-module_pci_driver(aiot_card_driver);
+static int __init aiot_card_init(void)
+{
+	int ret;
+
+	aiot_card_debugfs_root = debugfs_create_dir("aiot-card", NULL);
+	ret = pci_register_driver(&aiot_card_driver);
+	if (ret)
+		debugfs_remove_recursive(aiot_card_debugfs_root);
+	return ret;
+}
+
+static void __exit aiot_card_exit(void)
+{
+	pci_unregister_driver(&aiot_card_driver);
+	debugfs_remove_recursive(aiot_card_debugfs_root);
+}
+
+module_init(aiot_card_init);
+module_exit(aiot_card_exit);
 
 MODULE_DESCRIPTION("aiot NPU card: PCI driver of the aiot inference accelerator");
 MODULE_AUTHOR("The aiot authors");
