@@ -438,6 +438,8 @@ static int card_hw_enable(struct aiot_card *card)
 	card_wr(card, AIOT_CARD_REG_SQ_SIZE, AIOT_CARD_SLOTS);
 	lo_hi_writeq(card->cq_dma, card->regs + AIOT_CARD_REG_CQ_BASE);
 	card_wr(card, AIOT_CARD_REG_CQ_SIZE, AIOT_CARD_SLOTS);
+	/* The reset's own ERROR cause is not news: clear it, then unmask. */
+	card_wr(card, AIOT_CARD_REG_IRQ_ACK, AIOT_CARD_IRQ_ALL);
 	card_wr(card, AIOT_CARD_REG_IRQ_MASK, 0);
 	card_wr(card, AIOT_CARD_REG_CONTROL, AIOT_CARD_CONTROL_ENABLE);
 	card_doorbell(card, AIOT_CARD_DB_CONTROL);
@@ -479,6 +481,9 @@ static void card_recover(struct aiot_card *card, struct aiot_npu_job *guilty,
 
 	spin_lock_irq(&card->lock);
 	card_take_all_locked(card, &jobs);
+	/* Removed meanwhile: remove() fails what it finds, we fail the rest. */
+	if (card->dead && !ret)
+		ret = -ENODEV;
 	if (ret) {
 		card->dead = true;
 		list_splice_init(&jobs, &failed);
@@ -500,7 +505,7 @@ static void card_recover(struct aiot_card *card, struct aiot_npu_job *guilty,
 		aiot_npu_job_done(job, job == guilty ? guilty_err :
 				  ret ? -ENODEV : -EIO);
 	}
-	if (ret == -ENODEV)
+	if (ret == -ENODEV && card_is_gone(card))
 		schedule_work(&card->gone_work);
 }
 
@@ -530,13 +535,21 @@ static void aiot_card_gone_work(struct work_struct *work)
 		aiot_npu_unregister(card->adev);
 }
 
+/*
+ * Called inside drm_dev_enter(): never wait here for the unregistration
+ * that the gone work does (it waits for us).
+ */
 static void aiot_card_reset(struct aiot_device *adev, struct aiot_npu_job *job)
 {
 	struct aiot_card *card = aiot_npu_priv(adev);
+	LIST_HEAD(jobs);
 
 	if (card_is_gone(card)) {
+		spin_lock_irq(&card->lock);
+		card_take_all_locked(card, &jobs);
+		spin_unlock_irq(&card->lock);
+		card_fail_list(&jobs, -ENODEV);
 		schedule_work(&card->gone_work);
-		flush_work(&card->gone_work);
 		return;
 	}
 	card_recover(card, job, -ETIMEDOUT);
@@ -755,13 +768,17 @@ static void aiot_card_remove(struct pci_dev *pdev)
 	LIST_HEAD(jobs);
 
 	debugfs_remove_recursive(card->debugfs);
-	cancel_work_sync(&card->gone_work);
-	/* No more jobs come in once this returns... */
+	/* New jobs fail at once; the interrupts schedule no more work. */
+	spin_lock_irq(&card->lock);
+	card->dead = true;
+	spin_unlock_irq(&card->lock);
+	/* No run() or reset() is in progress or comes once this returns. */
 	if (!xchg(&card->unregistered, true))
 		aiot_npu_unregister(card->adev);
 	cancel_work_sync(&card->error_work);
+	cancel_work_sync(&card->gone_work);
 
-	/* ...the card stops touching memory... */
+	/* The card stops touching memory... */
 	spin_lock_irq(&card->lock);
 	card->resetting = true;
 	spin_unlock_irq(&card->lock);
@@ -771,9 +788,8 @@ static void aiot_card_remove(struct pci_dev *pdev)
 	synchronize_irq(pci_irq_vector(pdev, AIOT_CARD_MSIX_COMPLETION));
 	synchronize_irq(pci_irq_vector(pdev, AIOT_CARD_MSIX_ERROR));
 
-	/* ...and every job it held completes. */
+	/* ...and every job it held completes; the core unmaps after us. */
 	spin_lock_irq(&card->lock);
-	card->dead = true;
 	card_take_all_locked(card, &jobs);
 	spin_unlock_irq(&card->lock);
 	card_fail_list(&jobs, -ENODEV);
@@ -791,6 +807,7 @@ static struct pci_driver aiot_card_driver = {
 	.probe = aiot_card_probe,
 	.remove = aiot_card_remove,
 };
+
 static int __init aiot_card_init(void)
 {
 	int ret;
