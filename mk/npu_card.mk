@@ -18,6 +18,12 @@ CARD_TEST_SRCS := $(wildcard tests/emu/npu_card_*.cc)
 CARD_TEST_HDRS := $(wildcard tests/emu/npu_card_*.h)
 CARD_TEST_BIN  := $(BUILD)/tests/npu_card_tests
 
+# person_detect compiled by aiot-compile, for the compiled-model test
+# (skipped when ../shared/models is not there).
+CARD_MODEL     := $(BUILD)/tests/npu_card/person_detect.aiot
+CARD_MODEL_SRC := $(AIOT_MODELS_DIR)/person_detection/person_detect.tflite
+CARD_MODEL_DEP := $(if $(wildcard $(CARD_MODEL_SRC)),$(CARD_MODEL))
+
 USERSPACE  += $(CARD_BIN)
 HOST_TESTS += $(CARD_TEST_BIN)
 
@@ -29,10 +35,16 @@ $(CARD_SAN_BIN): $(CARD_SRCS) $(CARD_HDRS) $(ISA_SAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CARD_CFLAGS) $(SAN) -o $@ $(CARD_SRCS) $(ISA_SAN_OBJS)
 
+$(CARD_MODEL): $(CARD_MODEL_SRC) $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q $< -o $@
+
 $(CARD_TEST_BIN): $(CARD_TEST_SRCS) $(CARD_TEST_HDRS) $(ISA_TEST_HDRS) \
-		  $(ISA_SAN_OBJS) $(CARD_SAN_BIN)
+		  $(ISA_SAN_OBJS) $(CARD_SAN_BIN) $(CARD_MODEL_DEP)
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(ISA_DIR) -Itests/unit -Itests/emu \
 		-DAIOT_NPU_CARD_BIN='"$(abspath $(CARD_SAN_BIN))"' \
+		-DAIOT_NPU_CARD_MODEL='"$(abspath $(CARD_MODEL))"' \
+		-DAIOT_MODELS_DIR='"$(abspath $(AIOT_MODELS_DIR))"' \
 		-o $@ $(CARD_TEST_SRCS) $(ISA_SAN_OBJS) \
 		-lgtest -lgtest_main -pthread

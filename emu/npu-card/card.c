@@ -193,6 +193,7 @@ static void regs_power_on(struct card *c)
 	c->sq_head = 0;
 	c->cq_tail = 0;
 	c->slow_us = 0;
+	c->irq_mask_seen = AIOT_CARD_IRQ_ALL;
 	update_status(c);
 	/* The magic goes last: it says the rest is valid. */
 	wr32(c, AIOT_CARD_REG_MAGIC, AIOT_CARD_MAGIC_VALUE);
@@ -224,8 +225,8 @@ static void card_reset(struct card *c)
 		wr32(c, off, 0);
 	wr32(c, AIOT_CARD_REG_IRQ_MASK, AIOT_CARD_IRQ_ALL);
 	update_status(c);
+	c->irq_mask_seen = AIOT_CARD_IRQ_ALL;
 	wr32(c, AIOT_CARD_REG_RESET_ACK, req);
-	raise_irq(c, AIOT_CARD_IRQ_ERROR);
 }
 
 static void card_remove(struct card *c)
@@ -448,6 +449,15 @@ static void guest_accept(struct card *c)
 	id = c->next_peer_id++;
 	if (c->next_peer_id > 0xffff)
 		c->next_peer_id = 1;
+	/*
+	 * A new guest finds a card fresh from power-on, before it learns
+	 * anything: it may write registers as soon as it has the memory.
+	 */
+	unmap_ram(c);
+	if (c->removed)
+		card_restore(c);
+	else
+		regs_power_on(c);
 	c->guest.sock = fd;
 	c->guest.id = id;
 	for (v = 0; v < CARD_MAX_VECTORS; v++) {
@@ -471,12 +481,6 @@ static void guest_accept(struct card *c)
 		return;
 	}
 	card_log(c, 1, "guest connected, peer %lld", (long long)id);
-	/* A new guest finds a card fresh from power-on. */
-	unmap_ram(c);
-	if (c->removed)
-		card_restore(c);
-	else
-		regs_power_on(c);
 }
 
 static void guest_gone(struct card *c)
@@ -698,10 +702,14 @@ static void card_service(struct card *c, uint64_t timeout_ns)
 		int fd = accept4(c->ctl_listen_fd, NULL, NULL,
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd >= 0 && c->ctl.fd >= 0)
-			close(fd);	/* one control client at a time */
-		else if (fd >= 0)
+		/* One control client at a time: the newest wins. */
+		if (fd >= 0) {
+			if (c->ctl.fd >= 0)
+				close(c->ctl.fd);
 			c->ctl.fd = fd;
+			c->ctl.len = 0;
+			idx_ctl = -1;	/* its revents were the old fd's */
+		}
 	}
 	if (idx_ctl >= 0 && p[idx_ctl].revents)
 		ctl_read(c);
@@ -901,6 +909,7 @@ static bool job_run(struct card *c, struct job *j, struct aiot_card_cq_entry *q)
 		c->slow_us = CARD_MAX_SLOW_US;
 
 	q->started_ns = card_now_ns(c);
+	wr64(c, AIOT_CARD_REG_CLOCK_NS, q->started_ns);
 	r = sg_fetch(c, d->cs_sgl, d->cs_sgl_count, d->cs_size, &j->cs_sg);
 	if (r == -ENOMEM) {
 		cqe_fail(q, AIOT_CARD_CS_EXEC_ERROR, 0xffffffffu, ENOMEM);
@@ -995,6 +1004,7 @@ static void post_completion(struct card *c, struct aiot_card_cq_entry *q,
 
 	q->seq = c->cq_tail;
 	q->ended_ns = card_now_ns(c);
+	wr64(c, AIOT_CARD_REG_CLOCK_NS, q->ended_ns);
 	if (knob_take(c, AIOT_CARD_REG_KNOB_CORRUPT_CQE)) {
 		q->seq ^= 0x5a5a5a5au;
 		q->job_id = ~q->job_id;

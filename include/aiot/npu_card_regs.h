@@ -18,23 +18,20 @@
 
 /* --- port shim: the only place that knows kernel from userspace --- */
 #ifdef __KERNEL__
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 typedef __le32 aiot_card_le32;
 typedef __le64 aiot_card_le64;
-#define AIOT_CARD_STATIC_ASSERT(e, msg)	_Static_assert(e, msg)
-#define AIOT_CARD_OFFSETOF(t, m)	offsetof(t, m)
+#define AIOT_CARD_BIT(n)		BIT(n)
 #else
+#include <assert.h>
 #include <stddef.h>
-#include <stdint.h>
-typedef uint32_t aiot_card_le32;
-typedef uint64_t aiot_card_le64;
-#ifdef __cplusplus
-#define AIOT_CARD_STATIC_ASSERT(e, msg)	static_assert(e, msg)
-#else
-#define AIOT_CARD_STATIC_ASSERT(e, msg)	_Static_assert(e, msg)
-#endif
-#define AIOT_CARD_OFFSETOF(t, m)	offsetof(t, m)
+/* plain integers in userspace, where the CPU is little-endian */
+#define aiot_card_le32			__UINT32_TYPE__
+#define aiot_card_le64			__UINT64_TYPE__
+#define AIOT_CARD_BIT(n)		(1u << (n))
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -129,22 +126,22 @@ typedef uint64_t aiot_card_le64;
 #define AIOT_CARD_REG_KNOB_REMOVE	0x814	/* !=0: surprise removal */
 
 /* CAPS: bits 0-15 optional (ignore unknown), 16-31 required (refuse). */
-#define AIOT_CARD_CAP_FAULT_KNOBS	(1u << 0)
-#define AIOT_CARD_CAP_CLOCK		(1u << 1)
+#define AIOT_CARD_CAP_FAULT_KNOBS	AIOT_CARD_BIT(0)
+#define AIOT_CARD_CAP_CLOCK		AIOT_CARD_BIT(1)
 #define AIOT_CARD_CAPS_REQUIRED_MASK	0xffff0000u
 /* Required capabilities a version 1.0 driver understands: none yet. */
 #define AIOT_CARD_CAPS_REQUIRED_KNOWN	0x00000000u
 
 /* CONTROL */
-#define AIOT_CARD_CONTROL_ENABLE	(1u << 0)
+#define AIOT_CARD_CONTROL_ENABLE	AIOT_CARD_BIT(0)
 
 /* STATUS */
-#define AIOT_CARD_STATUS_READY		(1u << 0)
-#define AIOT_CARD_STATUS_ENABLED	(1u << 1)
-#define AIOT_CARD_STATUS_HALTED		(1u << 2)
-#define AIOT_CARD_STATUS_ERROR		(1u << 3)
-#define AIOT_CARD_STATUS_RESETTING	(1u << 4)
-#define AIOT_CARD_STATUS_BUSY		(1u << 5)
+#define AIOT_CARD_STATUS_READY		AIOT_CARD_BIT(0)
+#define AIOT_CARD_STATUS_ENABLED	AIOT_CARD_BIT(1)
+#define AIOT_CARD_STATUS_HALTED		AIOT_CARD_BIT(2)
+#define AIOT_CARD_STATUS_ERROR		AIOT_CARD_BIT(3)
+#define AIOT_CARD_STATUS_RESETTING	AIOT_CARD_BIT(4)
+#define AIOT_CARD_STATUS_BUSY		AIOT_CARD_BIT(5)
 
 /* ERROR_CODE: why the card halted (STATUS.ERROR set). */
 enum aiot_card_error {
@@ -158,8 +155,8 @@ enum aiot_card_error {
 };
 
 /* IRQ_STATUS / IRQ_ACK / IRQ_MASK bits (MASK: 1 = suppressed). */
-#define AIOT_CARD_IRQ_COMPLETION	(1u << 0)
-#define AIOT_CARD_IRQ_ERROR		(1u << 1)
+#define AIOT_CARD_IRQ_COMPLETION	AIOT_CARD_BIT(0)
+#define AIOT_CARD_IRQ_ERROR		AIOT_CARD_BIT(1)
 #define AIOT_CARD_IRQ_ALL		(AIOT_CARD_IRQ_COMPLETION | \
 					 AIOT_CARD_IRQ_ERROR)
 
@@ -186,8 +183,8 @@ struct aiot_card_sg {
 };
 
 /* Binding directions (struct aiot_card_binding.flags). 0 = unbound. */
-#define AIOT_CARD_BIND_READ		(1u << 0)	/* DMA_TO_DEVICE */
-#define AIOT_CARD_BIND_WRITE		(1u << 1)	/* DMA_FROM_DEVICE */
+#define AIOT_CARD_BIND_READ		AIOT_CARD_BIT(0)	/* DMA_TO_DEVICE */
+#define AIOT_CARD_BIND_WRITE		AIOT_CARD_BIT(1)	/* DMA_FROM_DEVICE */
 #define AIOT_CARD_BIND_DIR_MASK		(AIOT_CARD_BIND_READ | \
 					 AIOT_CARD_BIND_WRITE)
 
@@ -207,7 +204,7 @@ struct aiot_card_binding {
 };
 
 /* Submission descriptor flags. */
-#define AIOT_CARD_DESC_F_IRQ		(1u << 0)	/* interrupt when done */
+#define AIOT_CARD_DESC_F_IRQ		AIOT_CARD_BIT(0)	/* interrupt when done */
 #define AIOT_CARD_DESC_F_KNOWN		AIOT_CARD_DESC_F_IRQ
 
 /**
@@ -271,15 +268,11 @@ struct aiot_card_cq_entry {
 	aiot_card_le64 reserved[2];
 };
 
-AIOT_CARD_STATIC_ASSERT(sizeof(struct aiot_card_sg) == 16, "sg size");
-AIOT_CARD_STATIC_ASSERT(sizeof(struct aiot_card_binding) == 24,
-			"binding size");
-AIOT_CARD_STATIC_ASSERT(AIOT_CARD_OFFSETOF(struct aiot_card_sq_entry,
-					   bindings) == 0x40,
-			"sq bindings offset");
-AIOT_CARD_STATIC_ASSERT(sizeof(struct aiot_card_sq_entry) == 512,
-			"sq entry size");
-AIOT_CARD_STATIC_ASSERT(sizeof(struct aiot_card_cq_entry) == 64,
-			"cq entry size");
+static_assert(sizeof(struct aiot_card_sg) == 16, "sg size");
+static_assert(sizeof(struct aiot_card_binding) == 24, "binding size");
+static_assert(offsetof(struct aiot_card_sq_entry, bindings) == 0x40,
+	      "sq bindings offset");
+static_assert(sizeof(struct aiot_card_sq_entry) == 512, "sq entry size");
+static_assert(sizeof(struct aiot_card_cq_entry) == 64, "cq entry size");
 
 #endif /* AIOT_NPU_CARD_REGS_H */
