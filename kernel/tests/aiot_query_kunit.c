@@ -212,13 +212,23 @@ static void aiot_copy_out_clamps(struct kunit *test)
 static void aiot_register_rejects_bad_desc(struct kunit *test)
 {
 	struct aiot_query_test *t = test->priv;
-	const struct aiot_npu_desc nameless = { .hw_id = 1 };
+	const struct aiot_npu_desc nameless = { .hw_id = 1,
+						.mem = AIOT_NPU_MEM_CPU };
+	/* A backend must say whether it computes on the CPU or by DMA. */
+	const struct aiot_npu_desc memless = { .name = "memless" };
+	const struct aiot_npu_desc badmem = { .name = "badmem", .mem = 3 };
 	const struct aiot_npu_ops runless = { .reset = kunit_npu_reset };
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, NULL,
 							&kunit_npu_ops, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &nameless,
+							&kunit_npu_ops, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &memless,
+							&kunit_npu_ops, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &badmem,
 							&kunit_npu_ops, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent,
