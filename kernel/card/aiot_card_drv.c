@@ -560,8 +560,11 @@ static u64 aiot_card_progress(struct aiot_device *adev)
 	struct aiot_card *card = aiot_npu_priv(adev);
 	u64 p = lo_hi_readq(card->regs + AIOT_CARD_REG_PROGRESS);
 
-	if (p == U64_MAX)
+	if (p == U64_MAX && card_is_gone(card)) {
+		/* Fails its jobs and unregisters; does not wait for us. */
+		schedule_work(&card->gone_work);
 		return card->last_progress;
+	}
 	card->last_progress = p;
 	return p;
 }
