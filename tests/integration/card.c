@@ -475,7 +475,7 @@ static pid_t start_stream(int secs)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.format = AIOT_SENSOR_FMT_S16_LE;
 	cfg.channels = info.max_channels;
-	cfg.rate_hz = 200;
+	cfg.rate_hz = 100;
 	cfg.samples_per_slot = 10;
 	cfg.slot_count = 4;
 	cfg.overflow = AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST;
