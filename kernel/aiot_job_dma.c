@@ -235,7 +235,7 @@ static void aiot_dev_dma_release(void *data)
 		aiot_bo_dma_unmap_locked(adev, bo);
 	list_for_each_entry_safe(jd, jtmp, &adev->dma.jobs, node) {
 		dma_free_coherent(aiot_dma_dev(adev), jd->stream_bytes,
-				  jd->stream, 0);
+				  jd->stream, jd->stream_dma);
 		jd->stream = NULL;
 		list_del_init(&jd->node);
 	}
@@ -307,6 +307,7 @@ int aiot_job_dma_prepare(struct aiot_device *adev, struct aiot_job_dma *jd,
 		goto out_unlock;
 	}
 	jd->stream_bytes = npu->stream_size;
+	jd->stream_dma = npu->stream_dma;
 	memcpy(jd->stream, npu->stream, npu->stream_size);
 	list_add_tail(&jd->node, &adev->dma.jobs);
 out_unlock:
@@ -376,7 +377,7 @@ void aiot_job_dma_release(struct aiot_device *adev, struct aiot_job_dma *jd)
 	mutex_lock(&adev->dma.lock);
 	if (jd->stream) {
 		dma_free_coherent(aiot_dma_dev(adev), jd->stream_bytes,
-				  jd->stream, 0);
+				  jd->stream, jd->stream_dma);
 		jd->stream = NULL;
 		list_del_init(&jd->node);
 	}

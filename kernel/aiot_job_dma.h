@@ -41,12 +41,14 @@ struct aiot_dev_dma {
  * struct aiot_job_dma - the DMA side of one job
  * @stream: coherent copy of the validated command stream, or NULL
  * @stream_bytes: its size
+ * @stream_dma: its bus address
  * @node: in &aiot_dev_dma.jobs while @stream is allocated
  * @synced: the buffers were synced for the device (the job reached it)
  */
 struct aiot_job_dma {
 	void *stream;
 	size_t stream_bytes;
+	dma_addr_t stream_dma;
 	struct list_head node;
 	bool synced;
 };
