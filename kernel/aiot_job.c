@@ -206,6 +206,25 @@ int aiot_npu_job_begin(struct aiot_npu_job *npu_job)
 EXPORT_SYMBOL_GPL(aiot_npu_job_begin);
 
 /**
+ * aiot_npu_job_started_at() - when the device really started a job
+ * @npu_job: the job, as given to &aiot_npu_ops.run, not done yet
+ * @started_ns: CLOCK_MONOTONIC time (ktime_get_ns()) it started
+ *
+ * For hardware that queues jobs and reports with each completion when it
+ * ran (the NPU card): aiot_npu_job_begin() was called when the job was
+ * handed over, this corrects the start time that JOB_WAIT and the
+ * statistics report, just before aiot_npu_job_done(). Any context.
+ */
+void aiot_npu_job_started_at(struct aiot_npu_job *npu_job, u64 started_ns)
+{
+	struct aiot_job *job = container_of(npu_job, struct aiot_job, npu);
+
+	job->started_ns = started_ns;
+	aiot_record_update(job, DRM_AIOT_JOB_RUNNING, 0, started_ns, 0);
+}
+EXPORT_SYMBOL_GPL(aiot_npu_job_started_at);
+
+/**
  * aiot_npu_job_done() - the backend finished a job
  * @npu_job: the job, as given to &aiot_npu_ops.run
  * @error: 0, or a negative errno (-ETIMEDOUT after a reset)

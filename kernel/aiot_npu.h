@@ -114,6 +114,7 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 void aiot_npu_unregister(struct aiot_device *adev);
 void *aiot_npu_priv(struct aiot_device *adev);
 int aiot_npu_job_begin(struct aiot_npu_job *job);
+void aiot_npu_job_started_at(struct aiot_npu_job *job, u64 started_ns);
 void aiot_npu_job_done(struct aiot_npu_job *job, int error);
 u64 aiot_npu_job_deadline(struct aiot_npu_job *job);
 

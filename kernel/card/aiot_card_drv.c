@@ -26,6 +26,7 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include <aiot/npu_card_regs.h>
@@ -103,6 +104,8 @@ struct aiot_card_slot {
  * @unregistered: @adev was unregistered
  * @error_work: recovers from a card-reported error
  * @last_progress: PROGRESS at the last read, returned once the card is gone
+ * @last_end_ns: when the last completion was handed to the core (the card
+ *	runs one job at a time: the next one started after that)
  * @debugfs: fault-injection knobs, when the card has them
  * @knobs: what each knob file writes
  */
@@ -128,6 +131,7 @@ struct aiot_card {
 	bool unregistered;
 	struct work_struct error_work;
 	u64 last_progress;
+	u64 last_end_ns;
 	struct dentry *debugfs;
 	struct aiot_card_knob knobs[ARRAY_SIZE(aiot_card_knobs)];
 };
@@ -324,6 +328,8 @@ static irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 	struct aiot_card *card = arg;
 	struct aiot_npu_job *jobs[AIOT_CARD_SLOTS];
 	int errors[AIOT_CARD_SLOTS];
+	u64 device_ns[AIOT_CARD_SLOTS];
+	u64 started, ended, now;
 	struct aiot_card_cq_entry *cqe;
 	unsigned int i, n = 0;
 	bool corrupt = false;
@@ -357,6 +363,10 @@ static irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 		}
 		jobs[n] = card->slots[slot_idx].job;
 		errors[n] = card_status_errno(cqe);
+		/* Its time on the card, by the card's clock (0: never ran). */
+		started = le64_to_cpu(cqe->started_ns);
+		ended = le64_to_cpu(cqe->ended_ns);
+		device_ns[n] = started && ended >= started ? ended - started : 0;
 		if (errors[n])
 			dev_warn_ratelimited(&card->pdev->dev,
 					     "job failed on the card: status %u detail 0x%x errno %u\n",
@@ -372,8 +382,21 @@ static irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 		card->resetting = true;
 	spin_unlock(&card->lock);
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/*
+		 * The job was handed over (aiot_npu_job_begin()) when it was
+		 * queued on the card; report when it really ran, no earlier
+		 * than the job before it ended.
+		 */
+		if (device_ns[i]) {
+			now = ktime_get_ns();
+			aiot_npu_job_started_at(jobs[i],
+						max(now - device_ns[i],
+						    card->last_end_ns));
+		}
 		aiot_npu_job_done(jobs[i], errors[i]);
+		card->last_end_ns = ktime_get_ns();
+	}
 	if (corrupt) {
 		dev_err(&card->pdev->dev, "corrupt completion at %u: resetting the card\n",
 			card->cq_head);
