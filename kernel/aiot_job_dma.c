@@ -106,13 +106,20 @@ static int aiot_bo_dma_map_locked(struct aiot_device *adev, struct aiot_bo *bo)
 		ret = drm_gem_shmem_pin(&bo->base);
 		if (ret)
 			return ret;
-		sgt = drm_gem_shmem_get_sg_table(&bo->base);
-		if (IS_ERR(sgt)) {
+		sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+		if (!sgt) {
 			drm_gem_shmem_unpin(&bo->base);
-			return PTR_ERR(sgt);
+			return -ENOMEM;
 		}
-		ret = dma_map_sgtable(aiot_dma_dev(adev), sgt,
-				      DMA_BIDIRECTIONAL, 0);
+		/* Segments no longer than the device takes. */
+		ret = sg_alloc_table_from_pages_segment(sgt, bo->base.pages,
+							obj->size >> PAGE_SHIFT,
+							0, obj->size,
+							dma_get_max_seg_size(aiot_dma_dev(adev)),
+							GFP_KERNEL);
+		if (!ret)
+			ret = dma_map_sgtable(aiot_dma_dev(adev), sgt,
+					      DMA_BIDIRECTIONAL, 0);
 		if (ret) {
 			sg_free_table(sgt);
 			kfree(sgt);

@@ -733,6 +733,8 @@ static int aiot_card_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		return dev_err_probe(dev, ret, "no 64-bit DMA\n");
+	/* A scatter-list entry's length is 32 bits (struct aiot_card_sg). */
+	dma_set_max_seg_size(dev, U32_MAX & PAGE_MASK);
 	pci_set_master(pdev);
 
 	card->sq = dmam_alloc_coherent(dev, AIOT_CARD_SLOTS * sizeof(*card->sq),
