@@ -86,6 +86,9 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 
 	if (!desc || !desc->name || !ops || !ops->run || !ops->reset)
 		return ERR_PTR(-EINVAL);
+	/* A backend says how it reaches memory: by the CPU or by DMA. */
+	if (desc->mem != AIOT_NPU_MEM_CPU && desc->mem != AIOT_NPU_MEM_DMA)
+		return ERR_PTR(-EINVAL);
 	checker = aiot_checker_find(desc->isa_version);
 	if (!checker) {
 		dev_err(parent, "%s: no command-stream checker for ISA %u.%u\n",
@@ -105,6 +108,10 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 	adev->priv = priv;
 	atomic_set(&adev->open_files, 0);
 	adev->job_timeout_ms = max(desc->job_timeout_ms ?: job_timeout_ms, 10u);
+
+	ret = aiot_dev_dma_init(adev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	ret = aiot_sched_init(adev);
 	if (ret)

@@ -9,6 +9,7 @@
 #include <drm/drm_device.h>
 #include <drm/gpu_scheduler.h>
 
+#include "aiot_job_dma.h"
 #include "aiot_npu.h"
 
 #define AIOT_DRIVER_MAJOR	0
@@ -59,6 +60,7 @@ struct aiot_stats {
  * @job_timeout_ms: a job without progress for this long is reset
  * @last_progress: backend progress counter at the last timeout check
  * @stats: device-wide counters
+ * @dma: buffers mapped for a %AIOT_NPU_MEM_DMA backend (aiot_job_dma.c)
  */
 struct aiot_device {
 	struct drm_device drm;
@@ -75,6 +77,7 @@ struct aiot_device {
 	u32 job_timeout_ms;
 	u64 last_progress;
 	struct aiot_stats stats;
+	struct aiot_dev_dma dma;
 };
 
 static inline struct aiot_device *to_aiot_device(struct drm_device *drm)

@@ -87,6 +87,8 @@ const struct drm_driver aiot_drm_driver = {
 	.show_fdinfo = aiot_show_fdinfo,
 #endif
 	DRM_GEM_SHMEM_DRIVER_OPS,
+	.gem_create_object = aiot_gem_create_object,
+	.gem_prime_import = aiot_gem_prime_import,
 	.ioctls = aiot_ioctls,
 	.num_ioctls = ARRAY_SIZE(aiot_ioctls),
 	.fops = &aiot_fops,

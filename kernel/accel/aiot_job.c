@@ -109,6 +109,7 @@ void aiot_job_complete(struct aiot_job *job, int error)
 		atomic64_inc(&job->afile->stats.completed);
 	}
 	aiot_record_update(job, DRM_AIOT_JOB_DONE, error, 0, now);
+	aiot_job_dma_sync_for_cpu(adev, &job->dma, &job->npu);
 	/* After this the scheduler may free the job: touch nothing more. */
 	dma_fence_signal(job->hw_fence);
 }
@@ -135,6 +136,25 @@ int aiot_npu_job_begin(struct aiot_npu_job *npu_job)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(aiot_npu_job_begin);
+
+/**
+ * aiot_npu_job_started_at() - when the device really started a job
+ * @npu_job: the job, as given to &aiot_npu_ops.run, not done yet
+ * @started_ns: CLOCK_MONOTONIC time (ktime_get_ns()) it started
+ *
+ * For hardware that queues jobs and reports with each completion when it
+ * ran (the NPU card): aiot_npu_job_begin() was called when the job was
+ * handed over, this corrects the start time that JOB_WAIT and the
+ * statistics report, just before aiot_npu_job_done(). Any context.
+ */
+void aiot_npu_job_started_at(struct aiot_npu_job *npu_job, u64 started_ns)
+{
+	struct aiot_job *job = container_of(npu_job, struct aiot_job, npu);
+
+	job->started_ns = started_ns;
+	aiot_record_update(job, DRM_AIOT_JOB_RUNNING, 0, started_ns, 0);
+}
+EXPORT_SYMBOL_GPL(aiot_npu_job_started_at);
 
 /**
  * aiot_npu_job_done() - the backend finished a job
@@ -184,6 +204,7 @@ void aiot_job_cleanup_work(struct work_struct *work)
 			aiot_gem_vunmap(job->bos[i], &job->maps[i]);
 		drm_gem_object_put(job->bos[i]);
 	}
+	aiot_job_dma_release(adev, &job->dma);
 	kvfree(job->npu.stream);
 	if (job->hw_fence_live)
 		dma_fence_put(job->hw_fence);

@@ -12,6 +12,7 @@
 #include <drm/gpu_scheduler.h>
 
 #include "aiot_device.h"
+#include "aiot_job_dma.h"
 
 struct drm_gem_object;
 
@@ -27,7 +28,8 @@ struct drm_gem_object;
  * @hw_fence_live: @hw_fence was initialised and is refcounted
  * @done: the scheduler's finished fence, a reference
  * @bos: the buffer bound to each slot (references), NULL if none
- * @maps: their kernel mappings
+ * @maps: their kernel mappings (CPU backends)
+ * @dma: buffers as device memory (DMA backends)
  * @deadline_ns: CLOCK_MONOTONIC time after which the job is not run
  * @started_ns: when run_job handed it to the backend
  * @cleanup_work: frees the job
@@ -43,6 +45,7 @@ struct aiot_job {
 	struct dma_fence *done;
 	struct drm_gem_object *bos[AIOT_NPU_MAX_BINDINGS];
 	struct iosys_map maps[AIOT_NPU_MAX_BINDINGS];
+	struct aiot_job_dma dma;
 	u64 deadline_ns;
 	u64 started_ns;
 	struct work_struct cleanup_work;

@@ -51,6 +51,7 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 		aiot_job_complete(job, error);
 		return fence;
 	}
+	aiot_job_dma_sync_for_device(adev, &job->dma, &job->npu);
 	adev->ops->run(adev, &job->npu);
 	drm_dev_exit(idx);
 	return fence;

@@ -106,6 +106,9 @@ static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 			return -ENOENT;
 		job->npu.size[i] = job->bos[i]->size;
 	}
+	/* A DMA backend gets device mappings instead, once validated. */
+	if (job->adev->desc->mem == AIOT_NPU_MEM_DMA)
+		return 0;
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!job->bos[i])
 			continue;
@@ -275,10 +278,14 @@ static int aiot_submit_validate(struct aiot_submit *s)
 	ret = job->adev->checker->validate(job->npu.stream,
 					   job->npu.stream_size, job->npu.size,
 					   AIOT_NPU_MAX_BINDINGS, &s->summary);
-	if (ret)
+	if (ret) {
 		drm_dbg(&job->adev->drm, "command stream rejected at op %u: %d\n",
 			s->summary.error_op, ret);
-	return ret;
+		return ret;
+	}
+	/* A DMA backend's view of the buffers, now that they are known good. */
+	return aiot_job_dma_prepare(job->adev, &job->dma, &job->npu, job->bos,
+				    s->summary.bindings_written);
 }
 
 /* Step 3: the scheduler job and its explicit dependencies (in-syncobjs). */

@@ -84,6 +84,19 @@ static inline void aiot_gem_vunmap(struct drm_gem_object *obj,
 #endif
 }
 
+/* dma_buf_map_attachment() takes the reservation lock itself since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define aiot_dma_buf_map_attachment(a, dir)				\
+	dma_buf_map_attachment_unlocked(a, dir)
+#define aiot_dma_buf_unmap_attachment(a, sgt, dir)			\
+	dma_buf_unmap_attachment_unlocked(a, sgt, dir)
+#else
+#define aiot_dma_buf_map_attachment(a, dir)				\
+	dma_buf_map_attachment(a, dir)
+#define aiot_dma_buf_unmap_attachment(a, sgt, dir)			\
+	dma_buf_unmap_attachment(a, sgt, dir)
+#endif
+
 /* drm_driver.date lost its meaning in 6.12 and is gone in 6.14. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
 #define AIOT_DRM_DRIVER_DATE		.date = "20261124",

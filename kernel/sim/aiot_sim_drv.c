@@ -19,6 +19,11 @@ module_param(create_devices, bool, 0444);
 MODULE_PARM_DESC(create_devices,
 		 "Create the simulated devices when no devicetree node describes them (default: true)");
 
+static bool npu = true;
+module_param(npu, bool, 0444);
+MODULE_PARM_DESC(npu,
+		 "Create the reference NPU (default: true; false when another NPU, e.g. the card, is tested)");
+
 static struct platform_device *aiot_sim_npu_pdev;
 
 static bool aiot_sim_described_by_dt(const char *compatible)
@@ -38,7 +43,7 @@ static int __init aiot_sim_init(void)
 	if (ret)
 		return ret;
 
-	if (create_devices && !aiot_sim_described_by_dt("aiot,sim-npu")) {
+	if (create_devices && npu && !aiot_sim_described_by_dt("aiot,sim-npu")) {
 		aiot_sim_npu_pdev =
 			platform_device_register_simple(AIOT_SIM_NPU_NAME, 0,
 							NULL, 0);

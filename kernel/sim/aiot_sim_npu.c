@@ -182,6 +182,7 @@ static const struct aiot_npu_desc aiot_sim_npu_desc = {
 	.hw_id = AIOT_SIM_NPU_HW_ID,
 	.isa_version = AIOT_ISA_VERSION_CURRENT,
 	.queue_depth = 2,
+	.mem = AIOT_NPU_MEM_CPU,
 };
 
 static ssize_t firmware_version_show(struct device *dev,

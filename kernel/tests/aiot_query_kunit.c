@@ -25,6 +25,7 @@ static const struct aiot_npu_desc kunit_npu_desc = {
 	.name = "aiot-kunit-npu-with-a-rather-long-name",
 	.hw_id = 0x12345678,
 	.isa_version = AIOT_ISA_VERSION_CURRENT,
+	.mem = AIOT_NPU_MEM_CPU,
 };
 
 static void kunit_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
@@ -213,7 +214,11 @@ static void aiot_copy_out_clamps(struct kunit *test)
 static void aiot_register_rejects_bad_desc(struct kunit *test)
 {
 	struct aiot_query_test *t = test->priv;
-	const struct aiot_npu_desc nameless = { .hw_id = 1 };
+	const struct aiot_npu_desc nameless = { .hw_id = 1,
+						.mem = AIOT_NPU_MEM_CPU };
+	/* A backend must say whether it computes on the CPU or by DMA. */
+	const struct aiot_npu_desc memless = { .name = "memless" };
+	const struct aiot_npu_desc badmem = { .name = "badmem", .mem = 3 };
 	const struct aiot_npu_ops runless = { .reset = kunit_npu_reset };
 	struct aiot_npu_desc isa = kunit_npu_desc;
 
@@ -221,6 +226,12 @@ static void aiot_register_rejects_bad_desc(struct kunit *test)
 							&kunit_npu_ops, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &nameless,
+							&kunit_npu_ops, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &memless,
+							&kunit_npu_ops, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent, &badmem,
 							&kunit_npu_ops, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_npu_register(t->parent,

@@ -85,6 +85,7 @@ static const struct aiot_npu_desc test_npu_desc = {
 	.isa_version = AIOT_ISA_VERSION_CURRENT,
 	.queue_depth = 2,
 	.job_timeout_ms = TEST_TIMEOUT_MS,
+	.mem = AIOT_NPU_MEM_CPU,
 };
 
 static unsigned int test_npu_held(struct test_npu *npu)

@@ -185,3 +185,101 @@ int aiot_test_rmmod_wait(const char *name, int timeout_ms)
 		usleep(20 * 1000);
 	}
 }
+
+int aiot_test_npu_is_card(void)
+{
+	const char *npu = getenv("AIOT_TEST_NPU");
+
+	return npu && strcmp(npu, "card") == 0;
+}
+
+const char *aiot_test_npu_backend(void)
+{
+	return aiot_test_npu_is_card() ? "aiot-npu-card" : "aiot-sim-npu";
+}
+
+const char *aiot_test_npu_module(void)
+{
+	return aiot_test_npu_is_card() ? "aiot_card" : "aiot_sim";
+}
+
+/* The first entry of dir (skipping dot files), for one-device guests. */
+static int first_entry(const char *dir, char *out, size_t outlen)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ret = snprintf(out, outlen, "%s/%s", dir, de->d_name) <
+		      (int)outlen ? 0 : -ENAMETOOLONG;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int aiot_test_npu_knob_path(const char *knob, char *out, size_t outlen)
+{
+	char dir[256];
+	int ret;
+
+	if (!aiot_test_npu_is_card()) {
+		snprintf(out, outlen, "/sys/kernel/debug/aiot-sim-npu.0/%s", knob);
+		return 0;
+	}
+	ret = first_entry("/sys/kernel/debug/aiot-card", dir, sizeof(dir));
+	if (ret)
+		return ret;
+	snprintf(out, outlen, "%s/%s", dir, knob);
+	return 0;
+}
+
+int aiot_test_npu_state_path(char *out, size_t outlen)
+{
+	char dir[256];
+	int ret;
+
+	if (!aiot_test_npu_is_card()) {
+		snprintf(out, outlen, "/sys/kernel/debug/aiot/aiot-sim-npu.0/state");
+		return 0;
+	}
+	ret = first_entry("/sys/kernel/debug/aiot", dir, sizeof(dir));
+	if (ret)
+		return ret;
+	snprintf(out, outlen, "%s/state", dir);
+	return 0;
+}
+
+int aiot_test_npu_unload(int with_core, int timeout_ms)
+{
+	int ret = 0;
+
+	if (aiot_test_npu_is_card())
+		ret = aiot_test_rmmod_wait("aiot_card", timeout_ms);
+	if (!ret)
+		ret = aiot_test_rmmod_wait("aiot_sim", timeout_ms);
+	if (!ret && with_core)
+		ret = aiot_test_rmmod_wait("aiot", timeout_ms);
+	return ret;
+}
+
+int aiot_test_npu_load(int with_core, const char *core_args)
+{
+	char cmd[256];
+	int ret;
+
+	if (with_core) {
+		snprintf(cmd, sizeof(cmd), "modprobe aiot %s", core_args ? core_args : "");
+		if (system(cmd))
+			return -EIO;
+	}
+	ret = aiot_test_modprobe("aiot-sim");
+	if (!ret && aiot_test_npu_is_card())
+		ret = aiot_test_modprobe("aiot-card");
+	return ret;
+}

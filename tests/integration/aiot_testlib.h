@@ -26,4 +26,25 @@ int aiot_test_module_loaded(const char *name);
  */
 int aiot_test_open_sensor(unsigned int kind, char *path, size_t pathlen);
 
+/*
+ * The NPU backend under test, chosen by the harness (aiot-qemu --npu) in
+ * AIOT_TEST_NPU: "sim" (aiot-sim's reference NPU, the default) or "card"
+ * (the NPU card, aiot-card.ko). The same suites run on either.
+ */
+int aiot_test_npu_is_card(void);
+/* Its backend name, as QUERY and sysfs report it. */
+const char *aiot_test_npu_backend(void);
+/* Its module's name (as lsmod/rmmod spell it). */
+const char *aiot_test_npu_module(void);
+/* debugfs knob file of the backend: "hang_next_jobs", ... into out. */
+int aiot_test_npu_knob_path(const char *knob, char *out, size_t outlen);
+/* The core's debugfs state file of the device into out. */
+int aiot_test_npu_state_path(char *out, size_t outlen);
+/*
+ * Unload the NPU's backend (and aiot-sim, and aiot if with_core), waiting
+ * while jobs drain; load them back (aiot with core_args if with_core).
+ */
+int aiot_test_npu_unload(int with_core, int timeout_ms);
+int aiot_test_npu_load(int with_core, const char *core_args);
+
 #endif

@@ -31,8 +31,21 @@ run_suite() {
 	say "AIOT-END $name rc=$?"
 }
 
+# NPU backend (aiot-qemu --npu): the sim's own, or the NPU card, which then
+# is the only accelerator (aiot-sim still provides the sensors). Tests learn
+# which one from AIOT_TEST_NPU.
+export AIOT_TEST_NPU="${AIOT_NPU:-sim}"
+if [ "$AIOT_TEST_NPU" = card ]; then
+	mkdir -p /etc/modprobe.d
+	echo "options aiot_sim npu=0" > /etc/modprobe.d/aiot-card.conf
+	# The emulator's control socket (restore after a surprise removal).
+	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+fi
+
 load_modules() {
-	modprobe aiot && modprobe aiot-sim
+	modprobe aiot && modprobe aiot-sim || return 1
+	[ "$AIOT_TEST_NPU" = card ] || return 0
+	modprobe aiot-card
 }
 
 case "$AIOT_MODE" in
@@ -74,6 +87,7 @@ demo)
 esac
 
 # Unload everything: unload paths run, and whatever they leak shows below.
+rmmod aiot_card 2>/dev/null
 rmmod aiot_sim 2>/dev/null
 rmmod aiot 2>/dev/null
 rmmod aiot_sensor 2>/dev/null

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NPU card's faults (docs/npu-card.md section 8), driven through
+ * aiot-card's debugfs knobs, plus PCI remove/rescan. Runs only when the
+ * harness chose the card (aiot-qemu --npu card); with the sim every case
+ * is skipped.
+ *
+ * - a hung card is reset and the other clients' jobs complete, correctly;
+ * - a DMA error fails only its job, with -EFAULT;
+ * - a corrupt completion resets the card and no job is lost;
+ * - surprise removal with jobs queued and a sensor stream running: every
+ *   fence signals, no process dies, and the device goes away cleanly;
+ * - rescan brings a working card back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm/aiot_accel.h>
+#include <linux/aiot_isa.h>
+#include <linux/aiot_sensor.h>
+
+#include "aiot_testlib.h"
+#include "tap.h"
+
+#define SEC_NS		1000000000LL
+#define NJOBS		8
+#define CARD_DRIVER	"/sys/bus/pci/drivers/aiot-card"
+
+static char node[64];
+
+/* ---- the FC job of the accel suite: known inputs, known outputs ---- */
+
+#define FC_D 4
+#define FC_O 2
+static const int8_t fc_weights[FC_O][FC_D] = { { 1, -2, 3, 4 }, { 10, 20, -30, 40 } };
+static const int32_t fc_bias[FC_O] = { 100, -7 };
+
+static size_t build_fc_stream(void *buf)
+{
+	struct aiot_isa_header *h = buf;
+	struct aiot_isa_op_fully_connected *op = (void *)(h + 1);
+
+	memset(buf, 0, sizeof(*h) + sizeof(*op));
+	h->magic = AIOT_ISA_MAGIC;
+	h->version = AIOT_ISA_VERSION_CURRENT;
+	h->size = sizeof(*h) + sizeof(*op);
+	h->op_count = 1;
+	op->hdr.opcode = AIOT_ISA_OP_FULLY_CONNECTED;
+	op->hdr.size = sizeof(*op);
+	op->input = (struct aiot_isa_tensor){ .offset = 0, .binding = 1,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_D } };
+	op->filter = (struct aiot_isa_tensor){ .offset = 0, .binding = 0,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { FC_O, 1, 1, FC_D } };
+	op->output = (struct aiot_isa_tensor){ .offset = 0, .binding = 2,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_O } };
+	op->quant = (struct aiot_isa_array_ref){ .offset = 8, .binding = 0 };
+	op->input_zero_point = 3;
+	op->output_zero_point = -5;
+	op->act.min = -128;
+	op->act.max = 127;
+	return h->size;
+}
+
+static void fc_fill_weights(void *w)
+{
+	int32_t *q = (int32_t *)((char *)w + 8);
+	int o;
+
+	memcpy(w, fc_weights, sizeof(fc_weights));
+	for (o = 0; o < FC_O; o++) {
+		q[o * 3 + 0] = fc_bias[o];
+		q[o * 3 + 1] = 1 << 30;	/* x 0.5 */
+		q[o * 3 + 2] = 0;
+	}
+}
+
+/* TFLite's int8 FULLY_CONNECTED for this layer (see accel.c). */
+static int8_t fc_expect(const int8_t *in, int o)
+{
+	int64_t ab, nudge;
+	int32_t acc = fc_bias[o], r;
+	int d;
+
+	for (d = 0; d < FC_D; d++)
+		acc += (in[d] - 3) * fc_weights[o][d];
+	ab = (int64_t)acc * (1 << 30);
+	nudge = ab >= 0 ? (1 << 30) : 1 - (1 << 30);
+	r = (int32_t)((ab + nudge) / (1ll << 31));
+	r -= 5;
+	return r < -128 ? -128 : r > 127 ? 127 : r;
+}
+
+static uint32_t bo_create(int fd, uint64_t size)
+{
+	struct drm_aiot_bo_create c = { .size = size };
+
+	return ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c) ? 0 : c.handle;
+}
+
+static void *bo_map(int fd, uint32_t handle, size_t size)
+{
+	struct drm_aiot_bo_mmap_offset m = { .handle = handle };
+	void *p;
+
+	if (ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * One client: a file with a stream, weights, and per job its own input and
+ * output buffer, so that every job's result can be checked afterwards.
+ */
+struct client {
+	int fd;
+	uint32_t cmd, weights, in[NJOBS], out[NJOBS];
+	void *cmd_map, *w_map;
+	int8_t *in_map[NJOBS], *out_map[NJOBS];
+	uint32_t cmd_size;
+	uint64_t ids[NJOBS];
+	int fences[NJOBS];
+};
+
+static int client_open(struct client *c)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NJOBS; i++)
+		c->fences[i] = -1;
+	c->fd = aiot_test_open_accel(node, sizeof(node));
+	if (c->fd < 0)
+		return -1;
+	c->cmd = bo_create(c->fd, 4096);
+	c->weights = bo_create(c->fd, 4096);
+	if (!c->cmd || !c->weights)
+		return -1;
+	c->cmd_map = bo_map(c->fd, c->cmd, 4096);
+	c->w_map = bo_map(c->fd, c->weights, 4096);
+	if (!c->cmd_map || !c->w_map)
+		return -1;
+	for (i = 0; i < NJOBS; i++) {
+		c->in[i] = bo_create(c->fd, 4096);
+		c->out[i] = bo_create(c->fd, 4096);
+		if (!c->in[i] || !c->out[i])
+			return -1;
+		c->in_map[i] = bo_map(c->fd, c->in[i], 4096);
+		c->out_map[i] = bo_map(c->fd, c->out[i], 4096);
+		if (!c->in_map[i] || !c->out_map[i])
+			return -1;
+	}
+	c->cmd_size = build_fc_stream(c->cmd_map);
+	fc_fill_weights(c->w_map);
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	int i;
+
+	for (i = 0; i < NJOBS; i++) {
+		if (c->in_map[i])
+			munmap(c->in_map[i], 4096);
+		if (c->out_map[i])
+			munmap(c->out_map[i], 4096);
+		if (c->fences[i] >= 0)
+			close(c->fences[i]);
+	}
+	if (c->cmd_map)
+		munmap(c->cmd_map, 4096);
+	if (c->w_map)
+		munmap(c->w_map, 4096);
+	if (c->fd >= 0)
+		close(c->fd);
+}
+
+/* Job i of the client: input i+1, i+2, ...; its output poisoned. */
+static int client_submit(struct client *c, int i)
+{
+	struct drm_aiot_submit s = {
+		.cmd_handle = c->cmd,
+		.cmd_size = c->cmd_size,
+		.priority = DRM_AIOT_PRIORITY_NORMAL,
+		.flags = DRM_AIOT_SUBMIT_OUT_SYNC_FILE,
+	};
+	int d;
+
+	for (d = 0; d < FC_D; d++)
+		c->in_map[i][d] = (int8_t)(i * 7 + d * 3 - 10);
+	memset(c->out_map[i], 0x5a, FC_O);
+	s.bindings[0] = c->weights;
+	s.bindings[1] = c->in[i];
+	s.bindings[2] = c->out[i];
+	if (ioctl(c->fd, DRM_IOCTL_AIOT_SUBMIT, &s))
+		return -1;
+	c->ids[i] = s.job_id;
+	c->fences[i] = s.out_sync_file;
+	return 0;
+}
+
+/* 0 when job i finished (state DONE), its status in *status. */
+static int client_wait(struct client *c, int i, int64_t timeout_ns, int *status)
+{
+	struct drm_aiot_job_wait w = { .job_id = c->ids[i],
+				       .timeout_ns = timeout_ns };
+
+	if (ioctl(c->fd, DRM_IOCTL_AIOT_JOB_WAIT, &w))
+		return -1;
+	*status = w.status;
+	return 0;
+}
+
+static int client_output_ok(const struct client *c, int i)
+{
+	int o;
+
+	for (o = 0; o < FC_O; o++)
+		if (c->out_map[i][o] != fc_expect(c->in_map[i], o))
+			return 0;
+	return 1;
+}
+
+/* The job's out-fence signalled within timeout_ms. */
+static int fence_signalled(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
+}
+
+static long state_counter(const char *key)
+{
+	char buf[1024], path[256], *p;
+
+	if (aiot_test_npu_state_path(path, sizeof(path)) ||
+	    aiot_test_read_file(path, buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, key);
+	return p ? atol(p + strlen(key) + 2) : -1;
+}
+
+static int knob(const char *name, const char *val)
+{
+	char path[256];
+
+	if (aiot_test_npu_knob_path(name, path, sizeof(path)))
+		return -1;
+	return aiot_test_write_file(path, val, strlen(val)) ? -1 : 0;
+}
+
+/* The card's PCI address (the first device bound to aiot-card). */
+static int card_bdf(char *bdf, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(CARD_DRIVER);
+	int ret = -1;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "0000:", 5))
+			continue;
+		if (strlen(de->d_name) < len) {
+			memcpy(bdf, de->d_name, strlen(de->d_name) + 1);
+			ret = 0;
+		}
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	return aiot_test_write_file(path, s, strlen(s)) ? -1 : 0;
+}
+
+/* Tell the emulator (its control socket is our ttyS2) to plug the card back. */
+static int emulator_command(const char *cmd)
+{
+	char reply[256] = "";
+	struct pollfd p;
+	size_t got = 0;
+	int fd = open("/dev/ttyS2", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		close(fd);
+		return -1;
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (got < sizeof(reply) - 1 && poll(&p, 1, 5000) == 1) {
+		ssize_t n = read(fd, reply + got, sizeof(reply) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += n;
+		if (memchr(reply, '\n', got))
+			break;
+	}
+	close(fd);
+	tap_diag("emulator: %s -> %.*s", cmd, (int)strcspn(reply, "\n"), reply);
+	return strncmp(reply, "ok", 2) ? -1 : 0;
+}
+
+/* Wait for the card's accelerator node to (re)appear. */
+static int wait_card_node(int timeout_ms)
+{
+	struct drm_aiot_device_info info;
+	struct drm_aiot_query q = { .type = DRM_AIOT_QUERY_DEVICE_INFO,
+		.size = sizeof(info), .ptr = (uintptr_t)&info };
+	int waited, fd;
+
+	for (waited = 0; waited < timeout_ms; waited += 50) {
+		fd = aiot_test_open_accel(node, sizeof(node));
+		if (fd >= 0) {
+			memset(&info, 0, sizeof(info));
+			if (!ioctl(fd, DRM_IOCTL_AIOT_QUERY, &q) &&
+			    !strcmp(info.backend, "aiot-npu-card")) {
+				close(fd);
+				return 0;
+			}
+			close(fd);
+		}
+		usleep(50 * 1000);
+	}
+	return -1;
+}
+
+/* One job, right answer: the card works. */
+static int card_works(void)
+{
+	struct client c;
+	int st = -1, ok;
+
+	if (client_open(&c)) {
+		client_close(&c);
+		return -1;
+	}
+	ok = !client_submit(&c, 0) && !client_wait(&c, 0, 30 * SEC_NS, &st) &&
+	     st == 0 && client_output_ok(&c, 0);
+	client_close(&c);
+	return ok ? 0 : -1;
+}
+
+#define REQUIRE_CARD() do {						\
+	if (!aiot_test_npu_is_card())					\
+		TAP_SKIP("the NPU under test is not the card");		\
+} while (0)
+
+/* ---- cases ---- */
+
+static void card_is_the_accelerator(void)
+{
+	struct drm_aiot_device_info info;
+	struct drm_aiot_query q = { .type = DRM_AIOT_QUERY_DEVICE_INFO,
+		.size = sizeof(info), .ptr = (uintptr_t)&info };
+	struct client c;
+	int i, st;
+
+	REQUIRE_CARD();
+	REQUIRE(client_open(&c) == 0);
+	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_QUERY, &q) == 0);
+	CHECK(strcmp(info.backend, "aiot-npu-card") == 0);
+	CHECK_EQ(info.hw_id >> 16, 1);
+	for (i = 0; i < NJOBS; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	for (i = 0; i < NJOBS; i++) {
+		REQUIRE(client_wait(&c, i, 30 * SEC_NS, &st) == 0);
+		CHECK_EQ(st, 0);
+		CHECK(client_output_ok(&c, i));
+	}
+	client_close(&c);
+}
+
+static void dma_error_fails_only_its_job(void)
+{
+	struct client c;
+	int i, st;
+
+	REQUIRE_CARD();
+	REQUIRE(client_open(&c) == 0);
+	REQUIRE(knob("dma_error_jobs", "1") == 0);
+	for (i = 0; i < 3; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	REQUIRE(client_wait(&c, 0, 30 * SEC_NS, &st) == 0);
+	CHECK_EQ(st, -EFAULT);
+	/* It never touched memory: the output is still the poison. */
+	CHECK_EQ((uint8_t)c.out_map[0][0], 0x5a);
+	for (i = 1; i < 3; i++) {
+		REQUIRE(client_wait(&c, i, 30 * SEC_NS, &st) == 0);
+		CHECK_EQ(st, 0);
+		CHECK(client_output_ok(&c, i));
+	}
+	client_close(&c);
+}
+
+static void hung_card_reset_other_clients_complete(void)
+{
+	struct client a, b;
+	long timeouts = state_counter("jobs_timed_out");
+	int i, st;
+
+	REQUIRE_CARD();
+	REQUIRE(client_open(&a) == 0);
+	REQUIRE(client_open(&b) == 0);
+	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	REQUIRE(client_submit(&a, 0) == 0);
+	for (i = 0; i < 4; i++)
+		REQUIRE(client_submit(&b, i) == 0);
+	REQUIRE(client_wait(&a, 0, 60 * SEC_NS, &st) == 0);
+	CHECK_EQ(st, -ETIMEDOUT);
+	for (i = 0; i < 4; i++) {
+		REQUIRE(client_wait(&b, i, 60 * SEC_NS, &st) == 0);
+		CHECK_EQ(st, 0);
+		CHECK(client_output_ok(&b, i));
+	}
+	CHECK_EQ(state_counter("jobs_timed_out"), timeouts + 1);
+	client_close(&a);
+	client_close(&b);
+	CHECK(card_works() == 0);
+}
+
+static void corrupt_completion_loses_no_job(void)
+{
+	struct client c;
+	int i, st;
+
+	REQUIRE_CARD();
+	REQUIRE(client_open(&c) == 0);
+	REQUIRE(knob("corrupt_completions", "1") == 0);
+	for (i = 0; i < 4; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	for (i = 0; i < 4; i++) {
+		REQUIRE(client_wait(&c, i, 60 * SEC_NS, &st) == 0);
+		CHECK_EQ(st, 0);
+		CHECK(client_output_ok(&c, i));
+	}
+	client_close(&c);
+	CHECK(card_works() == 0);
+}
+
+/* A process streaming sensor slots for secs seconds: exit 0 if it kept going. */
+static pid_t start_stream(int secs)
+{
+	pid_t pid = fork();
+	struct aiot_sensor_info info;
+	struct aiot_sensor_config cfg;
+	struct aiot_sensor_buffer b;
+	struct pollfd p;
+	char path[64];
+	time_t end;
+	int fd, frames = 0;
+
+	if (pid)
+		return pid;
+	fd = aiot_test_open_sensor(AIOT_SENSOR_KIND_ACCEL, path, sizeof(path));
+	if (fd < 0 || ioctl(fd, AIOT_SENSOR_IOC_INFO, &info))
+		_exit(2);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = AIOT_SENSOR_FMT_S16_LE;
+	cfg.channels = info.max_channels;
+	cfg.rate_hz = 100;
+	cfg.samples_per_slot = 10;
+	cfg.slot_count = 4;
+	cfg.overflow = AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST;
+	if (ioctl(fd, AIOT_SENSOR_IOC_CONFIGURE, &cfg) ||
+	    ioctl(fd, AIOT_SENSOR_IOC_START))
+		_exit(3);
+	end = time(NULL) + secs;
+	while (time(NULL) < end) {
+		p = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 2000) != 1)
+			_exit(4);
+		memset(&b, 0, sizeof(b));
+		if (ioctl(fd, AIOT_SENSOR_IOC_DQBUF, &b))
+			_exit(5);
+		if (ioctl(fd, AIOT_SENSOR_IOC_QBUF, &b))
+			_exit(6);
+		frames++;
+	}
+	ioctl(fd, AIOT_SENSOR_IOC_STOP);
+	close(fd);
+	_exit(frames > 10 ? 0 : 7);
+}
+
+/*
+ * The card vanishes (reads all-ones) with a job hung on it and more queued
+ * while another process streams: every job's fence signals, the stream
+ * goes on, the device is unregistered, files stay valid. PCI remove, the
+ * card plugged back, rescan: a working card again.
+ */
+static void surprise_removal_then_rescan(void)
+{
+	char bdf[64], path[256];
+	struct client c;
+	int i, st, wstatus, signalled = 0;
+	pid_t streamer;
+
+	REQUIRE_CARD();
+	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
+	streamer = start_stream(8);
+	REQUIRE(streamer > 0);
+	REQUIRE(client_open(&c) == 0);
+	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	for (i = 0; i < NJOBS; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	usleep(200 * 1000);
+	REQUIRE(knob("remove", "1") == 0);
+
+	/* Detected at the next timeout check at the latest. */
+	for (i = 0; i < NJOBS; i++)
+		signalled += fence_signalled(c.fences[i], 30 * 1000);
+	CHECK_EQ(signalled, NJOBS);
+	for (i = 0; i < NJOBS; i++) {
+		/* Failed by the driver, or the device is already gone. */
+		if (client_wait(&c, i, 0, &st) == 0)
+			CHECK(st != 0);
+		else
+			CHECK_EQ(errno, ENODEV);
+	}
+	/* The driver unregisters from a work item, a moment later. */
+	for (i = 0; i < 100; i++) {
+		close(c.fences[0]);
+		c.fences[0] = -1;
+		if (client_submit(&c, 0))
+			break;
+		usleep(50 * 1000);
+	}
+	CHECK_EQ(errno, ENODEV);
+	client_close(&c);
+
+	REQUIRE(waitpid(streamer, &wstatus, 0) == streamer);
+	CHECK(WIFEXITED(wstatus));
+	CHECK_EQ(WEXITSTATUS(wstatus), 0);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	REQUIRE(write_str(path, "1") == 0);
+	REQUIRE(emulator_command("restore\n") == 0);
+	REQUIRE(write_str("/sys/bus/pci/rescan", "1") == 0);
+	REQUIRE(wait_card_node(10000) == 0);
+	CHECK(card_works() == 0);
+}
+
+/* Orderly PCI removal with jobs on the card: all complete, rescan works. */
+static void pci_remove_with_jobs_then_rescan(void)
+{
+	char bdf[64], path[256];
+	struct client c;
+	int i, signalled = 0;
+
+	REQUIRE_CARD();
+	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
+	REQUIRE(client_open(&c) == 0);
+	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	for (i = 0; i < NJOBS; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	usleep(200 * 1000);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	REQUIRE(write_str(path, "1") == 0);
+	for (i = 0; i < NJOBS; i++)
+		signalled += fence_signalled(c.fences[i], 10 * 1000);
+	CHECK_EQ(signalled, NJOBS);
+	CHECK(client_submit(&c, 0) != 0);
+	CHECK_EQ(errno, ENODEV);
+	client_close(&c);
+
+	REQUIRE(write_str("/sys/bus/pci/rescan", "1") == 0);
+	REQUIRE(wait_card_node(10000) == 0);
+	CHECK(card_works() == 0);
+}
+
+TAP_MAIN(TAP_CASE(card_is_the_accelerator),
+	 TAP_CASE(dma_error_fails_only_its_job),
+	 TAP_CASE(hung_card_reset_other_clients_complete),
+	 TAP_CASE(corrupt_completion_loses_no_job),
+	 TAP_CASE(pci_remove_with_jobs_then_rescan),
+	 TAP_CASE(surprise_removal_then_rescan))
