@@ -2,8 +2,9 @@
 /*
  * The element types of the aiot ISA (enum aiot_isa_dtype,
  * include/uapi/linux/aiot_isa.h; libaiot-accel's enum aiot_dtype has the
- * same values): their sizes and names, the one table of libaiot-accel
- * (lib/model.c) and the tools. Internal: not installed.
+ * same values): their names, and their sizes from the uAPI's
+ * aiot_isa_dtype_bytes(). The one table of libaiot-accel (lib/model.c) and
+ * the tools. Internal: not installed.
  */
 #ifndef AIOT_LIB_DTYPE_H
 #define AIOT_LIB_DTYPE_H
@@ -12,14 +13,13 @@
 
 struct aiot_dtype_desc {
 	const char *name;
-	unsigned int size;	/* bytes of one element */
 };
 
 /* Indexed by enum aiot_isa_dtype; AIOT_ISA_DTYPE_INVALID has no entry. */
 static const struct aiot_dtype_desc aiot_dtypes[] = {
-	[AIOT_ISA_DTYPE_INT8] = { "int8", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT8) },
-	[AIOT_ISA_DTYPE_INT16] = { "int16", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT16) },
-	[AIOT_ISA_DTYPE_INT32] = { "int32", AIOT_ISA_DTYPE_SIZE(AIOT_ISA_DTYPE_INT32) },
+	[AIOT_ISA_DTYPE_INT8] = { "int8" },
+	[AIOT_ISA_DTYPE_INT16] = { "int16" },
+	[AIOT_ISA_DTYPE_INT32] = { "int32" },
 };
 
 static inline const struct aiot_dtype_desc *aiot_dtype_desc(unsigned int dtype)
@@ -32,9 +32,7 @@ static inline const struct aiot_dtype_desc *aiot_dtype_desc(unsigned int dtype)
 /* Bytes of one element; 0 for a type the ISA does not have. */
 static inline unsigned int aiot_dtype_size(unsigned int dtype)
 {
-	const struct aiot_dtype_desc *d = aiot_dtype_desc(dtype);
-
-	return d ? d->size : 0;
+	return aiot_isa_dtype_bytes(dtype);
 }
 
 /* "int8", "int16", "int32"; NULL for a type the ISA does not have. */

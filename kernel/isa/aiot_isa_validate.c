@@ -40,11 +40,6 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_SVDF] = sizeof(struct aiot_isa_op_svdf),
 };
 
-static u32 aiot_isa_dtype_size(u8 dtype)
-{
-	return AIOT_ISA_DTYPE_SIZE(dtype);
-}
-
 static bool aiot_isa_in_range(s32 v, s32 lo, s32 hi)
 {
 	return v >= lo && v <= hi;
@@ -101,7 +96,7 @@ static int aiot_isa_check_tensor(const struct aiot_isa_cursor *cur,
 				 bool written, struct aiot_isa_summary *sum,
 				 struct aiot_isa_span *span)
 {
-	u32 esize = aiot_isa_dtype_size(t->dtype);
+	u32 esize = aiot_isa_dtype_bytes(t->dtype);
 	u64 elems, bytes;
 	int i;
 

@@ -72,14 +72,23 @@ enum aiot_isa_dtype {
 };
 
 /*
- * Bytes of one element of &enum aiot_isa_dtype @t; 0 for a type the ISA does
- * not have. The one definition the validator, the executor's users and the
- * library share.
+ * Bytes of one element of a type (&enum aiot_isa_dtype); 0 for a type the
+ * ISA does not have. The one definition the validator, the executor's users
+ * and the library share.
  */
-#define AIOT_ISA_DTYPE_SIZE(t) \
-	((t) == AIOT_ISA_DTYPE_INT8 ? 1U : \
-	 (t) == AIOT_ISA_DTYPE_INT16 ? 2U : \
-	 (t) == AIOT_ISA_DTYPE_INT32 ? 4U : 0U)
+static __inline__ __u32 aiot_isa_dtype_bytes(__u32 dtype)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT8:
+		return 1;
+	case AIOT_ISA_DTYPE_INT16:
+		return 2;
+	case AIOT_ISA_DTYPE_INT32:
+		return 4;
+	default:
+		return 0;
+	}
+}
 
 /**
  * struct aiot_isa_header - start of every command stream
