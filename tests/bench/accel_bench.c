@@ -3,15 +3,28 @@
  * accel_bench: what a job costs on the reference NPU, next to what the
  * kernel boundary alone costs.
  *   - a bare ioctl round trip (QUERY): the floor of any submission;
+ *   - an eventfd round trip between two threads and between two processes:
+ *     the floor of any wakeup of another task, what a job's completion
+ *     must at least cost;
  *   - a null job (one NOP) submitted and waited for: p50/p99 latency;
- *   - null jobs per second with 1 and with 4 submitting processes.
- * Prints figures and ratios; asserts nothing about speed.
+ *   - null jobs per second with 1 and with 4 submitting processes, and
+ *     each process's share of the 4.
+ * The floors and the null job are measured twice: as they come, and with
+ * the vCPUs kept awake by a SCHED_IDLE spinner on each CPU (an idle vCPU
+ * halts, and waking it is a host round trip that dwarfs the kernel's own
+ * work under QEMU). Prints figures and ratios; asserts nothing about speed.
  */
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -130,7 +143,8 @@ static double throughput(int seconds_x10)
 	return n / ((now_ns() - t0) / 1e9);
 }
 
-static double multi_process(int procs, int seconds_x10)
+/* Total jobs/s of @procs processes at once; each one's in @each. */
+static double multi_process(int procs, int seconds_x10, double *each)
 {
 	int pipes[8][2], i, status;
 	double total = 0, r;
@@ -152,6 +166,7 @@ static double multi_process(int procs, int seconds_x10)
 			total = -1;
 		else if (total >= 0)
 			total += r;
+		each[i] = r;
 		waitpid(pid[i], &status, 0);
 		close(pipes[i][0]);
 		close(pipes[i][1]);
@@ -159,55 +174,242 @@ static double multi_process(int procs, int seconds_x10)
 	return total;
 }
 
-int main(int argc, char **argv)
+/* ------------------------------------------------------------ floors */
+
+/* A SCHED_IDLE spinner per CPU: the vCPUs never halt while it runs. */
+struct awake {
+	atomic_bool stop;
+	pthread_t t[64];
+	int n;
+};
+
+static void *spin(void *arg)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 2000;
-	uint64_t *ioctl_ns = calloc(n, sizeof(uint64_t));
-	uint64_t *job_ns = calloc(n, sizeof(uint64_t));
+	struct awake *a = arg;
+
+	while (!atomic_load_explicit(&a->stop, memory_order_relaxed))
+		;
+	return NULL;
+}
+
+static void awake_start(struct awake *a)
+{
+	struct sched_param sp = { 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_attr_t at;
+
+	atomic_store(&a->stop, false);
+	a->n = 0;
+	pthread_attr_init(&at);
+	pthread_attr_setinheritsched(&at, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&at, SCHED_IDLE);
+	pthread_attr_setschedparam(&at, &sp);
+	for (long c = 0; c < cpus && a->n < 64; c++) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(c, &set);
+		pthread_attr_setaffinity_np(&at, sizeof(set), &set);
+		if (pthread_create(&a->t[a->n], &at, spin, a) == 0)
+			a->n++;
+	}
+	pthread_attr_destroy(&at);
+}
+
+static void awake_stop(struct awake *a)
+{
+	atomic_store(&a->stop, true);
+	for (int i = 0; i < a->n; i++)
+		pthread_join(a->t[i], NULL);
+}
+
+/* The other side of an eventfd ping-pong: read ping, write pong, n times. */
+static void pong(int ping, int pong_fd, int n)
+{
+	uint64_t v;
+
+	for (int i = 0; i < n; i++) {
+		if (read(ping, &v, sizeof(v)) != sizeof(v) ||
+		    write(pong_fd, &v, sizeof(v)) != sizeof(v))
+			return;
+	}
+}
+
+struct pong_arg {
+	int ping, pong, n;
+};
+
+static void *pong_thread(void *arg)
+{
+	struct pong_arg *p = arg;
+
+	pong(p->ping, p->pong, p->n);
+	return NULL;
+}
+
+/* n eventfd round trips to another thread (or process): each in v[]. */
+static int eventfd_rtt(bool process, int n, uint64_t *v)
+{
+	struct pong_arg p = { eventfd(0, 0), eventfd(0, 0), n };
+	pthread_t t;
+	pid_t pid = -1;
+	uint64_t one = 1, x;
+	int ret = 0;
+
+	if (p.ping < 0 || p.pong < 0)
+		return -1;
+	if (process) {
+		pid = fork();
+		if (pid == 0) {
+			pong(p.ping, p.pong, n);
+			_exit(0);
+		}
+		if (pid < 0)
+			return -1;
+	} else if (pthread_create(&t, NULL, pong_thread, &p)) {
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		if (write(p.ping, &one, sizeof(one)) != sizeof(one) ||
+		    read(p.pong, &x, sizeof(x)) != sizeof(x)) {
+			ret = -1;
+			break;
+		}
+		v[i] = now_ns() - t0;
+	}
+	if (process)
+		waitpid(pid, NULL, 0);
+	else
+		pthread_join(t, NULL);
+	close(p.ping);
+	close(p.pong);
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return ret;
+}
+
+/* ------------------------------------------------------------- main */
+
+enum { F_IOCTL, F_EFD_THREAD, F_EFD_PROC, F_NULL_JOB, F_COUNT };
+
+static const char *const f_names[F_COUNT] = {
+	"ioctl", "eventfd_threads", "eventfd_processes", "null_job",
+};
+
+static const char *const f_titles[F_COUNT] = {
+	"bare ioctl round trip (QUERY)", "eventfd round trip, 2 threads",
+	"eventfd round trip, 2 processes", "null job submit + wait",
+};
+
+struct floors {
+	uint64_t p50[F_COUNT], p99[F_COUNT], max[F_COUNT];
+};
+
+static int measure(struct nop_job *j, int n, uint64_t *v, struct floors *f)
+{
 	struct drm_aiot_device_info info;
 	struct drm_aiot_query q = {
 		.type = DRM_AIOT_QUERY_DEVICE_INFO,
 		.size = sizeof(info),
 		.ptr = (uintptr_t)&info,
 	};
-	struct nop_job j;
-	double one, four;
 	uint64_t id, t;
-	int i;
 
-	if (!ioctl_ns || !job_ns || nop_job_open(&j)) {
+	for (int k = 0; k < F_COUNT; k++) {
+		if (k == F_EFD_THREAD || k == F_EFD_PROC) {
+			if (eventfd_rtt(k == F_EFD_PROC, n, v))
+				return -1;
+		} else {
+			for (int i = 0; i < n; i++) {
+				t = now_ns();
+				if (k == F_IOCTL ? ioctl(j->fd, DRM_IOCTL_AIOT_QUERY, &q) :
+				    nop_submit(j, &id) || nop_wait(j, id))
+					return -1;
+				v[i] = now_ns() - t;
+			}
+			qsort(v, n, sizeof(*v), cmp_u64);
+		}
+		f->p50[k] = pct(v, n, 0.5);
+		f->p99[k] = pct(v, n, 0.99);
+		f->max[k] = v[n - 1];
+	}
+	return 0;
+}
+
+static void print_floors(const char *cond, const struct floors *f)
+{
+	printf("  %s:\n", cond);
+	for (int k = 0; k < F_COUNT; k++)
+		printf("    %-34s p50 %7.1f us  p99 %7.1f us  max %8.1f us\n", f_titles[k],
+		       f->p50[k] / 1e3, f->p99[k] / 1e3, f->max[k] / 1e3);
+	printf("    null job p50 / eventfd thread round trip p50: %.1fx (target <= 3x)\n",
+	       (double)f->p50[F_NULL_JOB] / (double)f->p50[F_EFD_THREAD]);
+}
+
+static void json_floors(const char *cond, const struct floors *f, bool last)
+{
+	printf("\"%s\":{", cond);
+	for (int k = 0; k < F_COUNT; k++)
+		printf("\"%s\":{\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f}%s", f_names[k],
+		       f->p50[k] / 1e3, f->p99[k] / 1e3, f->max[k] / 1e3,
+		       k + 1 < F_COUNT ? "," : "");
+	printf("}%s", last ? "" : ",");
+}
+
+int main(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	int n = argc > 1 + json ? atoi(argv[1 + json]) : 2000;
+	uint64_t *v = calloc(n > 0 ? n : 1, sizeof(uint64_t));
+	struct floors asleep, awake;
+	double one, four, each1[1], each4[4], fair, worst = 0;
+	struct awake a;
+	struct nop_job j;
+
+	if (n < 2 || !v)
+		return 2;
+	if (nop_job_open(&j)) {
 		fprintf(stderr, "accel_bench: no aiot accelerator: %s\n", strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		t = now_ns();
-		if (ioctl(j.fd, DRM_IOCTL_AIOT_QUERY, &q))
-			return 1;
-		ioctl_ns[i] = now_ns() - t;
-	}
-	for (i = 0; i < n; i++) {
-		t = now_ns();
-		if (nop_submit(&j, &id) || nop_wait(&j, id))
-			return 1;
-		job_ns[i] = now_ns() - t;
-	}
-	qsort(ioctl_ns, n, sizeof(uint64_t), cmp_u64);
-	qsort(job_ns, n, sizeof(uint64_t), cmp_u64);
-	printf("accel_bench: %d samples each (QEMU TCG guest: absolute figures are emulated, ratios matter)\n", n);
-	printf("  bare ioctl round trip (QUERY):  p50 %7.1f us  p99 %7.1f us\n",
-	       pct(ioctl_ns, n, 0.5) / 1e3, pct(ioctl_ns, n, 0.99) / 1e3);
-	printf("  null job submit + wait:         p50 %7.1f us  p99 %7.1f us  (%.1fx the bare ioctl at p50)\n",
-	       pct(job_ns, n, 0.5) / 1e3, pct(job_ns, n, 0.99) / 1e3,
-	       (double)pct(job_ns, n, 0.5) / pct(ioctl_ns, n, 0.5));
+	if (measure(&j, n, v, &asleep))
+		return 1;
+	awake_start(&a);
+	if (measure(&j, n, v, &awake))
+		return 1;
+	awake_stop(&a);
 	close(j.fd);
-	one = multi_process(1, 30);
-	four = multi_process(4, 30);
+	one = multi_process(1, 30, each1);
+	four = multi_process(4, 30, each4);
 	if (one <= 0 || four <= 0)
 		return 1;
+	fair = four / 4;
+	for (int i = 0; i < 4; i++)
+		if (fabs(each4[i] - fair) / fair > worst)
+			worst = fabs(each4[i] - fair) / fair;
+	if (json) {
+		printf("{\"samples\":%d,\"floors\":{", n);
+		json_floors("idle", &asleep, false);
+		json_floors("vcpus_awake", &awake, true);
+		printf("},\"throughput\":{\"jobs_per_s_1proc\":%.0f,\"jobs_per_s_4proc\":%.0f,"
+		       "\"ratio\":%.2f,\"shares\":[%.3f,%.3f,%.3f,%.3f],\"worst_from_fair\":%.3f}}\n",
+		       one, four, four / one, each4[0] / four, each4[1] / four, each4[2] / four,
+		       each4[3] / four, worst);
+		free(v);
+		return 0;
+	}
+	printf("accel_bench: %d samples each (QEMU TCG guest: absolute figures are emulated, ratios matter)\n",
+	       n);
+	print_floors("as they come", &asleep);
+	print_floors("vCPUs kept awake (a SCHED_IDLE spinner per CPU)", &awake);
 	printf("  null jobs per second, 1 process:   %8.0f\n", one);
-	printf("  null jobs per second, 4 processes: %8.0f  (%.2fx one process)\n",
+	printf("  null jobs per second, 4 processes: %8.0f  (%.2fx one process; target >= 0.8x)\n",
 	       four, four / one);
-	free(ioctl_ns);
-	free(job_ns);
+	printf("  shares of the 4:");
+	for (int i = 0; i < 4; i++)
+		printf(" %.1f%%", 100 * each4[i] / four);
+	printf("  (furthest from a fair 25%%: %.0f%% of it; target <= 20%%)\n", 100 * worst);
+	free(v);
 	return 0;
 }
