@@ -1,7 +1,6 @@
 # Benchmarks: guest programs that print figures (never assert speed), run by
 # `make bench` (tests/qemu/aiot-qemu bench) in one guest boot.
 BENCHES := $(basename $(notdir $(wildcard tests/bench/*.c)))
-BENCH_LDLIBS_accel_bench := -pthread -lm
 GUEST_PROGS += $(addprefix $(BUILD)/guest/bench/,$(BENCHES))
 
 $(BUILD)/guest/bench/%: tests/bench/%.c $(INTEGRATION_LIB) $(INTEGRATION_HDRS)
