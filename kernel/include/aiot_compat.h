@@ -62,8 +62,16 @@
  * job's start. The scheduler's own kthread of 6.1 is boosted instead.
  */
 #define AIOT_SCHED_HAS_SUBMIT_WQ	1
-#define aiot_sched_args_set_submit_wq(args, wq)	((args)->submit_wq = (wq))
-#define aiot_sched_boost_thread(sched)	do { } while (0)
+static inline void
+aiot_sched_args_set_submit_wq(struct drm_sched_init_args *args,
+			      struct workqueue_struct *wq)
+{
+	args->submit_wq = wq;
+}
+
+static inline void aiot_sched_boost_thread(struct drm_gpu_scheduler *sched)
+{
+}
 #else
 #define AIOT_SCHED_PRIORITY_LOW		DRM_SCHED_PRIORITY_MIN
 #define aiot_sched_job_init(job, entity, owner, file)			\
@@ -72,8 +80,16 @@
 #define AIOT_SCHED_INIT_NUM_RQS(n)
 /* 6.1's scheduler runs jobs from its own kthread: no submit_wq. */
 #define AIOT_SCHED_HAS_SUBMIT_WQ	0
-#define aiot_sched_args_set_submit_wq(args, wq)	do { } while (0)
-#define aiot_sched_boost_thread(sched)	sched_set_fifo_low((sched)->thread)
+static inline void
+aiot_sched_args_set_submit_wq(struct drm_sched_init_args *args,
+			      struct workqueue_struct *wq)
+{
+}
+
+static inline void aiot_sched_boost_thread(struct drm_gpu_scheduler *sched)
+{
+	sched_set_fifo_low(sched->thread);
+}
 #endif
 
 /* vmap of a GEM object without holding its reservation lock. */
