@@ -41,6 +41,13 @@ struct aiot_sensor {
 	/* Ring mapping, made once on demand (compare-and-swap). */
 	_Atomic(void *) ring;
 	size_t ring_bytes;
+	/*
+	 * Each slot's times at its last dequeue: first sample, DMA done (0:
+	 * the driver does not say). Relaxed atomics: threads may dequeue.
+	 */
+	struct {
+		_Atomic uint64_t first_sample_ns, dma_done_ns;
+	} timing[AIOT_SENSOR_MAX_SLOTS];
 };
 
 struct aiot_sensor_properties {
@@ -442,6 +449,10 @@ int aiot_sensor_configure(struct aiot_sensor *sensor,
 		return -errno;
 	sensor->config = config;
 	sensor->ring_bytes = config.ring_bytes;
+	for (unsigned int i = 0; i < AIOT_SENSOR_MAX_SLOTS; i++) {
+		atomic_store_explicit(&sensor->timing[i].first_sample_ns, 0, memory_order_relaxed);
+		atomic_store_explicit(&sensor->timing[i].dma_done_ns, 0, memory_order_relaxed);
+	}
 	sensor->configured = true;
 	return 0;
 }
@@ -503,6 +514,12 @@ int aiot_sensor_dequeue(struct aiot_sensor *sensor, int64_t timeout_ns,
 			slot->sequence = buf.sequence;
 			slot->timestamp_ns = buf.timestamp_ns;
 			slot->bytes_used = buf.bytesused;
+			if (buf.index < AIOT_SENSOR_MAX_SLOTS) {
+				atomic_store_explicit(&sensor->timing[buf.index].first_sample_ns,
+						      buf.timestamp_ns, memory_order_relaxed);
+				atomic_store_explicit(&sensor->timing[buf.index].dma_done_ns,
+						      buf.dma_done_ns, memory_order_relaxed);
+			}
 			return 0;
 		}
 		if (errno != EAGAIN)
@@ -558,6 +575,26 @@ int aiot_sensor_get_slot_data(struct aiot_sensor *sensor, unsigned int index,
 	}
 	*data_out = (const uint8_t *)ring + (size_t)index * sensor->config.slot_stride;
 	return 0;
+}
+
+int aiot_sensor_get_slot_timing(const struct aiot_sensor *sensor, unsigned int index,
+				uint64_t *first_sample_ns, uint64_t *dma_done_ns)
+{
+	uint64_t first, done;
+
+	if (!sensor || !sensor->configured || index >= sensor->config.slot_count ||
+	    index >= AIOT_SENSOR_MAX_SLOTS)
+		return -EINVAL;
+	first = atomic_load_explicit(&sensor->timing[index].first_sample_ns,
+				     memory_order_relaxed);
+	done = atomic_load_explicit(&sensor->timing[index].dma_done_ns, memory_order_relaxed);
+	if (!first)
+		return -ENODATA;
+	if (first_sample_ns)
+		*first_sample_ns = first;
+	if (dma_done_ns)
+		*dma_done_ns = done;
+	return done ? 0 : -ENODATA;
 }
 
 static int export_slot(struct aiot_sensor *sensor, unsigned int index, int access)

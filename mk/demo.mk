@@ -30,10 +30,46 @@ $(DEMO_DATA)/images/%.bmp: $(DEMO_MODELS)/person_detection/%.bmp
 $(BUILD)/guest/bench/aiot-bench: mk/demo.mk
 	@mkdir -p $(@D)
 	printf '%s\n' '#!/bin/sh' \
-		'# aiot-bench: zero-copy vs copy vs loopback TCP (mk/demo.mk)' \
-		'exec /aiot/bin/aiot-bench --model /aiot/data/models/person_detect.aiot \' \
-		'	--sensor camera0 --labels no_person,person --duration 20 \' \
-		'	--replay /aiot/data/images/person.bmp,/aiot/data/images/no_person.bmp' > $@
+		'# aiot-bench: floors, then the four paths idle and under load, with the' \
+		'# trivial model and with person_detect; the JSON of each at the end (mk/demo.mk)' \
+		'set -e' \
+		'/aiot/bin/aiot-bench --model trivial --sensor camera0 --rate 20 --duration 8 \' \
+		'	--saturate 0 --json-file /tmp/bench-trivial.json' \
+		'/aiot/bin/aiot-bench --model /aiot/data/models/person_detect.aiot \' \
+		'	--sensor camera0 --labels no_person,person --duration 8 --no-floors \' \
+		'	--saturate 3 --json-file /tmp/bench-person_detect.json \' \
+		'	--replay /aiot/data/images/person.bmp,/aiot/data/images/no_person.bmp' \
+		'echo "JSON trivial: $$(cat /tmp/bench-trivial.json)"' \
+		'echo "JSON person_detect: $$(cat /tmp/bench-person_detect.json)"' > $@
+	chmod +x $@
+
+# The kernel's fast paths of the job path, one at a time (aiot.ko's
+# submit_highpri, aiot-sim's inline_nop, aiot.ko's job_wait_spin_us): the
+# null job and the fenced path under load with the trivial model, for
+# each step. submit_highpri applies to devices registered after it is set,
+# hence the reload of aiot-sim.
+GUEST_PROGS += $(BUILD)/guest/bench/fastpaths
+$(BUILD)/guest/bench/fastpaths: mk/demo.mk
+	@mkdir -p $(@D)
+	printf '%s\n' '#!/bin/sh' \
+		'# aiot-bench per fast path of the job path (mk/demo.mk)' \
+		'p=/sys/module' \
+		'step() {' \
+		'	echo "$$1" > $$p/aiot/parameters/submit_highpri' \
+		'	rmmod aiot_sim && modprobe aiot-sim || exit 1' \
+		'	echo "$$2" > $$p/aiot_sim/parameters/inline_nop' \
+		'	echo "$$3" > $$p/aiot/parameters/job_wait_spin_us' \
+		'	echo "=== fast paths: submit_highpri=$$1 inline_nop=$$2 job_wait_spin_us=$$3"' \
+		'	/aiot/bin/aiot-bench --model trivial --sensor camera0 --rate 20 --duration 6 \' \
+		'		--paths zero-copy --loads cpu_load --saturate 0 --floor-samples 500 \' \
+		'		--json-file /tmp/fp.json --quiet | grep -E "null job|throughput|fairness|^  .a. zero-copy, fenced +[|]"' \
+		'	echo "JSON $$1 $$2 $$3: $$(cat /tmp/fp.json)"' \
+		'}' \
+		'step 0 0 0' \
+		'step 1 0 0' \
+		'step 1 1 0' \
+		'step 1 1 20' \
+		'step 1 1 0' > $@
 	chmod +x $@
 
 # The demo runs aiot-run --sensor; the models suite and benchmark run

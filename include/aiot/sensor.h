@@ -46,7 +46,9 @@ struct aiot_sensor_settings;
  *	(periods were lost just before this one).
  * @sequence: period number since start; a gap to the previous slot's is
  *	the number of periods lost.
- * @timestamp_ns: CLOCK_MONOTONIC capture time of the first sample.
+ * @timestamp_ns: CLOCK_MONOTONIC capture time of the first sample (start of
+ *	frame). When the slot's DMA completed (end of frame) is
+ *	aiot_sensor_get_slot_timing()'s.
  * @bytes_used: bytes of samples in the slot.
  */
 struct aiot_sensor_slot {
@@ -404,6 +406,31 @@ AIOT_API int aiot_sensor_queue(struct aiot_sensor *sensor, unsigned int index);
  */
 AIOT_API int aiot_sensor_get_slot_data(struct aiot_sensor *sensor, unsigned int index,
 				       const void **data_out);
+
+/**
+ * aiot_sensor_get_slot_timing() - when a dequeued slot was captured, when its DMA completed
+ * @sensor: the configured stream.
+ * @index: the slot.
+ * @first_sample_ns: receives the CLOCK_MONOTONIC time of its first sample
+ *	(start of frame; the slot's &aiot_sensor_slot.timestamp_ns), may be
+ *	NULL.
+ * @dma_done_ns: receives the CLOCK_MONOTONIC time its DMA completed (end of
+ *	frame): when the driver took it back from the DMA and signalled its
+ *	write fence, the earliest a job queued on the slot can start; may be
+ *	NULL.
+ *
+ * Of the slot's last aiot_sensor_dequeue() on this stream since it was
+ * configured. A latency to a decision is measured from @dma_done_ns; the
+ * difference @dma_done_ns - @first_sample_ns is the capture itself (a
+ * slot's period, or more if the DMA was late).
+ *
+ * Return: 0; -ENODATA if the slot was not dequeued since the stream was
+ * configured, or the driver predates DMA-done times (then only
+ * @first_sample_ns is filled); -EINVAL (NULL @sensor, not configured, bad
+ * @index).
+ */
+AIOT_API int aiot_sensor_get_slot_timing(const struct aiot_sensor *sensor, unsigned int index,
+					 uint64_t *first_sample_ns, uint64_t *dma_done_ns);
 
 /**
  * aiot_sensor_export_slot() - a slot as a dma-buf

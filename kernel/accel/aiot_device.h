@@ -54,6 +54,8 @@ struct aiot_stats {
  * @debugfs: this device's directory under <debugfs>/aiot/
  * @open_files: number of open file descriptions, for debugfs
  * @sched: the job scheduler, one hardware queue
+ * @submit_wq: the scheduler's run_job and free_job work: ordered and
+ *	high-priority (NULL on kernels whose scheduler has its own kthread)
  * @fence_context: context of the hardware fences
  * @fence_seqno: last hardware fence seqno (run_job is serialised)
  * @fence_lock: lock of the hardware fences
@@ -71,6 +73,7 @@ struct aiot_device {
 	struct dentry *debugfs;
 	atomic_t open_files;
 	struct drm_gpu_scheduler sched;
+	struct workqueue_struct *submit_wq;
 	u64 fence_context;
 	u64 fence_seqno;
 	spinlock_t fence_lock;	/* the hardware fences' lock */

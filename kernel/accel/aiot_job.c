@@ -16,6 +16,8 @@
 #include <linux/dma-fence.h>
 #include <linux/iosys-map.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -30,6 +32,11 @@
 
 /* Frees finished jobs outside the scheduler's own workqueue (see below). */
 static struct workqueue_struct *aiot_cleanup_wq;
+
+static unsigned int job_wait_spin_us;
+module_param(job_wait_spin_us, uint, 0644);
+MODULE_PARM_DESC(job_wait_spin_us,
+		 "JOB_WAIT polls the job this long before it sleeps (0: sleeps at once)");
 
 static const char *aiot_fence_driver_name(struct dma_fence *fence)
 {
@@ -211,6 +218,7 @@ void aiot_job_cleanup_work(struct work_struct *work)
 	else
 		kfree(job->hw_fence);
 	dma_fence_put(job->done);
+	dma_fence_put(job->prev_record_done);
 	aiot_file_put(job->afile);
 	drm_dev_put(&adev->drm);
 	kfree(job);
@@ -272,6 +280,29 @@ void aiot_job_free_unsubmitted(struct aiot_job *job, bool sched_init)
 	aiot_job_cleanup_work(&job->cleanup_work);
 }
 
+/*
+ * A short job ends within a wakeup's cost: polling for it a few
+ * microseconds saves the sleep and the wakeup. Bounded, and never when
+ * the CPU is wanted or a signal is pending.
+ */
+static bool aiot_job_wait_spin(struct dma_fence *fence)
+{
+	unsigned int us = READ_ONCE(job_wait_spin_us);
+	u64 end;
+
+	if (!us)
+		return false;
+	end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+	do {
+		if (dma_fence_is_signaled(fence))
+			return true;
+		if (need_resched() || signal_pending(current))
+			break;
+		cpu_relax();
+	} while (ktime_get_ns() < end);
+	return false;
+}
+
 int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 			struct drm_file *file)
 {
@@ -293,7 +324,7 @@ int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 	fence = dma_fence_get(rec->done);
 	spin_unlock_irq(&afile->records_lock);
 
-	if (fence && args->timeout_ns) {
+	if (fence && args->timeout_ns && !aiot_job_wait_spin(fence)) {
 		timeout = min_t(u64, nsecs_to_jiffies64(args->timeout_ns),
 				MAX_SCHEDULE_TIMEOUT);
 		ret = dma_fence_wait_timeout(fence, true, timeout);

@@ -43,6 +43,7 @@ struct aiot_job {
 	struct dma_fence *hw_fence;
 	bool hw_fence_live;
 	struct dma_fence *done;
+	struct dma_fence *prev_record_done;
 	struct drm_gem_object *bos[AIOT_NPU_MAX_BINDINGS];
 	struct iosys_map maps[AIOT_NPU_MAX_BINDINGS];
 	struct aiot_job_dma dma;

@@ -7,7 +7,9 @@
 
 #include <linux/dma-fence.h>
 #include <linux/kobject.h>
+#include <linux/moduleparam.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_managed.h>
@@ -125,12 +127,29 @@ static const struct drm_sched_backend_ops aiot_sched_ops = {
 
 static void aiot_sched_fini(struct drm_device *drm, void *unused)
 {
-	drm_sched_fini(&to_aiot_device(drm)->sched);
+	struct aiot_device *adev = to_aiot_device(drm);
+
+	drm_sched_fini(&adev->sched);
+	if (adev->submit_wq)
+		destroy_workqueue(adev->submit_wq);
 }
 
+static bool submit_highpri = true;
+module_param(submit_highpri, bool, 0644);
+MODULE_PARM_DESC(submit_highpri,
+		 "Devices registered from now on run jobs from a high-priority workqueue (6.1: a SCHED_FIFO scheduler thread)");
+
+/*
+ * The hop from a job's last dependency signalling (a sensor slot's DMA,
+ * another job) to run_job is the scheduler's work item: on an ordinary
+ * nice-0 kworker it waits behind any CPU load. Our own ordered workqueue
+ * (run_job is serialised, as with drm_sched's own) runs it at high
+ * priority; WQ_MEM_RECLAIM because it signals fences memory reclaim may
+ * wait for.
+ */
 int aiot_sched_init(struct aiot_device *adev)
 {
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &aiot_sched_ops,
 		AIOT_SCHED_INIT_NUM_RQS(DRM_SCHED_PRIORITY_COUNT)
 		.credit_limit = max(adev->desc->queue_depth, 1u),
@@ -143,9 +162,23 @@ int aiot_sched_init(struct aiot_device *adev)
 
 	spin_lock_init(&adev->fence_lock);
 	adev->fence_context = dma_fence_context_alloc(1);
+	if (AIOT_SCHED_HAS_SUBMIT_WQ && READ_ONCE(submit_highpri)) {
+		adev->submit_wq = alloc_ordered_workqueue("aiot-submit",
+							  WQ_HIGHPRI |
+							  WQ_MEM_RECLAIM);
+		if (!adev->submit_wq)
+			return -ENOMEM;
+	}
+	aiot_sched_args_set_submit_wq(&args, adev->submit_wq);
 	ret = drm_sched_init(&adev->sched, &args);
-	if (ret)
+	if (ret) {
+		if (adev->submit_wq)
+			destroy_workqueue(adev->submit_wq);
+		adev->submit_wq = NULL;
 		return ret;
+	}
+	if (READ_ONCE(submit_highpri))
+		aiot_sched_boost_thread(&adev->sched);
 	return drmm_add_action_or_reset(&adev->drm, aiot_sched_fini, NULL);
 }
 

@@ -376,7 +376,7 @@ static struct dma_fence *aiot_submit_arm_push(struct aiot_submit *s)
 {
 	struct aiot_file *afile = s->file->driver_priv;
 	struct aiot_job *job = s->job;
-	struct dma_fence *old_fence, *done;
+	struct dma_fence *done;
 	int i;
 
 	mutex_lock(&afile->submit_lock);
@@ -384,7 +384,11 @@ static struct dma_fence *aiot_submit_arm_push(struct aiot_submit *s)
 	job->done = dma_fence_get(&job->base.s_fence->finished);
 	job->job_id = afile->next_job_id++;
 
-	old_fence = aiot_record_start(afile, job);
+	/*
+	 * The fence of the job this record held before (256 jobs ago) is put
+	 * when this job is freed, not here: SUBMIT is on the critical path.
+	 */
+	job->prev_record_done = aiot_record_start(afile, job);
 	for (i = 0; i < s->nobjs; i++)
 		dma_resv_add_fence(s->objs[i]->resv, job->done,
 				   s->writes[i] ? DMA_RESV_USAGE_WRITE :
@@ -398,7 +402,6 @@ static struct dma_fence *aiot_submit_arm_push(struct aiot_submit *s)
 	mutex_unlock(&afile->submit_lock);
 	drm_gem_unlock_reservations(s->objs, s->nobjs, &s->acquire);
 	aiot_submit_put_objs(s);
-	dma_fence_put(old_fence);
 	return done;
 }
 

@@ -9,6 +9,7 @@
 #ifndef _AIOT_COMPAT_H_
 #define _AIOT_COMPAT_H_
 
+#include <linux/sched.h>
 #include <linux/version.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
@@ -55,12 +56,40 @@
 	drm_sched_job_init(job, entity, 1, owner, (file)->client_id)
 #define aiot_sched_start(sched)		drm_sched_start(sched)
 #define AIOT_SCHED_INIT_NUM_RQS(n)	.num_rqs = (n),
+/*
+ * run_job and free_job run as work items on a workqueue the driver may
+ * give (submit_wq): a high-priority one keeps a CPU load from delaying a
+ * job's start. The scheduler's own kthread of 6.1 is boosted instead.
+ */
+#define AIOT_SCHED_HAS_SUBMIT_WQ	1
+static inline void
+aiot_sched_args_set_submit_wq(struct drm_sched_init_args *args,
+			      struct workqueue_struct *wq)
+{
+	args->submit_wq = wq;
+}
+
+static inline void aiot_sched_boost_thread(struct drm_gpu_scheduler *sched)
+{
+}
 #else
 #define AIOT_SCHED_PRIORITY_LOW		DRM_SCHED_PRIORITY_MIN
 #define aiot_sched_job_init(job, entity, owner, file)			\
 	drm_sched_job_init(job, entity, owner)
 #define aiot_sched_start(sched)		drm_sched_start(sched, true)
 #define AIOT_SCHED_INIT_NUM_RQS(n)
+/* 6.1's scheduler runs jobs from its own kthread: no submit_wq. */
+#define AIOT_SCHED_HAS_SUBMIT_WQ	0
+static inline void
+aiot_sched_args_set_submit_wq(struct drm_sched_init_args *args,
+			      struct workqueue_struct *wq)
+{
+}
+
+static inline void aiot_sched_boost_thread(struct drm_gpu_scheduler *sched)
+{
+	sched_set_fifo_low(sched->thread);
+}
 #endif
 
 /* vmap of a GEM object without holding its reservation lock. */

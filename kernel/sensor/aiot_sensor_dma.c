@@ -70,7 +70,8 @@ EXPORT_SYMBOL_GPL(aiot_sensor_dma_begin);
  * @error: 0, or the DMA's error (the slot is flagged and its write fence
  *	signalled with the error)
  *
- * Signals the slot's write fence and wakes the readers.
+ * Records the completion time (the slot's DMA-done timestamp; @timestamp,
+ * a sample already written, is earlier), signals the slot's write fence and wakes the readers.
  */
 void aiot_sensor_dma_end(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
 			 ktime_t timestamp, u32 bytesused, int error)
@@ -81,6 +82,8 @@ void aiot_sensor_dma_end(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
 
 	spin_lock_irqsave(&s->lock, flags);
 	slot->timestamp = timestamp;
+	/* Taken right before the fence signals: what a queued job waits for. */
+	slot->dma_done = ktime_get();
 	slot->bytesused = min(bytesused, ring->slot_bytes);
 	slot->flags = error ? AIOT_SENSOR_BUF_ERROR : 0;
 	if (s->gap)

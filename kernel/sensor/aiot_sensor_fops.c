@@ -160,8 +160,7 @@ static long aiot_sensor_do_ioctl(struct aiot_sensor *s, struct file *file,
 	case _IOC_NR(AIOT_SENSOR_IOC_STOP):
 		return aiot_sensor_stop(s, file);
 	case _IOC_NR(AIOT_SENSOR_IOC_DQBUF):
-		if (arg->buf.flags ||
-		    memchr_inv(arg->buf.reserved, 0, sizeof(arg->buf.reserved)))
+		if (arg->buf.flags || arg->buf.reserved)
 			return -EINVAL;
 		return aiot_sensor_dqbuf(s, file, &arg->buf,
 					 file->f_flags & O_NONBLOCK);

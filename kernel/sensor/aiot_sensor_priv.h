@@ -71,6 +71,8 @@ enum aiot_sensor_io {
  *	only under the sensor's mutex, read under its lock
  * @sequence: period held, valid in DONE and USER
  * @timestamp: capture time of the first sample, valid in DONE and USER
+ * @dma_done: time the DMA completed (aiot_sensor_dma_end()), valid in DONE
+ *	and USER
  * @bytesused: bytes written by the DMA, valid in DONE and USER
  * @flags: AIOT_SENSOR_BUF_*, valid in DONE and USER
  */
@@ -83,6 +85,7 @@ struct aiot_sensor_slot {
 	struct dma_fence *wfence;
 	u64 sequence;
 	ktime_t timestamp;
+	ktime_t dma_done;
 	u32 bytesused;
 	u32 flags;
 };

@@ -211,6 +211,7 @@ int aiot_sensor_dqbuf(struct aiot_sensor *s, struct file *owner,
 			buf->flags = slot->flags;
 			buf->sequence = slot->sequence;
 			buf->timestamp_ns = ktime_to_ns(slot->timestamp);
+			buf->dma_done_ns = ktime_to_ns(slot->dma_done);
 			buf->bytesused = slot->bytesused;
 			buf->offset = slot->index * s->ring->stride;
 		}
@@ -239,7 +240,7 @@ int aiot_sensor_qbuf(struct aiot_sensor *s, struct file *owner,
 	struct aiot_sensor_slot *slot;
 	int ret;
 
-	if (buf->flags || memchr_inv(buf->reserved, 0, sizeof(buf->reserved)))
+	if (buf->flags || buf->reserved)
 		return -EINVAL;
 	mutex_lock(&s->mutex);
 	ret = aiot_sensor_check_owner(s, owner);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <aiot/accel.h>
@@ -25,6 +26,14 @@
 #define CHANNELS	3	/* accel0: x, y, z */
 #define SAMPLES		8	/* per slot */
 #define ELEMENTS	(CHANNELS * SAMPLES)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SECOND_NS + (uint64_t)ts.tv_nsec;
+}
 
 static struct aiot_sensor *open_accel0(void)
 {
@@ -99,7 +108,7 @@ static void stream_ramp_in_sequence(void)
 	struct aiot_sensor *sensor = open_accel0();
 	struct aiot_sensor_settings *settings = ramp_settings(400, 4);
 	struct aiot_sensor_slot slot;
-	uint64_t last_sequence = 0, last_timestamp = 0;
+	uint64_t last_sequence = 0, last_timestamp = 0, last_done = 0, first, done, t_dq;
 	int ret;
 
 	REQUIRE(sensor && settings);
@@ -107,13 +116,29 @@ static void stream_ramp_in_sequence(void)
 	CHECK_EQ(aiot_sensor_get_slot_count(sensor), 4);
 	CHECK_EQ(aiot_sensor_get_slot_size(sensor), ELEMENTS * 2);
 	CHECK_EQ(aiot_sensor_get_period_ns(sensor), SAMPLES * SECOND_NS / 400);
+	/* Nothing dequeued yet: no times. */
+	CHECK_EQ(aiot_sensor_get_slot_timing(sensor, 0, &first, &done), -ENODATA);
+	CHECK_EQ(aiot_sensor_get_slot_timing(sensor, 4, &first, &done), -EINVAL);
 	REQUIRE(aiot_sensor_start(sensor) == 0);
 	CHECK_EQ(aiot_sensor_start(sensor), -EBUSY);
 	for (int i = 0; i < 12; i++) {
 		const int16_t *data;
 
 		REQUIRE(aiot_sensor_dequeue(sensor, 2 * SECOND_NS, &slot) == 0);
+		t_dq = now_ns();
 		CHECK(slot.index < 4);
+		/*
+		 * Start and end of the slot's capture: the first sample, then the
+		 * DMA's completion at least one period later, before the dequeue.
+		 */
+		first = done = 0;
+		CHECK_EQ(aiot_sensor_get_slot_timing(sensor, slot.index, &first, &done), 0);
+		CHECK_EQ(first, slot.timestamp_ns);
+		CHECK(done >= first + aiot_sensor_get_period_ns(sensor));
+		CHECK(done <= t_dq);
+		if (i)
+			CHECK(done > last_done);
+		last_done = done;
 		CHECK_EQ(slot.bytes_used, ELEMENTS * 2);
 		CHECK_EQ(slot.flags & AIOT_SENSOR_BUF_ERROR, 0);
 		if (i) {
@@ -291,8 +316,14 @@ static void jobs_start_on_slot_fences_zero_copy(void)
 		CHECK_EQ(aiot_job_wait(jobs[s], 2 * SECOND_NS), 0);
 		CHECK_EQ(aiot_job_get_status(jobs[s]), 0);
 		aiot_job_get_timing(jobs[s], NULL, NULL, &started, &ended);
-		/* The job waited for the DMA: it started after the capture. */
+		/* The job waited for the DMA: it started after its completion. */
 		CHECK(started >= slot.timestamp_ns);
+		{
+			uint64_t done = 0;
+
+			CHECK_EQ(aiot_sensor_get_slot_timing(sensor, s, NULL, &done), 0);
+			CHECK(started >= done);
+		}
 		if (ended - slot.timestamp_ns > worst_latency)
 			worst_latency = ended - slot.timestamp_ns;
 		REQUIRE(aiot_sensor_get_slot_data(sensor, s, (const void **)&samples) == 0);

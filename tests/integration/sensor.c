@@ -476,8 +476,12 @@ static void bad_buffer_requests_rejected(void)
 	b.flags = 1;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_DQBUF, &b), EINVAL);
 	memset(&b, 0, sizeof(b));
-	b.reserved[1] = 1;
+	b.reserved = 1;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_DQBUF, &b), EINVAL);
+	/* dma_done_ns is output only: what a program left there is ignored. */
+	memset(&b, 0, sizeof(b));
+	b.dma_done_ns = 12345;
+	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_DQBUF, &b), EPIPE);
 
 	/* QBUF: bad index, bad flags, a slot already queued. */
 	memset(&b, 0, sizeof(b));
@@ -487,9 +491,12 @@ static void bad_buffer_requests_rejected(void)
 	b.flags = AIOT_SENSOR_BUF_ERROR;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_QBUF, &b), EINVAL);
 	b.flags = 0;
-	b.reserved[0] = 1;
+	b.reserved = 1;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_QBUF, &b), EINVAL);
-	b.reserved[0] = 0;
+	b.reserved = 0;
+	b.dma_done_ns = 12345;
+	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_QBUF, &b), EBUSY);
+	b.dma_done_ns = 0;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_QBUF, &b), EBUSY);
 
 	/* EXPBUF: bad index, unknown flags, write-only, reserved. */
@@ -531,7 +538,8 @@ static void stream_and_check(unsigned int kind, struct aiot_sensor_config c,
 {
 	struct stream st;
 	struct aiot_sensor_buffer b;
-	uint64_t t_start, prev_seq = 0, prev_ts = 0, gaps = 0, drops0;
+	uint64_t t_start, prev_seq = 0, prev_ts = 0, prev_done = 0, gaps = 0, drops0;
+	uint64_t span_min = UINT64_MAX, span_max = 0;
 	int i, bad = 0;
 
 	REQUIRE(open_kind(&st, kind) == 0);
@@ -556,6 +564,19 @@ static void stream_and_check(unsigned int kind, struct aiot_sensor_config c,
 		/* The slot is complete only at the end of its period. */
 		CHECK(b.timestamp_ns >= t_start);
 		CHECK(b.timestamp_ns + st.cfg.period_ns <= t_dq);
+		/*
+		 * Its DMA completed after its first sample, and at least a
+		 * slot's worth of periods later, before the DQBUF returned.
+		 */
+		CHECK(b.dma_done_ns != 0);
+		CHECK(b.dma_done_ns >= b.timestamp_ns);
+		CHECK(b.dma_done_ns <= t_dq);
+		CHECK(b.dma_done_ns - b.timestamp_ns >= st.cfg.period_ns);
+		if (b.dma_done_ns - b.timestamp_ns < span_min)
+			span_min = b.dma_done_ns - b.timestamp_ns;
+		if (b.dma_done_ns - b.timestamp_ns > span_max)
+			span_max = b.dma_done_ns - b.timestamp_ns;
+		CHECK_EQ(b.reserved, 0);
 		if (i == 0) {
 			CHECK_EQ(b.sequence, 0);
 		} else {
@@ -568,10 +589,13 @@ static void stream_and_check(unsigned int kind, struct aiot_sensor_config c,
 			/* Spaced by the period (+-1 us for rounding). */
 			CHECK(llabs((long long)(b.timestamp_ns - prev_ts) -
 				    (long long)(d * st.cfg.period_ns)) <= 1000);
+			/* Completions are monotonic. */
+			CHECK(b.dma_done_ns > prev_done);
 		}
 		bad += check_slot(&st, st.ring + b.offset, b.sequence, c.pattern);
 		prev_seq = b.sequence;
 		prev_ts = b.timestamp_ns;
+		prev_done = b.dma_done_ns;
 		REQUIRE(qb(&st, b.index) == 0);
 	}
 	CHECK_EQ(bad, 0);
@@ -583,6 +607,9 @@ static void stream_and_check(unsigned int kind, struct aiot_sensor_config c,
 	if (gaps)
 		tap_diag("%llu periods dropped by a slow guest",
 			 (unsigned long long)gaps);
+	tap_diag("first sample -> DMA done: %llu..%llu us for a %llu us period",
+		 (unsigned long long)span_min / 1000, (unsigned long long)span_max / 1000,
+		 (unsigned long long)st.cfg.period_ns / 1000);
 	CHECK_EQ(ioctl(st.fd, AIOT_SENSOR_IOC_STOP), 0);
 	close_stream(&st);
 }

@@ -70,8 +70,12 @@ selftest)
 	;;
 bench)
 	load_modules
+	# -t NAME picks benchmarks; by default all of them.
 	for b in /aiot/bench/*; do
 		[ -x "$b" ] || continue
+		if [ -n "$AIOT_TESTS" ]; then
+			case " $AIOT_TESTS " in *" $(basename "$b") "*) ;; *) continue ;; esac
+		fi
 		echo "== $(basename "$b")" > $out
 		"$b" > $out 2>&1
 		rc=$?

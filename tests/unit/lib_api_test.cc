@@ -529,6 +529,7 @@ TEST(LibSensorArgs, NullObjectsAreHarmless)
 	EXPECT_EQ(aiot_sensor_dequeue(nullptr, 0, &slot), -EINVAL);
 	EXPECT_EQ(aiot_sensor_queue(nullptr, 0), -EINVAL);
 	EXPECT_EQ(aiot_sensor_get_slot_data(nullptr, 0, &data), -EINVAL);
+	EXPECT_EQ(aiot_sensor_get_slot_timing(nullptr, 0, nullptr, nullptr), -EINVAL);
 	EXPECT_EQ(aiot_sensor_export_slot(nullptr, 0), -EINVAL);
 	EXPECT_EQ(aiot_sensor_import_slot(nullptr, 0, nullptr, &buf), -EINVAL);
 	EXPECT_EQ(aiot_sensor_get_slot_count(nullptr), 0u);
@@ -689,11 +690,15 @@ TEST(LibExports, SonameAndVersionNode)
 	cmd = std::string("nm -D ") + AIOT_TEST_LIB_SO;
 	p = popen(cmd.c_str(), "r");
 	ASSERT_NE(p, nullptr);
-	bool versioned = false;
-	while (fgets(line, sizeof(line), p))
+	bool versioned = false, v03 = false;
+	while (fgets(line, sizeof(line), p)) {
 		versioned |= std::strstr(line, "aiot_accel_open@@AIOT_ACCEL_0.1") != nullptr;
+		// 0.3 added the slots' DMA-done times.
+		v03 |= std::strstr(line, "aiot_sensor_get_slot_timing@@AIOT_ACCEL_0.3") != nullptr;
+	}
 	pclose(p);
 	EXPECT_TRUE(versioned);
+	EXPECT_TRUE(v03);
 }
 
 }  // namespace

@@ -1,24 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * aiot-bench: sensor-to-decision latency, throughput and CPU copies of one
- * model on one sensor stream, through three paths, in one run:
+ * model on one sensor stream, through four paths, idle and under a CPU
+ * load, in one run, after the floors (floors.c) every path is compared
+ * with:
  *
  *  (a) zero-copy: every ring slot is imported into the accelerator once;
  *      a job is queued ahead on each slot, so it starts when the slot's DMA
  *      completes (its write fence), and reads the very pages the sensor
  *      wrote. Nothing is copied by the CPU. This is the live pipeline of
  *      tools/pipeline/, shared with aiot-run --sensor.
- *  (b) copy: the application dequeues a slot, copies it out of the ring
+ *  (b) relay: the application dequeues a slot (poll, DQBUF) and submits a
+ *      job on the slot itself (imported once, no copy), waits.
+ *  (c) copy: the application dequeues a slot, copies it out of the ring
  *      (what read() does in the kernel), then copies it into the model's
  *      input tensor (aiot_model_write_input()), runs the model and waits.
- *  (c) tcp: what a gateway does today: the application copies the slot out,
+ *  (d) tcp: what a gateway does today: the application copies the slot out,
  *      sends it over a loopback TCP connection to a separate inference
  *      process, which receives it, copies it into its tensor, runs the
  *      model and sends the scores back.
  *
- * Latency is capture -> decision: from the slot's capture timestamp (the
- * driver's CLOCK_MONOTONIC time of the DMA) to the moment the consuming
- * process holds the scores. Copies are counted where they happen: our own
+ * Latencies start when the slot's DMA completed (DQBUF's dma_done_ns, the
+ * moment its write fence signalled): to the job's start on the device, to
+ * the moment the consuming process holds the scores; the job's time on the
+ * device is apart. Capture -> decision (from the slot's first sample, so
+ * including the slot's own capture) is kept. Copies are counted where they happen: our own
  * memcpy/send/recv, the library's AIOT_STAT_BYTES_COPIED and the sensor
  * driver's bytes_copied (aiot_sensor_get_stat()), when it has one.
  *
@@ -31,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -43,18 +50,24 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: aiot-bench [OPTIONS]\n"
 "\n"
-"Run one compiled model on one live sensor stream through three paths and\n"
-"compare them: capture->decision latency (p50/p99/max), inferences per\n"
-"second, CPU bytes copied and CPU time per inference.\n"
+"First the floors: a bare ioctl, an eventfd round trip between two threads\n"
+"and two processes, a null job (SUBMIT + JOB_WAIT), null jobs/s with 1 and\n"
+"4 processes and each one's share. Then one model on one live sensor\n"
+"stream through four paths, idle and under a CPU load it makes itself:\n"
+"from the slot's DMA completion to the job's start and to the decision,\n"
+"the device time (p50/p99/max, ratios to the fenced path), capture->decision,\n"
+"inferences per second, CPU bytes copied and CPU time per inference.\n"
 "  (a) zero-copy: sensor slots imported into the NPU, jobs queued ahead on\n"
 "      upcoming slots, each starting when its slot's DMA completes\n"
-"  (b) copy: dequeue, copy the slot out, copy it into the input tensor, run\n"
-"  (c) tcp: copy out, send over loopback TCP to a separate inference\n"
+"  (b) relay: dequeue, submit a job on the slot itself (no copy), wait\n"
+"  (c) copy: dequeue, copy the slot out, copy it into the input tensor, run\n"
+"  (d) tcp: copy out, send over loopback TCP to a separate inference\n"
 "      process that copies it into its tensor, runs, sends the scores back\n"
 "\n"
 "  -m, --model FILE       compiled model (aiot-compile); its input must be\n"
 "                         exactly one sensor slot (default:\n"
-"                         /aiot/data/models/person_detect.aiot)\n"
+"                         /aiot/data/models/person_detect.aiot); 'trivial':\n"
+"                         one NOP, the sensor's frame in, two scores out\n"
 "  -s, --sensor NAME      sensor stream by name or device node (default camera0)\n"
 "  -a, --accel PATH       accelerator node (default: the first aiot device)\n"
 "  -i, --replay A.bmp,... replay these 8-bit grayscale images (simulated\n"
@@ -65,7 +78,14 @@ static void usage(FILE *f)
 "  -r, --rate HZ          sensor rate (default: from a calibration run, about\n"
 "                         half of what the NPU sustains, so every path keeps up)\n"
 "  -n, --slots N          ring slots, 2..%d (default 4)\n"
-"  -p, --paths LIST       some of zero-copy,copy,tcp (default: all three)\n"
+"  -p, --paths LIST       some of zero-copy,relay,copy,tcp (default: all)\n"
+"      --loads LIST       some of idle,cpu_load (default: both)\n"
+"      --load-procs N     CPU hogs of cpu_load (default: one per CPU)\n"
+"      --no-floors        skip the floors, throughput and fairness\n"
+"      --floor-samples N  samples of each floor (default 2000)\n"
+"  -j, --json             print one JSON object on stdout (the human output\n"
+"                         goes to stderr)\n"
+"      --json-file FILE   write that JSON object to FILE as well\n"
 "  -S, --saturate SEC     then run each path SEC seconds with the sensor at its\n"
 "                         top rate, faster than the NPU: the most inferences/s\n"
 "                         each path sustains (default 5; 0 skips)\n"
@@ -119,6 +139,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "slots", required_argument, NULL, 'n' },
 		{ "paths", required_argument, NULL, 'p' },
 		{ "saturate", required_argument, NULL, 'S' },
+		{ "loads", required_argument, NULL, 'D' },
+		{ "load-procs", required_argument, NULL, 'P' },
+		{ "no-floors", no_argument, NULL, 'F' },
+		{ "floor-samples", required_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "json-file", required_argument, NULL, 'J' },
 		{ "live", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -134,7 +160,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->saturate = 5;
 	for (int p = 0; p < PATH_COUNT; p++)
 		o->paths[p] = true;
-	while ((ch = getopt_long(argc, argv, "m:s:a:i:l:d:r:n:p:Lqh", lo, NULL)) != -1) {
+	for (int l = 0; l < LOAD_COUNT; l++)
+		o->loads[l] = true;
+	o->floors = true;
+	o->floor_samples = 2000;
+	while ((ch = getopt_long(argc, argv, "m:s:a:i:l:d:r:n:p:jLqh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'm': o->model = optarg; break;
 		case 's': o->sensor = optarg; break;
@@ -169,7 +199,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 					if (!strcmp(items[i], path_names[p]))
 						break;
 				if (p == PATH_COUNT) {
-					fprintf(stderr, PROG ": --paths: unknown path '%s' (zero-copy, copy, tcp)\n",
+					fprintf(stderr, PROG ": --paths: unknown path '%s' (zero-copy, relay, copy, tcp)\n",
 						items[i]);
 					exit(2);
 				}
@@ -177,6 +207,31 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		}
+		case 'D': {
+			const char *items[LOAD_COUNT + 1];
+			unsigned int n = split(optarg, items, LOAD_COUNT + 1, "--loads");
+
+			memset(o->loads, 0, sizeof(o->loads));
+			for (unsigned int i = 0; i < n; i++) {
+				int l;
+
+				for (l = 0; l < LOAD_COUNT; l++)
+					if (!strcmp(items[i], load_names[l]))
+						break;
+				if (l == LOAD_COUNT) {
+					fprintf(stderr, PROG ": --loads: unknown load '%s' (idle, cpu_load)\n",
+						items[i]);
+					exit(2);
+				}
+				o->loads[l] = true;
+			}
+			break;
+		}
+		case 'P': o->load_procs = parse_uint("--load-procs", optarg, 1, 64); break;
+		case 'F': o->floors = false; break;
+		case 'N': o->floor_samples = parse_uint("--floor-samples", optarg, 10, 1000000); break;
+		case 'j': o->json_file = "-"; break;
+		case 'J': o->json_file = optarg; break;
 		case 'L': o->live = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -187,8 +242,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
 		exit(2);
 	}
-	if (o->live)
+	if (o->live) {
 		o->saturate = 0;
+		o->floors = false;
+	}
 	if (o->live && !duration_set)
 		o->duration = 10;
 }
@@ -208,7 +265,7 @@ static void setup(struct ctx *c)
 		die("no aiot accelerator found (is the module loaded? try: modprobe aiot-sim)");
 	if (ret)
 		die("accelerator %s: %s", c->o->accel ? c->o->accel : "", aiot_strerror(ret));
-	if ((ret = aiot_model_load_file(accel, c->o->model, &model, err, sizeof(err))))
+	if ((ret = load_model(c, accel, &model, err, sizeof(err))))
 		die("%s: %s%s%s", c->o->model, aiot_strerror(ret), err[0] ? ": " : "", err);
 	if (lp_stream_init(&c->st, s, c->o->sensor, accel, model, c->o->model, err, sizeof(err)))
 		die("%s", err);
@@ -233,26 +290,64 @@ static void setup(struct ctx *c)
 	printf("input %zu B = one slot; one inference alone takes %s on the NPU%s\n",
 	       c->st.in_size, lp_fmt_time(a, sizeof(a), (double)t_inf),
 	       c->o->rate ? "" : " (rate chosen at about half of what it sustains)");
-	printf("a slot's timestamp is its first sample: every latency includes the slot's own "
-	       "%s of capture\n", lp_fmt_time(a, sizeof(a), 1e9 / c->st.slot_rate_hz));
+	printf("a slot's timestamp is its first sample: capture->decision includes the slot's own "
+	       "%s of capture; the DMA-done intervals start when its DMA completed\n",
+	       lp_fmt_time(a, sizeof(a), 1e9 / c->st.slot_rate_hz));
 	fflush(stdout);
 	aiot_accel_info_free(ai);
 	aiot_sensor_close(s);
 }
 
+void run_path(struct ctx *c, enum path p, struct result *r)
+{
+	if (p == PATH_ZERO_COPY)
+		run_zero_copy(c, r, false);
+	else if (p == PATH_RELAY)
+		run_relay(c, r);
+	else if (p == PATH_COPY)
+		run_copy(c, r);
+	else
+		run_tcp(c, r);
+}
+
+/* --json: stdout becomes stderr for the human output; the JSON goes to the real one. */
+static FILE *json_out(const struct opts *o)
+{
+	FILE *f;
+	int fd;
+
+	if (!o->json_file)
+		return NULL;
+	if (strcmp(o->json_file, "-")) {
+		f = fopen(o->json_file, "w");
+		if (!f)
+			die("%s: %s", o->json_file, strerror(errno));
+		return f;
+	}
+	fflush(stdout);
+	fd = dup(STDOUT_FILENO);
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || !(f = fdopen(fd, "w")))
+		die("--json: %s", strerror(errno));
+	return f;
+}
+
 int main(int argc, char **argv)
 {
-	static struct result res[PATH_COUNT];
+	static struct result res[LOAD_COUNT][PATH_COUNT];
+	static struct floors floors;
 	struct opts o = { 0 };
 	struct ctx c = { .o = &o };
+	FILE *json;
+	int status = 0;
 
 	parse_args(argc, argv, &o);
 	tool_catch_signals(&interrupted);
+	json = json_out(&o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	setup(&c);
 
 	if (o.live) {
-		struct result *r = &res[PATH_ZERO_COPY];
+		struct result *r = &res[LOAD_IDLE][PATH_ZERO_COPY];
 		char a[32], b[32], d[32], lb[32];
 
 		printf("streaming for %.0f s: every slot goes to the NPU without a copy\n", o.duration);
@@ -271,33 +366,52 @@ int main(int argc, char **argv)
 				printf(" %s %u", label_of(&c, k, lb, sizeof(lb)), r->class_count[k]);
 		printf("\n");
 	} else {
-		for (int p = 0; p < PATH_COUNT && !interrupted; p++) {
-			if (!o.paths[p])
+		struct result *idle = res[LOAD_IDLE];
+
+		if (o.floors) {
+			run_floors(&c, &floors);
+			print_floors(&floors);
+		}
+		atexit(load_stop);
+		for (int l = 0; l < LOAD_COUNT && !interrupted; l++) {
+			if (!o.loads[l])
 				continue;
-			if (p == PATH_ZERO_COPY)
-				run_zero_copy(&c, &res[p], false);
-			else if (p == PATH_COPY)
-				run_copy(&c, &res[p]);
-			else
-				run_tcp(&c, &res[p]);
-			lp_latencies_sort(&res[p].lat);
-			print_result(&c, (enum path)p, &res[p]);
+			printf("--- %s%s\n", load_names[l],
+			       l == LOAD_CPU ? ": a nice-0 CPU hog per CPU from now on" : "");
+			if (l == LOAD_CPU)
+				load_start(o.load_procs);
+			for (int p = 0; p < PATH_COUNT && !interrupted; p++) {
+				if (!o.paths[p])
+					continue;
+				run_path(&c, (enum path)p, &res[l][p]);
+				lp_latencies_sort(&res[l][p].lat);
+				print_result(&c, (enum path)p, &res[l][p]);
+			}
+			if (l == LOAD_CPU)
+				load_stop();
 		}
-		if (res[PATH_ZERO_COPY].ran && res[PATH_COPY].ran)
-			print_ratios(&res[PATH_ZERO_COPY], &res[PATH_COPY], "(b)");
-		if (res[PATH_ZERO_COPY].ran && res[PATH_TCP].ran)
-			print_ratios(&res[PATH_ZERO_COPY], &res[PATH_TCP], "(c)");
+		for (int p = PATH_RELAY; p < PATH_COUNT; p++)
+			if (idle[PATH_ZERO_COPY].ran && idle[p].ran)
+				print_ratios(&idle[PATH_ZERO_COPY], &idle[p], path_titles[p]);
+		print_table(&c, res);
 		if (o.saturate > 0 && !interrupted)
-			saturate(&c, res);
-		if (res[PATH_ZERO_COPY].ran && copied_per_inf(&res[PATH_ZERO_COPY]) != 0) {
-			printf("FAIL: the zero-copy path copied bytes\n");
-			return 1;
-		}
+			saturate(&c, idle);
+		if (json)
+			write_json(json, &c, &floors, res);
+		for (int l = 0; l < LOAD_COUNT; l++)
+			if (res[l][PATH_ZERO_COPY].ran &&
+			    copied_per_inf(&res[l][PATH_ZERO_COPY]) != 0) {
+				printf("FAIL: the zero-copy path copied bytes\n");
+				status = 1;
+			}
 	}
-	for (int p = 0; p < PATH_COUNT; p++)
-		lp_latencies_free(&res[p].lat);
+	if (json)
+		fclose(json);
+	for (int l = 0; l < LOAD_COUNT; l++)
+		for (int p = 0; p < PATH_COUNT; p++)
+			result_free(&res[l][p]);
 	lp_replay_free(&c.replay);
 	aiot_model_free(c.st.model);
 	aiot_accel_close(c.st.accel);
-	return interrupted ? 130 : 0;
+	return interrupted ? 130 : status;
 }

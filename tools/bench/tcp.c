@@ -28,6 +28,7 @@ struct msg {
 	uint32_t len;		/* payload bytes; 0 ends the session */
 	uint64_t sequence;
 	uint64_t capture_ns;
+	uint64_t started_ns, ended_ns;	/* the server's job on the device */
 	int32_t status;
 	uint32_t pad;
 };
@@ -92,7 +93,7 @@ static int tcp_server(struct ctx *c, int lfd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ret = c->o->accel ? aiot_accel_open(c->o->accel, &accel) : aiot_accel_open_default(&accel);
 	if (!ret)
-		ret = aiot_model_load_file(accel, c->o->model, &model, err, sizeof(err));
+		ret = load_model(c, accel, &model, err, sizeof(err));
 	if (!ret)
 		ret = aiot_model_map_output(model, 0, &scores);
 	if (ret) {
@@ -117,8 +118,19 @@ static int tcp_server(struct ctx *c, int lfd)
 		if ((ret = recv_all(fd, buf, m.len, &st.bytes_recv)))
 			break;
 		m.status = aiot_model_write_input(model, 0, buf, m.len);
-		if (!m.status)
-			m.status = aiot_model_run(model, 10 * NS);
+		m.started_ns = m.ended_ns = 0;
+		if (!m.status) {
+			struct aiot_job *job;
+
+			m.status = aiot_model_submit(model, NULL, &job);
+			if (!m.status) {
+				m.status = aiot_job_wait(job, 10 * NS);
+				if (!m.status)
+					m.status = aiot_job_get_status(job);
+				aiot_job_get_timing(job, NULL, NULL, &m.started_ns, &m.ended_ns);
+				aiot_job_free(job);
+			}
+		}
 		st.jobs++;
 		st.failed += m.status != 0;
 		m.len = (uint32_t)c->st.out_size;
@@ -194,6 +206,8 @@ void run_tcp(struct ctx *c, struct result *r)
 	while (path_running(&run)) {
 		struct aiot_sensor_slot slot;
 		struct msg m = { .magic = MSG_MAGIC };
+		struct lp_decision d = { 0 };
+		uint64_t done;
 		const void *data;
 
 		if (!next_slot(c, s, r, &seq, &slot, &data))
@@ -215,7 +229,16 @@ void run_tcp(struct ctx *c, struct result *r)
 			r->errors++;
 			continue;
 		}
-		path_decision(c, r, &run, m.capture_ns, scores);
+		/* The slot's DMA completion here, the job's times from the server. */
+		d.slot = slot;
+		if (!aiot_sensor_get_slot_timing(s, slot.index, NULL, &done) &&
+		    m.started_ns >= done && m.ended_ns >= m.started_ns) {
+			d.has_dma_done = true;
+			d.dma_to_start_ns = m.started_ns - done;
+			d.dma_to_decision_ns = lp_now_ns() - done;
+			d.device_ns = m.ended_ns - m.started_ns;
+		}
+		path_decision(c, r, &run, &d, scores);
 	}
 	path_stop(c, r, &run, s);
 	{

@@ -4,15 +4,28 @@
  * figures, the labels, the sensor and the replay through the live pipeline,
  * the progress line.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <aiot/model_format.h>
+#include <linux/aiot_isa.h>
 
 #include "bench.h"
 
-const char *const path_names[PATH_COUNT] = { "zero-copy", "copy", "tcp" };
+const char *const path_names[PATH_COUNT] = { "zero-copy", "relay", "copy", "tcp" };
 const char *const path_titles[PATH_COUNT] = {
-	"(a) zero-copy, fenced", "(b) dequeue + copy", "(c) loopback TCP to a server",
+	"(a) zero-copy, fenced", "(b) relay: dequeue + submit, no copy", "(c) relay: dequeue + copy",
+	"(d) loopback TCP to a server",
+};
+const char *const load_names[LOAD_COUNT] = { "idle", "cpu_load" };
+const char *const interval_names[IV_COUNT] = {
+	"dma_to_job_start", "dma_to_decision", "device", "capture_to_decision",
+};
+const char *const interval_titles[IV_COUNT] = {
+	"DMA done->job start", "DMA done->decision", "device", "capture->decision",
 };
 
 void die(const char *fmt, ...)
@@ -29,6 +42,30 @@ void result_add(struct result *r, uint64_t lat)
 {
 	if (lp_latencies_add(&r->lat, lat))
 		die("out of memory");
+}
+
+void result_times(struct result *r, const struct lp_decision *d)
+{
+	const uint64_t v[IV_CAPTURE_TO_DECISION] = {
+		d->dma_to_start_ns, d->dma_to_decision_ns, d->device_ns,
+	};
+
+	if (!d->has_dma_done)
+		return;
+	for (int i = 0; i < IV_CAPTURE_TO_DECISION; i++)
+		if (lp_latencies_add(&r->iv[i], v[i]))
+			die("out of memory");
+}
+
+struct lp_latencies *result_iv(struct result *r, enum interval iv)
+{
+	return iv == IV_CAPTURE_TO_DECISION ? &r->lat : &r->iv[iv];
+}
+
+void result_free(struct result *r)
+{
+	for (int i = 0; i < IV_COUNT; i++)
+		lp_latencies_free(result_iv(r, (enum interval)i));
 }
 
 uint64_t percentile(const struct result *r, double p)
@@ -61,6 +98,92 @@ void count_class(const struct ctx *c, struct result *r, const void *scores)
 
 	if (k < MAX_LABELS)
 		r->class_count[k]++;
+}
+
+/* ------------------------------------------------------------- model */
+
+/*
+ * The trivial model: one NOP, so the job costs what the driver's path
+ * costs and nothing else. Its tensors are person_detect's kind: the
+ * sensor's frame as int8 in (binding 1), two int8 scores out (binding 2).
+ */
+static int trivial_model(const struct ctx *c, struct aiot_accel *accel, struct aiot_model **model,
+			 char *err, size_t len)
+{
+	struct {
+		struct aiot_isa_header hdr;
+		struct aiot_isa_op_nop op;
+	} cs;
+	struct aiot_model_tensor t[2];
+	struct aiot_model_blob_parts parts = { 0 };
+	struct aiot_sensor_properties *props = NULL;
+	struct aiot_sensor *s = open_sensor(c->o->sensor);
+	const float one = 1.0f;
+	unsigned int w = 0, h = 0;
+	void *blob = NULL;
+	size_t size;
+	int ret;
+
+	if ((ret = aiot_sensor_get_properties(s, &props)))
+		die("%s: %s", c->o->sensor, aiot_strerror(ret));
+	aiot_sensor_properties_get_frame_size(props, &w, &h);
+	aiot_sensor_properties_free(props);
+	aiot_sensor_close(s);
+	memset(&cs, 0, sizeof(cs));
+	cs.hdr = (struct aiot_isa_header){ .magic = AIOT_ISA_MAGIC,
+		.version = AIOT_ISA_VERSION_CURRENT, .size = sizeof(cs), .op_count = 1 };
+	cs.op.hdr = (struct aiot_isa_op_header){ .opcode = AIOT_ISA_OP_NOP, .size = sizeof(cs.op) };
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 2; i++) {
+		t[i].direction = (uint8_t)i;
+		t[i].dtype = AIOT_ISA_DTYPE_INT8;
+		t[i].binding = (uint8_t)(1 + i);
+		t[i].dims[0] = 1;
+		t[i].dims[1] = i ? 1 : (h ? h : 1);
+		t[i].dims[2] = i ? 1 : (w ? w : 1);
+		t[i].dims[3] = i ? 2 : 1;
+		t[i].size = t[i].dims[1] * t[i].dims[2] * t[i].dims[3];
+		t[i].zero_point = -128;
+		memcpy(&t[i].scale_bits, &one, 4);
+	}
+	parts.name = TRIVIAL_MODEL;
+	parts.isa_version = AIOT_ISA_VERSION_CURRENT;
+	parts.command_stream = &cs;
+	parts.command_stream_size = sizeof(cs);
+	parts.weights_binding = AIOT_MODEL_NO_BINDING;
+	parts.arena_binding = AIOT_MODEL_NO_BINDING;
+	parts.tensors = t;
+	parts.tensor_count = 2;
+	ret = aiot_model_blob_build(&parts, &blob, &size, err, len);
+	if (!ret)
+		ret = aiot_model_load(accel, blob, size, model, err, len);
+	free(blob);
+	return ret;
+}
+
+int load_model(const struct ctx *c, struct aiot_accel *accel, struct aiot_model **model,
+	       char *err, size_t len)
+{
+	if (!strcmp(c->o->model, TRIVIAL_MODEL))
+		return trivial_model(c, accel, model, err, len);
+	return aiot_model_load_file(accel, c->o->model, model, err, len);
+}
+
+int run_job(struct aiot_model *model, struct aiot_job_config *cfg, struct aiot_sensor *s,
+	    struct lp_decision *d)
+{
+	struct aiot_job *job;
+	int ret;
+
+	if ((ret = aiot_model_submit(model, cfg, &job)))
+		return ret;
+	ret = aiot_job_wait(job, 10 * NS);
+	if (!ret)
+		ret = aiot_job_get_status(job);
+	if (!ret && s)
+		lp_decision_times(d, s, job, lp_now_ns());
+	aiot_job_free(job);
+	return ret;
 }
 
 /* ------------------------------------------------------------ sensor */
@@ -126,9 +249,10 @@ bool path_running(const struct path_run *run)
 }
 
 void path_decision(const struct ctx *c, struct result *r, struct path_run *run,
-		   uint64_t capture_ns, const void *scores)
+		   const struct lp_decision *d, const void *scores)
 {
-	result_add(r, lp_now_ns() - capture_ns);
+	result_add(r, lp_now_ns() - d->slot.timestamp_ns);
+	result_times(r, d);
 	count_class(c, r, scores);
 	progress_tick(&run->pg, r, c->o->quiet);
 }

@@ -20,6 +20,7 @@ static void zc_decision(void *arg, const struct lp_decision *d)
 
 	if (!d->error) {
 		result_add(z->r, d->latency_ns);
+		result_times(z->r, d);
 		count_class(z->c, z->r, d->scores);
 		if (z->live)
 			lp_print_decision(&z->c->st, d, z->c->o->labels, z->c->o->label_count);

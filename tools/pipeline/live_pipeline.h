@@ -193,6 +193,14 @@ struct lp_decision {
 	const void *scores;	/* the output tensor, in place (valid during the call) */
 	uint64_t latency_ns;	/* slot's capture timestamp -> scores in this process */
 	uint64_t first_ts;	/* capture timestamp of the run's first slot */
+	/*
+	 * From the slot's DMA completion (its end of frame): to the job's
+	 * start on the device, to the scores in this process; and the job's
+	 * time on the device. All 0 (has_dma_done false) with a sensor
+	 * driver that does not record DMA completion.
+	 */
+	bool has_dma_done;
+	uint64_t dma_to_start_ns, dma_to_decision_ns, device_ns;
 	bool error;		/* DMA fault or failed job: no scores */
 };
 
@@ -228,7 +236,20 @@ struct lp_run_stats {
 int lp_run_zero_copy(const struct lp_stream *st, const struct lp_run_opts *o,
 		     struct lp_run_stats *stats, char *err, size_t len);
 
-/* "#12    t=  2.00 s  person       0.94   capture->decision 243.0 ms" */
+/*
+ * d's intervals from its slot's DMA completion (has_dma_done and the
+ * three after it), from the slot's last dequeue on s, the job's timing and
+ * decided_ns, when the scores reached this process. Used by the copying
+ * paths of aiot-bench too.
+ */
+void lp_decision_times(struct lp_decision *d, const struct aiot_sensor *s,
+		       const struct aiot_job *job, uint64_t decided_ns);
+
+/*
+ * "#12    t=  2.00 s  person       0.94   capture->decision 243.0 ms
+ *  DMA done->job start 1.2 ms ->decision 60.0 ms device 55.1 ms"
+ * (one line; the second half when the driver records DMA completion).
+ */
 void lp_print_decision(const struct lp_stream *st, const struct lp_decision *d,
 		       const char *const *labels, unsigned int label_count);
 

@@ -23,6 +23,21 @@ static int submit_on(const struct lp_stream *st, struct aiot_job_config *cfg,
 	return aiot_model_submit(st->model, cfg, job);
 }
 
+void lp_decision_times(struct lp_decision *d, const struct aiot_sensor *s,
+		       const struct aiot_job *job, uint64_t decided_ns)
+{
+	uint64_t done = 0, started = 0, ended = 0;
+
+	d->has_dma_done = !aiot_sensor_get_slot_timing(s, d->slot.index, NULL, &done) &&
+			  !aiot_job_get_timing(job, NULL, NULL, &started, &ended) &&
+			  started >= done && ended >= started && decided_ns >= done;
+	if (!d->has_dma_done)
+		return;
+	d->dma_to_start_ns = started - done;
+	d->dma_to_decision_ns = decided_ns - done;
+	d->device_ns = ended - started;
+}
+
 int lp_run_zero_copy(const struct lp_stream *st, const struct lp_run_opts *o,
 		     struct lp_run_stats *stats, char *err, size_t len)
 {
@@ -101,6 +116,7 @@ int lp_run_zero_copy(const struct lp_stream *st, const struct lp_run_opts *o,
 			goto out;
 		}
 		d.latency_ns = lp_now_ns() - d.slot.timestamp_ns;
+		lp_decision_times(&d, s, job[i], d.latency_ns + d.slot.timestamp_ns);
 		stats->drops += lp_sequence_gap(&seq, d.slot.sequence);
 		if (!first_ts)
 			first_ts = d.slot.timestamp_ns;
@@ -168,11 +184,19 @@ void lp_print_decision(const struct lp_stream *st, const struct lp_decision *d,
 		       "the job failed");
 	} else {
 		k = lp_best_class(st->out, d->scores, &score);
-		printf("#%-5llu t=%6.2f s  %-12s %.2f   capture->decision %s\n",
+		printf("#%-5llu t=%6.2f s  %-12s %.2f   capture->decision %s",
 		       (unsigned long long)d->slot.sequence,
 		       (double)(d->slot.timestamp_ns - d->first_ts) / 1e9,
 		       lp_label(labels, label_count, k, lb, sizeof(lb)), score,
 		       lp_fmt_time(a, sizeof(a), (double)d->latency_ns));
+		if (d->has_dma_done) {
+			printf("  DMA done->job start %s",
+			       lp_fmt_time(a, sizeof(a), (double)d->dma_to_start_ns));
+			printf(" ->decision %s",
+			       lp_fmt_time(a, sizeof(a), (double)d->dma_to_decision_ns));
+			printf(" device %s", lp_fmt_time(a, sizeof(a), (double)d->device_ns));
+		}
+		printf("\n");
 	}
 	fflush(stdout);
 }

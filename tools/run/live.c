@@ -19,6 +19,8 @@ struct live_state {
 	const char *const *labels;
 	unsigned int nlabels;
 	struct lp_latencies lat;
+	/* from the slots' DMA completion: to the job's start, to the decision; device */
+	struct lp_latencies to_start, to_decision, device;
 	unsigned int class_count[MAX_LABELS];
 	unsigned int other_classes;	/* beyond MAX_LABELS */
 	uint64_t last_ns;
@@ -44,6 +46,11 @@ static void live_decision(void *arg, const struct lp_decision *d)
 
 		/* Out of memory only loses a sample for the percentiles. */
 		(void)lp_latencies_add(&l->lat, d->latency_ns);
+		if (d->has_dma_done) {
+			(void)lp_latencies_add(&l->to_start, d->dma_to_start_ns);
+			(void)lp_latencies_add(&l->to_decision, d->dma_to_decision_ns);
+			(void)lp_latencies_add(&l->device, d->device_ns);
+		}
 		if (k < MAX_LABELS)
 			l->class_count[k]++;
 		else
@@ -150,8 +157,9 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 	printf("\ninput %zu B = one slot; one inference alone takes %s on the NPU%s\n", st.in_size,
 	       lp_fmt_time(a, sizeof(a), (double)t_inf),
 	       lo->rate ? "" : " (rate chosen at about half of what it sustains)");
-	printf("a slot's timestamp is its first sample: every latency includes the slot's own "
-	       "%s of capture\n", lp_fmt_time(a, sizeof(a), 1e9 / st.slot_rate_hz));
+	printf("a slot's timestamp is its first sample: capture->decision includes the slot's own "
+	       "%s of capture; the DMA-done intervals start when its DMA completed\n",
+	       lp_fmt_time(a, sizeof(a), 1e9 / st.slot_rate_hz));
 	printf("streaming ");
 	if (lo->count)
 		printf("%llu slots%s", (unsigned long long)lo->count, lo->duration > 0 ? " at most" : "");
@@ -197,6 +205,22 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 	if (l.other_classes)
 		printf(" other classes %u", l.other_classes);
 	printf("\n");
+	if (l.to_start.n) {
+		struct lp_latencies *iv[] = { &l.to_start, &l.to_decision, &l.device };
+		const char *const name[] = { "DMA done->job start", "DMA done->decision",
+					     "device" };
+
+		printf("timing:");
+		for (int i = 0; i < 3; i++) {
+			lp_latencies_sort(iv[i]);
+			printf("%s %s p50 %s", i ? "," : "", name[i],
+			       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(iv[i], 0.5)));
+			printf(" p99 %s", lp_fmt_time(a, sizeof(a),
+						     (double)lp_latencies_percentile(iv[i], 0.99)));
+			printf(" max %s", lp_fmt_time(a, sizeof(a), (double)lp_latencies_max(iv[i])));
+		}
+		printf("\n");
+	}
 	fflush(stdout);
 	if (rc || rs.errors)
 		status = EXIT_FAIL;
@@ -208,6 +232,9 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 		status = EXIT_OK;
 out:
 	lp_latencies_free(&l.lat);
+	lp_latencies_free(&l.to_start);
+	lp_latencies_free(&l.to_decision);
+	lp_latencies_free(&l.device);
 	lp_replay_free(&replay);
 	return status;
 }

@@ -196,10 +196,20 @@ struct aiot_sensor_config {
  * @flags: out: AIOT_SENSOR_BUF_* of the filled slot; in: must be zero.
  * @sequence: out: the period this slot holds, counted from 0 at START; a gap
  *	to the previous slot's sequence is the number of periods lost.
- * @timestamp_ns: out: CLOCK_MONOTONIC capture time of the first sample.
+ * @timestamp_ns: out: CLOCK_MONOTONIC capture time of the first sample
+ *	(start of frame).
  * @bytesused: out: bytes of samples in the slot.
  * @offset: out: mmap offset of the slot in the ring.
+ * @dma_done_ns: out: CLOCK_MONOTONIC time the slot's DMA completed (end of
+ *	frame): when the driver took the slot back from the DMA and signalled
+ *	its write fence; never earlier than @timestamp_ns. 0 from a driver
+ *	older than this field (it was reserved, and had to be zero on
+ *	input). Ignored on input.
  * @reserved: must be zero.
+ *
+ * @dma_done_ns - @timestamp_ns is the slot's capture span (one period for
+ * a slot of one period); a job queued on the slot's write fence can start
+ * from @dma_done_ns on, so latencies to a decision are measured from it.
  */
 struct aiot_sensor_buffer {
 	__u32 index;
@@ -208,7 +218,8 @@ struct aiot_sensor_buffer {
 	__u64 timestamp_ns;
 	__u32 bytesused;
 	__u32 offset;
-	__u64 reserved[2];
+	__u64 dma_done_ns;
+	__u64 reserved;
 };
 
 /**
