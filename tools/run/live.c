@@ -12,7 +12,6 @@
 
 /* ------------------------------------------------------------ --sensor */
 
-#define LIVE_FW_DIR "/tmp/aiot-run-fw"
 
 struct live_state {
 	const struct lp_stream *st;
@@ -127,7 +126,7 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 	}
 	lp_stream_set_rate(&st, lo->rate ? lo->rate : lp_auto_rate(&st, t_inf));
 	if (lo->image_count &&
-	    lp_replay_install(&st, &replay, lo->hold, LIVE_FW_DIR, err, sizeof(err))) {
+	    lp_replay_install(&st, &replay, lo->hold, err, sizeof(err))) {
 		fprintf(stderr, "aiot-run: %s\n", err);
 		goto out;
 	}
