@@ -107,6 +107,14 @@ int aiot_parse_counter(const char *text, uint64_t *value);
  */
 int aiot_sensor_read_counter(int sysfs_dirfd, enum aiot_sensor_stat stat, uint64_t *value);
 
+/*
+ * Look a test pattern up by name in the attribute test_patterns ("n name"
+ * a line) of the sensor's sysfs directory @sysfs_dirfd.
+ * Return: 0; -ENOENT (no such name, or no list); -ENODEV (no directory);
+ * -EIO for malformed text; -EINVAL for a NULL or empty argument.
+ */
+int aiot_sensor_find_test_pattern_in(int sysfs_dirfd, const char *name, unsigned int *pattern_out);
+
 #ifdef __cplusplus
 }
 #endif

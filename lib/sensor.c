@@ -269,9 +269,9 @@ bool aiot_sensor_properties_has_format(const struct aiot_sensor_properties *prop
 }
 
 bool aiot_sensor_properties_has_pattern(const struct aiot_sensor_properties *props,
-					enum aiot_sensor_pattern pattern)
+					unsigned int pattern)
 {
-	return props && (unsigned int)pattern < 32 && (props->info.patterns >> pattern) & 1;
+	return props && pattern < 32 && (props->info.patterns >> pattern) & 1;
 }
 
 void aiot_sensor_properties_get_channels(const struct aiot_sensor_properties *props,
@@ -395,6 +395,59 @@ int aiot_sensor_get_stat(const struct aiot_sensor *sensor, enum aiot_sensor_stat
 	return aiot_sensor_read_counter(sensor->sysfs_dirfd, stat, value_out);
 }
 
+int aiot_sensor_find_test_pattern_in(int sysfs_dirfd, const char *name, unsigned int *pattern_out)
+{
+	char text[1024], *line, *save = NULL;
+	ssize_t n;
+	int fd;
+
+	if (!name || !*name || !pattern_out)
+		return -EINVAL;
+	if (sysfs_dirfd < 0)
+		return -ENODEV;
+	fd = openat(sysfs_dirfd, "test_patterns", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* A removed device's directory is empty: the device is gone. */
+		if (errno == ENODEV)
+			return -ENODEV;
+		/* A kernel without test_patterns: no test pattern by name. */
+		return errno == ENOENT ? -ENOENT : -EIO;
+	}
+	do
+		n = read(fd, text, sizeof(text) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return errno == ENODEV ? -ENODEV : -EIO;
+	text[n] = '\0';
+	/* "number name" a line. */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sep = strchr(line, ' '), *end;
+		unsigned long v;
+
+		if (!sep || line[0] < '0' || line[0] > '9')
+			return -EIO;
+		*sep = '\0';
+		errno = 0;
+		v = strtoul(line, &end, 10);
+		if (errno || *end || v == 0 || v >= 32)
+			return -EIO;
+		if (!strcmp(sep + 1, name)) {
+			*pattern_out = (unsigned int)v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int aiot_sensor_find_test_pattern(const struct aiot_sensor *sensor, const char *name,
+				  unsigned int *pattern_out)
+{
+	if (!sensor)
+		return -EINVAL;
+	return aiot_sensor_find_test_pattern_in(sensor->sysfs_dirfd, name, pattern_out);
+}
+
 struct aiot_sensor_settings *aiot_sensor_settings_new(void)
 {
 	struct aiot_sensor_settings *settings = calloc(1, sizeof(*settings));
@@ -433,7 +486,7 @@ SETTINGS_SETTER(rate, rate_hz, unsigned int)
 SETTINGS_SETTER(samples_per_slot, samples_per_slot, unsigned int)
 SETTINGS_SETTER(slot_count, slot_count, unsigned int)
 SETTINGS_SETTER(overflow, overflow, enum aiot_sensor_overflow)
-SETTINGS_SETTER(pattern, pattern, enum aiot_sensor_pattern)
+SETTINGS_SETTER(pattern, pattern, unsigned int)
 
 int aiot_sensor_configure(struct aiot_sensor *sensor,
 			  const struct aiot_sensor_settings *settings)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The reference NPU's firmware (docs/npu-firmware.md): aiot-mkfw writes it
+# The reference NPU's firmware (docs/npu-firmware.md, firmware/README.md):
+# aiot-mkfw (firmware/npu/aiot-mkfw.c) writes it
 # (its self-test stream and the golden results computed by the userspace
 # executor); aiot-sim loads it at probe with request_firmware(). The guests
 # get it under /lib/firmware (the harness copies $(BUILD)/guest/firmware),
@@ -15,7 +16,7 @@ USERSPACE   += $(BUILD)/aiot-mkfw $(NPU_FW)
 GUEST_PROGS += $(BUILD)/guest/firmware/$(NPU_FW_NAME)
 
 # lib/model.o brings aiot_crc32(), the blob format's CRC-32 (libc only).
-$(BUILD)/aiot-mkfw: tools/aiot-mkfw.c kernel/sim/aiot_sim_fw_format.h lib/le_bytes.h $(BUILD)/libaiot-isa.a \
+$(BUILD)/aiot-mkfw: firmware/npu/aiot-mkfw.c kernel/sim/aiot_sim_fw_format.h lib/le_bytes.h $(BUILD)/libaiot-isa.a \
 		    $(BUILD)/lib/model.o $(ISA_HDRS)
 	$(CC) $(HOST_CFLAGS) -Ikernel -Ikernel/isa -o $@ $< $(BUILD)/lib/model.o \
 		$(BUILD)/libaiot-isa.a

@@ -6,7 +6,9 @@
 #
 # One folder per tool (tools/info/, tools/bench/; tools/run/ and
 # tools/compile/ are mk/run.mk's and mk/compile.mk's), and what they share:
-#   tools/common/    messages, whole-file reads, signals: $(TOOLS_COMMON_OBJS)
+#   tools/common/    messages, whole-file reads, signals: $(TOOLS_COMMON_OBJS);
+#                    aiot-sim's replay recordings (sensor_rec.c, needs
+#                    aiot_crc32()): in $(LIVE_PIPELINE_OBJS) and aiot-sensor-rec
 #   tools/pipeline/  the zero-copy live pipeline (sensor slots bound as a
 #                    model's input, jobs queued ahead on the slots' write
 #                    fences) of aiot-bench (path (a), --live) and aiot-run
@@ -19,9 +21,10 @@ TOOLS_HDRS := include/aiot/accel.h include/aiot/sensor.h include/aiot/model_form
 	      include/uapi/drm/aiot_accel.h include/uapi/linux/aiot_sensor.h \
 	      include/uapi/linux/aiot_isa.h lib/dtype.h lib/le_bytes.h
 # tools/common/: what every tool does the same way (messages, files, signals)
-TOOLS_COMMON_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(wildcard tools/common/*.c))
-TOOLS_HDRS += $(wildcard tools/common/*.h)
-LIVE_PIPELINE_SRCS := $(wildcard tools/pipeline/*.c)
+TOOLS_COMMON_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,\
+		       $(filter-out tools/common/sensor_rec.c,$(wildcard tools/common/*.c)))
+TOOLS_HDRS += $(wildcard tools/common/*.h) include/aiot/sim_sensor.h
+LIVE_PIPELINE_SRCS := $(wildcard tools/pipeline/*.c) tools/common/sensor_rec.c
 LIVE_PIPELINE_HDRS := $(wildcard tools/pipeline/*.h)
 LIVE_PIPELINE_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(LIVE_PIPELINE_SRCS))
 

@@ -152,13 +152,14 @@ AIOT_API bool aiot_sensor_properties_has_format(const struct aiot_sensor_propert
 /**
  * aiot_sensor_properties_has_pattern() - is a data pattern accepted?
  * @props: the snapshot.
- * @pattern: &enum aiot_sensor_pattern.
+ * @pattern: %AIOT_SENSOR_PATTERN_LIVE (0) or a number of one of the
+ *	backend's test patterns (aiot_sensor_find_test_pattern()).
  *
  * Return: true if the sensor accepts @pattern; false otherwise or if @props
  * is NULL.
  */
 AIOT_API bool aiot_sensor_properties_has_pattern(const struct aiot_sensor_properties *props,
-						 enum aiot_sensor_pattern pattern);
+						 unsigned int pattern);
 /**
  * aiot_sensor_properties_get_channels() - accepted channel counts
  * @props: the snapshot.
@@ -234,6 +235,24 @@ enum aiot_sensor_stat {
  */
 AIOT_API int aiot_sensor_get_stat(const struct aiot_sensor *sensor, enum aiot_sensor_stat stat,
 				  uint64_t *value_out);
+
+/**
+ * aiot_sensor_find_test_pattern() - a test pattern's number by its name
+ * @sensor: the stream.
+ * @name: the name the backend gives it ("ramp", "sine" on aiot-sim), as
+ *	listed in the sensor's sysfs attribute test_patterns.
+ * @pattern_out: receives the number, for aiot_sensor_settings_set_pattern().
+ *
+ * The sensor uAPI only defines %AIOT_SENSOR_PATTERN_LIVE; which test
+ * patterns there are, and their numbers, is the backend's to say.
+ * Added in 0.3.
+ *
+ * Return: 0; -ENOENT if the sensor has no test pattern of that name;
+ * -ENODEV if its sysfs directory is gone (or was never found); -EIO for an
+ * unreadable list; -EINVAL for a NULL argument.
+ */
+AIOT_API int aiot_sensor_find_test_pattern(const struct aiot_sensor *sensor, const char *name,
+					   unsigned int *pattern_out);
 
 /**
  * aiot_sensor_settings_new() - stream settings with defaults
@@ -314,16 +333,20 @@ AIOT_API int aiot_sensor_settings_set_slot_count(struct aiot_sensor_settings *se
 AIOT_API int aiot_sensor_settings_set_overflow(struct aiot_sensor_settings *settings,
 					       enum aiot_sensor_overflow overflow);
 /**
- * aiot_sensor_settings_set_pattern() - live data or a simulated pattern
+ * aiot_sensor_settings_set_pattern() - live data or a test pattern
  * @settings: the settings.
- * @pattern: &enum aiot_sensor_pattern.
+ * @pattern: %AIOT_SENSOR_PATTERN_LIVE (0, the default) or the number of one
+ *	of the backend's test patterns, found by name with
+ *	aiot_sensor_find_test_pattern().
  *
- * The value is checked by aiot_sensor_configure().
+ * The value is checked by aiot_sensor_configure(). (Until 0.3 the type of
+ * @pattern was &enum aiot_sensor_pattern, whose test patterns left the
+ * uAPI; the numbers and the ABI are unchanged.)
  *
  * Return: 0; -EINVAL for a NULL @settings.
  */
 AIOT_API int aiot_sensor_settings_set_pattern(struct aiot_sensor_settings *settings,
-					      enum aiot_sensor_pattern pattern);
+					      unsigned int pattern);
 
 /**
  * aiot_sensor_configure() - apply settings and allocate the ring

@@ -209,12 +209,50 @@ static ssize_t driver_version_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(driver_version);
 
+/*
+ * The device-wide job counters and busy time, one value a file (the
+ * stable interface aiot-info reads; debugfs state is not an ABI).
+ */
+#define AIOT_STAT_ATTR(_name, _field)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct aiot_device *adev = dev_to_aiot(dev);			\
+									\
+	return adev ? sysfs_emit(buf, "%lld\n",				\
+				 atomic64_read(&adev->stats._field)) :	\
+		      -ENODEV;						\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+AIOT_STAT_ATTR(jobs_submitted, submitted);
+AIOT_STAT_ATTR(jobs_completed, completed);
+AIOT_STAT_ATTR(jobs_failed, failed);
+AIOT_STAT_ATTR(jobs_timed_out, timeouts);
+AIOT_STAT_ATTR(busy_ns, busy_ns);
+
+static ssize_t open_files_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct aiot_device *adev = dev_to_aiot(dev);
+
+	return adev ? sysfs_emit(buf, "%d\n", atomic_read(&adev->open_files)) :
+		      -ENODEV;
+}
+static DEVICE_ATTR_RO(open_files);
+
 static struct attribute *aiot_device_attrs[] = {
 	&dev_attr_backend.attr,
 	&dev_attr_hw_id.attr,
 	&dev_attr_capabilities.attr,
 	&dev_attr_uapi_version.attr,
 	&dev_attr_driver_version.attr,
+	&dev_attr_jobs_submitted.attr,
+	&dev_attr_jobs_completed.attr,
+	&dev_attr_jobs_failed.attr,
+	&dev_attr_jobs_timed_out.attr,
+	&dev_attr_busy_ns.attr,
+	&dev_attr_open_files.attr,
 	NULL,
 };
 

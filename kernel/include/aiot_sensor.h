@@ -25,7 +25,10 @@ struct aiot_sensor_slot;
  * @name: stable name, at most %AIOT_SENSOR_NAME_LEN - 1 characters
  * @kind: &enum aiot_sensor_kind
  * @formats: bit (1 << fmt) per accepted &enum aiot_sensor_format
- * @patterns: bit (1 << pattern) per accepted &enum aiot_sensor_pattern
+ * @patterns: bit (1 << pattern) per accepted pattern: LIVE (0) and the
+ *	backend's test patterns
+ * @test_patterns: the test patterns' names, indexed by pattern number: an
+ *	entry for every bit of @patterns but LIVE's (sysfs test_patterns)
  * @min_channels: fewest channels
  * @max_channels: most channels
  * @width: elements per row of a sample (1 unless an image)
@@ -38,6 +41,7 @@ struct aiot_sensor_desc {
 	u32 kind;
 	u32 formats;
 	u32 patterns;
+	const char * const *test_patterns;
 	u32 min_channels;
 	u32 max_channels;
 	u32 width;

@@ -93,6 +93,26 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
+/*
+ * The backend's test patterns, "number name" a line (the uAPI has only
+ * LIVE, 0; the numbers and names of the others are the backend's).
+ */
+static ssize_t test_patterns_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	const struct aiot_sensor_desc *d = to_aiot_sensor(dev)->desc;
+	int len = 0;
+	u32 i;
+
+	for (i = 1; i < 32; i++)
+		if ((d->patterns & BIT(i)) && d->test_patterns &&
+		    d->test_patterns[i])
+			len += sysfs_emit_at(buf, len, "%u %s\n", i,
+					     d->test_patterns[i]);
+	return len;
+}
+static DEVICE_ATTR_RO(test_patterns);
+
 /* A u64 counter of the stream, read under the lock its writer holds. */
 static ssize_t aiot_sensor_counter_show(struct device *dev, char *buf,
 					size_t offset)
@@ -124,6 +144,7 @@ static struct attribute *aiot_sensor_attrs[] = {
 	&dev_attr_name.attr,
 	&dev_attr_kind.attr,
 	&dev_attr_state.attr,
+	&dev_attr_test_patterns.attr,
 	&dev_attr_drops.attr,
 	&dev_attr_overwritten.attr,
 	&dev_attr_sequence.attr,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * The reference NPU's firmware file, as tools/aiot-mkfw writes it and
- * aiot-sim reads it at probe (docs/npu-firmware.md). Byte offsets only, no
- * structs: the kernel and the host tool both decode it byte by byte.
+ * The reference NPU's firmware file, as firmware/npu/aiot-mkfw.c writes
+ * it and aiot-sim reads it at probe (docs/npu-firmware.md). Byte offsets
+ * only, no structs: the kernel and the host tool both decode it byte by
+ * byte.
  *
  * The firmware carries the power-on self-test of the NPU: a command stream,
  * the initial contents of its buffers and the golden bytes one buffer must

@@ -7,14 +7,18 @@
  * DMA completion interrupt would.
  *
  * Samples are a pure function of (pattern, sample index, element index), so
- * tests can check every byte; the generators are documented in
- * include/uapi/linux/aiot_sensor.h and docs/sensor-uapi.md.
+ * tests can check every byte. The test patterns and the replay recordings
+ * are aiot-sim's, not the uAPI's: their numbers and format are in
+ * include/aiot/sim_sensor.h, the generators in docs/sensor-uapi.md. The
+ * REPLAY pattern plays a recording that the sensor device's sysfs
+ * attributes name (replay_firmware) or hold (replay_data, root only).
  *
  * Devices come from devicetree (compatible "aiot,sim-sensor", property
  * "aiot,kind" = "accel" | "mic" | "camera", optional "label") or, without
  * one, from the module parameter sensors=accel,mic,camera.
  */
 
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/firmware.h>
 #include <linux/fixp-arith.h>
@@ -22,6 +26,7 @@
 #include <linux/math64.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
@@ -50,9 +55,18 @@ struct aiot_sim_kind {
 };
 
 #define AIOT_SIM_SIGNAL_PATTERNS					\
-	(BIT(AIOT_SENSOR_PATTERN_LIVE) | BIT(AIOT_SENSOR_PATTERN_SINE) |	\
-	 BIT(AIOT_SENSOR_PATTERN_RAMP) | BIT(AIOT_SENSOR_PATTERN_NOISE) |	\
-	 BIT(AIOT_SENSOR_PATTERN_ANOMALY) | BIT(AIOT_SENSOR_PATTERN_REPLAY))
+	(BIT(AIOT_SENSOR_PATTERN_LIVE) | BIT(AIOT_SIM_PATTERN_SINE) |	\
+	 BIT(AIOT_SIM_PATTERN_RAMP) | BIT(AIOT_SIM_PATTERN_NOISE) |	\
+	 BIT(AIOT_SIM_PATTERN_ANOMALY) | BIT(AIOT_SIM_PATTERN_REPLAY))
+
+/* sysfs test_patterns of every simulated sensor (the core shows them). */
+static const char * const aiot_sim_test_patterns[] = {
+	[AIOT_SIM_PATTERN_SINE] = "sine",
+	[AIOT_SIM_PATTERN_RAMP] = "ramp",
+	[AIOT_SIM_PATTERN_NOISE] = "noise",
+	[AIOT_SIM_PATTERN_ANOMALY] = "anomaly",
+	[AIOT_SIM_PATTERN_REPLAY] = "replay",
+};
 
 static const struct aiot_sim_kind aiot_sim_kinds[] = {
 	{
@@ -89,9 +103,9 @@ static const struct aiot_sim_kind aiot_sim_kinds[] = {
 			.kind = AIOT_SENSOR_KIND_CAMERA,
 			.formats = BIT(AIOT_SENSOR_FMT_U8),
 			.patterns = BIT(AIOT_SENSOR_PATTERN_LIVE) |
-				    BIT(AIOT_SENSOR_PATTERN_RAMP) |
-				    BIT(AIOT_SENSOR_PATTERN_NOISE) |
-				    BIT(AIOT_SENSOR_PATTERN_REPLAY),
+				    BIT(AIOT_SIM_PATTERN_RAMP) |
+				    BIT(AIOT_SIM_PATTERN_NOISE) |
+				    BIT(AIOT_SIM_PATTERN_REPLAY),
 			.min_channels = 1, .max_channels = 1,
 			.width = 96, .height = 96,
 			.min_rate_hz = 1, .max_rate_hz = 60,
@@ -117,6 +131,16 @@ struct aiot_sim_sensor {
 	/* The recording for REPLAY; changed only while stopped. */
 	u8 *rec;
 	u32 rec_bytes;
+	/*
+	 * Where the next REPLAY configuration takes it from: the recording
+	 * written to replay_data if any, else the firmware file replay_firmware
+	 * names (empty: the default names). Under rec_lock.
+	 */
+	struct mutex rec_lock;
+	char rec_fw[64];
+	u8 *rec_data;
+	size_t rec_data_len;
+	size_t rec_data_cap;
 	/* Test knobs in debugfs. */
 	struct dentry *debugfs;
 	atomic_t stall;			/* produce nothing while set */
@@ -164,21 +188,21 @@ static u32 aiot_sim_value(const struct aiot_sim_sensor *ss, u64 n, u32 k)
 		/* A diagonal gradient moving by two levels per frame. */
 		return x + y + 2 * (u32)n;
 	}
-	if (pattern == AIOT_SENSOR_PATTERN_ANOMALY) {
+	if (pattern == AIOT_SIM_PATTERN_ANOMALY) {
 		div_u64_rem(n, 2 * cfg->rate_hz, &rem);
-		pattern = rem < cfg->rate_hz / 10 ? AIOT_SENSOR_PATTERN_NOISE :
-						    AIOT_SENSOR_PATTERN_SINE;
+		pattern = rem < cfg->rate_hz / 10 ? AIOT_SIM_PATTERN_NOISE :
+						    AIOT_SIM_PATTERN_SINE;
 	}
 	switch (pattern) {
-	case AIOT_SENSOR_PATTERN_REPLAY: {
+	case AIOT_SIM_PATTERN_REPLAY: {
 		u64 off = e * (s16 ? 2 : 1);
 
 		div_u64_rem(off, ss->rec_bytes, &rem);
 		return s16 ? ss->rec[rem] | ss->rec[rem + 1] << 8 : ss->rec[rem];
 	}
-	case AIOT_SENSOR_PATTERN_RAMP:
+	case AIOT_SIM_PATTERN_RAMP:
 		return (u32)(e + n);
-	case AIOT_SENSOR_PATTERN_NOISE:
+	case AIOT_SIM_PATTERN_NOISE:
 		return aiot_sim_lowbias32((u32)e) >> (s16 ? 16 : 24);
 	default: /* LIVE and SINE */
 		return (u32)aiot_sim_sine(n, ss->kind->sine_hz[k % cfg->channels],
@@ -265,46 +289,214 @@ static void aiot_sim_stop(struct aiot_sensor *sensor)
 	hrtimer_cancel(&ss->timer);
 }
 
-/* REPLAY: load the recording now, while the stream cannot be running. */
-static int aiot_sim_validate(struct aiot_sensor *sensor,
-			     const struct aiot_sensor_config *cfg)
+/* Take a checked recording that matches @cfg as the one to replay. */
+static int aiot_sim_rec_take(struct aiot_sim_sensor *ss,
+			     const struct aiot_sensor_config *cfg,
+			     const u8 *buf, size_t len, const char *what)
 {
-	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
-	const struct firmware *fw;
 	struct aiot_sim_rec rec;
-	char name[48];
 	u8 *copy;
 	int ret;
 
-	if (cfg->pattern != AIOT_SENSOR_PATTERN_REPLAY)
-		return 0;
-	snprintf(name, sizeof(name), "aiot-rec-%s.bin", ss->kind->name);
-	ret = request_firmware_direct(&fw, name, ss->dev);
-	if (ret)
-		return ret;
-	ret = aiot_sim_rec_parse(fw->data, fw->size, &rec);
+	ret = aiot_sim_rec_parse(buf, len, &rec);
 	if (ret) {
-		dev_info(ss->dev, "%s: bad recording (%d)\n", name, ret);
-		goto out;
+		dev_info(ss->dev, "%s: bad recording (%d)\n", what, ret);
+		return ret;
 	}
-	ret = -EINVAL;
 	if (rec.format != cfg->format || rec.channels != cfg->channels ||
 	    rec.width != ss->desc.width || rec.height != ss->desc.height ||
 	    rec.rate_hz != cfg->rate_hz)
-		goto out;
-	ret = -ENOMEM;
+		return -EINVAL;
 	copy = kvmalloc(rec.data_bytes, GFP_KERNEL);
 	if (!copy)
-		goto out;
+		return -ENOMEM;
 	memcpy(copy, rec.data, rec.data_bytes);
 	kvfree(ss->rec);
 	ss->rec = copy;
 	ss->rec_bytes = rec.data_bytes;
-	ret = 0;
-out:
+	return 0;
+}
+
+static int aiot_sim_rec_take_fw(struct aiot_sim_sensor *ss,
+				const struct aiot_sensor_config *cfg,
+				const char *name)
+{
+	const struct firmware *fw;
+	int ret;
+
+	ret = request_firmware_direct(&fw, name, ss->dev);
+	if (ret)
+		return ret;
+	ret = aiot_sim_rec_take(ss, cfg, fw->data, fw->size, name);
 	release_firmware(fw);
 	return ret;
 }
+
+/*
+ * REPLAY: load the recording now, while the stream cannot be running. By
+ * default "aiot-rec-<kind>.bin" first (what binaries that pointed the
+ * firmware loader at their own folder wrote), then the installed
+ * "aiot/aiot-rec-<kind>.bin".
+ */
+static int aiot_sim_validate(struct aiot_sensor *sensor,
+			     const struct aiot_sensor_config *cfg)
+{
+	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
+	char name[64];
+	int ret;
+
+	if (cfg->pattern != AIOT_SIM_PATTERN_REPLAY)
+		return 0;
+	mutex_lock(&ss->rec_lock);
+	if (ss->rec_data) {
+		ret = aiot_sim_rec_take(ss, cfg, ss->rec_data, ss->rec_data_len,
+					AIOT_SIM_ATTR_REPLAY_DATA);
+	} else if (ss->rec_fw[0]) {
+		ret = aiot_sim_rec_take_fw(ss, cfg, ss->rec_fw);
+	} else {
+		snprintf(name, sizeof(name), "aiot-rec-%s.bin", ss->kind->name);
+		ret = aiot_sim_rec_take_fw(ss, cfg, name);
+		if (ret == -ENOENT) {
+			snprintf(name, sizeof(name), "%s%s%s",
+				 AIOT_SIM_REC_FIRMWARE_PREFIX, ss->kind->name,
+				 AIOT_SIM_REC_FIRMWARE_SUFFIX);
+			ret = aiot_sim_rec_take_fw(ss, cfg, name);
+		}
+	}
+	mutex_unlock(&ss->rec_lock);
+	return ret;
+}
+
+/*
+ * sysfs of the sensor's platform device (/sys/class/aiot/sensorN/device/):
+ * where REPLAY takes its recording from.
+ *
+ * replay_firmware: the firmware file to load, a relative path of letters,
+ * digits and "._-/" without "..". Writing it drops a recording written to
+ * replay_data; writing an empty line restores the default names. Reads as
+ * the name, empty for the default names or while replay_data holds one.
+ */
+static bool aiot_sim_rec_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (name[0] == '/' || name[0] == '.' || strstr(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("._-/", name[i]))
+			return false;
+	return true;
+}
+
+static ssize_t replay_firmware_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct aiot_sim_sensor *ss = dev_get_drvdata(dev);
+	ssize_t ret;
+
+	mutex_lock(&ss->rec_lock);
+	ret = sysfs_emit(buf, "%s\n", ss->rec_data ? "" : ss->rec_fw);
+	mutex_unlock(&ss->rec_lock);
+	return ret;
+}
+
+static ssize_t replay_firmware_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t count)
+{
+	struct aiot_sim_sensor *ss = dev_get_drvdata(dev);
+	char name[sizeof(ss->rec_fw)];
+	size_t len = count;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len >= sizeof(name) || memchr(buf, 0, len))
+		return -EINVAL;
+	memcpy(name, buf, len);
+	name[len] = 0;
+	if (len && !aiot_sim_rec_name_ok(name, len))
+		return -EINVAL;
+	mutex_lock(&ss->rec_lock);
+	strscpy(ss->rec_fw, name, sizeof(ss->rec_fw));
+	kvfree(ss->rec_data);
+	ss->rec_data = NULL;
+	ss->rec_data_len = 0;
+	ss->rec_data_cap = 0;
+	mutex_unlock(&ss->rec_lock);
+	return count;
+}
+static DEVICE_ATTR_RW(replay_firmware);
+
+/*
+ * replay_data (root only): a recording, written from offset 0 on in one
+ * go (write() may take it in pieces; each write at offset 0 starts a new
+ * one). It is checked when a stream is configured with REPLAY, as a
+ * firmware file would be: up to AIOT_SIM_REC_MAX_BYTES.
+ */
+static ssize_t replay_data_write(struct file *file, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf,
+				 loff_t off, size_t count)
+{
+	struct aiot_sim_sensor *ss = dev_get_drvdata(kobj_to_dev(kobj));
+	size_t cap;
+	u8 *p;
+	ssize_t ret = count;
+
+	if (off < 0 || off > AIOT_SIM_REC_MAX_BYTES ||
+	    count > AIOT_SIM_REC_MAX_BYTES - off)
+		return -EFBIG;
+	mutex_lock(&ss->rec_lock);
+	if (!off) {
+		kvfree(ss->rec_data);
+		ss->rec_data = NULL;
+		ss->rec_data_len = 0;
+		ss->rec_data_cap = 0;
+	}
+	if (off != ss->rec_data_len) {
+		ret = -EINVAL;	/* not where the last write ended */
+		goto out;
+	}
+	if (off + count > ss->rec_data_cap) {
+		cap = max_t(size_t, 2 * ss->rec_data_cap, PAGE_SIZE);
+		cap = clamp_t(size_t, cap, off + count, AIOT_SIM_REC_MAX_BYTES);
+		p = kvmalloc(cap, GFP_KERNEL);
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (ss->rec_data)
+			memcpy(p, ss->rec_data, ss->rec_data_len);
+		kvfree(ss->rec_data);
+		ss->rec_data = p;
+		ss->rec_data_cap = cap;
+	}
+	memcpy(ss->rec_data + off, buf, count);
+	ss->rec_data_len = off + count;
+out:
+	mutex_unlock(&ss->rec_lock);
+	return ret;
+}
+static BIN_ATTR_WO(replay_data, 0);
+
+static struct attribute *aiot_sim_sensor_attrs[] = {
+	&dev_attr_replay_firmware.attr,
+	NULL,
+};
+
+static struct bin_attribute *aiot_sim_sensor_bin_attrs[] = {
+	&bin_attr_replay_data,
+	NULL,
+};
+
+static const struct attribute_group aiot_sim_sensor_group = {
+	.attrs = aiot_sim_sensor_attrs,
+	.bin_attrs = aiot_sim_sensor_bin_attrs,
+};
+
+static const struct attribute_group *aiot_sim_sensor_groups[] = {
+	&aiot_sim_sensor_group,
+	NULL,
+};
 
 static const struct aiot_sensor_ops aiot_sim_sensor_ops = {
 	.validate = aiot_sim_validate,
@@ -361,6 +553,8 @@ static int aiot_sim_sensor_probe(struct platform_device *pdev)
 		snprintf(ss->name, sizeof(ss->name), "%s%u", ss->kind->name,
 			 pdata ? pdata->index : 0);
 	ss->desc.name = ss->name;
+	ss->desc.test_patterns = aiot_sim_test_patterns;
+	mutex_init(&ss->rec_lock);
 	atomic_set(&ss->stall, 0);
 	atomic_set(&ss->faults, 0);
 	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
@@ -386,6 +580,8 @@ static void aiot_sim_sensor_remove(struct platform_device *pdev)
 	debugfs_remove_recursive(ss->debugfs);
 	aiot_sensor_unregister(ss->sensor);
 	kvfree(ss->rec);
+	kvfree(ss->rec_data);
+	mutex_destroy(&ss->rec_lock);
 }
 
 AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_sensor_remove)
@@ -402,6 +598,7 @@ static struct platform_driver aiot_sim_sensor_driver = {
 	.driver = {
 		.name = AIOT_SIM_SENSOR_NAME,
 		.of_match_table = aiot_sim_sensor_of_match,
+		.dev_groups = aiot_sim_sensor_groups,
 	},
 };
 

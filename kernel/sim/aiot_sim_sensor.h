@@ -3,35 +3,12 @@
 #define _AIOT_SIM_SENSOR_H_
 
 #include <linux/types.h>
-#include <asm/byteorder.h>
+#include <aiot/sim_sensor.h>
 
 #define AIOT_SIM_SENSOR_NAME	"aiot-sim-sensor"
 
-/*
- * Recorded sensor data for AIOT_SENSOR_PATTERN_REPLAY, loaded with
- * request_firmware() as "aiot-rec-<kind>.bin" (docs/sensor-uapi.md):
- * this header, little endian, then data_bytes of samples in the sensor's
- * format, replayed in a loop.
- */
-#define AIOT_SIM_REC_MAGIC	0x52534941	/* "AISR" */
-#define AIOT_SIM_REC_VERSION	1
-
-struct aiot_sim_rec_header {
-	__le32 magic;
-	__le16 version;
-	__le16 header_size;
-	__le32 format;
-	__le32 channels;
-	__le32 width;
-	__le32 height;
-	__le32 rate_hz;
-	__le32 data_bytes;
-	__le32 crc32;		/* of the data: zlib's crc32() */
-	__le32 reserved;	/* zero */
-};
-
 /**
- * struct aiot_sim_rec - a parsed recording
+ * struct aiot_sim_rec - a parsed recording (format: <aiot/sim_sensor.h>)
  * @format: AIOT_SENSOR_FMT_*
  * @channels: channels per sample
  * @width: elements per row of a sample

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Parser of recorded sensor data (firmware files "aiot-rec-<kind>.bin").
- * The file is untrusted input: every field is checked before use.
+ * Parser of recorded sensor data for the REPLAY test pattern, in the format
+ * <aiot/sim_sensor.h> defines: firmware files or what root writes to a
+ * sensor's replay_data. Untrusted input: every field is checked before use.
  */
 
 #include <linux/crc32.h>
@@ -10,9 +11,26 @@
 #include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/aiot_sensor.h>
+#include <asm/byteorder.h>
 
 #include "aiot_compat.h"
 #include "aiot_sim_sensor.h"
+
+static u16 rec_le16(const u8 *p)
+{
+	__le16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le16_to_cpu(v);
+}
+
+static u32 rec_le32(const u8 *p)
+{
+	__le32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32_to_cpu(v);
+}
 
 /**
  * aiot_sim_rec_parse() - check and parse a recording
@@ -27,27 +45,29 @@
  */
 int aiot_sim_rec_parse(const u8 *buf, size_t len, struct aiot_sim_rec *rec)
 {
-	const struct aiot_sim_rec_header *h = (const void *)buf;
 	u32 hsize, esize, sample;
 	size_t need;
 
-	if (len < sizeof(*h))
+	if (len < AIOT_SIM_REC_HEADER_SIZE)
 		return -EMSGSIZE;
-	if (le32_to_cpu(h->magic) != AIOT_SIM_REC_MAGIC)
+	if (rec_le32(buf + AIOT_SIM_REC_OFF_MAGIC) !=
+	    AIOT_SIM_REC_MAGIC)
 		return -EINVAL;
-	if (le16_to_cpu(h->version) != AIOT_SIM_REC_VERSION)
+	if (rec_le16(buf + AIOT_SIM_REC_OFF_VERSION) !=
+	    AIOT_SIM_REC_VERSION)
 		return -EPROTO;
-	hsize = le16_to_cpu(h->header_size);
-	if (hsize != sizeof(*h) || h->reserved)
+	hsize = rec_le16(buf + AIOT_SIM_REC_OFF_HEADER_SIZE);
+	if (hsize != AIOT_SIM_REC_HEADER_SIZE ||
+	    rec_le32(buf + AIOT_SIM_REC_OFF_RESERVED))
 		return -EINVAL;
 
 	memset(rec, 0, sizeof(*rec));
-	rec->format = le32_to_cpu(h->format);
-	rec->channels = le32_to_cpu(h->channels);
-	rec->width = le32_to_cpu(h->width);
-	rec->height = le32_to_cpu(h->height);
-	rec->rate_hz = le32_to_cpu(h->rate_hz);
-	rec->data_bytes = le32_to_cpu(h->data_bytes);
+	rec->format = rec_le32(buf + AIOT_SIM_REC_OFF_FORMAT);
+	rec->channels = rec_le32(buf + AIOT_SIM_REC_OFF_CHANNELS);
+	rec->width = rec_le32(buf + AIOT_SIM_REC_OFF_WIDTH);
+	rec->height = rec_le32(buf + AIOT_SIM_REC_OFF_HEIGHT);
+	rec->rate_hz = rec_le32(buf + AIOT_SIM_REC_OFF_RATE_HZ);
+	rec->data_bytes = rec_le32(buf + AIOT_SIM_REC_OFF_DATA_BYTES);
 	switch (rec->format) {
 	case AIOT_SENSOR_FMT_S16_LE:
 		esize = 2;
@@ -70,7 +90,7 @@ int aiot_sim_rec_parse(const u8 *buf, size_t len, struct aiot_sim_rec *rec)
 		return -EMSGSIZE;
 	rec->data = buf + hsize;
 	if ((crc32_le(~0U, rec->data, rec->data_bytes) ^ ~0U) !=
-	    le32_to_cpu(h->crc32))
+	    rec_le32(buf + AIOT_SIM_REC_OFF_CRC32))
 		return -EBADMSG;
 	return 0;
 }

@@ -28,7 +28,7 @@ static const struct aiot_sensor_desc kunit_desc = {
 	.name = "kunit-accel",
 	.kind = AIOT_SENSOR_KIND_ACCEL,
 	.formats = BIT(AIOT_SENSOR_FMT_S16_LE),
-	.patterns = BIT(AIOT_SENSOR_PATTERN_LIVE) | BIT(AIOT_SENSOR_PATTERN_RAMP),
+	.patterns = BIT(AIOT_SENSOR_PATTERN_LIVE) | BIT(AIOT_SIM_PATTERN_RAMP),
 	.min_channels = 1,
 	.max_channels = 3,
 	.width = 1,
@@ -92,7 +92,7 @@ static void layout_rejects(struct kunit *test)
 		{ "format 0", F(format), 0, -EINVAL },
 		{ "format U8", F(format), AIOT_SENSOR_FMT_U8, -EINVAL },
 		{ "overflow", F(overflow), 2, -EINVAL },
-		{ "pattern", F(pattern), AIOT_SENSOR_PATTERN_NOISE, -EINVAL },
+		{ "pattern", F(pattern), AIOT_SIM_PATTERN_NOISE, -EINVAL },
 		{ "pattern 32", F(pattern), 32, -EINVAL },
 		{ "channels 0", F(channels), 0, -ERANGE },
 		{ "channels 4", F(channels), 4, -ERANGE },
@@ -857,26 +857,40 @@ static struct kunit_suite aiot_sensor_fence_suite = {
 
 #define REC_SAMPLES	8
 
+static void put_le32(u8 *buf, size_t off, u32 v)
+{
+	__le32 le = cpu_to_le32(v);
+
+	memcpy(buf + off, &le, sizeof(le));
+}
+
+static void put_le16(u8 *buf, size_t off, u16 v)
+{
+	__le16 le = cpu_to_le16(v);
+
+	memcpy(buf + off, &le, sizeof(le));
+}
+
 static size_t make_rec(u8 *buf)
 {
-	struct aiot_sim_rec_header *h = (void *)buf;
-	u8 *data = buf + sizeof(*h);
+	u8 *data = buf + AIOT_SIM_REC_HEADER_SIZE;
 	unsigned int i;
 
 	for (i = 0; i < REC_SAMPLES * 3 * 2; i++)
 		data[i] = i * 7;
-	memset(h, 0, sizeof(*h));
-	h->magic = cpu_to_le32(AIOT_SIM_REC_MAGIC);
-	h->version = cpu_to_le16(AIOT_SIM_REC_VERSION);
-	h->header_size = cpu_to_le16(sizeof(*h));
-	h->format = cpu_to_le32(AIOT_SENSOR_FMT_S16_LE);
-	h->channels = cpu_to_le32(3);
-	h->width = cpu_to_le32(1);
-	h->height = cpu_to_le32(1);
-	h->rate_hz = cpu_to_le32(100);
-	h->data_bytes = cpu_to_le32(REC_SAMPLES * 3 * 2);
-	h->crc32 = cpu_to_le32(crc32_le(~0U, data, REC_SAMPLES * 3 * 2) ^ ~0U);
-	return sizeof(*h) + REC_SAMPLES * 3 * 2;
+	memset(buf, 0, AIOT_SIM_REC_HEADER_SIZE);
+	put_le32(buf, AIOT_SIM_REC_OFF_MAGIC, AIOT_SIM_REC_MAGIC);
+	put_le16(buf, AIOT_SIM_REC_OFF_VERSION, AIOT_SIM_REC_VERSION);
+	put_le16(buf, AIOT_SIM_REC_OFF_HEADER_SIZE, AIOT_SIM_REC_HEADER_SIZE);
+	put_le32(buf, AIOT_SIM_REC_OFF_FORMAT, AIOT_SENSOR_FMT_S16_LE);
+	put_le32(buf, AIOT_SIM_REC_OFF_CHANNELS, 3);
+	put_le32(buf, AIOT_SIM_REC_OFF_WIDTH, 1);
+	put_le32(buf, AIOT_SIM_REC_OFF_HEIGHT, 1);
+	put_le32(buf, AIOT_SIM_REC_OFF_RATE_HZ, 100);
+	put_le32(buf, AIOT_SIM_REC_OFF_DATA_BYTES, REC_SAMPLES * 3 * 2);
+	put_le32(buf, AIOT_SIM_REC_OFF_CRC32,
+		 crc32_le(~0U, data, REC_SAMPLES * 3 * 2) ^ ~0U);
+	return AIOT_SIM_REC_HEADER_SIZE + REC_SAMPLES * 3 * 2;
 }
 
 static void rec_parses_good_file(struct kunit *test)
@@ -891,7 +905,7 @@ static void rec_parses_good_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.rate_hz, 100);
 	KUNIT_EXPECT_EQ(test, rec.data_bytes, REC_SAMPLES * 3 * 2);
 	KUNIT_EXPECT_PTR_EQ(test, rec.data,
-			    buf + sizeof(struct aiot_sim_rec_header));
+			    buf + AIOT_SIM_REC_HEADER_SIZE);
 	/* Trailing bytes after the data are ignored. */
 	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len + 3, &rec), 0);
 }
@@ -915,18 +929,18 @@ static void rec_rejects_bad_header(struct kunit *test)
 		u32 value;
 		int err;
 	} bad[] = {
-#define F(field) offsetof(struct aiot_sim_rec_header, field)
-		{ "magic", F(magic), 0x52534942, -EINVAL },
-		{ "format", F(format), 3, -EINVAL },
-		{ "channels", F(channels), 0, -EINVAL },
-		{ "width", F(width), 0, -EINVAL },
-		{ "rate", F(rate_hz), 0, -EINVAL },
-		{ "geometry overflow", F(height), 0x80000000, -EINVAL },
-		{ "partial sample", F(data_bytes), REC_SAMPLES * 6 - 2, -EINVAL },
-		{ "no data", F(data_bytes), 0, -EINVAL },
-		{ "data past the end", F(data_bytes), REC_SAMPLES * 6 + 6, -EMSGSIZE },
-		{ "huge data", F(data_bytes), 0xfffffffa, -EINVAL },
-		{ "reserved", F(reserved), 1, -EINVAL },
+#define F(field) AIOT_SIM_REC_OFF_##field
+		{ "magic", F(MAGIC), 0x52534942, -EINVAL },
+		{ "format", F(FORMAT), 3, -EINVAL },
+		{ "channels", F(CHANNELS), 0, -EINVAL },
+		{ "width", F(WIDTH), 0, -EINVAL },
+		{ "rate", F(RATE_HZ), 0, -EINVAL },
+		{ "geometry overflow", F(HEIGHT), 0x80000000, -EINVAL },
+		{ "partial sample", F(DATA_BYTES), REC_SAMPLES * 6 - 2, -EINVAL },
+		{ "no data", F(DATA_BYTES), 0, -EINVAL },
+		{ "data past the end", F(DATA_BYTES), REC_SAMPLES * 6 + 6, -EMSGSIZE },
+		{ "huge data", F(DATA_BYTES), 0xfffffffa, -EINVAL },
+		{ "reserved", F(RESERVED), 1, -EINVAL },
 #undef F
 	};
 	struct aiot_sim_rec rec;
@@ -936,15 +950,15 @@ static void rec_rejects_bad_header(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		len = make_rec(buf);
-		*(__le32 *)(buf + bad[i].off) = cpu_to_le32(bad[i].value);
+		put_le32(buf, bad[i].off, bad[i].value);
 		KUNIT_EXPECT_EQ_MSG(test, aiot_sim_rec_parse(buf, len, &rec),
 				    bad[i].err, "%s", bad[i].what);
 	}
 	len = make_rec(buf);
-	((struct aiot_sim_rec_header *)buf)->version = cpu_to_le16(2);
+	put_le16(buf, AIOT_SIM_REC_OFF_VERSION, 2);
 	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EPROTO);
 	len = make_rec(buf);
-	((struct aiot_sim_rec_header *)buf)->header_size = cpu_to_le16(48);
+	put_le16(buf, AIOT_SIM_REC_OFF_HEADER_SIZE, 48);
 	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EINVAL);
 }
 
@@ -955,13 +969,13 @@ static void rec_rejects_bad_checksum(struct kunit *test)
 	struct aiot_sim_rec rec;
 
 	/* Any flipped data bit, and a wrong stored checksum. */
-	for (i = sizeof(struct aiot_sim_rec_header); i < len; i++) {
+	for (i = AIOT_SIM_REC_HEADER_SIZE; i < len; i++) {
 		buf[i] ^= 0x10;
 		KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec),
 				-EBADMSG);
 		buf[i] ^= 0x10;
 	}
-	((struct aiot_sim_rec_header *)buf)->crc32 ^= cpu_to_le32(1);
+	buf[AIOT_SIM_REC_OFF_CRC32] ^= 1;
 	KUNIT_EXPECT_EQ(test, aiot_sim_rec_parse(buf, len, &rec), -EBADMSG);
 }
 

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <linux/aiot_sensor.h>
+#include <aiot/sim_sensor.h>
 #include <linux/dma-buf.h>
 
 #include "aiot_testlib.h"
@@ -314,7 +315,7 @@ static void mic_reader(unsigned int nth, int use_read, struct mic_result *r)
 		.format = AIOT_SENSOR_FMT_S16_LE, .channels = 1,
 		.rate_hz = 16000, .samples_per_slot = 160, .slot_count = 8,
 		.overflow = AIOT_SENSOR_OVERFLOW_DROP_NEWEST,
-		.pattern = AIOT_SENSOR_PATTERN_SINE,
+		.pattern = AIOT_SIM_PATTERN_SINE,
 	};
 	struct aiot_sensor_info i0, i1;
 	uint64_t t_end, last = 0, sink = 0;

@@ -26,6 +26,7 @@
 
 #include <aiot/accel.h>
 #include <aiot/sensor.h>
+#include <aiot/sim_sensor.h>
 
 #include "aiot_testlib.h"
 #include "tap.h"
@@ -436,7 +437,7 @@ static struct aiot_sensor *configured_accel0(unsigned int rate, unsigned int slo
 	aiot_sensor_settings_set_samples_per_slot(s, SAMPLES);
 	aiot_sensor_settings_set_slot_count(s, slots);
 	aiot_sensor_settings_set_overflow(s, overflow);
-	aiot_sensor_settings_set_pattern(s, AIOT_SENSOR_PATTERN_RAMP);
+	aiot_sensor_settings_set_pattern(s, AIOT_SIM_PATTERN_RAMP);
 	ret = aiot_sensor_configure(sensor, s);
 	aiot_sensor_settings_free(s);
 	if (ret) {

@@ -18,6 +18,7 @@
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
 #include <aiot/sensor.h>
+#include <aiot/sim_sensor.h>
 #include <linux/aiot_isa.h>
 
 #include "tap.h"
@@ -56,7 +57,7 @@ static struct aiot_sensor_settings *ramp_settings(unsigned int rate, unsigned in
 	aiot_sensor_settings_set_rate(s, rate);
 	aiot_sensor_settings_set_samples_per_slot(s, SAMPLES);
 	aiot_sensor_settings_set_slot_count(s, slots);
-	aiot_sensor_settings_set_pattern(s, AIOT_SENSOR_PATTERN_RAMP);
+	aiot_sensor_settings_set_pattern(s, AIOT_SIM_PATTERN_RAMP);
 	return s;
 }
 
@@ -82,7 +83,18 @@ static void find_streams(void)
 	CHECK(strcmp(aiot_sensor_properties_get_name(props), "accel0") == 0);
 	CHECK_EQ(aiot_sensor_properties_get_kind(props), AIOT_SENSOR_KIND_ACCEL);
 	CHECK(aiot_sensor_properties_has_format(props, AIOT_SENSOR_FMT_S16_LE));
-	CHECK(aiot_sensor_properties_has_pattern(props, AIOT_SENSOR_PATTERN_RAMP));
+	CHECK(aiot_sensor_properties_has_pattern(props, AIOT_SIM_PATTERN_RAMP));
+	/* Test patterns by the backend's names; the numbers are aiot-sim's. */
+	{
+		unsigned int n = 0;
+
+		CHECK_EQ(aiot_sensor_find_test_pattern(sensor, "ramp", &n), 0);
+		CHECK_EQ(n, AIOT_SIM_PATTERN_RAMP);
+		CHECK_EQ(aiot_sensor_find_test_pattern(sensor, "replay", &n), 0);
+		CHECK_EQ(n, AIOT_SIM_PATTERN_REPLAY);
+		CHECK_EQ(aiot_sensor_find_test_pattern(sensor, "live", &n), -ENOENT);
+		CHECK_EQ(aiot_sensor_find_test_pattern(sensor, "square", &n), -ENOENT);
+	}
 	CHECK(aiot_sensor_properties_get_capabilities(props) & AIOT_SENSOR_CAP_DMABUF);
 	aiot_sensor_properties_get_channels(props, &min, &max);
 	CHECK(min <= CHANNELS && CHANNELS <= max);

@@ -246,29 +246,39 @@ static void sysfs_matches_query(void)
 	close(fd);
 }
 
-static void debugfs_counts_open_files(void)
+static long sysfs_stat(const char *name)
 {
-	char path[256], buf[512], dev[64];
-	int fd1 = open_accel(), fd2, before = -1, after = -1;
-	char *p;
+	char path[160], buf[64];
+
+	/* <parent device>/aiot/<counter>: one value a file, no root needed. */
+	snprintf(path, sizeof(path),
+		 "/sys/bus/platform/devices/aiot-sim-npu.0/aiot/%s", name);
+	if (aiot_test_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+static void sysfs_counts_open_files_and_jobs(void)
+{
+	static const char *const counters[] = {
+		"jobs_submitted", "jobs_completed", "jobs_failed",
+		"jobs_timed_out", "busy_ns", "open_files",
+	};
+	int fd1 = open_accel(), fd2;
+	long before, after;
+	size_t i;
 
 	REQUIRE(fd1 >= 0);
-	/* <debugfs>/aiot/<parent device>/state */
-	snprintf(dev, sizeof(dev), "aiot-sim-npu.0");
-	snprintf(path, sizeof(path), "/sys/kernel/debug/aiot/%s/state", dev);
-	REQUIRE(aiot_test_read_file(path, buf, sizeof(buf)) == 0);
-	p = strstr(buf, "open_files: ");
-	REQUIRE(p);
-	before = atoi(p + 12);
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		CHECK(sysfs_stat(counters[i]) >= 0);
+	before = sysfs_stat("open_files");
 	fd2 = open(node, O_RDWR);
 	REQUIRE(fd2 >= 0);
-	REQUIRE(aiot_test_read_file(path, buf, sizeof(buf)) == 0);
-	p = strstr(buf, "open_files: ");
-	REQUIRE(p);
-	after = atoi(p + 12);
+	after = sysfs_stat("open_files");
 	CHECK_EQ(after, before + 1);
-	CHECK(strstr(buf, "backend: aiot-sim-npu") != NULL);
 	close(fd2);
+	CHECK_EQ(sysfs_stat("open_files"), before);
+	CHECK(sysfs_stat("jobs_completed") <= sysfs_stat("jobs_submitted"));
 	close(fd1);
 }
 
@@ -282,5 +292,5 @@ TAP_MAIN(
 	TAP_CASE(query_readonly_buffer_faults),
 	TAP_CASE(unknown_ioctls_rejected),
 	TAP_CASE(sysfs_matches_query),
-	TAP_CASE(debugfs_counts_open_files),
+	TAP_CASE(sysfs_counts_open_files_and_jobs),
 )

@@ -240,9 +240,15 @@ static void live_until_interrupted(void)
 
 	if (!have_files())
 		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
-	/* A shell's background job ignores SIGINT; aiot-run installs its handler. */
-	CHECK_EQ(run("--sensor camera0 --summary " MODEL " & pid=$!; sleep 4; kill -INT $pid; "
-		     "wait $pid"), 0);
+	/*
+	 * A shell's background job ignores SIGINT until aiot-run installs its
+	 * handler: interrupt it only once it says it is streaming (its timing
+	 * runs take seconds on a loaded host), then give it decisions to make.
+	 */
+	CHECK_EQ(run("--sensor camera0 --summary " MODEL " > /tmp/live.out 2>&1 & pid=$!; "
+		     "i=0; until grep -q '^streaming' /tmp/live.out || [ $i -ge 1200 ]; do "
+		     "sleep 0.1; i=$((i + 1)); done; sleep 3; kill -INT $pid; wait $pid; rc=$?; "
+		     "cat /tmp/live.out; exit $rc"), 0);
 	sum = find_line("summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions", &n) == 1 && n >= 1);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <linux/aiot_sensor.h>
+#include <aiot/sim_sensor.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
@@ -241,19 +242,19 @@ static long expect(const struct stream *st, uint32_t pattern, uint64_t n,
 
 		return (uint8_t)(x + y + 2 * n);
 	}
-	if (pattern == AIOT_SENSOR_PATTERN_ANOMALY)
+	if (pattern == AIOT_SIM_PATTERN_ANOMALY)
 		pattern = n % (2 * c->rate_hz) < c->rate_hz / 10 ?
-			  AIOT_SENSOR_PATTERN_NOISE : AIOT_SENSOR_PATTERN_SINE;
+			  AIOT_SIM_PATTERN_NOISE : AIOT_SIM_PATTERN_SINE;
 	switch (pattern) {
-	case AIOT_SENSOR_PATTERN_REPLAY: {
+	case AIOT_SIM_PATTERN_REPLAY: {
 		uint64_t off = (e * (s16 ? 2 : 1)) % rec_bytes;
 
 		return s16 ? (long)(int16_t)(rec_data[off] | rec_data[off + 1] << 8) :
 			     rec_data[off];
 	}
-	case AIOT_SENSOR_PATTERN_RAMP:
+	case AIOT_SIM_PATTERN_RAMP:
 		return s16 ? (long)(int16_t)(uint16_t)(e + n) : (uint8_t)(e + n);
-	case AIOT_SENSOR_PATTERN_NOISE:
+	case AIOT_SIM_PATTERN_NOISE:
 		return s16 ? (long)(int16_t)(lowbias32((uint32_t)e) >> 16) :
 			     (long)(lowbias32((uint32_t)e) >> 24);
 	default: {
@@ -381,7 +382,7 @@ static void bad_configs_rejected(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	good = mkcfg(&st, 100, 10, 4, AIOT_SENSOR_OVERFLOW_DROP_NEWEST,
-		     AIOT_SENSOR_PATTERN_RAMP);
+		     AIOT_SIM_PATTERN_RAMP);
 #define BAD(field, value, err) do {					\
 		c = good; c.field = value;				\
 		CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), err); \
@@ -434,7 +435,7 @@ static void bad_configs_rejected(void)
 	REQUIRE(open_kind(&cam, AIOT_SENSOR_KIND_CAMERA) == 0);
 	c = mkcfg(&cam, 30, 1000, 2, 0, 0);
 	CHECK_ERRNO(ioctl(cam.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), ERANGE);
-	c = mkcfg(&cam, 30, 1, 2, 0, AIOT_SENSOR_PATTERN_SINE);
+	c = mkcfg(&cam, 30, 1, 2, 0, AIOT_SIM_PATTERN_SINE);
 	CHECK_ERRNO(ioctl(cam.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), EINVAL);
 	close_stream(&cam);
 
@@ -460,7 +461,7 @@ static void bad_buffer_requests_rejected(void)
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	memset(&b, 0, sizeof(b));
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_DQBUF, &b), EINVAL);
-	REQUIRE(setup(&st, mkcfg(&st, 100, 10, 4, 0, AIOT_SENSOR_PATTERN_RAMP)) == 0);
+	REQUIRE(setup(&st, mkcfg(&st, 100, 10, 4, 0, AIOT_SIM_PATTERN_RAMP)) == 0);
 
 	/* Mapping past the ring. */
 	m = mmap(NULL, st.cfg.ring_bytes + 4096, PROT_READ, MAP_SHARED, st.fd, 0);
@@ -617,7 +618,7 @@ static void stream_and_check(unsigned int kind, struct aiot_sensor_config c,
 static void accel_ramp(void)
 {
 	struct aiot_sensor_config c = { .rate_hz = 200, .samples_per_slot = 20,
-		.slot_count = 8, .pattern = AIOT_SENSOR_PATTERN_RAMP };
+		.slot_count = 8, .pattern = AIOT_SIM_PATTERN_RAMP };
 
 	stream_and_check(AIOT_SENSOR_KIND_ACCEL, c, 12);
 }
@@ -634,7 +635,7 @@ static void accel_anomaly(void)
 {
 	/* Samples 0..9 of every 200 are noise: slot 0 is, slots 1.. are not. */
 	struct aiot_sensor_config c = { .rate_hz = 100, .samples_per_slot = 10,
-		.slot_count = 4, .pattern = AIOT_SENSOR_PATTERN_ANOMALY };
+		.slot_count = 4, .pattern = AIOT_SIM_PATTERN_ANOMALY };
 
 	stream_and_check(AIOT_SENSOR_KIND_ACCEL, c, 4);
 }
@@ -642,7 +643,7 @@ static void accel_anomaly(void)
 static void mic_16k_sine(void)
 {
 	struct aiot_sensor_config c = { .rate_hz = 16000, .samples_per_slot = 320,
-		.slot_count = 8, .pattern = AIOT_SENSOR_PATTERN_SINE };
+		.slot_count = 8, .pattern = AIOT_SIM_PATTERN_SINE };
 
 	stream_and_check(AIOT_SENSOR_KIND_MIC, c, 25);
 }
@@ -650,7 +651,7 @@ static void mic_16k_sine(void)
 static void mic_16k_noise(void)
 {
 	struct aiot_sensor_config c = { .rate_hz = 16000, .samples_per_slot = 160,
-		.slot_count = 16, .pattern = AIOT_SENSOR_PATTERN_NOISE };
+		.slot_count = 16, .pattern = AIOT_SIM_PATTERN_NOISE };
 
 	stream_and_check(AIOT_SENSOR_KIND_MIC, c, 25);
 }
@@ -666,7 +667,7 @@ static void camera_frames(void)
 static void camera_two_frames_per_slot_ramp(void)
 {
 	struct aiot_sensor_config c = { .rate_hz = 20, .samples_per_slot = 2,
-		.slot_count = 3, .pattern = AIOT_SENSOR_PATTERN_RAMP };
+		.slot_count = 3, .pattern = AIOT_SIM_PATTERN_RAMP };
 
 	stream_and_check(AIOT_SENSOR_KIND_CAMERA, c, 4);
 }
@@ -711,7 +712,7 @@ static void drop_newest_under_stalled_reader(void)
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_MIC) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 16000, 160, 4,
 				 AIOT_SENSOR_OVERFLOW_DROP_NEWEST,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
 	drops0 = st.info.drops;
 	sys0 = sysfs_u64(&st, "drops");
@@ -726,7 +727,7 @@ static void drop_newest_under_stalled_reader(void)
 		CHECK_EQ(b[i].sequence, i);
 		CHECK_EQ(b[i].flags, 0);
 		bad += check_slot(&st, st.ring + b[i].offset, b[i].sequence,
-				  AIOT_SENSOR_PATTERN_RAMP);
+				  AIOT_SIM_PATTERN_RAMP);
 	}
 	CHECK_EQ(bad, 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
@@ -739,7 +740,7 @@ static void drop_newest_under_stalled_reader(void)
 	CHECK(nb.sequence >= 20);
 	CHECK(nb.flags & AIOT_SENSOR_BUF_OVERFLOWED);
 	CHECK_EQ(check_slot(&st, st.ring + nb.offset, nb.sequence,
-			    AIOT_SENSOR_PATTERN_RAMP), 0);
+			    AIOT_SIM_PATTERN_RAMP), 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
 	CHECK(st.info.drops - drops0 >= nb.sequence - 4);
 	CHECK_EQ(ioctl(st.fd, AIOT_SENSOR_IOC_STOP), 0);
@@ -760,7 +761,7 @@ static void overwrite_oldest_under_stalled_reader(void)
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_MIC) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 16000, 160, 4,
 				 AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
 	drops0 = st.info.drops;
 	ow0 = sysfs_u64(&st, "overwritten");
@@ -775,7 +776,7 @@ static void overwrite_oldest_under_stalled_reader(void)
 		if (i)
 			CHECK(b[i].sequence > b[i - 1].sequence);
 		bad += check_slot(&st, st.ring + b[i].offset, b[i].sequence,
-				  AIOT_SENSOR_PATTERN_RAMP);
+				  AIOT_SIM_PATTERN_RAMP);
 	}
 	CHECK_EQ(bad, 0);
 	CHECK(n > 0 && b[0].sequence >= 20);
@@ -798,7 +799,7 @@ static void dmabuf_export_mmap_sync(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_MIC) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 16000, 800, 4, 0,
-				 AIOT_SENSOR_PATTERN_NOISE)) == 0);
+				 AIOT_SIM_PATTERN_NOISE)) == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
 	REQUIRE(dq(&st, &b) == 0);
 	fd = expbuf(&st, b.index);
@@ -811,7 +812,7 @@ static void dmabuf_export_mmap_sync(void)
 		   0) == MAP_FAILED);
 	sync.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
 	CHECK_EQ(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync), 0);
-	CHECK_EQ(check_slot(&st, m, b.sequence, AIOT_SENSOR_PATTERN_NOISE), 0);
+	CHECK_EQ(check_slot(&st, m, b.sequence, AIOT_SIM_PATTERN_NOISE), 0);
 	CHECK(memcmp(m, st.ring + b.offset, st.cfg.slot_bytes) == 0);
 	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
 	CHECK_EQ(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync), 0);
@@ -826,7 +827,7 @@ static void dmabuf_export_mmap_sync(void)
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &st.cfg), EBUSY);
 	/* Closing the stream keeps the dma-buf valid. */
 	close_stream(&st);
-	CHECK_EQ(check_slot(&st, m, b.sequence, AIOT_SENSOR_PATTERN_NOISE), 0);
+	CHECK_EQ(check_slot(&st, m, b.sequence, AIOT_SIM_PATTERN_NOISE), 0);
 	munmap(m, st.cfg.slot_stride);
 	close(fd);
 }
@@ -840,7 +841,7 @@ static void fence_signals_on_completion(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 2, 4, 2, 0,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	for (i = 0; i < 2; i++) {
 		fds[i] = expbuf(&st, i);
 		REQUIRE(fds[i] >= 0);
@@ -882,7 +883,7 @@ static void fence_error_on_stop(void)
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	/* 5 s periods: nothing completes before the stop. */
 	REQUIRE(setup(&st, mkcfg(&st, 1, 5, 3, 0,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	for (i = 0; i < 3; i++)
 		REQUIRE((fds[i] = expbuf(&st, i)) >= 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
@@ -937,7 +938,7 @@ static void fence_error_on_dma_fault(void)
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	/* 1 s periods: the fences are taken while pending. */
 	REQUIRE(setup(&st, mkcfg(&st, 2, 2, 2, 0,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	REQUIRE((fd0 = expbuf(&st, 0)) >= 0);
 	REQUIRE((fd1 = expbuf(&st, 1)) >= 0);
 	REQUIRE(debugfs_write(st.info.name, "faults", "1") == 0);
@@ -971,7 +972,7 @@ static void fence_error_on_dma_timeout(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 100, 10, 2, 0,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	REQUIRE((fd = expbuf(&st, 1)) >= 0);
 	REQUIRE(debugfs_write(st.info.name, "stall", "1") == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
@@ -999,18 +1000,43 @@ static void fence_error_on_dma_timeout(void)
 	close_stream(&st);
 }
 
-#define FW_PATH "/sys/module/firmware_class/parameters/path"
-#define REC_DIR "/aiot/data/firmware"
+/* The project's recordings, installed as aiot-sim's default names. */
+#define REC_DIR "/lib/firmware/aiot"
 
-static int set_fw_path(const char *dir)
+/* Write an attribute of aiot-sim's device behind the stream, in pieces. */
+static int sim_attr_write(const struct stream *st, const char *attr,
+			  const void *data, size_t len)
 {
-	int fd = open(FW_PATH, O_WRONLY), ret;
+	char path[160];
+	size_t done = 0;
+	int fd, ret = 0;
 
+	snprintf(path, sizeof(path), "/sys/class/aiot/%s/device/%s",
+		 strrchr(st->node, '/') + 1, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
-	ret = write(fd, dir, strlen(dir)) == (ssize_t)strlen(dir) ? 0 : -1;
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, (const uint8_t *)data + done, len - done);
+
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += n;
+	}
 	close(fd);
 	return ret;
+}
+
+static int sim_attr_read(const struct stream *st, const char *attr,
+			 char *buf, size_t len)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/class/aiot/%s/device/%s",
+		 strrchr(st->node, '/') + 1, attr);
+	return aiot_test_read_file(path, buf, len);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -1029,15 +1055,27 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-/* Stream a recording: every sample must come from the file, looping. */
-static void replay(const char *kind, unsigned int skind, uint32_t spp,
-		   int count)
+static uint32_t le32_at(const uint8_t *p, size_t off)
 {
-	char path[128];
+	return p[off] | p[off + 1] << 8 | p[off + 2] << 16 |
+	       (uint32_t)p[off + 3] << 24;
+}
+
+/*
+ * Stream a recording: every sample must come from the file, looping.
+ * aiot-sim finds it by its default name, or by the name given to
+ * replay_firmware, or takes it written to replay_data.
+ */
+enum rec_source { REC_DEFAULT, REC_NAMED, REC_WRITTEN };
+
+static void replay(const char *kind, unsigned int skind, uint32_t spp,
+		   int count, enum rec_source src)
+{
+	char path[128], name[64];
 	struct aiot_sensor_config c = { .samples_per_slot = spp,
 					.slot_count = 4,
-					.pattern = AIOT_SENSOR_PATTERN_REPLAY };
-	uint32_t hdr[10];
+					.pattern = AIOT_SIM_PATTERN_REPLAY };
+	struct stream st;
 	size_t len;
 	uint8_t *f;
 
@@ -1045,74 +1083,151 @@ static void replay(const char *kind, unsigned int skind, uint32_t spp,
 	f = read_all(path, &len);
 	if (!f)
 		TAP_SKIP("no recording (../shared/models missing at build time)");
-	REQUIRE(len > sizeof(hdr));
-	memcpy(hdr, f, sizeof(hdr));
-	REQUIRE(hdr[0] == 0x52534941 && (hdr[1] & 0xffff) == 1);
-	REQUIRE(len == 40 + hdr[7]);
-	c.channels = hdr[3];
-	c.rate_hz = hdr[6];
-	rec_data = f + 40;
-	rec_bytes = hdr[7];
-	REQUIRE(set_fw_path(REC_DIR) == 0);
+	REQUIRE(len > AIOT_SIM_REC_HEADER_SIZE);
+	REQUIRE(le32_at(f, AIOT_SIM_REC_OFF_MAGIC) == AIOT_SIM_REC_MAGIC);
+	REQUIRE((le32_at(f, AIOT_SIM_REC_OFF_VERSION) & 0xffff) ==
+		AIOT_SIM_REC_VERSION);
+	REQUIRE(len == AIOT_SIM_REC_HEADER_SIZE +
+		le32_at(f, AIOT_SIM_REC_OFF_DATA_BYTES));
+	c.channels = le32_at(f, AIOT_SIM_REC_OFF_CHANNELS);
+	c.rate_hz = le32_at(f, AIOT_SIM_REC_OFF_RATE_HZ);
+	rec_data = f + AIOT_SIM_REC_HEADER_SIZE;
+	rec_bytes = le32_at(f, AIOT_SIM_REC_OFF_DATA_BYTES);
+	REQUIRE(open_kind(&st, skind) == 0);
+	/* An empty name: the default names. */
+	snprintf(name, sizeof(name), "\n");
+	if (src == REC_NAMED)
+		snprintf(name, sizeof(name), "aiot/aiot-rec-%s.bin\n", kind);
+	REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, name,
+			       strlen(name)) == 0);
+	if (src == REC_WRITTEN)
+		REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_DATA, f,
+				       len) == 0);
+	close_stream(&st);
 	stream_and_check(skind, c, count);
-	set_fw_path("");
+	REQUIRE(open_kind(&st, skind) == 0);
+	CHECK_EQ(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, "\n", 1), 0);
+	close_stream(&st);
 }
 
 static void replay_mic_speech(void)
 {
 	/* 1 s of "yes" at 16 kHz in 100 ms slots, looping after 10. */
-	replay("mic", AIOT_SENSOR_KIND_MIC, 1600, 13);
+	replay("mic", AIOT_SENSOR_KIND_MIC, 1600, 13, REC_DEFAULT);
 }
 
 static void replay_camera_frame(void)
 {
-	replay("camera", AIOT_SENSOR_KIND_CAMERA, 1, 2);
+	replay("camera", AIOT_SENSOR_KIND_CAMERA, 1, 2, REC_DEFAULT);
 }
 
 static void replay_accel_taps(void)
 {
-	replay("accel", AIOT_SENSOR_KIND_ACCEL, 50, 6);
+	replay("accel", AIOT_SENSOR_KIND_ACCEL, 50, 6, REC_DEFAULT);
+}
+
+static void replay_named_firmware(void)
+{
+	replay("accel", AIOT_SENSOR_KIND_ACCEL, 50, 3, REC_NAMED);
+}
+
+static void replay_written_recording(void)
+{
+	replay("accel", AIOT_SENSOR_KIND_ACCEL, 50, 3, REC_WRITTEN);
+}
+
+/* The backend names its test patterns; the uAPI only has LIVE. */
+static void test_patterns_named_in_sysfs(void)
+{
+	struct stream st;
+	char text[256];
+
+	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
+	REQUIRE(sysfs_str(&st, "test_patterns", text, sizeof(text)) == 0);
+	CHECK(strcmp(text, "1 sine\n2 ramp\n3 noise\n4 anomaly\n5 replay") == 0);
+	CHECK_EQ(st.info.patterns, 0x3fu);
+	close_stream(&st);
+	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_CAMERA) == 0);
+	REQUIRE(sysfs_str(&st, "test_patterns", text, sizeof(text)) == 0);
+	CHECK(strcmp(text, "2 ramp\n3 noise\n5 replay") == 0);
+	CHECK_EQ(st.info.patterns, 0x2du);
+	close_stream(&st);
+}
+
+static void replay_bad_names_rejected(void)
+{
+	static const char *const bad[] = {
+		"/lib/firmware/aiot/aiot-rec-accel.bin", "../aiot-rec-accel.bin",
+		"aiot/../../etc/passwd", ".hidden", "aiot/a b.bin",
+		"aiot/0123456789012345678901234567890123456789012345678901234567890123.bin",
+	};
+	struct stream st;
+	char text[128];
+	size_t i;
+
+	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
+	REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, "aiot/x.bin",
+			       10) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE,
+					bad[i], strlen(bad[i])), -EINVAL);
+	/* A refused name leaves the last good one. */
+	REQUIRE(sim_attr_read(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, text,
+			      sizeof(text)) == 0);
+	CHECK(strcmp(text, "aiot/x.bin") == 0);
+	CHECK_EQ(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, "\n", 1), 0);
+	REQUIRE(sim_attr_read(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, text,
+			      sizeof(text)) == 0);
+	CHECK_EQ(text[0], 0);
+	close_stream(&st);
 }
 
 static void replay_bad_recordings_rejected(void)
 {
 	static uint8_t good[1 << 16], bad[1 << 16];
-	const char *dst = "/tmp/aiot-fw/aiot-rec-accel.bin";
 	struct stream st;
 	struct aiot_sensor_config c;
+	char path[160];
 	size_t len;
 	uint8_t *f;
+	int fd;
 
 	f = read_all(REC_DIR "/aiot-rec-accel.bin", &len);
 	REQUIRE(f && len <= sizeof(good));
 	memcpy(good, f, len);
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
-	c = mkcfg(&st, 100, 10, 4, 0, AIOT_SENSOR_PATTERN_REPLAY);
-	mkdir("/tmp/aiot-fw", 0755);
-	unlink(dst);
-	REQUIRE(set_fw_path("/tmp/aiot-fw") == 0);
+	c = mkcfg(&st, 100, 10, 4, 0, AIOT_SIM_PATTERN_REPLAY);
 #define TRY(buf, n, err) do {						\
-		REQUIRE(aiot_test_write_file(dst, buf, n) == 0);			\
+		REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_DATA, buf, n) == 0); \
 		CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), err); \
 	} while (0)
 	/* No recording at all. */
+	REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE,
+			       "aiot/none.bin", 13) == 0);
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), ENOENT);
 	TRY(good, 20, EMSGSIZE);		/* truncated header */
 	TRY(good, len - 2, EMSGSIZE);		/* truncated data */
 	memcpy(bad, good, len);
-	bad[0] ^= 1;
+	bad[AIOT_SIM_REC_OFF_MAGIC] ^= 1;
 	TRY(bad, len, EINVAL);			/* magic */
 	memcpy(bad, good, len);
-	bad[4] = 2;
+	bad[AIOT_SIM_REC_OFF_VERSION] = 2;
 	TRY(bad, len, EPROTO);			/* version */
 	memcpy(bad, good, len);
 	bad[len - 1] ^= 0x40;
 	TRY(bad, len, EBADMSG);			/* checksum */
 	memcpy(bad, good, len);
-	bad[36] = 1;
+	bad[AIOT_SIM_REC_OFF_RESERVED] = 1;
 	TRY(bad, len, EINVAL);			/* reserved */
-	/* A good file that does not match the configuration. */
-	REQUIRE(aiot_test_write_file(dst, good, len) == 0);
+	/* Past the largest recording, or not where the last write ended. */
+	snprintf(path, sizeof(path), "/sys/class/aiot/%s/device/%s",
+		 strrchr(st.node, '/') + 1, AIOT_SIM_ATTR_REPLAY_DATA);
+	REQUIRE((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0);
+	CHECK_ERRNO(pwrite(fd, good, 16, AIOT_SIM_REC_MAX_BYTES - 8), EFBIG);
+	CHECK_ERRNO(pwrite(fd, good, 16, len + 4096), EINVAL);
+	close(fd);
+	/* A good recording that does not match the configuration. */
+	REQUIRE(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_DATA, good, len) == 0);
 	c.rate_hz = 50;
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), EINVAL);
 	c.rate_hz = 100;
@@ -1120,7 +1235,8 @@ static void replay_bad_recordings_rejected(void)
 	CHECK_ERRNO(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), EINVAL);
 	c.channels = 3;
 	CHECK_EQ(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &c), 0);
-	set_fw_path("");
+#undef TRY
+	CHECK_EQ(sim_attr_write(&st, AIOT_SIM_ATTR_REPLAY_FIRMWARE, "\n", 1), 0);
 	close_stream(&st);
 }
 
@@ -1135,7 +1251,7 @@ static void unplug_while_streaming(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	REQUIRE(setup(&st, mkcfg(&st, 2, 4, 2, 0,
-				 AIOT_SENSOR_PATTERN_RAMP)) == 0);
+				 AIOT_SIM_PATTERN_RAMP)) == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
 	REQUIRE(dq(&st, &b) == 0);
 	REQUIRE((fd = expbuf(&st, b.index)) >= 0);
@@ -1222,7 +1338,7 @@ static void read_matches_generator(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_MIC) == 0);
 	c = mkcfg(&st, 16000, 800, 8, AIOT_SENSOR_OVERFLOW_DROP_NEWEST,
-		  AIOT_SENSOR_PATTERN_NOISE);
+		  AIOT_SIM_PATTERN_NOISE);
 	st.cfg = c;
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &st.cfg) == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
@@ -1239,14 +1355,14 @@ static void read_matches_generator(void)
 		REQUIRE(n == (ssize_t)st.cfg.slot_bytes);
 		REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
 		seq = find_seq(&st, buf, prev + 1, st.info.sequence,
-			       AIOT_SENSOR_PATTERN_NOISE);
+			       AIOT_SIM_PATTERN_NOISE);
 		CHECK(seq >= 0);
 		if (seq < 0)
 			break;
 		if (i == 0)
 			CHECK_EQ(seq, 0);
 		gaps += seq - prev - 1;
-		bad += check_slot(&st, buf, seq, AIOT_SENSOR_PATTERN_NOISE);
+		bad += check_slot(&st, buf, seq, AIOT_SIM_PATTERN_NOISE);
 		prev = seq;
 	}
 	CHECK_EQ(bad, 0);
@@ -1281,7 +1397,7 @@ static void read_blocking_and_nonblocking(void)
 
 	REQUIRE(open_kind(&st, AIOT_SENSOR_KIND_ACCEL) == 0);
 	/* 3 channels, 2 samples per 1 s slot: 12 bytes, one per second. */
-	st.cfg = mkcfg(&st, 2, 2, 2, 0, AIOT_SENSOR_PATTERN_RAMP);
+	st.cfg = mkcfg(&st, 2, 2, 2, 0, AIOT_SIM_PATTERN_RAMP);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &st.cfg) == 0);
 	REQUIRE(st.cfg.slot_bytes == 12);
 	fl = fcntl(st.fd, F_GETFL);
@@ -1331,7 +1447,7 @@ static void read_bad_requests_rejected(void)
 	/* Not configured. */
 	CHECK_ERRNO(read(st.fd, buf, sizeof(buf)), EINVAL);
 	/* 3 channels x 10 samples x 2 bytes: 60-byte slots, 10 ms periods. */
-	c = mkcfg(&st, 1000, 10, 4, 0, AIOT_SENSOR_PATTERN_RAMP);
+	c = mkcfg(&st, 1000, 10, 4, 0, AIOT_SIM_PATTERN_RAMP);
 	st.cfg = c;
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_CONFIGURE, &st.cfg) == 0);
 	REQUIRE(st.cfg.slot_bytes == 60);
@@ -1397,6 +1513,10 @@ TAP_MAIN(
 	TAP_CASE(replay_mic_speech),
 	TAP_CASE(replay_camera_frame),
 	TAP_CASE(replay_accel_taps),
+	TAP_CASE(replay_named_firmware),
+	TAP_CASE(replay_written_recording),
+	TAP_CASE(test_patterns_named_in_sysfs),
+	TAP_CASE(replay_bad_names_rejected),
 	TAP_CASE(replay_bad_recordings_rejected),
 	TAP_CASE(read_matches_generator),
 	TAP_CASE(read_blocking_and_nonblocking),

@@ -18,6 +18,7 @@
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
 #include <aiot/sensor.h>
+#include <aiot/sim_sensor.h>
 #include <linux/aiot_isa.h>
 
 #include "lib_test_fakes.h"
@@ -539,7 +540,7 @@ TEST(LibSensorArgs, NullObjectsAreHarmless)
 	EXPECT_EQ(aiot_sensor_properties_get_kind(nullptr), AIOT_SENSOR_KIND_OTHER);
 	EXPECT_EQ(aiot_sensor_properties_get_state(nullptr), AIOT_SENSOR_STATE_UNCONFIGURED);
 	EXPECT_FALSE(aiot_sensor_properties_has_format(nullptr, AIOT_SENSOR_FMT_U8));
-	EXPECT_FALSE(aiot_sensor_properties_has_pattern(nullptr, AIOT_SENSOR_PATTERN_SINE));
+	EXPECT_FALSE(aiot_sensor_properties_has_pattern(nullptr, AIOT_SIM_PATTERN_SINE));
 	aiot_sensor_properties_get_channels(nullptr, &a, &b);
 	EXPECT_EQ(a + b, 0u);
 	a = b = 7;
@@ -567,14 +568,14 @@ TEST(LibSensorArgs, SettingsSetters)
 	EXPECT_EQ(aiot_sensor_settings_set_samples_per_slot(nullptr, 1), -EINVAL);
 	EXPECT_EQ(aiot_sensor_settings_set_slot_count(nullptr, 1), -EINVAL);
 	EXPECT_EQ(aiot_sensor_settings_set_overflow(nullptr, AIOT_SENSOR_OVERFLOW_DROP_NEWEST), -EINVAL);
-	EXPECT_EQ(aiot_sensor_settings_set_pattern(nullptr, AIOT_SENSOR_PATTERN_RAMP), -EINVAL);
+	EXPECT_EQ(aiot_sensor_settings_set_pattern(nullptr, AIOT_SIM_PATTERN_RAMP), -EINVAL);
 	EXPECT_EQ(aiot_sensor_settings_set_format(settings, AIOT_SENSOR_FMT_U8), 0);
 	EXPECT_EQ(aiot_sensor_settings_set_channels(settings, 3), 0);
 	EXPECT_EQ(aiot_sensor_settings_set_rate(settings, 100), 0);
 	EXPECT_EQ(aiot_sensor_settings_set_samples_per_slot(settings, 10), 0);
 	EXPECT_EQ(aiot_sensor_settings_set_slot_count(settings, 8), 0);
 	EXPECT_EQ(aiot_sensor_settings_set_overflow(settings, AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST), 0);
-	EXPECT_EQ(aiot_sensor_settings_set_pattern(settings, AIOT_SENSOR_PATTERN_RAMP), 0);
+	EXPECT_EQ(aiot_sensor_settings_set_pattern(settings, AIOT_SIM_PATTERN_RAMP), 0);
 	aiot_sensor_settings_free(settings);
 }
 

@@ -442,6 +442,39 @@ TEST(LibSensorStat, ReadsAFakeSysfsDirectory)
 	close(dirfd);
 }
 
+TEST(LibSensorTestPattern, FindsByNameInAFakeSysfsDirectory)
+{
+	TempDir dir;
+	unsigned int n = 77;
+
+	ASSERT_FALSE(dir.path().empty());
+	int dirfd = open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	// A kernel without the attribute has no test pattern by name.
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "ramp", &n), -ENOENT);
+	dir.write("test_patterns", "1 sine\n2 ramp\n3 noise\n5 replay\n");
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "ramp", &n), 0);
+	EXPECT_EQ(n, 2u);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "replay", &n), 0);
+	EXPECT_EQ(n, 5u);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "sine", &n), 0);
+	EXPECT_EQ(n, 1u);
+	// Whole names only; LIVE is not a test pattern.
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "ram", &n), -ENOENT);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "live", &n), -ENOENT);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "", &n), -EINVAL);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, nullptr, &n), -EINVAL);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "ramp", nullptr), -EINVAL);
+	EXPECT_EQ(aiot_sensor_find_test_pattern_in(-1, "ramp", &n), -ENODEV);
+	// Malformed lists are refused, not half read.
+	for (const char *bad : { "x ramp\n", "2ramp\n", "0 live\n", "32 big\n", "-1 neg\n" }) {
+		dir.write("test_patterns", bad);
+		EXPECT_EQ(aiot_sensor_find_test_pattern_in(dirfd, "ramp", &n), -EIO) << bad;
+	}
+	EXPECT_EQ(aiot_sensor_find_test_pattern(nullptr, "ramp", &n), -EINVAL);
+	close(dirfd);
+}
+
 TEST(LibSensorStat, NullSensor)
 {
 	uint64_t v = 5;
@@ -476,10 +509,11 @@ std::set<std::string> map_node(const std::string &node)
 	return names;
 }
 
-TEST(LibExportsVersions, AdditionsOfZeroTwoCarryTheirNode)
+TEST(LibExportsVersions, AdditionsCarryTheirNode)
 {
-	std::set<std::string> listed = map_node("AIOT_ACCEL_0.2");
-	std::set<std::string> v01, v02;
+	std::set<std::string> listed02 = map_node("AIOT_ACCEL_0.2");
+	std::set<std::string> listed03 = map_node("AIOT_ACCEL_0.3");
+	std::set<std::string> v01, v02, v03;
 	std::string cmd = std::string("nm -D --defined-only ") + AIOT_TEST_LIB_SO;
 	FILE *p = popen(cmd.c_str(), "r");
 	char line[512];
@@ -494,19 +528,24 @@ TEST(LibExportsVersions, AdditionsOfZeroTwoCarryTheirNode)
 		size_t at = n.find("@@");
 		if (at == std::string::npos)
 			continue;
-		(n.substr(at + 2) == "AIOT_ACCEL_0.2" ? v02 : v01).insert(n.substr(0, at));
+		std::string node = n.substr(at + 2);
+		(node == "AIOT_ACCEL_0.2" ? v02 : node == "AIOT_ACCEL_0.3" ? v03 : v01)
+			.insert(n.substr(0, at));
 	}
 	pclose(p);
-	ASSERT_GE(listed.size(), 13u) << "lib/libaiot-accel.map (run from the source tree)";
-	EXPECT_EQ(v02, listed);
-	// What 0.2 added, nothing of it left in 0.1 by a forgotten map entry.
+	ASSERT_GE(listed02.size(), 13u) << "lib/libaiot-accel.map (run from the source tree)";
+	EXPECT_EQ(v02, listed02);
+	EXPECT_EQ(v03, listed03);
+	// What 0.2 and 0.3 added, nothing of it left in 0.1 by a forgotten map entry.
 	for (const auto &name : v01) {
 		EXPECT_NE(name.rfind("aiot_monitor_", 0), 0u) << name;
 		EXPECT_NE(name, "aiot_sensor_get_stat");
+		EXPECT_NE(name, "aiot_sensor_find_test_pattern");
 	}
 	EXPECT_TRUE(v01.count("aiot_accel_open"));
 	EXPECT_TRUE(v02.count("aiot_monitor_new"));
 	EXPECT_TRUE(v02.count("aiot_sensor_get_stat"));
+	EXPECT_TRUE(v03.count("aiot_sensor_find_test_pattern"));
 }
 
 }  // namespace

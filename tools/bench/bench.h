@@ -28,7 +28,6 @@
 #define MAX_SLOTS LP_MAX_SLOTS
 #define MAX_LABELS 16
 #define MAX_IMAGES LP_MAX_IMAGES
-#define FW_DIR "/tmp/aiot-bench-fw"
 
 enum path { PATH_ZERO_COPY, PATH_RELAY, PATH_COPY, PATH_TCP, PATH_COUNT };
 

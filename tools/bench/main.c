@@ -286,7 +286,7 @@ static void setup(struct ctx *c)
 	printf("%s on %s (%s), sensor %s: %u Hz, %u sample%s per slot, %u slots%s\n",
 	       aiot_model_get_name(model), aiot_accel_get_path(accel),
 	       aiot_accel_info_get_backend(ai), c->o->sensor, c->st.rate_hz, c->st.spp,
-	       c->st.spp == 1 ? "" : "s", c->o->slots, c->st.fw_dir ? ", replaying images" : "");
+	       c->st.spp == 1 ? "" : "s", c->o->slots, c->st.replaying ? ", replaying images" : "");
 	printf("input %zu B = one slot; one inference alone takes %s on the NPU%s\n",
 	       c->st.in_size, lp_fmt_time(a, sizeof(a), (double)t_inf),
 	       c->o->rate ? "" : " (rate chosen at about half of what it sustains)");

@@ -71,7 +71,7 @@ void saturate(struct ctx *c, const struct result *paced)
 
 	lp_stream_set_rate(&c->st, c->st.max_rate_hz);
 	c->o->duration = c->o->saturate;
-	if (c->st.fw_dir)
+	if (c->st.replaying)
 		write_recording(c);
 	printf("saturated: sensor at %u Hz, %.0f s per path:", c->st.rate_hz, c->o->duration);
 	fflush(stdout);

@@ -214,7 +214,7 @@ void write_recording(struct ctx *c)
 {
 	char err[LP_ERR_LEN];
 
-	if (lp_replay_install(&c->st, &c->replay, c->o->hold, FW_DIR, err, sizeof(err)))
+	if (lp_replay_install(&c->st, &c->replay, c->o->hold, err, sizeof(err)))
 		die("%s", err);
 }
 

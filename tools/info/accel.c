@@ -131,7 +131,7 @@ int show_accel(struct accel_dev *d, bool json, bool first)
 			       (double)d->st.busy_ns / 1e9, d->st.open_files,
 			       d->st.open_files == 1 ? "" : "s");
 		else
-			printf("  stats:         n/a (needs root and debugfs at /sys/kernel/debug)\n");
+			printf("  stats:         n/a (no job counters in sysfs: an older aiot.ko?)\n");
 	}
 	aiot_accel_info_free(info);
 	aiot_accel_close(a);

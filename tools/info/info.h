@@ -3,7 +3,7 @@
  * aiot-info's parts (tools/info/): main.c (options, the listing),
  * util.c (messages, units, JSON strings, sysfs reads), accel.c and
  * sensor.c (finding and showing each kind of device), stats.c (the
- * accelerators' job counters: debugfs, and only there), watch.c (--watch).
+ * accelerators' job counters, from sysfs), watch.c (--watch).
  */
 #ifndef AIOT_TOOLS_INFO_H
 #define AIOT_TOOLS_INFO_H
@@ -32,7 +32,7 @@ struct accel_stats {
 struct accel_dev {
 	char node[300];
 	char sysdir[300];	/* /sys/class/accel/accelN or /sys/class/drm/renderDN */
-	char stats_file[PATH_MAX + 64];	/* its job counters (stats.c), "" if none */
+	char stats_file[PATH_MAX + 64];	/* its job counters' folder (stats.c), "" if none */
 	struct accel_stats st;
 };
 

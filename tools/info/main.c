@@ -5,8 +5,8 @@
  *
  * Everything the library can ask (libaiot-accel). Device-wide counters that
  * no ioctl gives come from sysfs (sensors: drops, bytes_copied) and, for the
- * accelerators' job counters and busy time, from debugfs
- * (<debugfs>/aiot/<device>/state, root only); without it they show as "n/a".
+ * accelerators' job counters and busy time, from sysfs
+ * (<accel>/device/aiot/jobs_*, busy_ns); without them they show as "n/a".
  * --watch also reports devices arriving and leaving (the library's monitor).
  */
 #include <getopt.h>
@@ -37,7 +37,7 @@ static void usage(FILE *f)
 "  -s, --sensors         sensor streams only\n"
 "  -h, --help            this text\n"
 "\n"
-"Job counters and busy time come from debugfs (root). Exit status: 0 done;\n"
+"Job counters and busy time come from sysfs. Exit status: 0 done;\n"
 "1 a device could not be read; 2 no aiot device found, or usage.\n");
 }
 

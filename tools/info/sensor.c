@@ -81,17 +81,42 @@ static const struct {
 	{ AIOT_SENSOR_FMT_U8, "U8" },
 };
 
-static const struct {
-	enum aiot_sensor_pattern p;
-	const char *name;
-} patterns[] = {
-	{ AIOT_SENSOR_PATTERN_LIVE, "live" },
-	{ AIOT_SENSOR_PATTERN_SINE, "sine" },
-	{ AIOT_SENSOR_PATTERN_RAMP, "ramp" },
-	{ AIOT_SENSOR_PATTERN_NOISE, "noise" },
-	{ AIOT_SENSOR_PATTERN_ANOMALY, "anomaly" },
-	{ AIOT_SENSOR_PATTERN_REPLAY, "replay" },
+/*
+ * The sensor's patterns: "live" (0, the uAPI's) and the backend's test
+ * patterns, named in sysfs test_patterns ("n name" a line); a pattern the
+ * list does not name shows as its number.
+ */
+struct pattern_names {
+	char name[32][24];
 };
+
+static void read_pattern_names(const struct sensor_dev *d, struct pattern_names *pn)
+{
+	char path[400], line[64];
+	FILE *f;
+
+	memset(pn, 0, sizeof(*pn));
+	snprintf(pn->name[0], sizeof(pn->name[0]), "live");
+	snprintf(path, sizeof(path), "/sys/class/aiot/%s/test_patterns", d->sysname);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int n;
+		char name[24];
+
+		if (sscanf(line, "%u %23s", &n, name) == 2 && n > 0 && n < 32)
+			snprintf(pn->name[n], sizeof(pn->name[n]), "%s", name);
+	}
+	fclose(f);
+}
+
+static const char *pattern_name(struct pattern_names *pn, unsigned int n)
+{
+	if (!pn->name[n][0])
+		snprintf(pn->name[n], sizeof(pn->name[n]), "pattern-%u", n);
+	return pn->name[n];
+}
 
 static const struct {
 	uint64_t bit;
@@ -107,6 +132,7 @@ int show_sensor(struct sensor_dev *d, bool json, bool first)
 	struct aiot_sensor *s;
 	struct aiot_sensor_properties *p;
 	unsigned int cmin, cmax, rmin, rmax, w, h;
+	struct pattern_names pn;
 	uint64_t caps;
 	char b1[32], b2[32], b3[32];
 	int ret, n;
@@ -117,6 +143,7 @@ int show_sensor(struct sensor_dev *d, bool json, bool first)
 		return ret;
 	}
 	sensor_read_sysfs(d);
+	read_pattern_names(d, &pn);
 	aiot_sensor_properties_get_channels(p, &cmin, &cmax);
 	aiot_sensor_properties_get_rate_range(p, &rmin, &rmax);
 	aiot_sensor_properties_get_frame_size(p, &w, &h);
@@ -135,9 +162,9 @@ int show_sensor(struct sensor_dev *d, bool json, bool first)
 				printf("%s\"%s\"", n++ ? ", " : "", formats[i].name);
 		printf("], \"patterns\": [");
 		n = 0;
-		for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
-			if (aiot_sensor_properties_has_pattern(p, patterns[i].p))
-				printf("%s\"%s\"", n++ ? ", " : "", patterns[i].name);
+		for (unsigned int i = 0; i < 32; i++)
+			if (aiot_sensor_properties_has_pattern(p, i))
+				printf("%s\"%s\"", n++ ? ", " : "", pattern_name(&pn, i));
 		printf("], \"channels\": [%u, %u], \"rate_hz\": [%u, %u], \"frame\": [%u, %u], "
 		       "\"max_slots\": %u, \"max_slot_bytes\": %zu, \"capabilities\": [",
 		       cmin, cmax, rmin, rmax, w, h, aiot_sensor_properties_get_max_slots(p),
@@ -167,9 +194,9 @@ int show_sensor(struct sensor_dev *d, bool json, bool first)
 			printf(", %u..%u channels", cmin, cmax);
 		printf(", %s..%s\n", fmt_rate(b1, sizeof(b1), rmin), fmt_rate(b2, sizeof(b2), rmax));
 		printf("  patterns:     ");
-		for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
-			if (aiot_sensor_properties_has_pattern(p, patterns[i].p))
-				printf(" %s", patterns[i].name);
+		for (unsigned int i = 0; i < 32; i++)
+			if (aiot_sensor_properties_has_pattern(p, i))
+				printf(" %s", pattern_name(&pn, i));
 		printf("\n  ring:          up to %u slots of %s;",
 		       aiot_sensor_properties_get_max_slots(p),
 		       fmt_bytes(b3, sizeof(b3), (double)aiot_sensor_properties_get_max_slot_size(p)));

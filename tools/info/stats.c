@@ -1,60 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The accelerators' job counters and busy time, which no ioctl gives:
- * aiot's debugfs state file (<debugfs>/aiot/<device>/state, root only),
- * the one place aiot-info reads debugfs. Without it they show as "n/a".
+ * The accelerators' job counters and busy time, which no ioctl gives: the
+ * driver's sysfs group on the accelerator's parent device
+ * (/sys/class/accel/accelN/device/aiot/jobs_submitted ..., one value a
+ * file, readable by anyone; docs/uapi.md). A kernel without them shows
+ * them as "n/a".
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "info.h"
 
-void accel_read_stats(struct accel_dev *d)
+static bool read_stat(const struct accel_dev *d, const char *name, uint64_t *v)
 {
-	FILE *f = d->stats_file[0] ? fopen(d->stats_file, "r") : NULL;
-	char line[128], key[64];
-	unsigned long long v;
+	char path[PATH_MAX + 128];
 
-	memset(&d->st, 0, sizeof(d->st));
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63[^:]: %lli", key, (long long *)&v) != 2)
-			continue;
-		if (!strcmp(key, "jobs_submitted")) {
-			d->st.submitted = v;
-			d->st.known = true;
-		} else if (!strcmp(key, "jobs_completed")) {
-			d->st.completed = v;
-		} else if (!strcmp(key, "jobs_failed")) {
-			d->st.failed = v;
-		} else if (!strcmp(key, "jobs_timed_out")) {
-			d->st.timed_out = v;
-		} else if (!strcmp(key, "busy_ns")) {
-			d->st.busy_ns = v;
-		} else if (!strcmp(key, "open_files")) {
-			d->st.open_files = (int)v;
-		}
-	}
-	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s", d->stats_file, name);
+	return read_u64(path, v);
 }
 
-/* The debugfs directory is named after the accelerator's parent device. */
+void accel_read_stats(struct accel_dev *d)
+{
+	uint64_t open_files = 0;
+
+	memset(&d->st, 0, sizeof(d->st));
+	if (!d->stats_file[0])
+		return;
+	d->st.known = read_stat(d, "jobs_submitted", &d->st.submitted);
+	read_stat(d, "jobs_completed", &d->st.completed);
+	read_stat(d, "jobs_failed", &d->st.failed);
+	read_stat(d, "jobs_timed_out", &d->st.timed_out);
+	read_stat(d, "busy_ns", &d->st.busy_ns);
+	read_stat(d, "open_files", &open_files);
+	d->st.open_files = (int)open_files;
+}
+
+/* The counters' folder: <sysdir>/device/aiot, if it has them. */
 void accel_find_stats(struct accel_dev *d)
 {
-	char link[PATH_MAX], path[PATH_MAX];
-	ssize_t n;
-	const char *base;
-
-	d->stats_file[0] = 0;
-	snprintf(path, sizeof(path), "%s/device", d->sysdir);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return;
-	link[n] = 0;
-	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	snprintf(d->stats_file, sizeof(d->stats_file), "/sys/kernel/debug/aiot/%s/state", base);
-	if (access(d->stats_file, R_OK))
+	snprintf(d->stats_file, sizeof(d->stats_file), "%s/device/aiot", d->sysdir);
+	if (access(d->stats_file, F_OK) || !read_stat(d, "jobs_submitted", &(uint64_t){ 0 }))
 		d->stats_file[0] = 0;
 }

@@ -194,7 +194,7 @@ int watch(struct accel_dev *ad, int na, struct sensor_dev *sd, int ns, bool want
 				       (double)(a->completed - p->completed) / dt,
 				       a->failed - p->failed, busy);
 			} else {
-				printf("  %-18s stats n/a (needs root and debugfs)\n", ad[i].node);
+				printf("  %-18s stats n/a (no job counters in sysfs)\n", ad[i].node);
 			}
 			*p = *a;
 		}

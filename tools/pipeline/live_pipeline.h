@@ -109,12 +109,14 @@ struct lp_stream {
 	unsigned int min_rate_hz, max_rate_hz;
 	enum aiot_sensor_kind kind;
 	unsigned int width, height;	/* elements per sample: rows x columns */
-	bool can_replay;		/* has the REPLAY pattern (aiot-sim) */
+	bool can_replay;		/* has a "replay" test pattern (aiot-sim) */
+	unsigned int replay_pattern;	/* its number */
+	char node[64];			/* the device node, for its sysfs */
 	/* lp_stream_set_rate() */
 	unsigned int rate_hz;		/* the sensor's sample rate */
 	unsigned int slot_rate_hz;	/* slots per second (at least 1) */
-	/* lp_replay_install(): the REPLAY pattern, from this firmware folder */
-	const char *fw_dir;
+	/* lp_replay_install(): the sensor has a recording, use the REPLAY pattern */
+	bool replaying;
 };
 
 /* Open a stream by name ("camera0") or device node ("/dev/aiot/sensor2"). */
@@ -147,12 +149,12 @@ struct lp_replay {
 int lp_replay_load(struct lp_replay *r, const struct lp_stream *st, const char *const *images,
 		   unsigned int count, char *err, size_t len);
 /*
- * Write them as aiot-sim's replay firmware for the stream's kind at
- * st->rate_hz, each image lasting hold frames (0: one second), into fw_dir;
+ * Make them aiot-sim's replay recording at st->rate_hz, each image lasting
+ * hold frames (0: one second), and give it to the sensor (root only);
  * lp_configure() then uses the REPLAY pattern. Again after a rate change.
  */
 int lp_replay_install(struct lp_stream *st, const struct lp_replay *r, unsigned int hold,
-		      const char *fw_dir, char *err, size_t len);
+		      char *err, size_t len);
 void lp_replay_free(struct lp_replay *r);
 /*
  * Configure the stream s with set (lp_configure()'s settings) and the

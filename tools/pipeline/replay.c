@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Replay through a simulated camera (live_pipeline.h), all of it: loading
- * the images, writing them as aiot-sim's replay recording, and having
- * aiot-sim load that recording (as firmware) when the stream is
- * configured. How a replay is set up is this file's business alone.
+ * the images, writing them as aiot-sim's replay recording, handing that to
+ * the sensor (its root-only sysfs attribute replay_data) and selecting its
+ * REPLAY test pattern when the stream is configured. How a replay is set
+ * up is this file's business alone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,21 +18,11 @@
 #include <aiot/model_format.h>
 
 #include "../../lib/dtype.h"
+#include "../common/sensor_rec.h"
 #include "internal.h"
 #include "live_pipeline.h"
 
-#define FW_PATH_PARAM "/sys/module/firmware_class/parameters/path"
 #define MAX_IMAGE_FILE (1L << 30)
-
-static const char *kind_name(enum aiot_sensor_kind k)
-{
-	switch (k) {
-	case AIOT_SENSOR_KIND_ACCEL: return "accel";
-	case AIOT_SENSOR_KIND_MIC: return "mic";
-	case AIOT_SENSOR_KIND_CAMERA: return "camera";
-	default: return "other";
-	}
-}
 
 /* ---------------------------------------------------- replay recording */
 
@@ -167,77 +158,40 @@ void lp_replay_free(struct lp_replay *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int write_all_file(const char *path, const void *p, size_t n, char *err, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), ret = 0;
-
-	if (fd < 0)
-		return lp_fail(-errno, err, len, "%s: %s", path, strerror(errno));
-	if (write(fd, p, n) != (ssize_t)n)
-		ret = lp_fail(-EIO, err, len, "%s: write failed", path);
-	close(fd);
-	return ret;
-}
-
 /*
- * The recording (docs/sensor-uapi.md): a 40-byte header, then the frames,
- * each image held for `hold` frames; the camera loops over it.
+ * The recording (include/aiot/sim_sensor.h): the frames, each image held
+ * for `hold` frames, which the camera loops over.
  */
 int lp_replay_install(struct lp_stream *st, const struct lp_replay *r, unsigned int hold,
-		      const char *fw_dir, char *err, size_t len)
+		      char *err, size_t len)
 {
 	size_t frame = r->frame_bytes, data;
-	uint32_t hdr[10];
-	char path[PATH_MAX];
+	const size_t hsize = AIOT_SIM_REC_HEADER_SIZE;
 	uint8_t *buf;
 	int ret;
 
 	if (!hold)
 		hold = st->rate_hz;
 	data = frame * r->count * hold;
-	if (data > UINT32_MAX)
+	if (data > AIOT_SIM_REC_MAX_BYTES - hsize)
 		return lp_fail(-EFBIG, err, len, "the recording (%zu B) is too large: fewer frames "
 			       "per image (--hold)", data);
-	buf = malloc(40 + data);
+	buf = malloc(hsize + data);
 	if (!buf)
 		return lp_fail(-ENOMEM, err, len, "out of memory");
 	for (size_t i = 0; i < r->count; i++)
 		for (unsigned int k = 0; k < hold; k++)
-			memcpy(buf + 40 + (i * hold + k) * frame, r->frames + i * frame, frame);
-	hdr[0] = 0x52534941;			/* "AISR" */
-	hdr[1] = 1 | 40u << 16;			/* version 1, header size */
-	hdr[2] = AIOT_SENSOR_FMT_U8;
-	hdr[3] = 1;
-	hdr[4] = st->width;
-	hdr[5] = st->height;
-	hdr[6] = st->rate_hz;
-	hdr[7] = (uint32_t)data;
-	hdr[8] = aiot_crc32(0, buf + 40, data);
-	hdr[9] = 0;
-	memcpy(buf, hdr, 40);			/* x86/arm little endian */
-	if (mkdir(fw_dir, 0755) && errno != EEXIST) {
-		ret = lp_fail(-errno, err, len, "%s: %s", fw_dir, strerror(errno));
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/aiot-rec-%s.bin", fw_dir, kind_name(st->kind));
-	ret = write_all_file(path, buf, 40 + data, err, len);
-	if (!ret)
-		st->fw_dir = fw_dir;
-out:
+			memcpy(buf + hsize + (i * hold + k) * frame, r->frames + i * frame, frame);
+	sensor_rec_header(buf, AIOT_SENSOR_FMT_U8, 1, st->width, st->height, st->rate_hz,
+			  buf + hsize, (uint32_t)data);
+	ret = sensor_rec_give(st->node, buf, hsize + data);
+	if (ret)
+		lp_fail(ret, err, len, "cannot give the recording to %s (sysfs %s, root only): %s",
+			st->sensor, AIOT_SIM_ATTR_REPLAY_DATA, aiot_strerror(ret));
+	else
+		st->replaying = true;
 	free(buf);
 	return ret;
-}
-
-static int set_fw_path(const char *dir)
-{
-	int fd = open(FW_PATH_PARAM, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, dir, strlen(dir));
-	close(fd);
-	return n == (ssize_t)strlen(dir) ? 0 : -EIO;
 }
 
 int lp_replay_configure(const struct lp_stream *st, struct aiot_sensor *s,
@@ -246,17 +200,13 @@ int lp_replay_configure(const struct lp_stream *st, struct aiot_sensor *s,
 {
 	int ret;
 
-	aiot_sensor_settings_set_pattern(set, st->fw_dir ? AIOT_SENSOR_PATTERN_REPLAY :
+	aiot_sensor_settings_set_pattern(set, st->replaying ? st->replay_pattern :
 					 AIOT_SENSOR_PATTERN_LIVE);
-	/* aiot-sim loads the recording as firmware when it is configured. */
-	if (st->fw_dir && (ret = set_fw_path(st->fw_dir)))
-		return lp_fail(ret, err, len, "cannot point the firmware loader at %s (%s): %s",
-			       st->fw_dir, FW_PATH_PARAM, aiot_strerror(ret));
+	/* aiot-sim checks the recording given when it is configured. */
 	ret = aiot_sensor_configure(s, set);
-	if (st->fw_dir)
-		set_fw_path("");
 	if (ret)
 		lp_fail(ret, err, len, "configure %s (%u Hz, %u per slot, %u slots%s): %s", st->sensor,
-			st->rate_hz, st->spp, slots, st->fw_dir ? ", replay" : "", aiot_strerror(ret));
+			st->rate_hz, st->spp, slots, st->replaying ? ", replay" : "",
+			aiot_strerror(ret));
 	return ret;
 }

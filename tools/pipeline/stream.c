@@ -76,7 +76,9 @@ int lp_stream_init(struct lp_stream *st, struct aiot_sensor *sensor, const char 
 	aiot_sensor_properties_get_channels(props, &cmin, &cmax);
 	aiot_sensor_properties_get_rate_range(props, &st->min_rate_hz, &st->max_rate_hz);
 	st->kind = aiot_sensor_properties_get_kind(props);
-	st->can_replay = aiot_sensor_properties_has_pattern(props, AIOT_SENSOR_PATTERN_REPLAY);
+	st->can_replay = !aiot_sensor_find_test_pattern(sensor, "replay", &st->replay_pattern) &&
+			 aiot_sensor_properties_has_pattern(props, st->replay_pattern);
+	snprintf(st->node, sizeof(st->node), "%s", aiot_sensor_get_path(sensor));
 	st->width = w;
 	st->height = h;
 

@@ -12,7 +12,6 @@
 
 /* ------------------------------------------------------------ --sensor */
 
-#define LIVE_FW_DIR "/tmp/aiot-run-fw"
 
 struct live_state {
 	const struct lp_stream *st;
@@ -126,6 +125,10 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 		return EXIT_IO;
 	}
 
+	/* From here on Ctrl-C ends the run cleanly, even during the timing runs. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	/* How fast is the NPU? Without --rate, the sensor runs at half of that. */
 	if ((rc = lp_calibrate(s->model, &t_inf))) {
 		fprintf(stderr, "aiot-run: %s: timing run on the NPU failed: %s\n", model_path,
@@ -134,7 +137,7 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 	}
 	lp_stream_set_rate(&st, lo->rate ? lo->rate : lp_auto_rate(&st, t_inf));
 	if (lo->image_count &&
-	    lp_replay_install(&st, &replay, lo->hold, LIVE_FW_DIR, err, sizeof(err))) {
+	    lp_replay_install(&st, &replay, lo->hold, err, sizeof(err))) {
 		fprintf(stderr, "aiot-run: %s\n", err);
 		goto out;
 	}
@@ -170,8 +173,6 @@ int run_live(const struct live_opts *lo, struct session *s, const char *model_pa
 	printf(": every slot goes to the NPU without a copy\n");
 	fflush(stdout);
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	lp_progress_init(&l.pg, "live", lo->duration, (size_t)lo->count);
 	rc = lp_run_zero_copy(&st, &ro, &rs, err, sizeof(err));
 	lp_progress_done(&l.pg, l.print || l.quiet);

@@ -49,24 +49,16 @@ enum aiot_sensor_format {
 };
 
 /*
- * Signal patterns (struct aiot_sensor_config.pattern). LIVE is the sensor's
- * own signal; the others are test patterns that a backend may offer (all of
- * them, on the simulated sensors). For element k of sample n (the n-th
- * sample since START, elements counted across channels/pixels within the
- * sample, e = n * elements_per_sample + k), truncated to the format:
- *   RAMP:    e + n
- *   NOISE:   lowbias32(e) >> 16 (S16), >> 24 (U8)
- *   SINE:    see docs/sensor-uapi.md (per-channel frequency and amplitude)
- *   ANOMALY: SINE, with NOISE during the first tenth of every 2 seconds
- *   REPLAY:  recorded data loaded as firmware (docs/sensor-uapi.md)
+ * Signal patterns (struct aiot_sensor_config.pattern), as V4L2's
+ * V4L2_CID_TEST_PATTERN: 0 (LIVE) is the sensor's own signal; a non-zero
+ * value selects one of the backend's test patterns. Which ones a sensor has
+ * is in struct aiot_sensor_info.patterns (bit 1 << n) and their names in
+ * sysfs (/sys/class/aiot/sensorN/test_patterns, a line "n name" each).
+ * The numbers and meaning of a backend's patterns are the backend's (for
+ * the simulator: include/aiot/sim_sensor.h); docs/sensor-uapi.md.
  */
 enum aiot_sensor_pattern {
 	AIOT_SENSOR_PATTERN_LIVE = 0,
-	AIOT_SENSOR_PATTERN_SINE = 1,
-	AIOT_SENSOR_PATTERN_RAMP = 2,
-	AIOT_SENSOR_PATTERN_NOISE = 3,
-	AIOT_SENSOR_PATTERN_ANOMALY = 4,
-	AIOT_SENSOR_PATTERN_REPLAY = 5,
 };
 
 /* What to do when the DMA completes a period and no slot is queued. */
@@ -107,7 +99,8 @@ enum aiot_sensor_state {
  * @kind: &enum aiot_sensor_kind.
  * @state: &enum aiot_sensor_state.
  * @formats: bit (1 << fmt) for each accepted &enum aiot_sensor_format.
- * @patterns: bit (1 << pattern) for each accepted &enum aiot_sensor_pattern.
+ * @patterns: bit (1 << pattern) for each accepted pattern: LIVE, and the
+ *	backend's test patterns (named in sysfs test_patterns).
  * @min_channels: fewest channels.
  * @max_channels: most channels.
  * @width: elements per sample per channel in a row (1 if not an image).
@@ -161,7 +154,7 @@ struct aiot_sensor_info {
  * @samples_per_slot: samples in one slot; one slot fills per period.
  * @slot_count: slots in the ring, 2 to @max_slots.
  * @overflow: &enum aiot_sensor_overflow.
- * @pattern: &enum aiot_sensor_pattern.
+ * @pattern: %AIOT_SENSOR_PATTERN_LIVE or a test pattern of the backend.
  * @flags: none defined yet, must be zero.
  * @slot_bytes: out: bytes of samples in a full slot.
  * @slot_stride: out: distance between slots in the ring mapping (page

@@ -24,7 +24,7 @@
 #include <linux/aiot_isa.h>
 
 #include "aiot_isa.h"
-#include "../lib/le_bytes.h"
+#include "../../lib/le_bytes.h"
 #include "sim/aiot_sim_fw_format.h"
 
 enum { B_INPUT, B_WEIGHTS, B_ARENA, NBINDINGS };
