@@ -243,14 +243,12 @@ static long state_counter(const char *key)
 }
 
 /* A job counter of the device's stable sysfs (<parent>/aiot/<name>). */
-#define STATS_DIR	"/sys/bus/platform/devices/aiot-sim-npu.0/aiot"
-
 static long stat_counter(const char *name)
 {
-	char path[128], buf[64];
+	char path[512], buf[64];
 
-	snprintf(path, sizeof(path), STATS_DIR "/%s", name);
-	if (aiot_test_read_file(path, buf, sizeof(buf)))
+	if (aiot_test_npu_sysfs_path(name, path, sizeof(path)) ||
+	    aiot_test_read_file(path, buf, sizeof(buf)))
 		return -1;
 	return atol(buf);
 }

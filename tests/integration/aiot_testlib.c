@@ -255,6 +255,40 @@ int aiot_test_npu_state_path(char *out, size_t outlen)
 	return 0;
 }
 
+static int sysfs_in_class(const char *class, const char *prefix, const char *name,
+			  char *out, size_t outlen)
+{
+	const char *want = aiot_test_npu_backend();
+	char path[512], backend[64];
+	struct dirent *de;
+	DIR *d = opendir(class);
+	int ret = -ENOENT;
+
+	if (!d)
+		return -ENOENT;
+	while (ret && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/device/aiot/backend", class, de->d_name);
+		if (aiot_test_read_file(path, backend, sizeof(backend)))
+			continue;
+		backend[strcspn(backend, "\n")] = 0;
+		if (strcmp(backend, want))
+			continue;
+		ret = snprintf(out, outlen, "%s/%s/device/aiot/%s", class, de->d_name, name) <
+		      (int)outlen ? 0 : -ENAMETOOLONG;
+	}
+	closedir(d);
+	return ret;
+}
+
+int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen)
+{
+	if (!sysfs_in_class("/sys/class/accel", "accel", name, out, outlen))
+		return 0;
+	return sysfs_in_class("/sys/class/drm", "renderD", name, out, outlen);
+}
+
 int aiot_test_npu_unload(int with_core, int timeout_ms)
 {
 	int ret = 0;

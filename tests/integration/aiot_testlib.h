@@ -41,6 +41,11 @@ int aiot_test_npu_knob_path(const char *knob, char *out, size_t outlen);
 /* The core's debugfs state file of the device into out. */
 int aiot_test_npu_state_path(char *out, size_t outlen);
 /*
+ * The device's stable sysfs attribute <parent>/aiot/<name> into out, found
+ * through the accel (6.12) or render (6.1) node whose backend is the NPU's.
+ */
+int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen);
+/*
  * Unload the NPU's backend (and aiot-sim, and aiot if with_core), waiting
  * while jobs drain; load them back (aiot with core_args if with_core).
  */
