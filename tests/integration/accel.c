@@ -44,26 +44,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
-static uint32_t bo_create(int fd, uint64_t size)
-{
-	struct drm_aiot_bo_create c = { .size = size };
-
-	if (ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c))
-		return 0;
-	return c.handle;
-}
-
-static void *bo_map(int fd, uint32_t handle, size_t size)
-{
-	struct drm_aiot_bo_mmap_offset m = { .handle = handle };
-	void *p;
-
-	if (ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m))
-		return NULL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
-	return p == MAP_FAILED ? NULL : p;
-}
-
 static void bo_close(int fd, uint32_t handle)
 {
 	struct drm_gem_close c = { .handle = handle };
@@ -90,76 +70,6 @@ static size_t build_nop_stream(void *buf, unsigned int n)
 	return h->size;
 }
 
-/*
- * FULLY_CONNECTED 1x4 -> 1x2 with the weights and quantisation in slot 0
- * at offset 0 (8 filter bytes, then 2 channel records), input in slot 1,
- * output in slot 2.
- */
-#define FC_D 4
-#define FC_O 2
-static size_t build_fc_stream(void *buf)
-{
-	struct aiot_isa_header *h = buf;
-	struct aiot_isa_op_fully_connected *op = (void *)(h + 1);
-
-	memset(buf, 0, sizeof(*h) + sizeof(*op));
-	h->magic = AIOT_ISA_MAGIC;
-	h->version = AIOT_ISA_VERSION_CURRENT;
-	h->size = sizeof(*h) + sizeof(*op);
-	h->op_count = 1;
-	op->hdr.opcode = AIOT_ISA_OP_FULLY_CONNECTED;
-	op->hdr.size = sizeof(*op);
-	op->input = (struct aiot_isa_tensor){ .offset = 0, .binding = 1,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_D } };
-	op->filter = (struct aiot_isa_tensor){ .offset = 0, .binding = 0,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { FC_O, 1, 1, FC_D } };
-	op->output = (struct aiot_isa_tensor){ .offset = 0, .binding = 2,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_O } };
-	op->quant = (struct aiot_isa_array_ref){ .offset = 8, .binding = 0 };
-	op->input_zero_point = 3;
-	op->output_zero_point = -5;
-	op->act.min = -128;
-	op->act.max = 127;
-	return h->size;
-}
-
-static const int8_t fc_weights[FC_O][FC_D] = { { 1, -2, 3, 4 }, { 10, 20, -30, 40 } };
-static const int32_t fc_bias[FC_O] = { 100, -7 };
-
-static void fc_fill_weights(void *w)
-{
-	int32_t *q = (int32_t *)((char *)w + 8);
-	int o;
-
-	memcpy(w, fc_weights, sizeof(fc_weights));
-	for (o = 0; o < FC_O; o++) {
-		q[o * 3 + 0] = fc_bias[o];
-		q[o * 3 + 1] = 1 << 30;	/* x 0.5 */
-		q[o * 3 + 2] = 0;
-	}
-}
-
-/*
- * TFLite's SaturatingRoundingDoublingHighMul with multiplier 2^30 (shift 0,
- * so no rounding divide): (acc * 2^30 + nudge) / 2^31, truncating, where the
- * nudge is 2^30 for a non-negative product and 1 - 2^30 otherwise. Halves
- * round up for positive and toward zero for negative values.
- */
-static int8_t fc_expect(const int8_t *in, int o)
-{
-	int64_t ab, nudge;
-	int32_t acc = fc_bias[o], r;
-	int d;
-
-	for (d = 0; d < FC_D; d++)
-		acc += (in[d] - 3) * fc_weights[o][d];
-	ab = (int64_t)acc * (1 << 30);
-	nudge = ab >= 0 ? (1 << 30) : 1 - (1 << 30);
-	r = (int32_t)((ab + nudge) / (1ll << 31));
-	r -= 5;
-	return r < -128 ? -128 : r > 127 ? 127 : r;
-}
-
 struct ctx {
 	int fd;
 	uint32_t cmd, weights, in, out;
@@ -173,21 +83,21 @@ static int ctx_open(struct ctx *c, int fc)
 	c->fd = open_accel();
 	if (c->fd < 0)
 		return -1;
-	c->cmd = bo_create(c->fd, 4096);
-	c->weights = bo_create(c->fd, 4096);
-	c->in = bo_create(c->fd, 4096);
-	c->out = bo_create(c->fd, 4096);
+	c->cmd = aiot_test_bo_create(c->fd, 4096);
+	c->weights = aiot_test_bo_create(c->fd, 4096);
+	c->in = aiot_test_bo_create(c->fd, 4096);
+	c->out = aiot_test_bo_create(c->fd, 4096);
 	if (!c->cmd || !c->weights || !c->in || !c->out)
 		return -1;
-	c->cmd_map = bo_map(c->fd, c->cmd, 4096);
-	c->w_map = bo_map(c->fd, c->weights, 4096);
-	c->in_map = bo_map(c->fd, c->in, 4096);
-	c->out_map = bo_map(c->fd, c->out, 4096);
+	c->cmd_map = aiot_test_bo_map(c->fd, c->cmd, 4096);
+	c->w_map = aiot_test_bo_map(c->fd, c->weights, 4096);
+	c->in_map = aiot_test_bo_map(c->fd, c->in, 4096);
+	c->out_map = aiot_test_bo_map(c->fd, c->out, 4096);
 	if (!c->cmd_map || !c->w_map || !c->in_map || !c->out_map)
 		return -1;
 	if (fc) {
-		c->cmd_size = build_fc_stream(c->cmd_map);
-		fc_fill_weights(c->w_map);
+		c->cmd_size = aiot_test_fc_stream(c->cmd_map);
+		aiot_test_fc_weights(c->w_map);
 	} else {
 		c->cmd_size = build_nop_stream(c->cmd_map, 1);
 	}
@@ -231,39 +141,6 @@ static int job_wait(int fd, uint64_t id, int64_t timeout_ns,
 	return ioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, w);
 }
 
-static long state_counter(const char *key)
-{
-	char buf[1024], path[256], *p;
-
-	if (aiot_test_npu_state_path(path, sizeof(path)) ||
-	    aiot_test_read_file(path, buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, key);
-	return p ? atol(p + strlen(key) + 2) : -1;
-}
-
-static int write_knob(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
-/* A backend knob (hang_next_jobs, ...), on whichever NPU is tested. */
-static int npu_knob(const char *knob, const char *val)
-{
-	char path[256];
-
-	if (aiot_test_npu_knob_path(knob, path, sizeof(path)))
-		return -1;
-	return write_knob(path, val);
-}
-
 /* ---- buffer objects ---- */
 
 static void bo_create_map_and_reject(void)
@@ -277,13 +154,13 @@ static void bo_create_map_and_reject(void)
 	REQUIRE(fd >= 0);
 	REQUIRE(ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c) == 0);
 	CHECK(c.handle != 0);
-	p = bo_map(fd, c.handle, 12288);	/* rounded up to pages */
+	p = aiot_test_bo_map(fd, c.handle, 12288);	/* rounded up to pages */
 	REQUIRE(p);
 	for (i = 0; i < 12288; i++)
 		CHECK_EQ(p[i], 0);	/* new buffers are zeroed */
 	memset(p, 0x5a, 12288);
 	munmap(p, 12288);
-	p = bo_map(fd, c.handle, 12288);
+	p = aiot_test_bo_map(fd, c.handle, 12288);
 	REQUIRE(p);
 	CHECK_EQ(p[12287], 0x5a);
 	munmap(p, 12288);
@@ -299,7 +176,7 @@ static void bo_create_map_and_reject(void)
 	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c), EINVAL);
 	m.handle = 12345;
 	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m), ENOENT);
-	m.handle = bo_create(fd, 4096);
+	m.handle = aiot_test_bo_create(fd, 4096);
 	m.flags = 2;
 	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m), EINVAL);
 	close(fd);
@@ -313,16 +190,16 @@ static void bo_prime_roundtrip(void)
 	unsigned char *p, *q;
 
 	REQUIRE(fd >= 0 && fd2 >= 0);
-	exp.handle = bo_create(fd, 4096);
+	exp.handle = aiot_test_bo_create(fd, 4096);
 	REQUIRE(exp.handle);
-	p = bo_map(fd, exp.handle, 4096);
+	p = aiot_test_bo_map(fd, exp.handle, 4096);
 	REQUIRE(p);
 	memset(p, 0x77, 4096);
 	REQUIRE(ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp) == 0);
 	/* Another file imports it: same pages. */
 	imp.fd = exp.fd;
 	REQUIRE(ioctl(fd2, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp) == 0);
-	q = bo_map(fd2, imp.handle, 4096);
+	q = aiot_test_bo_map(fd2, imp.handle, 4096);
 	REQUIRE(q);
 	CHECK_EQ(q[100], 0x77);
 	q[200] = 0x11;
@@ -368,7 +245,7 @@ static void null_job_completes_with_timestamps(void)
 
 static void fully_connected_is_bit_exact(void)
 {
-	static const int8_t inputs[][FC_D] = {
+	static const int8_t inputs[][AIOT_TEST_FC_D] = {
 		{ 0, 0, 0, 0 }, { 3, 3, 3, 3 }, { 127, -128, 127, -128 },
 		{ -128, 127, -128, 127 }, { 5, -7, 9, 11 },
 	};
@@ -380,14 +257,14 @@ static void fully_connected_is_bit_exact(void)
 
 	REQUIRE(ctx_open(&c, 1) == 0);
 	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		memcpy(c.in_map, inputs[i], FC_D);
-		memset(c.out_map, 0x42, FC_O);
+		memcpy(c.in_map, inputs[i], AIOT_TEST_FC_D);
+		memset(c.out_map, 0x42, AIOT_TEST_FC_O);
 		s = submit_args(&c);
 		REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 		REQUIRE(job_wait(c.fd, s.job_id, 10 * SEC_NS, &w) == 0);
 		CHECK_EQ(w.status, 0);
-		for (o = 0; o < FC_O; o++)
-			CHECK_EQ(((int8_t *)c.out_map)[o], fc_expect(inputs[i], o));
+		for (o = 0; o < AIOT_TEST_FC_O; o++)
+			CHECK_EQ(((int8_t *)c.out_map)[o], aiot_test_fc_expect(inputs[i], o));
 	}
 	ctx_close(&c);
 }
@@ -399,14 +276,14 @@ static void stream_is_copied_at_submit(void)
 	struct ctx c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
-	memset(c.in_map, 1, FC_D);
+	memset(c.in_map, 1, AIOT_TEST_FC_D);
 	s = submit_args(&c);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	/* Scribbling on the stream after submit changes nothing. */
 	memset(c.cmd_map, 0xff, c.cmd_size);
 	REQUIRE(job_wait(c.fd, s.job_id, 10 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
-	CHECK_EQ(((int8_t *)c.out_map)[0], fc_expect((int8_t[]){ 1, 1, 1, 1 }, 0));
+	CHECK_EQ(((int8_t *)c.out_map)[0], aiot_test_fc_expect((int8_t[]){ 1, 1, 1, 1 }, 0));
 	ctx_close(&c);
 }
 
@@ -449,12 +326,12 @@ static void fences_order_jobs(void)
 
 	REQUIRE(ctx_open(&c, 1) == 0);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc) == 0);
-	nop = bo_create(c.fd, 4096);
-	nop_map = bo_map(c.fd, nop, 4096);
+	nop = aiot_test_bo_create(c.fd, 4096);
+	nop_map = aiot_test_bo_map(c.fd, nop, 4096);
 	REQUIRE(nop_map);
 	build_nop_stream(nop_map, 64);
 
-	memset(c.in_map, 2, FC_D);
+	memset(c.in_map, 2, AIOT_TEST_FC_D);
 	a = submit_args(&c);
 	a.out_syncobj = sc.handle;
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &a) == 0);
@@ -468,7 +345,7 @@ static void fences_order_jobs(void)
 	/* C reads A's output buffer as its input: implicit dependency. */
 	cc = submit_args(&c);
 	cc.bindings[1] = c.out;
-	cc.bindings[2] = bo_create(c.fd, 4096);
+	cc.bindings[2] = aiot_test_bo_create(c.fd, 4096);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &cc) == 0);
 
 	bw.handle = cc.bindings[2];
@@ -495,7 +372,7 @@ static void bo_wait_times_out_on_busy_buffer(void)
 	struct ctx c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
-	REQUIRE(npu_knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	s = submit_args(&c);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	bw.handle = c.out;
@@ -528,7 +405,7 @@ static void deadline_missed_job_does_not_run(void)
 	struct ctx c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
-	memset(c.out_map, 0x42, FC_O);
+	memset(c.out_map, 0x42, AIOT_TEST_FC_O);
 	s = submit_args(&c);
 	s.deadline_ns = 1;	/* long past */
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
@@ -711,7 +588,7 @@ static void hung_job_reset_others_survive(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	long timeouts = state_counter("jobs_timed_out");
+	long timeouts = aiot_test_npu_state_counter("jobs_timed_out");
 	uint64_t ids[8];
 	int pipefd[2], ue = uevent_socket(), status, i;
 	struct ctx c;
@@ -719,7 +596,7 @@ static void hung_job_reset_others_survive(void)
 
 	REQUIRE(ue >= 0);
 	REQUIRE(pipe(pipefd) == 0);
-	REQUIRE(npu_knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
@@ -740,7 +617,7 @@ static void hung_job_reset_others_survive(void)
 	}
 	REQUIRE(read(pipefd[0], &i, 1) == 1);
 	REQUIRE(ctx_open(&c, 1) == 0);
-	memset(c.in_map, 4, FC_D);
+	memset(c.in_map, 4, AIOT_TEST_FC_D);
 	for (i = 0; i < 8; i++) {
 		s = submit_args(&c);
 		REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
@@ -750,10 +627,10 @@ static void hung_job_reset_others_survive(void)
 		REQUIRE(job_wait(c.fd, ids[i], 60 * SEC_NS, &w) == 0);
 		CHECK_EQ(w.status, 0);
 	}
-	CHECK_EQ(((int8_t *)c.out_map)[1], fc_expect((int8_t[]){ 4, 4, 4, 4 }, 1));
+	CHECK_EQ(((int8_t *)c.out_map)[1], aiot_test_fc_expect((int8_t[]){ 4, 4, 4, 4 }, 1));
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK_EQ(state_counter("jobs_timed_out"), timeouts + 1);
+	CHECK_EQ(aiot_test_npu_state_counter("jobs_timed_out"), timeouts + 1);
 	CHECK(saw_reset_uevent(ue, 5000));
 	close(ue);
 	close(pipefd[0]);
@@ -772,7 +649,7 @@ static void process_killed_mid_job(void)
 	pid_t pid;
 
 	REQUIRE(pipe(pipefd) == 0);
-	REQUIRE(npu_knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
@@ -905,16 +782,16 @@ static void slow_job_with_progress_not_reset(void)
 
 	REQUIRE(reload_with_timeout(timeout_ms) == 0);
 	if (card)
-		REQUIRE(npu_knob("slow_us", "100") == 0);
+		REQUIRE(aiot_test_npu_knob("slow_us", "100") == 0);
 	REQUIRE(ctx_open(&c, 1) == 0);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_QUERY, &q) == 0);
 	CHECK_EQ(info.job_timeout_ms, atoi(timeout_ms));
-	timeouts = state_counter("jobs_timed_out");
-	checks = state_counter("timeout_checks");
+	timeouts = aiot_test_npu_state_counter("jobs_timed_out");
+	checks = aiot_test_npu_state_counter("timeout_checks");
 
-	big_w = bo_create(c.fd, D * O + O * 12);
+	big_w = aiot_test_bo_create(c.fd, D * O + O * 12);
 	REQUIRE(big_w);
-	wmap = bo_map(c.fd, big_w, D * O + O * 12);
+	wmap = aiot_test_bo_map(c.fd, big_w, D * O + O * 12);
 	REQUIRE(wmap);
 	for (o = 0; o < O; o++)
 		for (d = 0; d < D; d++)
@@ -948,15 +825,15 @@ static void slow_job_with_progress_not_reset(void)
 	REQUIRE(job_wait(c.fd, s.job_id, 120 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
 	if (aiot_test_npu_is_card())
-		CHECK(npu_knob("slow_us", "0") == 0);
+		CHECK(aiot_test_npu_knob("slow_us", "0") == 0);
 	tap_diag("a %d-MAC job ran %llu ms with a %s ms timeout: checks %ld -> %ld",
 		 8 * D * O,
 		 (unsigned long long)(w.ended_ns - w.started_ns) / 1000000,
 		 timeout_ms,
-		 checks, state_counter("timeout_checks"));
+		 checks, aiot_test_npu_state_counter("timeout_checks"));
 	/* The timeout fired while it ran, found progress, and let it be. */
-	CHECK(state_counter("timeout_checks") > checks);
-	CHECK_EQ(state_counter("jobs_timed_out"), timeouts);
+	CHECK(aiot_test_npu_state_counter("timeout_checks") > checks);
+	CHECK_EQ(aiot_test_npu_state_counter("jobs_timed_out"), timeouts);
 	/* And the result is right: TFLite's MBQM(acc, 2^30, -8), clamped. */
 	out = c.out_map;
 	for (o = 0; o < O; o++) {
@@ -991,7 +868,7 @@ static void backend_removed_with_jobs_in_flight(void)
 	int i;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
-	REQUIRE(npu_knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	for (i = 0; i < 16; i++) {
 		s = submit_args(&c);
 		REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
