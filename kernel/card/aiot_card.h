@@ -26,6 +26,8 @@
 /* Scatter-list entries per job slot, all bindings and the stream together. */
 #define AIOT_CARD_SLOT_SG	4096
 #define AIOT_CARD_TIMEOUT_US	(1000 * USEC_PER_MSEC)
+/* A card that refused its reset on removal: how long its last job may run. */
+#define AIOT_CARD_STOP_TIMEOUT_US	(10 * USEC_PER_SEC)
 /* Fault-injection knob files (spec section 8). */
 #define AIOT_CARD_NUM_KNOBS	6
 
@@ -143,6 +145,7 @@ irqreturn_t aiot_card_irq_completion(int irq, void *arg);
 /* aiot_card_reset.c */
 int aiot_card_hw_reset(struct aiot_card *card);
 int aiot_card_hw_enable(struct aiot_card *card);
+int aiot_card_hw_stop(struct aiot_card *card);
 void aiot_card_error_work(struct work_struct *work);
 void aiot_card_gone_work(struct work_struct *work);
 void aiot_card_reset(struct aiot_device *adev, struct aiot_npu_job *job);

@@ -257,8 +257,18 @@ static void aiot_card_remove(struct pci_dev *pdev)
 	spin_lock_irq(&card->lock);
 	card->resetting = true;
 	spin_unlock_irq(&card->lock);
-	if (!card_is_gone(card) && aiot_card_hw_reset(card))
-		dev_warn(&pdev->dev, "card did not reset on removal\n");
+	if (!card_is_gone(card) && aiot_card_hw_reset(card)) {
+		/*
+		 * Its jobs' buffers are unmapped once we return: make sure the
+		 * job it runs has done its DMA. On PCIe, clearing Bus Master
+		 * below would also stop it; the emulated card cannot see that
+		 * bit (docs/npu-card.md, section 6.1).
+		 */
+		dev_warn(&pdev->dev, "card did not reset on removal: stopping it\n");
+		if (aiot_card_hw_stop(card))
+			dev_err(&pdev->dev,
+				"card still busy after removal: it may write to freed memory\n");
+	}
 	pci_clear_master(pdev);
 	synchronize_irq(pci_irq_vector(pdev, AIOT_CARD_MSIX_COMPLETION));
 	synchronize_irq(pci_irq_vector(pdev, AIOT_CARD_MSIX_ERROR));

@@ -56,6 +56,26 @@ int aiot_card_hw_reset(struct aiot_card *card)
 	       (ack == req ? 0 : -ENODEV);
 }
 
+/*
+ * A card that would not reset on removal: clear ENABLE so that it fetches
+ * nothing more, and wait until the job it is executing has written its
+ * results and completion (STATUS.BUSY clears, spec 3.2). Only then may the
+ * core unmap that job's buffers. Process context; -ETIMEDOUT if the card
+ * still runs (a hung card: its DMA may then reach freed memory).
+ */
+int aiot_card_hw_stop(struct aiot_card *card)
+{
+	u32 status;
+
+	card_wr(card, AIOT_CARD_REG_CONTROL, 0);
+	card_doorbell(card, AIOT_CARD_DB_CONTROL);
+	return readl_poll_timeout(card->regs + AIOT_CARD_REG_STATUS, status,
+				  status == 0xffffffff ||
+				  ((status & AIOT_CARD_STATUS_HALTED) &&
+				   !(status & AIOT_CARD_STATUS_BUSY)),
+				  1000, AIOT_CARD_STOP_TIMEOUT_US);
+}
+
 /* After a reset: program the rings and enable. Process context. */
 int aiot_card_hw_enable(struct aiot_card *card)
 {

@@ -10,7 +10,8 @@
  * - a corrupt completion resets the card and no job is lost;
  * - surprise removal with jobs queued and a sensor stream running: every
  *   fence signals, no process dies, and the device goes away cleanly;
- * - rescan brings a working card back.
+ * - rescan brings a working card back;
+ * - a card refusing its reset on removal does no DMA once removal returned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -189,8 +190,11 @@ static int write_str(const char *path, const char *s)
 	return aiot_test_write_file(path, s, strlen(s)) ? -1 : 0;
 }
 
-/* Tell the emulator (its control socket is our ttyS2) to plug the card back. */
-static int emulator_command(const char *cmd)
+/*
+ * One command to the emulator's control socket (our ttyS2): plug the card
+ * back, set a knob, ask its status. Its reply's line into out, if given.
+ */
+static int emulator_command_reply(const char *cmd, char *out, size_t outlen)
 {
 	char reply[256] = "";
 	struct pollfd p;
@@ -214,8 +218,16 @@ static int emulator_command(const char *cmd)
 			break;
 	}
 	close(fd);
-	tap_diag("emulator: %s -> %.*s", cmd, (int)strcspn(reply, "\n"), reply);
+	reply[strcspn(reply, "\n")] = '\0';
+	tap_diag("emulator: %.*s -> %s", (int)strcspn(cmd, "\n"), cmd, reply);
+	if (out)
+		snprintf(out, outlen, "%s", reply);
 	return strncmp(reply, "ok", 2) ? -1 : 0;
+}
+
+static int emulator_command(const char *cmd)
+{
+	return emulator_command_reply(cmd, NULL, 0);
 }
 
 /* Wait for the card's accelerator node to (re)appear. */
@@ -485,9 +497,61 @@ static void pci_remove_with_jobs_then_rescan(void)
 	CHECK(card_works() == 0);
 }
 
+/*
+ * A card that refuses its reset while the driver is removed, with a job
+ * running and more queued: once removal returns, the card does no more
+ * DMA, now or later. The core unmaps (and may free) every job's buffers
+ * as soon as remove() completed them; a card still executing would write
+ * a job's results into that memory. The emulator's status is the witness:
+ * not busy, disabled, and its progress and job count stay where they were.
+ */
+static void refused_reset_on_remove_then_no_dma(void)
+{
+	char bdf[64], path[256], before[256], after[256], *b, *a;
+	struct client c;
+	int i, signalled = 0;
+
+	REQUIRE_CARD();
+	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
+	REQUIRE(client_open(&c) == 0);
+	/* Each job takes a few 300 ms progress steps. */
+	REQUIRE(aiot_test_npu_knob("slow_us", "300000") == 0);
+	REQUIRE(aiot_test_npu_knob("refuse_reset", "1") == 0);
+	for (i = 0; i < 4; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	usleep(100 * 1000);
+	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
+	CHECK(strstr(before, " busy=1 ") != NULL);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	REQUIRE(write_str(path, "1") == 0);
+	for (i = 0; i < 4; i++)
+		signalled += fence_signalled(c.fences[i], 10 * 1000);
+	CHECK_EQ(signalled, 4);
+
+	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
+	CHECK(strstr(before, " enabled=0 ") != NULL);
+	CHECK(strstr(before, " busy=0 ") != NULL);
+	/* Longer than a job: one still running would have progressed. */
+	usleep(1500 * 1000);
+	REQUIRE(emulator_command_reply("status\n", after, sizeof(after)) == 0);
+	b = strstr(before, " progress=");
+	a = strstr(after, " progress=");
+	REQUIRE(a && b);
+	CHECK(strcmp(a, b) == 0);
+	client_close(&c);
+
+	/* No reset took the knobs away: the host clears them, then rescan. */
+	REQUIRE(emulator_command("refuse-reset 0\n") == 0);
+	REQUIRE(emulator_command("slow-us 0\n") == 0);
+	REQUIRE(write_str("/sys/bus/pci/rescan", "1") == 0);
+	REQUIRE(wait_card_node(10000) == 0);
+	CHECK(card_works() == 0);
+}
+
 TAP_MAIN(TAP_CASE(card_is_the_accelerator),
 	 TAP_CASE(dma_error_fails_only_its_job),
 	 TAP_CASE(hung_card_reset_other_clients_complete),
 	 TAP_CASE(corrupt_completion_loses_no_job),
 	 TAP_CASE(pci_remove_with_jobs_then_rescan),
+	 TAP_CASE(refused_reset_on_remove_then_no_dma),
 	 TAP_CASE(surprise_removal_then_rescan))
