@@ -899,21 +899,14 @@ static void backend_removed_with_jobs_in_flight(void)
 /* RESHAPE n int8 bytes of binding 0 into binding 1: the job copies them. */
 static size_t build_copy_stream(void *buf, uint32_t n)
 {
-	struct aiot_isa_header *h = buf;
-	struct aiot_isa_op_reshape *op = (void *)(h + 1);
+	struct aiot_isa_op_reshape *op;
 
-	memset(buf, 0, sizeof(*h) + sizeof(*op));
-	h->magic = AIOT_ISA_MAGIC;
-	h->version = AIOT_ISA_VERSION_CURRENT;
-	h->size = sizeof(*h) + sizeof(*op);
-	h->op_count = 1;
-	op->hdr.opcode = AIOT_ISA_OP_RESHAPE;
-	op->hdr.size = sizeof(*op);
+	op = aiot_test_stream_one_op(buf, AIOT_ISA_OP_RESHAPE, sizeof(*op));
 	op->input = (struct aiot_isa_tensor){ .binding = 0,
 		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, n } };
 	op->output = (struct aiot_isa_tensor){ .binding = 1,
 		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, n } };
-	return h->size;
+	return sizeof(struct aiot_isa_header) + sizeof(*op);
 }
 
 #define SLOT_MAX 8192

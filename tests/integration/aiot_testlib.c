@@ -331,18 +331,26 @@ static const int8_t fc_weights[AIOT_TEST_FC_O][AIOT_TEST_FC_D] = {
 };
 static const int32_t fc_bias[AIOT_TEST_FC_O] = { 100, -7 };
 
-size_t aiot_test_fc_stream(void *buf)
+void *aiot_test_stream_one_op(void *buf, uint32_t opcode, uint32_t op_size)
 {
 	struct aiot_isa_header *h = buf;
-	struct aiot_isa_op_fully_connected *op = (void *)(h + 1);
+	struct aiot_isa_op_header *op = (void *)(h + 1);
 
-	memset(buf, 0, sizeof(*h) + sizeof(*op));
+	memset(buf, 0, sizeof(*h) + op_size);
 	h->magic = AIOT_ISA_MAGIC;
 	h->version = AIOT_ISA_VERSION_CURRENT;
-	h->size = sizeof(*h) + sizeof(*op);
+	h->size = sizeof(*h) + op_size;
 	h->op_count = 1;
-	op->hdr.opcode = AIOT_ISA_OP_FULLY_CONNECTED;
-	op->hdr.size = sizeof(*op);
+	op->opcode = opcode;
+	op->size = op_size;
+	return op;
+}
+
+size_t aiot_test_fc_stream(void *buf)
+{
+	struct aiot_isa_op_fully_connected *op;
+
+	op = aiot_test_stream_one_op(buf, AIOT_ISA_OP_FULLY_CONNECTED, sizeof(*op));
 	op->input = (struct aiot_isa_tensor){ .offset = 0, .binding = 1,
 		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, AIOT_TEST_FC_D } };
 	op->filter = (struct aiot_isa_tensor){ .offset = 0, .binding = 0,
@@ -355,7 +363,7 @@ size_t aiot_test_fc_stream(void *buf)
 	op->output_zero_point = -5;
 	op->act.min = -128;
 	op->act.max = 127;
-	return h->size;
+	return ((struct aiot_isa_header *)buf)->size;
 }
 
 void aiot_test_fc_weights(void *w)

@@ -58,6 +58,13 @@ uint32_t aiot_test_bo_create(int fd, uint64_t size);
 void *aiot_test_bo_map(int fd, uint32_t handle, size_t size);
 
 /*
+ * A command stream of one operation in buf: the header and the op's own
+ * header filled in, the rest of the op zeroed; returns the op (its size in
+ * the stream header: sizeof(struct aiot_isa_header) + op_size).
+ */
+void *aiot_test_stream_one_op(void *buf, uint32_t opcode, uint32_t op_size);
+
+/*
  * A known job with known results: FULLY_CONNECTED 1x4 -> 1x2 with the
  * weights and quantisation in binding 0 at offset 0 (8 filter bytes, then
  * 2 channel records), the input in binding 1 and the output in binding 2.

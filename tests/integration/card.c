@@ -469,12 +469,29 @@ static void surprise_removal_then_rescan(void)
 	CHECK(card_works() == 0);
 }
 
+/*
+ * Orderly removal through sysfs with jobs 0..n-1 of c on the card: how
+ * many of their fences signalled within 10 s each (-1: no removal).
+ */
+static int remove_card(const char *bdf, struct client *c, int n)
+{
+	char path[256];
+	int i, signalled = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	if (write_str(path, "1"))
+		return -1;
+	for (i = 0; i < n; i++)
+		signalled += fence_signalled(c->fences[i], 10 * 1000);
+	return signalled;
+}
+
 /* Orderly PCI removal with jobs on the card: all complete, rescan works. */
 static void pci_remove_with_jobs_then_rescan(void)
 {
-	char bdf[64], path[256];
+	char bdf[64];
 	struct client c;
-	int i, signalled = 0;
+	int i;
 
 	REQUIRE_CARD();
 	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
@@ -483,11 +500,7 @@ static void pci_remove_with_jobs_then_rescan(void)
 	for (i = 0; i < NJOBS; i++)
 		REQUIRE(client_submit(&c, i) == 0);
 	usleep(200 * 1000);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
-	REQUIRE(write_str(path, "1") == 0);
-	for (i = 0; i < NJOBS; i++)
-		signalled += fence_signalled(c.fences[i], 10 * 1000);
-	CHECK_EQ(signalled, NJOBS);
+	CHECK_EQ(remove_card(bdf, &c, NJOBS), NJOBS);
 	CHECK(client_submit(&c, 0) != 0);
 	CHECK_EQ(errno, ENODEV);
 	client_close(&c);
@@ -507,9 +520,9 @@ static void pci_remove_with_jobs_then_rescan(void)
  */
 static void refused_reset_on_remove_then_no_dma(void)
 {
-	char bdf[64], path[256], before[256], after[256], *b, *a;
+	char bdf[64], before[256], after[256], *b, *a;
 	struct client c;
-	int i, signalled = 0;
+	int i;
 
 	REQUIRE_CARD();
 	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
@@ -522,11 +535,7 @@ static void refused_reset_on_remove_then_no_dma(void)
 	usleep(100 * 1000);
 	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
 	CHECK(strstr(before, " busy=1 ") != NULL);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
-	REQUIRE(write_str(path, "1") == 0);
-	for (i = 0; i < 4; i++)
-		signalled += fence_signalled(c.fences[i], 10 * 1000);
-	CHECK_EQ(signalled, 4);
+	CHECK_EQ(remove_card(bdf, &c, 4), 4);
 
 	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
 	CHECK(strstr(before, " enabled=0 ") != NULL);
