@@ -75,7 +75,8 @@ $(BUILD)/guest/bench/fastpaths: mk/demo.mk
 # The demo runs aiot-run --sensor; the models suite and benchmark run
 # aiot-run in the guest, NPU against CPU; the run_live suite, live.
 ifneq ($(DEMO_FILES),)
-GUEST_PROGS += $(BUILD)/guest/bin/aiot-run $(BUILD)/guest/bench/model-bench
+GUEST_PROGS += $(BUILD)/guest/bin/aiot-run $(BUILD)/guest/bench/model-bench \
+	       $(BUILD)/guest/bench/npu-compare
 endif
 
 $(BUILD)/guest/bench/model-bench: mk/demo.mk
@@ -86,4 +87,25 @@ $(BUILD)/guest/bench/model-bench: mk/demo.mk
 		'	/aiot/bin/aiot-run --device $$d --bench 50 /aiot/data/models/person_detect.aiot \' \
 		'		/aiot/data/images/person.bmp | grep -E "^bench|latency" || exit 1' \
 		'done' > $@
+	chmod +x $@
+
+# person_detect on every NPU of one guest, each job's device time (JOB_WAIT
+# started->ended) next to the other's, and the CPU executor's scores.
+# In a card boot (aiot-qemu bench --npu card -t npu-compare) aiot-sim is
+# loaded again with its NPU, so that the card and the sim's NPU are both
+# there; in a sim boot only the sim's is.
+$(BUILD)/guest/bench/npu-compare: mk/demo.mk
+	@mkdir -p $(@D)
+	printf '%s\n' '#!/bin/sh' \
+		'# person_detect on each NPU of this guest, then on the CPU (mk/demo.mk)' \
+		'm=/aiot/data/models/person_detect.aiot; i=/aiot/data/images/person.bmp' \
+		'rmmod aiot_sim && modprobe aiot-sim npu=1 || exit 1' \
+		'for n in /dev/accel/accel* /dev/dri/renderD*; do' \
+		'	b=$$(cat /sys/class/*/$${n##*/}/device/aiot/backend 2>/dev/null) || continue' \
+		'	echo "== $$n: $$b"' \
+		'	/aiot/bin/aiot-run --accel $$n $$m $$i || exit 1' \
+		'	/aiot/bin/aiot-run --accel $$n --bench 30 $$m $$i | grep -E "^bench|latency|device" || exit 1' \
+		'done' \
+		'echo "== cpu"' \
+		'/aiot/bin/aiot-run --device cpu $$m $$i || exit 1' > $@
 	chmod +x $@

@@ -976,11 +976,10 @@ static bool job_run(struct card *c, struct job *j, struct aiot_card_cq_entry *q)
 	c->in_job = true;
 	c->job_progress = 0;
 	update_status(c);
+	/* BUSY until its results and completion are written (the caller). */
 	r = aiot_isa_execute_ctl(j->stream, d->cs_size, (void *const *)j->buf,
 				 j->size, nb, &ctl);
-	c->in_job = false;
 	c->job_hang = false;
-	update_status(c);
 	q->progress = c->job_progress;
 	if (c->abort_job)
 		return false;
@@ -1078,6 +1077,11 @@ static void process_submissions(struct card *c)
 		free(j);
 		if (post && !c->removed)
 			post_completion(c, &q, irq);
+		/* The job's last DMA is done: BUSY clears (spec 3.2). */
+		if (c->in_job) {
+			c->in_job = false;
+			update_status(c);
+		}
 		c->abort_job = false;
 	}
 }

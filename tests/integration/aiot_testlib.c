@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
+#include <linux/aiot_isa.h>
 #include <linux/aiot_sensor.h>
 
 static int is_aiot(int fd)
@@ -316,4 +318,118 @@ int aiot_test_npu_load(int with_core, const char *core_args)
 	if (!ret && aiot_test_npu_is_card())
 		ret = aiot_test_modprobe("aiot-card");
 	return ret;
+}
+
+long aiot_test_npu_state_counter(const char *key)
+{
+	char buf[1024], path[256], *p;
+
+	if (aiot_test_npu_state_path(path, sizeof(path)) ||
+	    aiot_test_read_file(path, buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, key);
+	return p ? atol(p + strlen(key) + 2) : -1;
+}
+
+int aiot_test_npu_knob(const char *knob, const char *val)
+{
+	char path[256];
+
+	if (aiot_test_npu_knob_path(knob, path, sizeof(path)))
+		return -1;
+	return aiot_test_write_file(path, val, strlen(val)) ? -1 : 0;
+}
+
+uint32_t aiot_test_bo_create(int fd, uint64_t size)
+{
+	struct drm_aiot_bo_create c = { .size = size };
+
+	if (ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c))
+		return 0;
+	return c.handle;
+}
+
+void *aiot_test_bo_map(int fd, uint32_t handle, size_t size)
+{
+	struct drm_aiot_bo_mmap_offset m = { .handle = handle };
+	void *p;
+
+	if (ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static const int8_t fc_weights[AIOT_TEST_FC_O][AIOT_TEST_FC_D] = {
+	{ 1, -2, 3, 4 }, { 10, 20, -30, 40 }
+};
+static const int32_t fc_bias[AIOT_TEST_FC_O] = { 100, -7 };
+
+void *aiot_test_stream_one_op(void *buf, uint32_t opcode, uint32_t op_size)
+{
+	struct aiot_isa_header *h = buf;
+	struct aiot_isa_op_header *op = (void *)(h + 1);
+
+	memset(buf, 0, sizeof(*h) + op_size);
+	h->magic = AIOT_ISA_MAGIC;
+	h->version = AIOT_ISA_VERSION_CURRENT;
+	h->size = sizeof(*h) + op_size;
+	h->op_count = 1;
+	op->opcode = opcode;
+	op->size = op_size;
+	return op;
+}
+
+size_t aiot_test_fc_stream(void *buf)
+{
+	struct aiot_isa_op_fully_connected *op;
+
+	op = aiot_test_stream_one_op(buf, AIOT_ISA_OP_FULLY_CONNECTED, sizeof(*op));
+	op->input = (struct aiot_isa_tensor){ .offset = 0, .binding = 1,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, AIOT_TEST_FC_D } };
+	op->filter = (struct aiot_isa_tensor){ .offset = 0, .binding = 0,
+		.dtype = AIOT_ISA_DTYPE_INT8,
+		.dims = { AIOT_TEST_FC_O, 1, 1, AIOT_TEST_FC_D } };
+	op->output = (struct aiot_isa_tensor){ .offset = 0, .binding = 2,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, AIOT_TEST_FC_O } };
+	op->quant = (struct aiot_isa_array_ref){ .offset = 8, .binding = 0 };
+	op->input_zero_point = 3;
+	op->output_zero_point = -5;
+	op->act.min = -128;
+	op->act.max = 127;
+	return ((struct aiot_isa_header *)buf)->size;
+}
+
+void aiot_test_fc_weights(void *w)
+{
+	int32_t *q = (int32_t *)((char *)w + 8);
+	int o;
+
+	memcpy(w, fc_weights, sizeof(fc_weights));
+	for (o = 0; o < AIOT_TEST_FC_O; o++) {
+		q[o * 3 + 0] = fc_bias[o];
+		q[o * 3 + 1] = 1 << 30;	/* x 0.5 */
+		q[o * 3 + 2] = 0;
+	}
+}
+
+/*
+ * TFLite's SaturatingRoundingDoublingHighMul with multiplier 2^30 (shift 0,
+ * so no rounding divide): (acc * 2^30 + nudge) / 2^31, truncating, where the
+ * nudge is 2^30 for a non-negative product and 1 - 2^30 otherwise. Halves
+ * round up for positive and toward zero for negative values.
+ */
+int8_t aiot_test_fc_expect(const int8_t *in, int o)
+{
+	int64_t ab, nudge;
+	int32_t acc = fc_bias[o], r;
+	int d;
+
+	for (d = 0; d < AIOT_TEST_FC_D; d++)
+		acc += (in[d] - 3) * fc_weights[o][d];
+	ab = (int64_t)acc * (1 << 30);
+	nudge = ab >= 0 ? (1 << 30) : 1 - (1 << 30);
+	r = (int32_t)((ab + nudge) / (1ll << 31));
+	r -= 5;
+	return r < -128 ? -128 : r > 127 ? 127 : r;
 }

@@ -4,6 +4,7 @@
 #define AIOT_TESTLIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Open the aiot accelerator node (accel or render), or -1 with errno set. */
 int aiot_test_open_accel(char *path, size_t pathlen);
@@ -51,5 +52,35 @@ int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen);
  */
 int aiot_test_npu_unload(int with_core, int timeout_ms);
 int aiot_test_npu_load(int with_core, const char *core_args);
+
+/* A counter ("jobs_timed_out: N") from that state file, or -1. */
+long aiot_test_npu_state_counter(const char *key);
+/* Write val to the backend's debugfs knob. 0 or -1. */
+int aiot_test_npu_knob(const char *knob, const char *val);
+
+/* Buffer objects of the accelerator: a handle (0 on error), a mapping. */
+uint32_t aiot_test_bo_create(int fd, uint64_t size);
+void *aiot_test_bo_map(int fd, uint32_t handle, size_t size);
+
+/*
+ * A command stream of one operation in buf: the header and the op's own
+ * header filled in, the rest of the op zeroed; returns the op (its size in
+ * the stream header: sizeof(struct aiot_isa_header) + op_size).
+ */
+void *aiot_test_stream_one_op(void *buf, uint32_t opcode, uint32_t op_size);
+
+/*
+ * A known job with known results: FULLY_CONNECTED 1x4 -> 1x2 with the
+ * weights and quantisation in binding 0 at offset 0 (8 filter bytes, then
+ * 2 channel records), the input in binding 1 and the output in binding 2.
+ * aiot_test_fc_stream() writes the command stream into buf and returns its
+ * size; aiot_test_fc_weights() fills binding 0 (at least 32 bytes);
+ * aiot_test_fc_expect() is output o for input in, as TFLite computes it.
+ */
+#define AIOT_TEST_FC_D 4
+#define AIOT_TEST_FC_O 2
+size_t aiot_test_fc_stream(void *buf);
+void aiot_test_fc_weights(void *w);
+int8_t aiot_test_fc_expect(const int8_t *in, int o);
 
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The NPU card's faults (docs/npu-card.md section 8), driven through
- * aiot-card's debugfs knobs, plus PCI remove/rescan. Runs only when the
- * harness chose the card (aiot-qemu --npu card); with the sim every case
+ * aiot-card's debugfs knobs, plus PCI remove/rescan. The harness runs it
+ * only in card boots (aiot-qemu --npu card); started elsewhere, every case
  * is skipped.
  *
  * - a hung card is reset and the other clients' jobs complete, correctly;
@@ -10,7 +10,8 @@
  * - a corrupt completion resets the card and no job is lost;
  * - surprise removal with jobs queued and a sensor stream running: every
  *   fence signals, no process dies, and the device goes away cleanly;
- * - rescan brings a working card back.
+ * - rescan brings a working card back;
+ * - a card refusing its reset on removal does no DMA once removal returned.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,86 +42,6 @@
 
 static char node[64];
 
-/* ---- the FC job of the accel suite: known inputs, known outputs ---- */
-
-#define FC_D 4
-#define FC_O 2
-static const int8_t fc_weights[FC_O][FC_D] = { { 1, -2, 3, 4 }, { 10, 20, -30, 40 } };
-static const int32_t fc_bias[FC_O] = { 100, -7 };
-
-static size_t build_fc_stream(void *buf)
-{
-	struct aiot_isa_header *h = buf;
-	struct aiot_isa_op_fully_connected *op = (void *)(h + 1);
-
-	memset(buf, 0, sizeof(*h) + sizeof(*op));
-	h->magic = AIOT_ISA_MAGIC;
-	h->version = AIOT_ISA_VERSION_CURRENT;
-	h->size = sizeof(*h) + sizeof(*op);
-	h->op_count = 1;
-	op->hdr.opcode = AIOT_ISA_OP_FULLY_CONNECTED;
-	op->hdr.size = sizeof(*op);
-	op->input = (struct aiot_isa_tensor){ .offset = 0, .binding = 1,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_D } };
-	op->filter = (struct aiot_isa_tensor){ .offset = 0, .binding = 0,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { FC_O, 1, 1, FC_D } };
-	op->output = (struct aiot_isa_tensor){ .offset = 0, .binding = 2,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, FC_O } };
-	op->quant = (struct aiot_isa_array_ref){ .offset = 8, .binding = 0 };
-	op->input_zero_point = 3;
-	op->output_zero_point = -5;
-	op->act.min = -128;
-	op->act.max = 127;
-	return h->size;
-}
-
-static void fc_fill_weights(void *w)
-{
-	int32_t *q = (int32_t *)((char *)w + 8);
-	int o;
-
-	memcpy(w, fc_weights, sizeof(fc_weights));
-	for (o = 0; o < FC_O; o++) {
-		q[o * 3 + 0] = fc_bias[o];
-		q[o * 3 + 1] = 1 << 30;	/* x 0.5 */
-		q[o * 3 + 2] = 0;
-	}
-}
-
-/* TFLite's int8 FULLY_CONNECTED for this layer (see accel.c). */
-static int8_t fc_expect(const int8_t *in, int o)
-{
-	int64_t ab, nudge;
-	int32_t acc = fc_bias[o], r;
-	int d;
-
-	for (d = 0; d < FC_D; d++)
-		acc += (in[d] - 3) * fc_weights[o][d];
-	ab = (int64_t)acc * (1 << 30);
-	nudge = ab >= 0 ? (1 << 30) : 1 - (1 << 30);
-	r = (int32_t)((ab + nudge) / (1ll << 31));
-	r -= 5;
-	return r < -128 ? -128 : r > 127 ? 127 : r;
-}
-
-static uint32_t bo_create(int fd, uint64_t size)
-{
-	struct drm_aiot_bo_create c = { .size = size };
-
-	return ioctl(fd, DRM_IOCTL_AIOT_BO_CREATE, &c) ? 0 : c.handle;
-}
-
-static void *bo_map(int fd, uint32_t handle, size_t size)
-{
-	struct drm_aiot_bo_mmap_offset m = { .handle = handle };
-	void *p;
-
-	if (ioctl(fd, DRM_IOCTL_AIOT_BO_MMAP_OFFSET, &m))
-		return NULL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /*
  * One client: a file with a stream, weights, and per job its own input and
  * output buffer, so that every job's result can be checked afterwards.
@@ -145,26 +66,26 @@ static int client_open(struct client *c)
 	c->fd = aiot_test_open_accel(node, sizeof(node));
 	if (c->fd < 0)
 		return -1;
-	c->cmd = bo_create(c->fd, 4096);
-	c->weights = bo_create(c->fd, 4096);
+	c->cmd = aiot_test_bo_create(c->fd, 4096);
+	c->weights = aiot_test_bo_create(c->fd, 4096);
 	if (!c->cmd || !c->weights)
 		return -1;
-	c->cmd_map = bo_map(c->fd, c->cmd, 4096);
-	c->w_map = bo_map(c->fd, c->weights, 4096);
+	c->cmd_map = aiot_test_bo_map(c->fd, c->cmd, 4096);
+	c->w_map = aiot_test_bo_map(c->fd, c->weights, 4096);
 	if (!c->cmd_map || !c->w_map)
 		return -1;
 	for (i = 0; i < NJOBS; i++) {
-		c->in[i] = bo_create(c->fd, 4096);
-		c->out[i] = bo_create(c->fd, 4096);
+		c->in[i] = aiot_test_bo_create(c->fd, 4096);
+		c->out[i] = aiot_test_bo_create(c->fd, 4096);
 		if (!c->in[i] || !c->out[i])
 			return -1;
-		c->in_map[i] = bo_map(c->fd, c->in[i], 4096);
-		c->out_map[i] = bo_map(c->fd, c->out[i], 4096);
+		c->in_map[i] = aiot_test_bo_map(c->fd, c->in[i], 4096);
+		c->out_map[i] = aiot_test_bo_map(c->fd, c->out[i], 4096);
 		if (!c->in_map[i] || !c->out_map[i])
 			return -1;
 	}
-	c->cmd_size = build_fc_stream(c->cmd_map);
-	fc_fill_weights(c->w_map);
+	c->cmd_size = aiot_test_fc_stream(c->cmd_map);
+	aiot_test_fc_weights(c->w_map);
 	return 0;
 }
 
@@ -199,9 +120,9 @@ static int client_submit(struct client *c, int i)
 	};
 	int d;
 
-	for (d = 0; d < FC_D; d++)
+	for (d = 0; d < AIOT_TEST_FC_D; d++)
 		c->in_map[i][d] = (int8_t)(i * 7 + d * 3 - 10);
-	memset(c->out_map[i], 0x5a, FC_O);
+	memset(c->out_map[i], 0x5a, AIOT_TEST_FC_O);
 	s.bindings[0] = c->weights;
 	s.bindings[1] = c->in[i];
 	s.bindings[2] = c->out[i];
@@ -228,8 +149,8 @@ static int client_output_ok(const struct client *c, int i)
 {
 	int o;
 
-	for (o = 0; o < FC_O; o++)
-		if (c->out_map[i][o] != fc_expect(c->in_map[i], o))
+	for (o = 0; o < AIOT_TEST_FC_O; o++)
+		if (c->out_map[i][o] != aiot_test_fc_expect(c->in_map[i], o))
 			return 0;
 	return 1;
 }
@@ -240,26 +161,6 @@ static int fence_signalled(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, timeout_ms) == 1 && (p.revents & POLLIN);
-}
-
-static long state_counter(const char *key)
-{
-	char buf[1024], path[256], *p;
-
-	if (aiot_test_npu_state_path(path, sizeof(path)) ||
-	    aiot_test_read_file(path, buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, key);
-	return p ? atol(p + strlen(key) + 2) : -1;
-}
-
-static int knob(const char *name, const char *val)
-{
-	char path[256];
-
-	if (aiot_test_npu_knob_path(name, path, sizeof(path)))
-		return -1;
-	return aiot_test_write_file(path, val, strlen(val)) ? -1 : 0;
 }
 
 /* The card's PCI address (the first device bound to aiot-card). */
@@ -289,8 +190,11 @@ static int write_str(const char *path, const char *s)
 	return aiot_test_write_file(path, s, strlen(s)) ? -1 : 0;
 }
 
-/* Tell the emulator (its control socket is our ttyS2) to plug the card back. */
-static int emulator_command(const char *cmd)
+/*
+ * One command to the emulator's control socket (our ttyS2): plug the card
+ * back, set a knob, ask its status. Its reply's line into out, if given.
+ */
+static int emulator_command_reply(const char *cmd, char *out, size_t outlen)
 {
 	char reply[256] = "";
 	struct pollfd p;
@@ -314,8 +218,16 @@ static int emulator_command(const char *cmd)
 			break;
 	}
 	close(fd);
-	tap_diag("emulator: %s -> %.*s", cmd, (int)strcspn(reply, "\n"), reply);
+	reply[strcspn(reply, "\n")] = '\0';
+	tap_diag("emulator: %.*s -> %s", (int)strcspn(cmd, "\n"), cmd, reply);
+	if (out)
+		snprintf(out, outlen, "%s", reply);
 	return strncmp(reply, "ok", 2) ? -1 : 0;
+}
+
+static int emulator_command(const char *cmd)
+{
+	return emulator_command_reply(cmd, NULL, 0);
 }
 
 /* Wait for the card's accelerator node to (re)appear. */
@@ -395,7 +307,7 @@ static void dma_error_fails_only_its_job(void)
 
 	REQUIRE_CARD();
 	REQUIRE(client_open(&c) == 0);
-	REQUIRE(knob("dma_error_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("dma_error_jobs", "1") == 0);
 	for (i = 0; i < 3; i++)
 		REQUIRE(client_submit(&c, i) == 0);
 	REQUIRE(client_wait(&c, 0, 30 * SEC_NS, &st) == 0);
@@ -413,13 +325,13 @@ static void dma_error_fails_only_its_job(void)
 static void hung_card_reset_other_clients_complete(void)
 {
 	struct client a, b;
-	long timeouts = state_counter("jobs_timed_out");
+	long timeouts = aiot_test_npu_state_counter("jobs_timed_out");
 	int i, st;
 
 	REQUIRE_CARD();
 	REQUIRE(client_open(&a) == 0);
 	REQUIRE(client_open(&b) == 0);
-	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	REQUIRE(client_submit(&a, 0) == 0);
 	for (i = 0; i < 4; i++)
 		REQUIRE(client_submit(&b, i) == 0);
@@ -430,7 +342,7 @@ static void hung_card_reset_other_clients_complete(void)
 		CHECK_EQ(st, 0);
 		CHECK(client_output_ok(&b, i));
 	}
-	CHECK_EQ(state_counter("jobs_timed_out"), timeouts + 1);
+	CHECK_EQ(aiot_test_npu_state_counter("jobs_timed_out"), timeouts + 1);
 	client_close(&a);
 	client_close(&b);
 	CHECK(card_works() == 0);
@@ -443,7 +355,7 @@ static void corrupt_completion_loses_no_job(void)
 
 	REQUIRE_CARD();
 	REQUIRE(client_open(&c) == 0);
-	REQUIRE(knob("corrupt_completions", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("corrupt_completions", "1") == 0);
 	for (i = 0; i < 4; i++)
 		REQUIRE(client_submit(&c, i) == 0);
 	for (i = 0; i < 4; i++) {
@@ -517,11 +429,11 @@ static void surprise_removal_then_rescan(void)
 	streamer = start_stream(8);
 	REQUIRE(streamer > 0);
 	REQUIRE(client_open(&c) == 0);
-	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	for (i = 0; i < NJOBS; i++)
 		REQUIRE(client_submit(&c, i) == 0);
 	usleep(200 * 1000);
-	REQUIRE(knob("remove", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("remove", "1") == 0);
 
 	/* Detected at the next timeout check at the latest. */
 	for (i = 0; i < NJOBS; i++)
@@ -557,29 +469,89 @@ static void surprise_removal_then_rescan(void)
 	CHECK(card_works() == 0);
 }
 
+/*
+ * Orderly removal through sysfs with jobs 0..n-1 of c on the card: how
+ * many of their fences signalled within 10 s each (-1: no removal).
+ */
+static int remove_card(const char *bdf, struct client *c, int n)
+{
+	char path[256];
+	int i, signalled = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
+	if (write_str(path, "1"))
+		return -1;
+	for (i = 0; i < n; i++)
+		signalled += fence_signalled(c->fences[i], 10 * 1000);
+	return signalled;
+}
+
 /* Orderly PCI removal with jobs on the card: all complete, rescan works. */
 static void pci_remove_with_jobs_then_rescan(void)
 {
-	char bdf[64], path[256];
+	char bdf[64];
 	struct client c;
-	int i, signalled = 0;
+	int i;
 
 	REQUIRE_CARD();
 	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
 	REQUIRE(client_open(&c) == 0);
-	REQUIRE(knob("hang_next_jobs", "1") == 0);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	for (i = 0; i < NJOBS; i++)
 		REQUIRE(client_submit(&c, i) == 0);
 	usleep(200 * 1000);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", bdf);
-	REQUIRE(write_str(path, "1") == 0);
-	for (i = 0; i < NJOBS; i++)
-		signalled += fence_signalled(c.fences[i], 10 * 1000);
-	CHECK_EQ(signalled, NJOBS);
+	CHECK_EQ(remove_card(bdf, &c, NJOBS), NJOBS);
 	CHECK(client_submit(&c, 0) != 0);
 	CHECK_EQ(errno, ENODEV);
 	client_close(&c);
 
+	REQUIRE(write_str("/sys/bus/pci/rescan", "1") == 0);
+	REQUIRE(wait_card_node(10000) == 0);
+	CHECK(card_works() == 0);
+}
+
+/*
+ * A card that refuses its reset while the driver is removed, with a job
+ * running and more queued: once removal returns, the card does no more
+ * DMA, now or later. The core unmaps (and may free) every job's buffers
+ * as soon as remove() completed them; a card still executing would write
+ * a job's results into that memory. The emulator's status is the witness:
+ * not busy, disabled, and its progress and job count stay where they were.
+ */
+static void refused_reset_on_remove_then_no_dma(void)
+{
+	char bdf[64], before[256], after[256], *b, *a;
+	struct client c;
+	int i;
+
+	REQUIRE_CARD();
+	REQUIRE(card_bdf(bdf, sizeof(bdf)) == 0);
+	REQUIRE(client_open(&c) == 0);
+	/* Each job takes a few 300 ms progress steps. */
+	REQUIRE(aiot_test_npu_knob("slow_us", "300000") == 0);
+	REQUIRE(aiot_test_npu_knob("refuse_reset", "1") == 0);
+	for (i = 0; i < 4; i++)
+		REQUIRE(client_submit(&c, i) == 0);
+	usleep(100 * 1000);
+	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
+	CHECK(strstr(before, " busy=1 ") != NULL);
+	CHECK_EQ(remove_card(bdf, &c, 4), 4);
+
+	REQUIRE(emulator_command_reply("status\n", before, sizeof(before)) == 0);
+	CHECK(strstr(before, " enabled=0 ") != NULL);
+	CHECK(strstr(before, " busy=0 ") != NULL);
+	/* Longer than a job: one still running would have progressed. */
+	usleep(1500 * 1000);
+	REQUIRE(emulator_command_reply("status\n", after, sizeof(after)) == 0);
+	b = strstr(before, " progress=");
+	a = strstr(after, " progress=");
+	REQUIRE(a && b);
+	CHECK(strcmp(a, b) == 0);
+	client_close(&c);
+
+	/* No reset took the knobs away: the host clears them, then rescan. */
+	REQUIRE(emulator_command("refuse-reset 0\n") == 0);
+	REQUIRE(emulator_command("slow-us 0\n") == 0);
 	REQUIRE(write_str("/sys/bus/pci/rescan", "1") == 0);
 	REQUIRE(wait_card_node(10000) == 0);
 	CHECK(card_works() == 0);
@@ -590,4 +562,5 @@ TAP_MAIN(TAP_CASE(card_is_the_accelerator),
 	 TAP_CASE(hung_card_reset_other_clients_complete),
 	 TAP_CASE(corrupt_completion_loses_no_job),
 	 TAP_CASE(pci_remove_with_jobs_then_rescan),
+	 TAP_CASE(refused_reset_on_remove_then_no_dma),
 	 TAP_CASE(surprise_removal_then_rescan))

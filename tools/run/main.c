@@ -51,6 +51,7 @@ static void usage(FILE *f)
 		"  -r, --raw              inputs are raw tensor bytes (exactly its size)\n"
 		"  -b, --bench N          run N timed inferences on the (last) input, or on\n"
 		"                         zeros without INPUT; print inferences/s, p50, p99\n"
+		"                         (on the NPU also of each job's device time)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"

@@ -72,14 +72,26 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* "  WHAT min .. ms, p50 .. ms, p99 .. ms, max .. ms" of n sorted us. */
+static void print_percentiles(const char *what, const double *us, long n)
+{
+	printf("  %s min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", what,
+	       us[0] / 1000.0, us[(size_t)((n - 1) * 0.50)] / 1000.0,
+	       us[(size_t)((n - 1) * 0.99)] / 1000.0, us[n - 1] / 1000.0);
+}
+
 int bench(struct session *s, long n)
 {
 	double *lat = malloc((size_t)n * sizeof(*lat)), t0, total;
+	double *dev = malloc((size_t)n * sizeof(*dev));
 	int rc = infer(s); /* warm-up: caches, first-touch page faults */
 	struct lp_progress pg;
 
-	if (!lat)
+	if (!lat || !dev) {
+		free(lat);
+		free(dev);
 		return -ENOMEM;
+	}
 	/* Long runs: a progress line on stderr after 5 s (tools/pipeline/). */
 	lp_progress_init(&pg, "bench", 0, (size_t)n);
 	pg.what = "inferences";
@@ -89,19 +101,26 @@ int bench(struct session *s, long n)
 
 		rc = infer(s);
 		lat[i] = now_us() - a;
+		dev[i] = s->npu ? s->device_ns / 1e3 : 0;
 		lp_progress_tick(&pg, (size_t)i + 1, (uint64_t)(lat[i] * 1e3), false);
 	}
 	lp_progress_done(&pg, false);
 	total = now_us() - t0;
 	if (!rc) {
 		qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
-		printf("bench %s on %s: %ld inferences in %.1f ms: %.1f inferences/s\n",
-		       s->name, s->npu ? "npu" : "cpu", n, total / 1000.0, n / (total / 1e6));
-		printf("  latency min %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-		       lat[0] / 1000.0, lat[(size_t)((n - 1) * 0.50)] / 1000.0,
-		       lat[(size_t)((n - 1) * 0.99)] / 1000.0, lat[n - 1] / 1000.0);
+		printf("bench %s on %s%s%s: %ld inferences in %.1f ms: %.1f inferences/s\n",
+		       s->name, s->npu ? "npu" : "cpu", s->npu ? " " : "",
+		       s->npu ? aiot_accel_get_path(s->accel) : "", n, total / 1000.0,
+		       n / (total / 1e6));
+		print_percentiles("latency", lat, n);
+		/* The kernel's record of each job: its time on the device. */
+		if (s->npu) {
+			qsort(dev, (size_t)n, sizeof(*dev), cmp_double);
+			print_percentiles("device (JOB_WAIT started->ended)", dev, n);
+		}
 	}
 	free(lat);
+	free(dev);
 	return rc;
 }
 

@@ -43,6 +43,7 @@ struct session {
 	struct aiot_model *model;
 	struct tensor_desc in, out;
 	uint8_t *in_buf, *out_buf;  /* NPU: host copies; CPU: the model's buffers */
+	uint64_t device_ns;         /* NPU: the last job's JOB_WAIT started->ended */
 	char name[64];
 };
 

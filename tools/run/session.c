@@ -131,11 +131,25 @@ int infer(struct session *s)
 {
 	int rc;
 
+	struct aiot_job *job;
+	uint64_t started = 0, ended = 0;
+
 	if (!s->npu)
 		return aiot_cpu_model_run(s->cpu);
 	rc = aiot_model_write_input(s->model, 0, s->in_buf, s->in.size);
+	if (rc)
+		return rc;
+	/* aiot_model_run(), keeping the job for its time on the device. */
+	rc = aiot_model_submit(s->model, NULL, &job);
+	if (rc)
+		return rc;
+	rc = aiot_job_wait(job, NPU_TIMEOUT_NS);
 	if (!rc)
-		rc = aiot_model_run(s->model, NPU_TIMEOUT_NS);
+		rc = aiot_job_get_status(job);
+	if (!rc)
+		aiot_job_get_timing(job, NULL, NULL, &started, &ended);
+	aiot_job_free(job);
+	s->device_ns = started && ended >= started ? ended - started : 0;
 	if (!rc)
 		rc = aiot_model_read_output(s->model, 0, s->out_buf, s->out.size);
 	return rc;
