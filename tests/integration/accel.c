@@ -27,6 +27,8 @@
 #include <linux/aiot_sensor.h>
 #include <linux/dma-buf.h>
 
+#include <aiot/sim_sensor.h>
+
 #include "aiot_testlib.h"
 #include "tap.h"
 
@@ -1007,7 +1009,7 @@ static void sensor_slot_imported_into_two_processes(void)
 		.rate_hz = 16000,
 		.samples_per_slot = 800,
 		.slot_count = 4,
-		.pattern = AIOT_SENSOR_PATTERN_NOISE,
+		.pattern = AIOT_SIM_PATTERN_NOISE,
 	};
 	REQUIRE(ioctl(st, AIOT_SENSOR_IOC_CONFIGURE, &cfg) == 0);
 	n = cfg.slot_bytes;
