@@ -30,7 +30,7 @@ $(DEMO_DATA)/images/%.bmp: $(DEMO_MODELS)/person_detection/%.bmp
 $(BUILD)/guest/bench/aiot-bench: mk/demo.mk
 	@mkdir -p $(@D)
 	printf '%s\n' '#!/bin/sh' \
-		'# aiot-bench: floors, then the four paths idle and under load, with the' \
+		'# aiot-bench: floors, then the five paths idle and under load, with the' \
 		'# trivial model and with person_detect; the JSON of each at the end (mk/demo.mk)' \
 		'set -e' \
 		'/aiot/bin/aiot-bench --model trivial --sensor camera0 --rate 20 --duration 8 \' \

@@ -56,9 +56,10 @@ $(BUILD)/tools/bench/%.o: tools/bench/%.c $(wildcard tools/bench/*.h) $(LIVE_PIP
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
 
+# path (e) is a client of Debian's mosquitto broker: libmosquitto-dev
 $(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS) -lmosquitto
 
 $(BUILD)/guest/bin/%: $(BUILD)/%
 	@mkdir -p $(dir $@)

@@ -4,7 +4,7 @@
  * (results, messages, the sensor through the live pipeline, the trivial
  * model), floors.c (ioctl, eventfd and null-job floors, throughput and
  * fairness), load.c (the CPU load), one file per path (zero_copy.c,
- * copy.c for the relay paths, tcp.c) and report.c (figures, the latency
+ * copy.c for the relay paths, tcp.c, mqtt.c) and report.c (figures, the latency
  * table, ratios, JSON, the saturated run).
  */
 #ifndef AIOT_TOOLS_BENCH_H
@@ -29,7 +29,7 @@
 #define MAX_LABELS 16
 #define MAX_IMAGES LP_MAX_IMAGES
 
-enum path { PATH_ZERO_COPY, PATH_RELAY, PATH_COPY, PATH_TCP, PATH_COUNT };
+enum path { PATH_ZERO_COPY, PATH_RELAY, PATH_COPY, PATH_TCP, PATH_MQTT, PATH_COUNT };
 
 /* Each path runs idle, then under a CPU load of its own (load.c). */
 enum load { LOAD_IDLE, LOAD_CPU, LOAD_COUNT };
@@ -166,6 +166,11 @@ void run_relay(struct ctx *c, struct result *r);
 
 /* tcp.c */
 void run_tcp(struct ctx *c, struct result *r);
+/* Bring the loopback interface up (busybox guests boot with it down). */
+void loopback_up(void);
+
+/* mqtt.c: path (e), through a mosquitto broker on the loopback */
+void run_mqtt(struct ctx *c, struct result *r);
 
 /* floors.c */
 struct floors {

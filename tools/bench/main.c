@@ -19,6 +19,10 @@
  *      sends it over a loopback TCP connection to a separate inference
  *      process, which receives it, copies it into its tensor, runs the
  *      model and sends the scores back.
+ *  (e) mqtt: what gateways do with a broker: the application copies the slot
+ *      out and publishes it at QoS 1 to Debian's mosquitto on the loopback
+ *      (mqtt.c starts it); a subscribed inference process copies it into its
+ *      tensor and runs the model; its scores are the decision.
  *
  * Latencies start when the slot's DMA completed (DQBUF's dma_done_ns, the
  * moment its write fence signalled): to the job's start on the device, to
@@ -53,7 +57,7 @@ static void usage(FILE *f)
 "First the floors: a bare ioctl, an eventfd round trip between two threads\n"
 "and two processes, a null job (SUBMIT + JOB_WAIT), null jobs/s with 1 and\n"
 "4 processes and each one's share. Then one model on one live sensor\n"
-"stream through four paths, idle and under a CPU load it makes itself:\n"
+"stream through five paths, idle and under a CPU load it makes itself:\n"
 "from the slot's DMA completion to the job's start and to the decision,\n"
 "the device time (p50/p99/max, ratios to the fenced path), capture->decision,\n"
 "inferences per second, CPU bytes copied and CPU time per inference.\n"
@@ -63,6 +67,9 @@ static void usage(FILE *f)
 "  (c) copy: dequeue, copy the slot out, copy it into the input tensor, run\n"
 "  (d) tcp: copy out, send over loopback TCP to a separate inference\n"
 "      process that copies it into its tensor, runs, sends the scores back\n"
+"  (e) mqtt: copy out, publish at QoS 1 to a mosquitto broker on the\n"
+"      loopback (started here; needs /usr/sbin/mosquitto); a subscribed\n"
+"      inference process copies it into its tensor and runs: the decision\n"
 "\n"
 "  -m, --model FILE       compiled model (aiot-compile); its input must be\n"
 "                         exactly one sensor slot (default:\n"
@@ -78,7 +85,7 @@ static void usage(FILE *f)
 "  -r, --rate HZ          sensor rate (default: from a calibration run, about\n"
 "                         half of what the NPU sustains, so every path keeps up)\n"
 "  -n, --slots N          ring slots, 2..%d (default 4)\n"
-"  -p, --paths LIST       some of zero-copy,relay,copy,tcp (default: all)\n"
+"  -p, --paths LIST       some of zero-copy,relay,copy,tcp,mqtt (default: all)\n"
 "      --loads LIST       some of idle,cpu_load (default: both)\n"
 "      --load-procs N     CPU hogs of cpu_load (default: one per CPU)\n"
 "      --no-floors        skip the floors, throughput and fairness\n"
@@ -199,7 +206,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 					if (!strcmp(items[i], path_names[p]))
 						break;
 				if (p == PATH_COUNT) {
-					fprintf(stderr, PROG ": --paths: unknown path '%s' (zero-copy, relay, copy, tcp)\n",
+					fprintf(stderr, PROG ": --paths: unknown path '%s' (zero-copy, relay, copy, tcp, mqtt)\n",
 						items[i]);
 					exit(2);
 				}
@@ -306,8 +313,10 @@ void run_path(struct ctx *c, enum path p, struct result *r)
 		run_relay(c, r);
 	else if (p == PATH_COPY)
 		run_copy(c, r);
-	else
+	else if (p == PATH_TCP)
 		run_tcp(c, r);
+	else
+		run_mqtt(c, r);
 }
 
 /* --json: stdout becomes stderr for the human output; the JSON goes to the real one. */

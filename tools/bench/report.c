@@ -163,7 +163,7 @@ void print_table(const struct ctx *c, struct result res[LOAD_COUNT][PATH_COUNT])
 			if (res[LOAD_CPU][p].ran)
 				printf("; %s %.1fx it (target >= %dx)", path_names[p],
 				       (double)iv_pct(&res[LOAD_CPU][p], IV_DMA_TO_START, 0.99) /
-				       (fp99 ? fp99 : 1), p == PATH_TCP ? 20 : 5);
+				       (fp99 ? fp99 : 1), p >= PATH_TCP ? 20 : 5);
 		printf("\n");
 	}
 }

@@ -148,7 +148,7 @@ static int tcp_server(struct ctx *c, int lfd)
 }
 
 /* Busybox guests boot with the loopback interface down. */
-static void loopback_up(void)
+void loopback_up(void)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

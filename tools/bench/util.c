@@ -15,10 +15,10 @@
 
 #include "bench.h"
 
-const char *const path_names[PATH_COUNT] = { "zero-copy", "relay", "copy", "tcp" };
+const char *const path_names[PATH_COUNT] = { "zero-copy", "relay", "copy", "tcp", "mqtt" };
 const char *const path_titles[PATH_COUNT] = {
 	"(a) zero-copy, fenced", "(b) relay: dequeue + submit, no copy", "(c) relay: dequeue + copy",
-	"(d) loopback TCP to a server",
+	"(d) loopback TCP to a server", "(e) MQTT broker hop, QoS 1",
 };
 const char *const load_names[LOAD_COUNT] = { "idle", "cpu_load" };
 const char *const interval_names[IV_COUNT] = {
