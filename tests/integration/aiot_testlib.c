@@ -12,12 +12,21 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
 #include <linux/aiot_isa.h>
 #include <linux/aiot_sensor.h>
+
+uint64_t aiot_test_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 static int is_aiot(int fd)
 {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t aiot_test_now_ns(void);
 /* Open the aiot accelerator node (accel or render), or -1 with errno set. */
 int aiot_test_open_accel(char *path, size_t pathlen);
 /* The sysfs class directory of that node (e.g. /sys/class/accel/accel0). */
