@@ -300,6 +300,16 @@ int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen)
 	return sysfs_in_class("/sys/class/drm", "renderD", name, out, outlen);
 }
 
+long aiot_test_npu_sysfs_long(const char *name)
+{
+	char path[512], buf[64];
+
+	if (aiot_test_npu_sysfs_path(name, path, sizeof(path)) ||
+	    aiot_test_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
 int aiot_test_npu_unload(int with_core, int timeout_ms)
 {
 	int ret = 0;

@@ -54,7 +54,6 @@ void ctx_close(struct ctx *c);
 struct drm_aiot_submit submit_args(const struct ctx *c);
 int job_wait(int fd, uint64_t id, int64_t timeout_ns,
 	     struct drm_aiot_job_wait *w);
-long stat_counter(const char *name);
 
 /* bo.c */
 void bo_create_map_and_reject(void);

@@ -98,14 +98,3 @@ int job_wait(int fd, uint64_t id, int64_t timeout_ns,
 	w->timeout_ns = timeout_ns;
 	return ioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, w);
 }
-
-/* A job counter of the device's stable sysfs (<parent>/aiot/<name>). */
-long stat_counter(const char *name)
-{
-	char path[512], buf[64];
-
-	if (aiot_test_npu_sysfs_path(name, path, sizeof(path)) ||
-	    aiot_test_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return atol(buf);
-}

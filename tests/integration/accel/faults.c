@@ -45,7 +45,7 @@ void hung_job_reset_others_survive(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	long timeouts = stat_counter("jobs_timed_out");
+	long timeouts = aiot_test_npu_sysfs_long("jobs_timed_out");
 	uint64_t ids[8];
 	int pipefd[2], ue = uevent_socket(), status, i;
 	struct ctx c;
@@ -87,7 +87,7 @@ void hung_job_reset_others_survive(void)
 	CHECK_EQ(((int8_t *)c.out_map)[1], aiot_test_fc_expect((int8_t[]){ 4, 4, 4, 4 }, 1));
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	CHECK_EQ(stat_counter("jobs_timed_out"), timeouts + 1);
+	CHECK_EQ(aiot_test_npu_sysfs_long("jobs_timed_out"), timeouts + 1);
 	CHECK(saw_reset_uevent(ue, 5000));
 	close(ue);
 	close(pipefd[0]);
@@ -216,7 +216,7 @@ void slow_job_with_progress_not_reset(void)
 	REQUIRE(ctx_open(&c, 1) == 0);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_QUERY, &q) == 0);
 	CHECK_EQ(info.job_timeout_ms, atoi(timeout_ms));
-	timeouts = stat_counter("jobs_timed_out");
+	timeouts = aiot_test_npu_sysfs_long("jobs_timed_out");
 	checks = aiot_test_npu_state_counter("timeout_checks");
 
 	big_w = aiot_test_bo_create(c.fd, D * O + O * 12);
@@ -263,7 +263,7 @@ void slow_job_with_progress_not_reset(void)
 		 checks, aiot_test_npu_state_counter("timeout_checks"));
 	/* The timeout fired while it ran, found progress, and let it be. */
 	CHECK(aiot_test_npu_state_counter("timeout_checks") > checks);
-	CHECK_EQ(stat_counter("jobs_timed_out"), timeouts);
+	CHECK_EQ(aiot_test_npu_sysfs_long("jobs_timed_out"), timeouts);
 	/* And the result is right: TFLite's MBQM(acc, 2^30, -8), clamped. */
 	out = c.out_map;
 	for (o = 0; o < O; o++) {
