@@ -8,6 +8,7 @@
 #include <linux/string.h>
 
 #include "aiot_sensor_kunit.h"
+#include "sim/aiot_sim_sensor.h"
 
 /* Ring layout. */
 
