@@ -12,12 +12,21 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm.h>
 #include <drm/aiot_accel.h>
 #include <linux/aiot_isa.h>
 #include <linux/aiot_sensor.h>
+
+uint64_t aiot_test_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 static int is_aiot(int fd)
 {
@@ -289,6 +298,16 @@ int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen)
 	if (!sysfs_in_class("/sys/class/accel", "accel", name, out, outlen))
 		return 0;
 	return sysfs_in_class("/sys/class/drm", "renderD", name, out, outlen);
+}
+
+long aiot_test_npu_sysfs_long(const char *name)
+{
+	char path[512], buf[64];
+
+	if (aiot_test_npu_sysfs_path(name, path, sizeof(path)) ||
+	    aiot_test_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
 }
 
 int aiot_test_npu_unload(int with_core, int timeout_ms)

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t aiot_test_now_ns(void);
 /* Open the aiot accelerator node (accel or render), or -1 with errno set. */
 int aiot_test_open_accel(char *path, size_t pathlen);
 /* The sysfs class directory of that node (e.g. /sys/class/accel/accel0). */
@@ -46,6 +48,8 @@ int aiot_test_npu_state_path(char *out, size_t outlen);
  * through the accel (6.12) or render (6.1) node whose backend is the NPU's.
  */
 int aiot_test_npu_sysfs_path(const char *name, char *out, size_t outlen);
+/* The number in that attribute (a job counter, open_files), or -1. */
+long aiot_test_npu_sysfs_long(const char *name);
 /*
  * Unload the NPU's backend (and aiot-sim, and aiot if with_core), waiting
  * while jobs drain; load them back (aiot with core_args if with_core).

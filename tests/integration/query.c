@@ -246,18 +246,7 @@ static void sysfs_matches_query(void)
 	close(fd);
 }
 
-static long sysfs_stat(const char *name)
-{
-	char path[160], buf[64];
-
-	/* <parent device>/aiot/<counter>: one value a file, no root needed. */
-	snprintf(path, sizeof(path),
-		 "/sys/bus/platform/devices/aiot-sim-npu.0/aiot/%s", name);
-	if (aiot_test_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return atol(buf);
-}
-
+/* <parent device>/aiot/<counter>: one value a file, no root needed. */
 static void sysfs_counts_open_files_and_jobs(void)
 {
 	static const char *const counters[] = {
@@ -270,15 +259,16 @@ static void sysfs_counts_open_files_and_jobs(void)
 
 	REQUIRE(fd1 >= 0);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
-		CHECK(sysfs_stat(counters[i]) >= 0);
-	before = sysfs_stat("open_files");
+		CHECK(aiot_test_npu_sysfs_long(counters[i]) >= 0);
+	before = aiot_test_npu_sysfs_long("open_files");
 	fd2 = open(node, O_RDWR);
 	REQUIRE(fd2 >= 0);
-	after = sysfs_stat("open_files");
+	after = aiot_test_npu_sysfs_long("open_files");
 	CHECK_EQ(after, before + 1);
 	close(fd2);
-	CHECK_EQ(sysfs_stat("open_files"), before);
-	CHECK(sysfs_stat("jobs_completed") <= sysfs_stat("jobs_submitted"));
+	CHECK_EQ(aiot_test_npu_sysfs_long("open_files"), before);
+	CHECK(aiot_test_npu_sysfs_long("jobs_completed") <=
+	      aiot_test_npu_sysfs_long("jobs_submitted"));
 	close(fd1);
 }
 

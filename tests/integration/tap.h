@@ -2,7 +2,9 @@
 /*
  * Minimal TAP producer for aiot's guest tests: one program is one suite,
  * each case a function. `prog [filter]` runs the cases whose names contain
- * filter. Exits non-zero if any case failed.
+ * filter. Exits non-zero if any case failed. A suite may be built from
+ * several files (a folder tests/integration/SUITE): the state of the running
+ * case is shared by all of them (tap.c), one of them has TAP_MAIN.
  */
 #ifndef AIOT_TAP_H
 #define AIOT_TAP_H
@@ -18,11 +20,9 @@ struct tap_case {
 	void (*fn)(void);
 };
 
-/* State of the running case: set by the check macros. */
-static int tap_case_failed;
-static const char *tap_skip_reason;
-/* Optional: called after every case, e.g. to print diagnostics. */
-static void (*tap_after_case)(const char *name);
+/* State of the running case: set by the check macros (tap.c). */
+extern int tap_case_failed;
+extern const char *tap_skip_reason;
 
 static inline void tap_diag(const char *fmt, ...)
 {
@@ -76,8 +76,9 @@ static inline void tap_diag(const char *fmt, ...)
 
 #define TAP_SKIP(reason) do { tap_skip_reason = (reason); return; } while (0)
 
+/* after_case (optional) is called after every case, e.g. for diagnostics. */
 static inline int tap_run(const struct tap_case *cases, size_t n, int argc,
-			  char **argv)
+			  char **argv, void (*after_case)(const char *name))
 {
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	size_t i, planned = 0, num = 0;
@@ -94,8 +95,8 @@ static inline int tap_run(const struct tap_case *cases, size_t n, int argc,
 		tap_case_failed = 0;
 		tap_skip_reason = NULL;
 		cases[i].fn();
-		if (tap_after_case)
-			tap_after_case(cases[i].name);
+		if (after_case)
+			after_case(cases[i].name);
 		num++;
 		if (tap_skip_reason)
 			printf("ok %zu - %s # SKIP %s\n", num, cases[i].name,
@@ -114,7 +115,8 @@ static inline int tap_run(const struct tap_case *cases, size_t n, int argc,
 int main(int argc, char **argv)						\
 {									\
 	static const struct tap_case cases[] = { __VA_ARGS__ };		\
-	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv); \
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv, \
+		       NULL);						\
 }
 
 /* Same, with a hook run after every case. */
@@ -122,8 +124,8 @@ int main(int argc, char **argv)						\
 int main(int argc, char **argv)						\
 {									\
 	static const struct tap_case cases[] = { __VA_ARGS__ };		\
-	tap_after_case = hook;						\
-	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv); \
+	return tap_run(cases, sizeof(cases) / sizeof(cases[0]), argc, argv, \
+		       hook);						\
 }
 
 #endif /* AIOT_TAP_H */

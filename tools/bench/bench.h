@@ -100,6 +100,15 @@ extern volatile sig_atomic_t interrupted;
 /* util.c */
 /* The message on stderr, prefixed with the program's name; exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * Move exactly n bytes to or from fd (a pipe or file; a socket if sock:
+ * send() and recv(), without SIGPIPE), retrying short transfers and EINTR;
+ * count (NULL: none) grows by the bytes moved. read_all() waits at most
+ * timeout_ms for each chunk (-1: no limit). 0 or -errno: -EPIPE when the
+ * other end closed (-ECONNRESET for a socket being read), -ETIMEDOUT.
+ */
+int write_all(int fd, const void *p, size_t n, bool sock, uint64_t *count);
+int read_all(int fd, void *p, size_t n, bool sock, int timeout_ms, uint64_t *count);
 void result_add(struct result *r, uint64_t lat);
 /* d's intervals from the DMA completion, if it has them. */
 void result_times(struct result *r, const struct lp_decision *d);

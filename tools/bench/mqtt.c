@@ -72,50 +72,6 @@ static void broker_stop(void)
 	}
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = write(fd, b, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EPIPE;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* n bytes from fd within timeout_ms (the whole read). */
-static int read_all(int fd, void *p, size_t n, int timeout_ms)
-{
-	uint8_t *b = p;
-
-	while (n) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t k;
-		int ret = poll(&pfd, 1, timeout_ms);
-
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -errno;
-		if (ret == 0)
-			return -ETIMEDOUT;
-		k = read(fd, b, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EPIPE;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * The broker: a minimal configuration, its log in BROKER_LOG. "user root":
  * the guest has no mosquitto user to drop privileges to.
@@ -134,7 +90,7 @@ static void broker_start(void)
 		die("path (e) needs the MQTT broker " MOSQUITTO_BIN " (Debian's mosquitto): %s",
 		    strerror(errno));
 	fd = open(BROKER_CONF, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, conf, sizeof(conf) - 1) || close(fd))
+	if (fd < 0 || write_all(fd, conf, sizeof(conf) - 1, false, NULL) || close(fd))
 		die(BROKER_CONF ": %s", strerror(errno));
 	log = open(BROKER_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (log < 0)
@@ -217,7 +173,7 @@ static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_me
 		rec.lib_copied = aiot_accel_get_stat(sb->accel, AIOT_STAT_BYTES_COPIED);
 		rec.cpu_ns = lp_cpu_self_ns();
 		sb->done = true;
-		sb->failed = write_all(sb->out, &rec, sizeof(rec));
+		sb->failed = write_all(sb->out, &rec, sizeof(rec), false, NULL);
 		mosquitto_disconnect(m);
 		return;
 	}
@@ -248,8 +204,8 @@ static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_me
 			rec.device_ns = ended - started;
 		}
 	}
-	if (write_all(sb->out, &rec, sizeof(rec)) ||
-	    write_all(sb->out, sb->scores, c->st.out_size)) {
+	if (write_all(sb->out, &rec, sizeof(rec), false, NULL) ||
+	    write_all(sb->out, sb->scores, c->st.out_size, false, NULL)) {
 		sb->failed = -EPIPE;
 		mosquitto_disconnect(m);
 	}
@@ -281,7 +237,7 @@ static void on_subscribe(struct mosquitto *m, void *arg, int mid, int qos_count,
 		return;
 	}
 	/* Subscribed: the capture side may publish now. */
-	if (write_all(sb->out, &ready, 1))
+	if (write_all(sb->out, &ready, 1, false, NULL))
 		sb->failed = -EPIPE;
 }
 
@@ -353,7 +309,7 @@ void run_mqtt(struct ctx *c, struct result *r)
 		_exit(mqtt_subscriber(c, pfd[1]));
 	}
 	close(pfd[1]);
-	if ((ret = read_all(pfd[0], &ready, 1, 10000)))
+	if ((ret = read_all(pfd[0], &ready, 1, false, 10000, NULL)))
 		die("the MQTT inference process did not subscribe to " TOPIC ": %s",
 		    aiot_strerror(ret));
 	m = broker_connect("aiot-bench-capture");
@@ -386,8 +342,8 @@ void run_mqtt(struct ctx *c, struct result *r)
 		if (ret)
 			die("MQTT publish: %s", mosquitto_strerror(ret));
 		published += msg_len;
-		if ((ret = read_all(pfd[0], &rec, sizeof(rec), 10000)) ||
-		    (ret = read_all(pfd[0], scores, c->st.out_size, 10000)))
+		if ((ret = read_all(pfd[0], &rec, sizeof(rec), false, 10000, NULL)) ||
+		    (ret = read_all(pfd[0], scores, c->st.out_size, false, 10000, NULL)))
 			die("no decision from the MQTT inference process: %s", aiot_strerror(ret));
 		if (rec.sequence != slot.sequence)
 			die("MQTT: decision for slot %llu, expected %llu",
@@ -414,7 +370,7 @@ void run_mqtt(struct ctx *c, struct result *r)
 		ret = mosquitto_publish(m, NULL, TOPIC, sizeof(h), &h, QOS, false);
 		if (ret)
 			die("MQTT publish: %s", mosquitto_strerror(ret));
-		if ((ret = read_all(pfd[0], &rec, sizeof(rec), 10000)))
+		if ((ret = read_all(pfd[0], &rec, sizeof(rec), false, 10000, NULL)))
 			die("the MQTT inference process did not report its counters: %s",
 			    aiot_strerror(ret));
 	}

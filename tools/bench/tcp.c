@@ -37,42 +37,6 @@ struct server_stats {
 	uint64_t bytes_sent, bytes_recv, lib_copied, cpu_ns, jobs, failed;
 };
 
-static int send_all(int fd, const void *p, size_t n, uint64_t *count)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = send(fd, b, n, MSG_NOSIGNAL);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EPIPE;
-		b += k;
-		n -= (size_t)k;
-		*count += (uint64_t)k;
-	}
-	return 0;
-}
-
-static int recv_all(int fd, void *p, size_t n, uint64_t *count)
-{
-	uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = recv(fd, b, n, 0);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -ECONNRESET;
-		b += k;
-		n -= (size_t)k;
-		*count += (uint64_t)k;
-	}
-	return 0;
-}
-
 /* The "inference service": its own process, its own device file and model. */
 static int tcp_server(struct ctx *c, int lfd)
 {
@@ -103,7 +67,7 @@ static int tcp_server(struct ctx *c, int lfd)
 	for (;;) {
 		struct msg m;
 
-		if ((ret = recv_all(fd, &m, sizeof(m), &st.bytes_recv)))
+		if ((ret = read_all(fd, &m, sizeof(m), true, -1, &st.bytes_recv)))
 			break;
 		if (m.magic != MSG_MAGIC || m.len > c->st.in_size) {
 			ret = -EPROTO;
@@ -112,10 +76,10 @@ static int tcp_server(struct ctx *c, int lfd)
 		if (!m.len) {	/* the end: report the counters */
 			st.lib_copied = aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED);
 			st.cpu_ns = lp_cpu_self_ns();
-			ret = send_all(fd, &st, sizeof(st), &st.bytes_sent);
+			ret = write_all(fd, &st, sizeof(st), true, &st.bytes_sent);
 			break;
 		}
-		if ((ret = recv_all(fd, buf, m.len, &st.bytes_recv)))
+		if ((ret = read_all(fd, buf, m.len, true, -1, &st.bytes_recv)))
 			break;
 		m.status = aiot_model_write_input(model, 0, buf, m.len);
 		m.started_ns = m.ended_ns = 0;
@@ -134,8 +98,8 @@ static int tcp_server(struct ctx *c, int lfd)
 		st.jobs++;
 		st.failed += m.status != 0;
 		m.len = (uint32_t)c->st.out_size;
-		if ((ret = send_all(fd, &m, sizeof(m), &st.bytes_sent)) ||
-		    (ret = send_all(fd, scores, c->st.out_size, &st.bytes_sent)))
+		if ((ret = write_all(fd, &m, sizeof(m), true, &st.bytes_sent)) ||
+		    (ret = write_all(fd, scores, c->st.out_size, true, &st.bytes_sent)))
 			break;
 	}
 	if (ret)
@@ -220,10 +184,10 @@ void run_tcp(struct ctx *c, struct result *r)
 		r->app_copied += c->st.in_size;
 		if ((ret = aiot_sensor_queue(s, slot.index)))
 			die("queue slot %u: %s", slot.index, aiot_strerror(ret));
-		if ((ret = send_all(fd, buf, sizeof(m) + c->st.in_size, &sent)) ||
-		    (ret = recv_all(fd, &m, sizeof(m), &recvd)) ||
+		if ((ret = write_all(fd, buf, sizeof(m) + c->st.in_size, true, &sent)) ||
+		    (ret = read_all(fd, &m, sizeof(m), true, -1, &recvd)) ||
 		    (m.magic != MSG_MAGIC || m.len != c->st.out_size ? (ret = -EPROTO) : 0) ||
-		    (ret = recv_all(fd, scores, c->st.out_size, &recvd)))
+		    (ret = read_all(fd, scores, c->st.out_size, true, -1, &recvd)))
 			die("inference server connection: %s", aiot_strerror(ret));
 		if (m.status) {
 			r->errors++;
@@ -245,8 +209,8 @@ void run_tcp(struct ctx *c, struct result *r)
 		struct msg m = { .magic = MSG_MAGIC, .len = 0 };
 		uint64_t ignore = 0;
 
-		if ((ret = send_all(fd, &m, sizeof(m), &sent)) ||
-		    (ret = recv_all(fd, &st, sizeof(st), &ignore)))
+		if ((ret = write_all(fd, &m, sizeof(m), true, &sent)) ||
+		    (ret = read_all(fd, &st, sizeof(st), true, -1, &ignore)))
 			die("inference server did not report its counters: %s", aiot_strerror(ret));
 	}
 	close(fd);

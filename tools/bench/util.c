@@ -5,15 +5,65 @@
  * the progress line.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
 
 #include "bench.h"
+
+/* The loop of write_all() and read_all(): buf is written to when !out. */
+static int transfer_all(int fd, void *buf, size_t n, bool out, bool sock, int timeout_ms,
+			uint64_t *count)
+{
+	uint8_t *b = buf;
+
+	while (n) {
+		ssize_t k;
+
+		if (timeout_ms >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
+			int ret = poll(&pfd, 1, timeout_ms);
+
+			if (ret < 0 && errno == EINTR)
+				continue;
+			if (ret < 0)
+				return -errno;
+			if (ret == 0)
+				return -ETIMEDOUT;
+		}
+		if (out)
+			k = sock ? send(fd, b, n, MSG_NOSIGNAL) : write(fd, b, n);
+		else
+			k = sock ? recv(fd, b, n, 0) : read(fd, b, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : !out && sock ? -ECONNRESET : -EPIPE;
+		b += k;
+		n -= (size_t)k;
+		if (count)
+			*count += (uint64_t)k;
+	}
+	return 0;
+}
+
+int write_all(int fd, const void *p, size_t n, bool sock, uint64_t *count)
+{
+	/* Only read from: the loop is shared with read_all(). */
+	return transfer_all(fd, (void *)p, n, true, sock, -1, count);
+}
+
+int read_all(int fd, void *p, size_t n, bool sock, int timeout_ms, uint64_t *count)
+{
+	return transfer_all(fd, p, n, false, sock, timeout_ms, count);
+}
 
 const char *const path_names[PATH_COUNT] = { "zero-copy", "relay", "copy", "tcp", "mqtt" };
 const char *const path_titles[PATH_COUNT] = {
