@@ -11,8 +11,10 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
+#include <linux/highmem.h>
 #include <linux/iosys-map.h>
 #include <linux/module.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 #include <linux/timekeeping.h>
@@ -47,11 +49,56 @@ static void aiot_job_forward_deadline(struct aiot_job *job)
 }
 
 /* Copy the stream out of its buffer: it must not change once validated. */
+/*
+ * Copy [offset, offset + size) of a native shmem BO page by page from its
+ * page cache: no vmap + vunmap (a vmalloc range and a TLB flush) per SUBMIT
+ * for a command buffer userspace rewrites between jobs.
+ */
+static int aiot_copy_from_shmem(void *dst, struct drm_gem_object *obj,
+				u64 offset, u32 size)
+{
+	struct address_space *mapping = obj->filp->f_mapping;
+
+	while (size) {
+		pgoff_t index = offset >> PAGE_SHIFT;
+		u32 in_page = offset & ~PAGE_MASK;
+		u32 n = min_t(u32, size, PAGE_SIZE - in_page);
+		struct page *page;
+		void *src;
+
+		page = shmem_read_mapping_page(mapping, index);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		src = kmap_local_page(page);
+		memcpy(dst, src + in_page, n);
+		kunmap_local(src);
+		put_page(page);
+		dst += n;
+		offset += n;
+		size -= n;
+	}
+	return 0;
+}
+
+/* Any other BO (an imported dma-buf): through a kernel mapping. */
+static int aiot_copy_from_vmap(void *dst, struct drm_gem_object *obj,
+			       u64 offset, u32 size)
+{
+	struct iosys_map map;
+	int ret;
+
+	ret = aiot_gem_vmap(obj, &map);
+	if (ret)
+		return ret;
+	iosys_map_memcpy_from(dst, &map, offset, size);
+	aiot_gem_vunmap(obj, &map);
+	return 0;
+}
+
 static int aiot_job_copy_stream(struct aiot_job *job, struct drm_file *file,
 				const struct drm_aiot_submit *args)
 {
 	struct drm_gem_object *obj;
-	struct iosys_map map;
 	u64 end;
 	void *stream;
 	int ret;
@@ -73,13 +120,16 @@ static int aiot_job_copy_stream(struct aiot_job *job, struct drm_file *file,
 		ret = -ENOMEM;
 		goto out_put;
 	}
-	ret = aiot_gem_vmap(obj, &map);
+	if (!obj->import_attach && obj->filp)
+		ret = aiot_copy_from_shmem(stream, obj, args->cmd_offset,
+					   args->cmd_size);
+	else
+		ret = aiot_copy_from_vmap(stream, obj, args->cmd_offset,
+					  args->cmd_size);
 	if (ret) {
 		kvfree(stream);
 		goto out_put;
 	}
-	iosys_map_memcpy_from(stream, &map, args->cmd_offset, args->cmd_size);
-	aiot_gem_vunmap(obj, &map);
 	job->npu.stream = stream;
 	job->npu.stream_size = args->cmd_size;
 out_put:
