@@ -114,8 +114,16 @@ void aiot_job_order_add(struct aiot_job *job)
 
 static void aiot_job_signal(struct aiot_job *job)
 {
-	if (job->hw_error)
+	/*
+	 * The scheduler's finished fence (the one userspace holds) carries
+	 * the error too: 6.12's scheduler copies it from @hw_fence, 6.1's
+	 * does not. Not signalled yet: it signals from @hw_fence's callback.
+	 */
+	if (job->hw_error) {
+		dma_fence_set_error(&job->base.s_fence->finished,
+				    job->hw_error);
 		dma_fence_set_error(job->hw_fence, job->hw_error);
+	}
 	aiot_record_update(job, DRM_AIOT_JOB_DONE, job->hw_error, 0,
 			   job->ended_ns);
 	/* After this the scheduler may free the job: touch nothing more. */
