@@ -125,6 +125,12 @@ static int fence_wait(int sync_fd, int timeout_ms)
 	return poll(&p, 1, timeout_ms) == 1;
 }
 
+/* The debug guest's kernel: kmemleak (with KASAN and lockdep). */
+static int debug_kernel(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
 static uint32_t job_timeout_ms(int fd)
 {
 	struct drm_aiot_device_info info;
@@ -191,7 +197,11 @@ static void close_cancels_queued_jobs(void)
 	close_ns = now_ns() - t0;
 	tap_diag("close() with %d jobs queued: %llu us", QUEUED + 1,
 		 (unsigned long long)close_ns / 1000);
-	CHECK(close_ns < 50 * MS_NS);
+	/*
+	 * 50 ms, the target; the debug kernel (KASAN, kmemleak: 10x slower
+	 * under TCG) gets 500 ms. Waiting for the queue takes seconds.
+	 */
+	CHECK(close_ns < (debug_kernel() ? 500 : 50) * MS_NS);
 	/* In order: nothing signals before the hung job is reset. */
 	CHECK_EQ(fence_status(fences[0]), 0);
 	CHECK_EQ(fence_status(fences[QUEUED]), 0);
