@@ -4,8 +4,10 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <drm/drm_device.h>
 #include <drm/gpu_scheduler.h>
 
@@ -60,7 +62,9 @@ struct aiot_stats {
  * @fence_seqno: last hardware fence seqno (run_job is serialised)
  * @fence_lock: lock of the hardware fences
  * @job_timeout_ms: a job without progress for this long is reset
- * @last_progress: backend progress counter at the last timeout check
+ * @last_progress: backend progress counter when the job timeout was last
+ *	(re)armed: a job starting, a job freed, a timeout check
+ * @last_progress_ns: when @last_progress was read (ktime_get_ns())
  * @stats: device-wide counters
  * @dma: buffers mapped for a %AIOT_NPU_MEM_DMA backend (aiot_job_dma.c)
  */
@@ -79,6 +83,7 @@ struct aiot_device {
 	spinlock_t fence_lock;	/* the hardware fences' lock */
 	u32 job_timeout_ms;
 	u64 last_progress;
+	u64 last_progress_ns;
 	struct aiot_stats stats;
 	struct aiot_dev_dma dma;
 };
@@ -109,10 +114,26 @@ struct aiot_job_record {
 };
 
 /**
+ * struct aiot_job_order - the jobs of one entity on the device, in order
+ * @lock: protects @jobs; taken in the signalling path, any context
+ * @jobs: jobs run_job handed to the backend and not signalled yet, in the
+ *	order the entity ran them. A job the backend completes before the
+ *	ones ahead of it waits here: an entity's fences signal in order.
+ */
+struct aiot_job_order {
+	spinlock_t lock;	/* jobs; any context */
+	struct list_head jobs;
+};
+
+/**
  * struct aiot_file - per-open-file context of the accelerator
  * @refcount: held by the file and by each of its jobs, which outlive it
  * @adev: the device this file was opened on
  * @entities: one scheduler entity per priority
+ * @order: per entity, its jobs on the device, to signal them in order
+ * @cancelled: set when the file closes; the entities' "guilty" flag, so
+ *	the scheduler cancels (-ECANCELED) the jobs it has not run yet
+ * @close_work: tears the entities down once they are drained
  * @submit_lock: keeps arm + push of a job atomic, so ids and fences agree
  * @next_job_id: id of the next job (ids start at 1)
  * @records_lock: protects @records; taken in the signalling path
@@ -123,6 +144,9 @@ struct aiot_file {
 	struct kref refcount;
 	struct aiot_device *adev;
 	struct drm_sched_entity entities[AIOT_NUM_PRIORITIES];
+	struct aiot_job_order order[AIOT_NUM_PRIORITIES];
+	atomic_t cancelled;
+	struct work_struct close_work;
 	struct mutex submit_lock;	/* arm + push, next_job_id */
 	u64 next_job_id;
 	spinlock_t records_lock;	/* records; signalling path */
@@ -155,6 +179,7 @@ int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 int aiot_sched_init(struct aiot_device *adev);
 int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev);
 void aiot_file_close(struct aiot_file *afile);
+void aiot_file_fini_entities(struct aiot_file *afile);
 void aiot_file_put(struct aiot_file *afile);
 int aiot_job_init_module(void);
 void aiot_job_exit_module(void);

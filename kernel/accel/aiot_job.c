@@ -98,10 +98,54 @@ static void aiot_record_update(struct aiot_job *job, u32 state, int status,
 	spin_unlock_irqrestore(&afile->records_lock, flags);
 }
 
+/*
+ * run_job hands the entity's jobs to the backend in order: keep that order
+ * for their fences. Signalling path: spinlock only.
+ */
+void aiot_job_order_add(struct aiot_job *job)
+{
+	struct aiot_job_order *order = job->order;
+	unsigned long flags;
+
+	spin_lock_irqsave(&order->lock, flags);
+	list_add_tail(&job->order_node, &order->jobs);
+	spin_unlock_irqrestore(&order->lock, flags);
+}
+
+static void aiot_job_signal(struct aiot_job *job)
+{
+	/*
+	 * The scheduler's finished fence (the one userspace holds) carries
+	 * the error too: 6.12's scheduler copies it from @hw_fence, 6.1's
+	 * does not. Not signalled yet: it signals from @hw_fence's callback.
+	 */
+	if (job->hw_error) {
+		dma_fence_set_error(&job->base.s_fence->finished,
+				    job->hw_error);
+		dma_fence_set_error(job->hw_fence, job->hw_error);
+	}
+	aiot_record_update(job, DRM_AIOT_JOB_DONE, job->hw_error, 0,
+			   job->ended_ns);
+	/* After this the scheduler may free the job: touch nothing more. */
+	dma_fence_signal(job->hw_fence);
+}
+
+/*
+ * The backend is done with @job. Its fence signals now if no earlier job
+ * of its entity is still on the device, else when the last of those does:
+ * dma_resv keeps one fence per context (the entity's), so a later job's
+ * fence signalling first would stand for an earlier job still at work
+ * (a deadline-missed job completes in run_job while the one ahead runs;
+ * a backend may run jobs out of order). Any context; spinlocks only.
+ */
 void aiot_job_complete(struct aiot_job *job, int error)
 {
+	struct aiot_job_order *order = job->order;
 	struct aiot_device *adev = job->adev;
+	struct aiot_job *j, *tmp;
 	u64 now = ktime_get_ns();
+	unsigned long flags;
+	LIST_HEAD(ready);
 
 	if (job->started_ns && now > job->started_ns) {
 		atomic64_add(now - job->started_ns, &adev->stats.busy_ns);
@@ -110,15 +154,31 @@ void aiot_job_complete(struct aiot_job *job, int error)
 	if (error) {
 		atomic64_inc(&adev->stats.failed);
 		atomic64_inc(&job->afile->stats.failed);
-		dma_fence_set_error(job->hw_fence, error);
 	} else {
 		atomic64_inc(&adev->stats.completed);
 		atomic64_inc(&job->afile->stats.completed);
 	}
-	aiot_record_update(job, DRM_AIOT_JOB_DONE, error, 0, now);
 	aiot_job_dma_sync_for_cpu(adev, &job->dma, &job->npu);
-	/* After this the scheduler may free the job: touch nothing more. */
-	dma_fence_signal(job->hw_fence);
+
+	spin_lock_irqsave(&order->lock, flags);
+	job->hw_error = error;
+	job->ended_ns = now;
+	job->hw_ended = true;
+	/* The first of the entity's jobs, and those done behind it. */
+	if (list_first_entry(&order->jobs, struct aiot_job, order_node) == job) {
+		list_for_each_entry_safe(j, tmp, &order->jobs, order_node) {
+			if (!j->hw_ended)
+				break;
+			list_move_tail(&j->order_node, &ready);
+		}
+	}
+	spin_unlock_irqrestore(&order->lock, flags);
+
+	while (!list_empty(&ready)) {
+		j = list_first_entry(&ready, struct aiot_job, order_node);
+		list_del_init(&j->order_node);
+		aiot_job_signal(j);
+	}
 }
 
 /**
@@ -249,6 +309,41 @@ static void aiot_file_release(struct kref *kref)
 void aiot_file_put(struct aiot_file *afile)
 {
 	kref_put(&afile->refcount, aiot_file_release);
+}
+
+/*
+ * The entities are torn down once the scheduler has taken their last job
+ * (each cancelled on the way, see aiot_file_close()): never with jobs in
+ * them, which drm_sched would kill with -ESRCH.
+ */
+static void aiot_file_close_work(struct work_struct *work)
+{
+	struct aiot_file *afile = container_of(work, struct aiot_file,
+					       close_work);
+	struct aiot_device *adev = afile->adev;
+
+	aiot_file_fini_entities(afile);
+	aiot_file_put(afile);
+	drm_dev_put(&adev->drm);
+	/* Module exit drains this workqueue, so returning is safe. */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * The file is closing. Its jobs that the scheduler has not handed to the
+ * backend yet are cancelled: the entities' guilty flag makes the scheduler
+ * fail each with -ECANCELED, without running it, as it reaches it (after
+ * its dependencies; its fence signals after the ones of the entity's
+ * earlier jobs). Jobs the backend holds finish. Nothing here waits.
+ */
+void aiot_file_close(struct aiot_file *afile)
+{
+	atomic_set(&afile->cancelled, 1);
+	kref_get(&afile->refcount);
+	drm_dev_get(&afile->adev->drm);
+	__module_get(THIS_MODULE);
+	INIT_WORK(&afile->close_work, aiot_file_close_work);
+	queue_work(aiot_cleanup_wq, &afile->close_work);
 }
 
 /* Returns the fence of the record's previous job, to put unlocked. */

@@ -32,6 +32,11 @@ struct drm_gem_object;
  * @dma: buffers as device memory (DMA backends)
  * @deadline_ns: CLOCK_MONOTONIC time after which the job is not run
  * @started_ns: when run_job handed it to the backend
+ * @order: the entity's &struct aiot_job_order
+ * @order_node: in @order's list from run_job until @hw_fence signals
+ * @hw_ended: the backend completed the job (under @order's lock)
+ * @hw_error: and its error, for when @hw_fence signals
+ * @ended_ns: when the backend completed it
  * @cleanup_work: frees the job
  */
 struct aiot_job {
@@ -49,6 +54,11 @@ struct aiot_job {
 	struct aiot_job_dma dma;
 	u64 deadline_ns;
 	u64 started_ns;
+	struct aiot_job_order *order;
+	struct list_head order_node;
+	bool hw_ended;
+	int hw_error;
+	u64 ended_ns;
 	struct work_struct cleanup_work;
 };
 
@@ -76,6 +86,7 @@ static inline struct aiot_hw_fence *to_aiot_hw_fence(struct dma_fence *fence)
 
 /* aiot_job.c */
 extern const struct dma_fence_ops aiot_hw_fence_ops;
+void aiot_job_order_add(struct aiot_job *job);
 void aiot_job_complete(struct aiot_job *job, int error);
 void aiot_job_cleanup_work(struct work_struct *work);
 void aiot_job_queue_cleanup(struct aiot_job *job);

@@ -20,12 +20,25 @@
 #include "aiot_device.h"
 #include "aiot_job.h"
 
+/*
+ * The scheduler (re)arms the job timeout when it hands a job over and when
+ * it frees one: the timeout check measures progress from here. Inside
+ * drm_dev_enter().
+ */
+static void aiot_sched_mark_progress(struct aiot_device *adev)
+{
+	if (!adev->ops->progress)
+		return;
+	WRITE_ONCE(adev->last_progress, adev->ops->progress(adev));
+	WRITE_ONCE(adev->last_progress_ns, ktime_get_ns());
+}
+
 static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct aiot_job *job = to_aiot_job(sched_job);
 	struct aiot_device *adev = job->adev;
 	struct dma_fence *fence = job->hw_fence;
-	int idx, error = 0;
+	int idx, error;
 
 	/*
 	 * Called again by drm_sched_resubmit_jobs() after a timeout check for
@@ -34,25 +47,29 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 	if (job->hw_fence_live)
 		return dma_fence_get(fence);
 
-	/* The job was cancelled (its file closed) before it got here. */
-	if (unlikely(sched_job->s_fence->finished.error))
-		return NULL;
-
 	dma_fence_init(fence, &aiot_hw_fence_ops, &adev->fence_lock,
 		       adev->fence_context, ++adev->fence_seqno);
 	job->hw_fence_live = true;
 	/* One reference for the scheduler, one for the job. */
 	dma_fence_get(fence);
+	/*
+	 * Every job goes through the entity's order, those that do not run
+	 * too: their fences signal after the ones of the jobs ahead.
+	 */
+	aiot_job_order_add(job);
 
-	if (job->deadline_ns && ktime_get_ns() > job->deadline_ns)
+	/* Cancelled: its file closed (the entity's guilty flag). */
+	error = sched_job->s_fence->finished.error;
+	if (!error && job->deadline_ns && ktime_get_ns() > job->deadline_ns)
 		error = -ETIME;
-	else if (!drm_dev_enter(&adev->drm, &idx))
+	if (!error && !drm_dev_enter(&adev->drm, &idx))
 		error = -ENODEV;
 
 	if (error) {
 		aiot_job_complete(job, error);
 		return fence;
 	}
+	aiot_sched_mark_progress(adev);
 	aiot_job_dma_sync_for_device(adev, &job->dma, &job->npu);
 	adev->ops->run(adev, &job->npu);
 	drm_dev_exit(idx);
@@ -74,7 +91,7 @@ aiot_sched_timedout_job(struct drm_sched_job *sched_job)
 	struct aiot_job *job = to_aiot_job(sched_job);
 	struct aiot_device *adev = job->adev;
 	bool hung = false;
-	u64 progress;
+	u64 progress, now, since_ms;
 	int idx;
 
 	/*
@@ -91,15 +108,27 @@ aiot_sched_timedout_job(struct drm_sched_job *sched_job)
 
 	if (!dma_fence_is_signaled(job->hw_fence) &&
 	    drm_dev_enter(&adev->drm, &idx)) {
+		now = ktime_get_ns();
+		since_ms = div_u64(now - READ_ONCE(adev->last_progress_ns),
+				   NSEC_PER_MSEC);
 		progress = adev->ops->progress ? adev->ops->progress(adev) : 0;
-		if (!adev->ops->progress || progress == adev->last_progress) {
+		/*
+		 * Progress is counted from when the timeout was armed (see
+		 * aiot_sched_mark_progress()). A kernel that did not rearm it
+		 * for a later job may fire early: too short a time to tell,
+		 * look again a timeout later.
+		 */
+		if (!adev->ops->progress ||
+		    (progress == READ_ONCE(adev->last_progress) &&
+		     since_ms >= adev->job_timeout_ms / 2)) {
 			hung = true;
 			atomic64_inc(&adev->stats.timeouts);
-			dev_warn(adev->drm.dev, "job %llu made no progress in %u ms: reset\n",
-				 job->job_id, adev->job_timeout_ms);
+			dev_warn(adev->drm.dev, "job %llu made no progress in %llu ms: reset\n",
+				 job->job_id, since_ms);
 			adev->ops->reset(adev, &job->npu);
 		}
-		adev->last_progress = progress;
+		WRITE_ONCE(adev->last_progress, progress);
+		WRITE_ONCE(adev->last_progress_ns, now);
 		drm_dev_exit(idx);
 	}
 
@@ -114,7 +143,14 @@ aiot_sched_timedout_job(struct drm_sched_job *sched_job)
 static void aiot_sched_free_job(struct drm_sched_job *sched_job)
 {
 	struct aiot_job *job = to_aiot_job(sched_job);
+	struct aiot_device *adev = job->adev;
+	int idx;
 
+	/* The scheduler just rearmed the timeout for the next job, if any. */
+	if (drm_dev_enter(&adev->drm, &idx)) {
+		aiot_sched_mark_progress(adev);
+		drm_dev_exit(idx);
+	}
 	drm_sched_job_cleanup(sched_job);
 	aiot_job_queue_cleanup(job);
 }
@@ -196,12 +232,17 @@ int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev)
 	kref_init(&afile->refcount);
 	afile->adev = adev;
 	afile->next_job_id = 1;
+	atomic_set(&afile->cancelled, 0);
 	mutex_init(&afile->submit_lock);
 	spin_lock_init(&afile->records_lock);
 	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {
+		spin_lock_init(&afile->order[i].lock);
+		INIT_LIST_HEAD(&afile->order[i].jobs);
+	}
+	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {
 		ret = drm_sched_entity_init(&afile->entities[i],
 					    aiot_priorities[i], &sched, 1,
-					    NULL);
+					    &afile->cancelled);
 		if (ret) {
 			while (i--)
 				drm_sched_entity_destroy(&afile->entities[i]);
@@ -211,8 +252,12 @@ int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev)
 	return 0;
 }
 
-/* The file is closing: jobs not yet on the device are cancelled. */
-void aiot_file_close(struct aiot_file *afile)
+/*
+ * From aiot_file_close()'s work, with afile->cancelled set: waits until
+ * the scheduler has taken (and cancelled) the entities' last jobs, which
+ * takes as long as their dependencies and a free slot on the device.
+ */
+void aiot_file_fini_entities(struct aiot_file *afile)
 {
 	int i;
 

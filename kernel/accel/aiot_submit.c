@@ -293,6 +293,8 @@ static struct aiot_job *aiot_submit_new_job(struct drm_device *drm,
 	job->adev = to_aiot_device(drm);
 	job->afile = afile;
 	job->deadline_ns = args->deadline_ns;
+	job->order = &afile->order[args->priority];
+	INIT_LIST_HEAD(&job->order_node);
 	INIT_LIST_HEAD(&job->npu.node);
 	INIT_WORK(&job->cleanup_work, aiot_job_cleanup_work);
 	return job;
