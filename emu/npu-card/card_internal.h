@@ -58,6 +58,9 @@ uint32_t rd32(struct card *c, uint32_t off);
 uint64_t rd64(struct card *c, uint32_t off);
 void wr32(struct card *c, uint32_t off, uint32_t v);
 void wr64(struct card *c, uint32_t off, uint64_t v);
+/* One step of a job's work (a DMA segment, an executor step) in the
+ * PROGRESS register the driver's timeout watches. */
+void card_progress(struct card *c);
 /* Decrement a knob the driver set, unless it changed meanwhile. */
 bool knob_take(struct card *c, uint32_t off);
 

@@ -127,5 +127,7 @@ void sg_copy(struct card *c, const struct sg_list *sg, uint8_t *buf,
 		else
 			dma_read(c, sg->e[i].addr, buf + done, n);
 		done += n;
+		/* Moving a job's data is progress: a big copy is not a hang. */
+		card_progress(c);
 	}
 }

@@ -26,9 +26,8 @@ static bool exec_hook(void *arg)
 	}
 	if (c->abort_job)
 		return true;
-	c->progress++;
+	card_progress(c);
 	c->job_progress++;
-	wr64(c, AIOT_CARD_REG_PROGRESS, c->progress);
 	return false;
 }
 void job_free(struct job *j)

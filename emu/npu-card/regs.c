@@ -51,6 +51,12 @@ void wr64(struct card *c, uint32_t off, uint64_t v)
 		__atomic_store_n(reg64(c, off), htole64(v), __ATOMIC_RELEASE);
 }
 
+void card_progress(struct card *c)
+{
+	c->progress++;
+	wr64(c, AIOT_CARD_REG_PROGRESS, c->progress);
+}
+
 /* Decrement a knob the driver set, unless it changed meanwhile. */
 bool knob_take(struct card *c, uint32_t off)
 {
