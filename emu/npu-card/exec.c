@@ -164,7 +164,17 @@ bool job_run(struct card *c, struct job *j, struct aiot_card_cq_entry *q)
 	}
 	if (rd32(c, AIOT_CARD_REG_KNOB_HANG)) {
 		wr32(c, AIOT_CARD_REG_KNOB_HANG, 0);
+		/*
+		 * Hung from the moment it takes the job: no DMA, no
+		 * progress at all, until a reset aborts it.
+		 */
 		c->job_hang = true;
+		c->in_job = true;
+		update_status(c);
+		exec_hook(c);
+		c->job_hang = false;
+		if (c->abort_job || c->stop)
+			return false;
 	}
 	c->slow_us = rd32(c, AIOT_CARD_REG_KNOB_SLOW_US);
 	if (c->slow_us > CARD_MAX_SLOW_US)
