@@ -3,6 +3,7 @@
 #define _AIOT_DEVICE_H_
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -26,7 +27,7 @@
  * multiply-accumulates, seconds of the CPU executor. The module parameter
  * max_job_work may lower it.
  */
-#define AIOT_MAX_JOB_WORK	(1ULL << 32)
+#define AIOT_MAX_JOB_WORK	BIT_ULL(32)
 /*
  * Jobs of one file submitted and not yet released. Each holds a copy of
  * its stream (up to 1 MiB), so this bounds a file's kernel memory too.

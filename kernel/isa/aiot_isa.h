@@ -45,19 +45,19 @@ struct aiot_isa_summary {
 };
 
 /*
- * The executor polls its stop hook before the first operation and then
+ * The executor polls its stop hook before each operation and, within one,
  * each time this much work (the units of aiot_isa_summary.work) has been
  * done since the last poll. The work between two polls is at most
  * AIOT_ISA_STOP_INTERVAL + AIOT_ISA_MAX_STOP_STEP: the executor accounts
  * for work in steps of at most AIOT_ISA_MAX_STOP_STEP units (a row of a
  * filter window, one softmax row, a chunk of a copy), whatever the shapes.
  */
-#define AIOT_ISA_STOP_INTERVAL	(1u << 16)
+#define AIOT_ISA_STOP_INTERVAL	65536u
 #define AIOT_ISA_MAX_STOP_STEP	(3u * AIOT_ISA_MAX_DIM)
 
 /**
  * struct aiot_isa_exec_control - optional hooks for a running stream
- * @should_stop: polled before the first operation and then after every
+ * @should_stop: polled before each operation and within one after every
  *	AIOT_ISA_STOP_INTERVAL units of work, so that a stop takes effect
  *	after a bounded amount of work even inside one huge operation; when
  *	it returns true the executor stops with -ECANCELED. The kernel can

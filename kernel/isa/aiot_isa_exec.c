@@ -724,12 +724,7 @@ int aiot_isa_execute_ctl(const void *stream, size_t len, void *const *bindings,
 			 const u64 *binding_sizes, unsigned int nbindings,
 			 const struct aiot_isa_exec_control *ctl)
 {
-	struct aiot_isa_exec ex = {
-		.bindings = bindings,
-		.ctl = ctl,
-		/* Poll once before anything runs: a stop may be pending. */
-		.until_check = 0,
-	};
+	struct aiot_isa_exec ex = { .bindings = bindings, .ctl = ctl };
 	struct aiot_isa_cursor cur;
 	union aiot_isa_op op;
 	unsigned int i;
@@ -748,8 +743,8 @@ int aiot_isa_execute_ctl(const void *stream, size_t len, void *const *bindings,
 	if (ret)
 		return ret;
 	while ((ret = aiot_isa_cursor_next(&cur, &op, NULL)) > 0) {
-		/* Every operation costs a little, even a NOP. */
-		if (aiot_isa_tick(&ex, 1))
+		/* Between operations, and within them every so much work. */
+		if (aiot_isa_stopped(&ex))
 			return -ECANCELED;
 		ret = aiot_isa_exec_op(&ex, &op);
 		if (ret)

@@ -19,7 +19,7 @@
 #define WBUF_BYTES	(4u << 20)
 
 struct work_job {
-	u8 stream[2048];
+	u8 stream[4096];
 	u32 len;
 	u32 ops;
 	void *buf[WNBIND];
@@ -72,6 +72,8 @@ static void work_job_add(struct work_job *job, void *op, u32 size)
 		.version = AIOT_ISA_VERSION_CURRENT,
 	};
 
+	if (WARN_ON(job->len + size > sizeof(job->stream)))
+		return;
 	hdr->size = size;
 	memcpy(job->stream + job->len, op, size);
 	job->len += size;
@@ -127,7 +129,7 @@ static struct aiot_isa_op_conv work_conv(void)
 
 /*
  * At least one poll per AIOT_ISA_STOP_INTERVAL + AIOT_ISA_MAX_STOP_STEP
- * units of work, plus the one before the first operation.
+ * units of work, plus the one before the operation.
  */
 static void expect_polls_for(struct kunit *test, unsigned int polls, u64 work)
 {
