@@ -29,7 +29,7 @@ MODULE_PARM_DESC(max_job_work,
 static unsigned int max_jobs_in_flight = AIOT_MAX_JOBS_IN_FLIGHT;
 module_param(max_jobs_in_flight, uint, 0644);
 MODULE_PARM_DESC(max_jobs_in_flight,
-		 "Most unfinished jobs of one open file; 1 to 64 (default: 64)");
+		 "Most unfinished jobs of one open file; 1 to 1024 (default: 1024)");
 
 /**
  * aiot_device_max_job_work() - the work limit of one job

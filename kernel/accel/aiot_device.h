@@ -29,11 +29,12 @@
  */
 #define AIOT_MAX_JOB_WORK	BIT_ULL(32)
 /*
- * Jobs of one file submitted and not yet released. Each holds a copy of
- * its stream (up to 1 MiB), so this bounds a file's kernel memory too.
- * The module parameter max_jobs_in_flight may lower it.
+ * Jobs of one file submitted and not yet released: more than the 256 job
+ * records a file keeps, since userspace may queue that many back to back.
+ * Each holds a copy of its stream (up to 1 MiB, charged to the caller's
+ * memory cgroup). The module parameter max_jobs_in_flight may lower it.
  */
-#define AIOT_MAX_JOBS_IN_FLIGHT	64
+#define AIOT_MAX_JOBS_IN_FLIGHT	1024
 
 struct aiot_checker;
 struct dentry;

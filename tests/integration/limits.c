@@ -133,7 +133,7 @@ static void limits_reported_in_query(void)
 	/* The defaults, as documented; the parameters say the same. */
 	CHECK_EQ(info.max_job_work, 1ULL << 32);
 	CHECK_EQ(info.max_job_work, read_ull(PARAM_WORK));
-	CHECK_EQ(info.max_jobs_in_flight, 64);
+	CHECK_EQ(info.max_jobs_in_flight, 1024);
 	CHECK_EQ(info.max_jobs_in_flight, read_ull(PARAM_JOBS));
 	CHECK_EQ(info.reserved2, 0);
 	tap_diag("max_job_work %llu, max_jobs_in_flight %u",
