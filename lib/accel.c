@@ -291,3 +291,14 @@ unsigned int aiot_accel_info_get_job_timeout_ms(const struct aiot_accel_info *in
 {
 	return info ? info->info.job_timeout_ms : 0;
 }
+
+/* An older driver clears the tail of the answer: 0 means "not reported". */
+uint64_t aiot_accel_info_get_max_job_work(const struct aiot_accel_info *info)
+{
+	return info ? info->info.max_job_work : 0;
+}
+
+unsigned int aiot_accel_info_get_max_jobs_in_flight(const struct aiot_accel_info *info)
+{
+	return info ? info->info.max_jobs_in_flight : 0;
+}

@@ -311,6 +311,11 @@ size_t aiot_sensor_properties_get_max_slot_size(const struct aiot_sensor_propert
 	return props ? props->info.max_slot_bytes : 0;
 }
 
+uint64_t aiot_sensor_properties_get_max_ring_size(const struct aiot_sensor_properties *props)
+{
+	return props ? props->info.max_ring_bytes : 0;
+}
+
 uint64_t aiot_sensor_properties_get_capabilities(const struct aiot_sensor_properties *props)
 {
 	return props ? props->info.capabilities : 0;

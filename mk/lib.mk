@@ -8,7 +8,7 @@
 #   make install-lib [DESTDIR=... PREFIX=...]
 
 LIB_NAME      := libaiot-accel
-LIB_VERSION   := 0.3.0
+LIB_VERSION   := 0.4.0
 LIB_SOMAJOR   := 0
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HDRS      := $(wildcard lib/*.h) $(wildcard include/aiot/*.h) \

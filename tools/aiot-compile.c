@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +157,7 @@ static void print_tensor(const char *what, const char *name, const struct aiot_l
 }
 
 static void report(const struct tflite_model *m, const struct aiot_lowered_model *lm,
-		   size_t blob_size)
+		   size_t blob_size, uint64_t work)
 {
 	unsigned int tfl_count[256] = { 0 }, isa_count[AIOT_ISA_NUM_OPCODES] = { 0 };
 	struct aiot_isa_op_header oh;
@@ -191,14 +193,22 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 		       human_bytes(lm->state_size, b1, sizeof(b1)));
 	printf("  weights          %s\n", human_bytes(lm->weights_size, b1, sizeof(b1)));
 	printf("  command stream   %s\n", human_bytes(lm->stream_size, b1, sizeof(b1)));
+	printf("  work             %" PRIu64 " units (MACs and elements; docs/isa.md)\n", work);
 	printf("  blob             %s\n", human_bytes(blob_size, b1, sizeof(b1)));
 	printf("tensors:\n");
 	print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
 	print_tensor("output", m->tensors[m->outputs[0]].name, &lm->output);
 }
 
+/*
+ * The accelerator's default work limit per job (docs/uapi.md,
+ * max_job_work); a device may report a lower one.
+ */
+#define DEFAULT_MAX_JOB_WORK	(1ULL << 32)
+
 /* The kernel will validate the stream anyway; failing here means a bug. */
-static int self_check(const struct aiot_lowered_model *lm, char *err, size_t errlen)
+static int self_check(const struct aiot_lowered_model *lm, char *err, size_t errlen,
+		      uint64_t *work)
 {
 	u64 sizes[4];
 	struct aiot_isa_summary sum;
@@ -212,6 +222,7 @@ static int self_check(const struct aiot_lowered_model *lm, char *err, size_t err
 	if (rc)
 		snprintf(err, errlen, "the ISA validator rejects operation %u of the lowered "
 			 "stream (%s)", sum.error_op, strerror(-rc));
+	*work = sum.work;
 	return rc;
 }
 
@@ -241,6 +252,7 @@ int main(int argc, char **argv)
 	bool want_report = false, quiet = false;
 	struct aiot_lowered_model *lm = NULL;
 	struct tflite_model *m = NULL;
+	uint64_t work = 0;
 	struct aiot_blob_names names;
 	char err[640], name_buf[64];
 	uint8_t *data = NULL;
@@ -285,11 +297,15 @@ int main(int argc, char **argv)
 		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
 		goto out;
 	}
-	if (self_check(lm, err, sizeof(err))) {
+	if (self_check(lm, err, sizeof(err), &work)) {
 		fprintf(stderr, "aiot-compile: %s: internal error: %s\n", in_path, err);
 		status = EXIT_INTERNAL;
 		goto out;
 	}
+	if (work > DEFAULT_MAX_JOB_WORK)
+		fprintf(stderr, "aiot-compile: %s: warning: %" PRIu64 " units of work (MACs) "
+			"exceed the accelerator's default limit of %llu a job: SUBMIT will "
+			"fail with E2BIG\n", in_path, work, DEFAULT_MAX_JOB_WORK);
 	if (!name) {
 		default_name(in_path, name_buf, sizeof(name_buf));
 		name = name_buf;
@@ -310,7 +326,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (want_report)
-		report(m, lm, blob_size);
+		report(m, lm, blob_size, work);
 	else if (!quiet)
 		printf("%s: %u operations, arena %zu B, weights %zu B -> %s (%zu B)\n", in_path,
 		       lm->op_count, lm->arena_size, lm->weights_size, out_path, blob_size);

@@ -187,6 +187,23 @@ AIOT_API uint32_t aiot_accel_info_get_isa_version(const struct aiot_accel_info *
 AIOT_API unsigned int aiot_accel_info_get_max_bindings(const struct aiot_accel_info *info);
 /** aiot_accel_info_get_job_timeout_ms() - hang timeout of a job. */
 AIOT_API unsigned int aiot_accel_info_get_job_timeout_ms(const struct aiot_accel_info *info);
+/**
+ * aiot_accel_info_get_max_job_work() - most work one job may carry
+ * @info: the snapshot.
+ *
+ * In the ISA's work units (docs/isa.md: multiply-accumulates, elements
+ * moved); submitting more fails with -E2BIG. 0 from a driver older than
+ * uAPI 1.1, which has no limit to report. Since 0.4.
+ */
+AIOT_API uint64_t aiot_accel_info_get_max_job_work(const struct aiot_accel_info *info);
+/**
+ * aiot_accel_info_get_max_jobs_in_flight() - most unfinished jobs of a file
+ * @info: the snapshot.
+ *
+ * Submitting one more fails with -EBUSY until one finishes. 0 from a
+ * driver older than uAPI 1.1. Since 0.4.
+ */
+AIOT_API unsigned int aiot_accel_info_get_max_jobs_in_flight(const struct aiot_accel_info *info);
 
 /**
  * enum aiot_stat - counters of aiot_accel_get_stat()

@@ -188,6 +188,14 @@ AIOT_API void aiot_sensor_properties_get_frame_size(const struct aiot_sensor_pro
 AIOT_API unsigned int aiot_sensor_properties_get_max_slots(const struct aiot_sensor_properties *props);
 /** aiot_sensor_properties_get_max_slot_size() - largest slot, bytes. */
 AIOT_API size_t aiot_sensor_properties_get_max_slot_size(const struct aiot_sensor_properties *props);
+/**
+ * aiot_sensor_properties_get_max_ring_size() - most bytes of a ring
+ * @props: the snapshot.
+ *
+ * A configuration whose ring would be larger fails with -ERANGE. 0 from a
+ * kernel that does not report it. Since 0.4.
+ */
+AIOT_API uint64_t aiot_sensor_properties_get_max_ring_size(const struct aiot_sensor_properties *props);
 /** aiot_sensor_properties_get_capabilities() - AIOT_SENSOR_CAP_* bits. */
 AIOT_API uint64_t aiot_sensor_properties_get_capabilities(const struct aiot_sensor_properties *props);
 /** aiot_sensor_properties_get_drops() - periods lost since the sensor appeared. */

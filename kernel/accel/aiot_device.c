@@ -21,6 +21,40 @@ module_param(job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms,
 		 "A job making no progress for this long is reset (default: 2000)");
 
+static unsigned long long max_job_work = AIOT_MAX_JOB_WORK;
+module_param(max_job_work, ullong, 0644);
+MODULE_PARM_DESC(max_job_work,
+		 "Most work (multiply-accumulates, elements moved) one job may carry; at most and by default 2^32");
+
+static unsigned int max_jobs_in_flight = AIOT_MAX_JOBS_IN_FLIGHT;
+module_param(max_jobs_in_flight, uint, 0644);
+MODULE_PARM_DESC(max_jobs_in_flight,
+		 "Most unfinished jobs of one open file; 1 to 1024 (default: 1024)");
+
+/**
+ * aiot_device_max_job_work() - the work limit of one job
+ * @adev: the device
+ *
+ * Return: %AIOT_MAX_JOB_WORK, or less if the module parameter says so.
+ */
+u64 aiot_device_max_job_work(const struct aiot_device *adev)
+{
+	return min_t(u64, READ_ONCE(max_job_work), AIOT_MAX_JOB_WORK);
+}
+
+/**
+ * aiot_device_max_jobs_in_flight() - the cap on a file's unfinished jobs
+ * @adev: the device
+ *
+ * Return: %AIOT_MAX_JOBS_IN_FLIGHT, or less (at least 1) if the module
+ * parameter says so.
+ */
+u32 aiot_device_max_jobs_in_flight(const struct aiot_device *adev)
+{
+	return clamp_t(u32, READ_ONCE(max_jobs_in_flight), 1,
+		       AIOT_MAX_JOBS_IN_FLIGHT);
+}
+
 u64 aiot_device_capabilities(const struct aiot_device *adev)
 {
 	u64 caps = DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT |
@@ -47,6 +81,8 @@ void aiot_device_fill_info(const struct aiot_device *adev,
 	info->isa_version = adev->desc->isa_version;
 	info->max_bindings = AIOT_NPU_MAX_BINDINGS;
 	info->job_timeout_ms = adev->job_timeout_ms;
+	info->max_job_work = aiot_device_max_job_work(adev);
+	info->max_jobs_in_flight = aiot_device_max_jobs_in_flight(adev);
 }
 
 /*

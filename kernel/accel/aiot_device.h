@@ -3,6 +3,7 @@
 #define _AIOT_DEVICE_H_
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -22,6 +23,20 @@
 #define AIOT_JOB_RECORDS	256
 /* Scheduler priorities a file can submit at: low, normal, high. */
 #define AIOT_NUM_PRIORITIES	3
+
+/*
+ * Most work (docs/isa.md, "Work") one job may carry: about 4.3e9
+ * multiply-accumulates, seconds of the CPU executor. The module parameter
+ * max_job_work may lower it.
+ */
+#define AIOT_MAX_JOB_WORK	BIT_ULL(32)
+/*
+ * Jobs of one file submitted and not yet released: more than the 256 job
+ * records a file keeps, since userspace may queue that many back to back.
+ * Each holds a copy of its stream (up to 1 MiB, charged to the caller's
+ * memory cgroup). The module parameter max_jobs_in_flight may lower it.
+ */
+#define AIOT_MAX_JOBS_IN_FLIGHT	1024
 
 struct aiot_checker;
 struct dentry;
@@ -139,6 +154,8 @@ struct aiot_job_order {
  * @records_lock: protects @records; taken in the signalling path
  * @records: the last %AIOT_JOB_RECORDS jobs, indexed by id
  * @stats: this file's counters, for fdinfo
+ * @jobs_in_flight: jobs submitted and not yet released (see
+ *	aiot_device_max_jobs_in_flight())
  */
 struct aiot_file {
 	struct kref refcount;
@@ -152,6 +169,7 @@ struct aiot_file {
 	spinlock_t records_lock;	/* records; signalling path */
 	struct aiot_job_record records[AIOT_JOB_RECORDS];
 	struct aiot_stats stats;
+	atomic_t jobs_in_flight;
 };
 
 extern const struct drm_driver aiot_drm_driver;
@@ -159,6 +177,8 @@ extern const struct drm_driver aiot_drm_driver;
 u64 aiot_device_capabilities(const struct aiot_device *adev);
 void aiot_device_fill_info(const struct aiot_device *adev,
 			   struct drm_aiot_device_info *info);
+u64 aiot_device_max_job_work(const struct aiot_device *adev);
+u32 aiot_device_max_jobs_in_flight(const struct aiot_device *adev);
 
 int aiot_ioctl_query(struct drm_device *drm, void *data,
 		     struct drm_file *file);

@@ -25,7 +25,7 @@ static int aiot_open(struct drm_device *drm, struct drm_file *file)
 
 	int ret;
 
-	afile = kvzalloc(sizeof(*afile), GFP_KERNEL);
+	afile = kvzalloc(sizeof(*afile), GFP_KERNEL_ACCOUNT);
 	if (!afile)
 		return -ENOMEM;
 

@@ -279,6 +279,7 @@ void aiot_job_cleanup_work(struct work_struct *work)
 		kfree(job->hw_fence);
 	dma_fence_put(job->done);
 	dma_fence_put(job->prev_record_done);
+	atomic_dec(&job->afile->jobs_in_flight);
 	aiot_file_put(job->afile);
 	drm_dev_put(&adev->drm);
 	kfree(job);

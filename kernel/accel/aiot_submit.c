@@ -115,7 +115,8 @@ static int aiot_job_copy_stream(struct aiot_job *job, struct drm_file *file,
 		ret = -EINVAL;
 		goto out_put;
 	}
-	stream = kvmalloc(args->cmd_size, GFP_KERNEL);
+	/* Held until the job is released: the caller's memory cgroup pays. */
+	stream = kvmalloc(args->cmd_size, GFP_KERNEL_ACCOUNT);
 	if (!stream) {
 		ret = -ENOMEM;
 		goto out_put;
@@ -277,10 +278,10 @@ static struct aiot_job *aiot_submit_new_job(struct drm_device *drm,
 	struct aiot_hw_fence *hw_fence;
 	struct aiot_job *job;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return NULL;
-	hw_fence = kzalloc(sizeof(*hw_fence), GFP_KERNEL);
+	hw_fence = kzalloc(sizeof(*hw_fence), GFP_KERNEL_ACCOUNT);
 	if (!hw_fence) {
 		kfree(job);
 		return NULL;
@@ -334,6 +335,12 @@ static int aiot_submit_validate(struct aiot_submit *s)
 		drm_dbg(&job->adev->drm, "command stream rejected at op %u: %d\n",
 			s->summary.error_op, ret);
 		return ret;
+	}
+	/* Bounded work keeps the device, reset and unbind responsive. */
+	if (s->summary.work > aiot_device_max_job_work(job->adev)) {
+		drm_dbg(&job->adev->drm, "command stream has %llu work, limit %llu\n",
+			s->summary.work, aiot_device_max_job_work(job->adev));
+		return -E2BIG;
 	}
 	/* A DMA backend's view of the buffers, now that they are known good. */
 	return aiot_job_dma_prepare(job->adev, &job->dma, &job->npu, job->bos,
@@ -500,15 +507,24 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 		.args = data,
 		.out_fd = -1,
 	};
+	struct aiot_file *afile = file->driver_priv;
 	struct dma_fence *done;
 	int ret;
 
 	ret = aiot_submit_check_args(s.args);
 	if (ret)
 		return ret;
-	s.job = aiot_submit_new_job(drm, file->driver_priv, s.args);
-	if (!s.job)
+	/* A job counts until released (aiot_job_cleanup_work()). */
+	if (atomic_inc_return(&afile->jobs_in_flight) >
+	    aiot_device_max_jobs_in_flight(afile->adev)) {
+		atomic_dec(&afile->jobs_in_flight);
+		return -EBUSY;
+	}
+	s.job = aiot_submit_new_job(drm, afile, s.args);
+	if (!s.job) {
+		atomic_dec(&afile->jobs_in_flight);
 		return -ENOMEM;
+	}
 
 	ret = aiot_submit_lookup(&s);
 	if (!ret)

@@ -44,9 +44,22 @@ struct aiot_isa_summary {
 	u64 binding_extent[AIOT_ISA_MAX_BINDINGS];
 };
 
+/*
+ * The executor polls its stop hook before each operation and, within one,
+ * each time this much work (the units of aiot_isa_summary.work) has been
+ * done since the last poll. The work between two polls is at most
+ * AIOT_ISA_STOP_INTERVAL + AIOT_ISA_MAX_STOP_STEP: the executor accounts
+ * for work in steps of at most AIOT_ISA_MAX_STOP_STEP units (a row of a
+ * filter window, one softmax row, a chunk of a copy), whatever the shapes.
+ */
+#define AIOT_ISA_STOP_INTERVAL	65536u
+#define AIOT_ISA_MAX_STOP_STEP	(3u * AIOT_ISA_MAX_DIM)
+
 /**
  * struct aiot_isa_exec_control - optional hooks for a running stream
- * @should_stop: polled between operations and between output rows; when
+ * @should_stop: polled before each operation and within one after every
+ *	AIOT_ISA_STOP_INTERVAL units of work, so that a stop takes effect
+ *	after a bounded amount of work even inside one huge operation; when
  *	it returns true the executor stops with -ECANCELED. The kernel can
  *	also reschedule from here, since the executor itself never sleeps.
  * @arg: passed to @should_stop

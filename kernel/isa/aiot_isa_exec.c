@@ -14,15 +14,70 @@
 #include "aiot_isa.h"
 #include "aiot_isa_math.h"
 
+/*
+ * @until_check: work left before the next call of the stop hook
+ * @stopped: the hook asked to stop; every loop unwinds
+ */
 struct aiot_isa_exec {
 	void *const *bindings;
 	const struct aiot_isa_exec_control *ctl;
+	u64 until_check;
+	bool stopped;
 };
 
-static bool aiot_isa_stopped(const struct aiot_isa_exec *ex)
+/* Bytes a chunked copy moves between two checks of the stop hook. */
+#define AIOT_ISA_MOVE_CHUNK	(64 * 1024)
+
+static bool aiot_isa_stopped(struct aiot_isa_exec *ex)
 {
-	return ex->ctl && ex->ctl->should_stop &&
-	       ex->ctl->should_stop(ex->ctl->arg);
+	if (!ex->stopped)
+		ex->stopped = ex->ctl && ex->ctl->should_stop &&
+			      ex->ctl->should_stop(ex->ctl->arg);
+	ex->until_check = AIOT_ISA_STOP_INTERVAL;
+	return ex->stopped;
+}
+
+/*
+ * Account for @work units about to be done (the validator's units:
+ * multiply-accumulates or elements) and poll the stop hook once
+ * AIOT_ISA_STOP_INTERVAL units have gone by since the last poll. Callers
+ * pass at most a few times AIOT_ISA_MAX_DIM units at a time, so the hook
+ * runs after a bounded amount of work whatever the shapes.
+ */
+static bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work)
+{
+	if (ex->stopped)
+		return true;
+	if (work < ex->until_check) {
+		ex->until_check -= work;
+		return false;
+	}
+	return aiot_isa_stopped(ex);
+}
+
+/* memmove() in chunks, polling the stop hook between them. */
+static bool aiot_isa_move(struct aiot_isa_exec *ex, u8 *dst, const u8 *src,
+			  size_t bytes)
+{
+	size_t n;
+
+	if (dst == src)
+		return false;
+	/* Copy away from the overlap, so that no source byte is overwritten. */
+	while (bytes) {
+		n = bytes < AIOT_ISA_MOVE_CHUNK ? bytes : AIOT_ISA_MOVE_CHUNK;
+		if (aiot_isa_tick(ex, n))
+			return true;
+		if (dst < src) {
+			memmove(dst, src, n);
+			dst += n;
+			src += n;
+		} else {
+			memmove(dst + bytes - n, src + bytes - n, n);
+		}
+		bytes -= n;
+	}
+	return false;
 }
 
 static const s8 *aiot_isa_src8(const struct aiot_isa_exec *ex,
@@ -80,7 +135,7 @@ static s32 aiot_isa_finish_acc(s32 acc, const struct aiot_isa_channel_quant *q,
 				   q->shift, zero_point, act->min, act->max);
 }
 
-static int aiot_isa_exec_fc(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_fc(struct aiot_isa_exec *ex,
 			    const struct aiot_isa_op_fully_connected *op)
 {
 	const s8 *in = aiot_isa_src8(ex, &op->input);
@@ -93,16 +148,13 @@ static int aiot_isa_exec_fc(const struct aiot_isa_exec *ex,
 	s32 acc;
 
 	for (b = 0; b < batches; b++) {
-		if (aiot_isa_stopped(ex))
-			return -ECANCELED;
 		for (o = 0; o < outs; o++) {
 			const s8 *x = in + (size_t)b * depth;
 			const s8 *w = filter + (size_t)o * depth;
 			s32 zx = op->input_zero_point;
 			s32 zw = op->filter_zero_point;
 
-			/* A wide layer is long: let a reset stop it midway. */
-			if (o && aiot_isa_stopped(ex))
+			if (aiot_isa_tick(ex, depth))
 				return -ECANCELED;
 
 			acc = 0;
@@ -118,7 +170,8 @@ static int aiot_isa_exec_fc(const struct aiot_isa_exec *ex,
 }
 
 /* Sum over one output position of a regular convolution. */
-static s32 aiot_isa_conv_acc(const struct aiot_isa_op_conv *op, const s8 *in,
+static s32 aiot_isa_conv_acc(struct aiot_isa_exec *ex,
+			     const struct aiot_isa_op_conv *op, const s8 *in,
 			     const s8 *filter, u32 oc, s64 y0, s64 x0)
 {
 	u32 in_h = op->input.dims[1], in_w = op->input.dims[2];
@@ -139,6 +192,9 @@ static s32 aiot_isa_conv_acc(const struct aiot_isa_op_conv *op, const s8 *in,
 
 			if (x < 0 || x >= in_w)
 				continue;
+			/* One tap is up to AIOT_ISA_MAX_DIM channels. */
+			if (aiot_isa_tick(ex, cin))
+				return 0;
 			px = in + ((size_t)y * in_w + (size_t)x) * cin;
 			pw = filter + (((size_t)oc * kh + fy) * kw + fx) * cin;
 			for (c = 0; c < cin; c++)
@@ -149,7 +205,8 @@ static s32 aiot_isa_conv_acc(const struct aiot_isa_op_conv *op, const s8 *in,
 }
 
 /* Sum over one output position and channel of a depthwise convolution. */
-static s32 aiot_isa_dwconv_acc(const struct aiot_isa_op_conv *op,
+static s32 aiot_isa_dwconv_acc(struct aiot_isa_exec *ex,
+			       const struct aiot_isa_op_conv *op,
 			       const s8 *in, const s8 *filter, u32 oc,
 			       s64 y0, s64 x0)
 {
@@ -165,6 +222,9 @@ static s32 aiot_isa_dwconv_acc(const struct aiot_isa_op_conv *op,
 
 		if (y < 0 || y >= in_h)
 			continue;
+		/* One filter row is up to AIOT_ISA_MAX_DIM taps. */
+		if (aiot_isa_tick(ex, kw))
+			return 0;
 		for (fx = 0; fx < kw; fx++) {
 			s64 x = x0 + (s64)fx * op->dilation_w;
 			s32 v, w;
@@ -179,7 +239,7 @@ static s32 aiot_isa_dwconv_acc(const struct aiot_isa_op_conv *op,
 	return acc;
 }
 
-static int aiot_isa_exec_conv(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_conv(struct aiot_isa_exec *ex,
 			      const struct aiot_isa_op_conv *op)
 {
 	bool depthwise = op->hdr.opcode == AIOT_ISA_OP_DEPTHWISE_CONV_2D;
@@ -197,17 +257,22 @@ static int aiot_isa_exec_conv(const struct aiot_isa_exec *ex,
 		const s8 *in_n = in + n * in_batch;
 
 		for (oy = 0; oy < od[1]; oy++) {
-			if (aiot_isa_stopped(ex))
-				return -ECANCELED;
 			y0 = (s64)oy * op->stride_h - op->pad_top;
 			for (ox = 0; ox < od[2]; ox++) {
 				x0 = (s64)ox * op->stride_w - op->pad_left;
 				for (oc = 0; oc < od[3]; oc++) {
+					/* An output outside the input costs too. */
+					if (aiot_isa_tick(ex, 1))
+						return -ECANCELED;
 					acc = depthwise ?
-					      aiot_isa_dwconv_acc(op, in_n, filter,
-								  oc, y0, x0) :
-					      aiot_isa_conv_acc(op, in_n, filter,
-								oc, y0, x0);
+					      aiot_isa_dwconv_acc(ex, op, in_n,
+								  filter, oc,
+								  y0, x0) :
+					      aiot_isa_conv_acc(ex, op, in_n,
+								filter, oc, y0,
+								x0);
+					if (ex->stopped)
+						return -ECANCELED;
 					aiot_isa_load_quant(ex, &op->quant, oc,
 							    &q);
 					acc = aiot_isa_finish_acc(acc, &q,
@@ -235,7 +300,8 @@ static void aiot_isa_clip(s64 start, u32 size, u32 limit, u32 *lo, u32 *hi)
 	*hi = (u32)b;
 }
 
-static s32 aiot_isa_pool_one(const struct aiot_isa_op_pool *op,
+static s32 aiot_isa_pool_one(struct aiot_isa_exec *ex,
+			     const struct aiot_isa_op_pool *op,
 			     const s8 *in, u32 y_lo, u32 y_hi, u32 x_lo,
 			     u32 x_hi, u32 c)
 {
@@ -247,6 +313,9 @@ static s32 aiot_isa_pool_one(const struct aiot_isa_op_pool *op,
 	s32 v;
 
 	for (y = y_lo; y < y_hi; y++) {
+		/* A window row is up to AIOT_ISA_MAX_DIM elements. */
+		if (aiot_isa_tick(ex, x_hi - x_lo))
+			return 0;
 		for (x = x_lo; x < x_hi; x++) {
 			v = in[((size_t)y * in_w + x) * channels + c];
 			if (average)
@@ -266,7 +335,7 @@ static s32 aiot_isa_pool_one(const struct aiot_isa_op_pool *op,
 	return (acc - count / 2) / count;
 }
 
-static int aiot_isa_exec_pool(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_pool(struct aiot_isa_exec *ex,
 			      const struct aiot_isa_op_pool *op)
 {
 	const s8 *in = aiot_isa_src8(ex, &op->input);
@@ -280,8 +349,6 @@ static int aiot_isa_exec_pool(const struct aiot_isa_exec *ex,
 		const s8 *in_n = in + n * in_batch;
 
 		for (oy = 0; oy < od[1]; oy++) {
-			if (aiot_isa_stopped(ex))
-				return -ECANCELED;
 			aiot_isa_clip((s64)oy * op->stride_h - op->pad_top,
 				      op->filter_h, id[1], &y_lo, &y_hi);
 			for (ox = 0; ox < od[2]; ox++) {
@@ -289,9 +356,13 @@ static int aiot_isa_exec_pool(const struct aiot_isa_exec *ex,
 					      op->pad_left, op->filter_w, id[2],
 					      &x_lo, &x_hi);
 				for (c = 0; c < od[3]; c++) {
-					v = aiot_isa_pool_one(op, in_n, y_lo,
-							      y_hi, x_lo, x_hi,
-							      c);
+					if (aiot_isa_tick(ex, 1))
+						return -ECANCELED;
+					v = aiot_isa_pool_one(ex, op, in_n,
+							      y_lo, y_hi, x_lo,
+							      x_hi, c);
+					if (ex->stopped)
+						return -ECANCELED;
 					v = aiot_clamp_s32(v, op->act.min,
 							   op->act.max);
 					*out++ = (s8)v;
@@ -329,7 +400,7 @@ static s32 aiot_isa_add_one(const struct aiot_isa_op_add *op, s32 a, s32 b)
 				   op->act.min, op->act.max);
 }
 
-static int aiot_isa_exec_add(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_add(struct aiot_isa_exec *ex,
 			     const struct aiot_isa_op_add *op)
 {
 	const s8 *in1 = aiot_isa_src8(ex, &op->input1);
@@ -341,9 +412,9 @@ static int aiot_isa_exec_add(const struct aiot_isa_exec *ex,
 
 	for (n = 0; n < od[0]; n++) {
 		for (y = 0; y < od[1]; y++) {
-			if (aiot_isa_stopped(ex))
-				return -ECANCELED;
 			for (x = 0; x < od[2]; x++) {
+				if (aiot_isa_tick(ex, od[3]))
+					return -ECANCELED;
 				for (c = 0; c < od[3]; c++) {
 					a = in1[aiot_isa_bcast_index(&op->input1,
 								     n, y, x, c)];
@@ -357,7 +428,7 @@ static int aiot_isa_exec_add(const struct aiot_isa_exec *ex,
 	return 0;
 }
 
-static int aiot_isa_exec_reshape(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_reshape(struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_reshape *op)
 {
 	const u32 *d = op->input.dims;
@@ -370,9 +441,7 @@ static int aiot_isa_exec_reshape(const struct aiot_isa_exec *ex,
 		bytes *= 2;
 	else if (op->input.dtype == AIOT_ISA_DTYPE_INT32)
 		bytes *= 4;
-	if (src != dst)
-		memmove(dst, src, bytes);
-	return 0;
+	return aiot_isa_move(ex, dst, src, bytes) ? -ECANCELED : 0;
 }
 
 /* Softmax keeps exp differences with 5 and sums with 12 integer bits. */
@@ -392,7 +461,7 @@ static s32 aiot_isa_softmax_exp(const struct aiot_isa_op_softmax *op,
  * One row of softmax; the output is int8 (scale 1/256, zero point -128) or
  * int16 (scale 1/65536, zero point -32768), TFLite's two int8 variants.
  */
-static void aiot_isa_softmax_row(const struct aiot_isa_exec *ex,
+static void aiot_isa_softmax_row(struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_softmax *op,
 				 const s8 *in, size_t row, u32 depth)
 {
@@ -433,7 +502,7 @@ static void aiot_isa_softmax_row(const struct aiot_isa_exec *ex,
 	}
 }
 
-static int aiot_isa_exec_softmax(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_softmax(struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_softmax *op)
 {
 	const s8 *in = aiot_isa_src8(ex, &op->input);
@@ -442,14 +511,15 @@ static int aiot_isa_exec_softmax(const struct aiot_isa_exec *ex,
 	size_t rows = (size_t)d[0] * d[1] * d[2], r;
 
 	for (r = 0; r < rows; r++) {
-		if (aiot_isa_stopped(ex))
+		/* Three passes over a row of up to AIOT_ISA_MAX_DIM. */
+		if (aiot_isa_tick(ex, 3 * (u64)depth))
 			return -ECANCELED;
 		aiot_isa_softmax_row(ex, op, in + r * depth, r, depth);
 	}
 	return 0;
 }
 
-static int aiot_isa_exec_requant(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_requant(struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_requantize *op)
 {
 	bool sensor = op->hdr.opcode == AIOT_ISA_OP_SENSOR_TO_INT8;
@@ -459,7 +529,7 @@ static int aiot_isa_exec_requant(const struct aiot_isa_exec *ex,
 	s32 v;
 
 	for (i = 0; i < count; i++) {
-		if (!(i & 0xffff) && aiot_isa_stopped(ex))
+		if (aiot_isa_tick(ex, 1))
 			return -ECANCELED;
 		v = sensor ? aiot_isa_load_s16(ex, &op->input, i) : in8[i];
 		/* act lies within the output type (validated). */
@@ -503,7 +573,7 @@ static s32 aiot_isa_svdf_weight_time(const u8 *wt, bool wide, size_t i)
 }
 
 /* Feature stage of one batch: the newest state column of every filter. */
-static void aiot_isa_svdf_feature(const struct aiot_isa_exec *ex,
+static void aiot_isa_svdf_feature(struct aiot_isa_exec *ex,
 				  const struct aiot_isa_op_svdf *op, u32 b,
 				  u8 *state)
 {
@@ -522,6 +592,8 @@ static void aiot_isa_svdf_feature(const struct aiot_isa_exec *ex,
 	for (f = 0; f < filters; f++) {
 		const s8 *w = wf + (size_t)f * depth;
 
+		if (aiot_isa_tick(ex, depth))
+			return;
 		acc = 0;
 		for (i = 0; i < depth; i++)
 			acc = aiot_wrap_add(acc, w[i] *
@@ -541,7 +613,7 @@ static void aiot_isa_svdf_feature(const struct aiot_isa_exec *ex,
 }
 
 /* Time stage of one batch: rank-R reduction, bias and requantization. */
-static void aiot_isa_svdf_time(const struct aiot_isa_exec *ex,
+static void aiot_isa_svdf_time(struct aiot_isa_exec *ex,
 			       const struct aiot_isa_op_svdf *op, u32 b,
 			       const u8 *state)
 {
@@ -562,6 +634,9 @@ static void aiot_isa_svdf_time(const struct aiot_isa_exec *ex,
 			f = u * op->rank + r;
 			row = ((size_t)b * filters + f) * memory;
 			wrow = (size_t)f * memory;
+			/* Twice: the state shift is counted here too. */
+			if (aiot_isa_tick(ex, 2 * (u64)memory))
+				return;
 			for (m = 0; m < memory; m++) {
 				w = aiot_isa_svdf_weight_time(wt, wide, wrow + m);
 				x = aiot_isa_svdf_state_diff(state, wide, row + m,
@@ -577,7 +652,7 @@ static void aiot_isa_svdf_time(const struct aiot_isa_exec *ex,
 	}
 }
 
-static int aiot_isa_exec_svdf(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_svdf(struct aiot_isa_exec *ex,
 			      const struct aiot_isa_op_svdf *op)
 {
 	u8 *state = (u8 *)ex->bindings[op->state.binding] + op->state.offset;
@@ -587,21 +662,16 @@ static int aiot_isa_exec_svdf(const struct aiot_isa_exec *ex,
 	u32 b;
 
 	/* Age the whole state by one step (TFLite shifts it flat). */
-	memmove(state, state + esize, (count - 1) * esize);
-	for (b = 0; b < op->input.dims[0]; b++) {
-		if (aiot_isa_stopped(ex))
-			return -ECANCELED;
+	if (aiot_isa_move(ex, state, state + esize, (count - 1) * esize))
+		return -ECANCELED;
+	for (b = 0; b < op->input.dims[0] && !ex->stopped; b++)
 		aiot_isa_svdf_feature(ex, op, b, state);
-	}
-	for (b = 0; b < op->input.dims[0]; b++) {
-		if (aiot_isa_stopped(ex))
-			return -ECANCELED;
+	for (b = 0; b < op->input.dims[0] && !ex->stopped; b++)
 		aiot_isa_svdf_time(ex, op, b, state);
-	}
-	return 0;
+	return ex->stopped ? -ECANCELED : 0;
 }
 
-static int aiot_isa_exec_op(const struct aiot_isa_exec *ex,
+static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op)
 {
 	switch (op->hdr.opcode) {
@@ -673,6 +743,7 @@ int aiot_isa_execute_ctl(const void *stream, size_t len, void *const *bindings,
 	if (ret)
 		return ret;
 	while ((ret = aiot_isa_cursor_next(&cur, &op, NULL)) > 0) {
+		/* Between operations, and within them every so much work. */
 		if (aiot_isa_stopped(&ex))
 			return -ECANCELED;
 		ret = aiot_isa_exec_op(&ex, &op);

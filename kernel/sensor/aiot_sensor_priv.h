@@ -23,6 +23,13 @@
 /* Limits of a ring, whatever the sensor. */
 #define AIOT_SENSOR_MIN_SLOTS		2
 #define AIOT_SENSOR_MAX_SLOT_BYTES	(4U << 20)
+/*
+ * Most bytes of one ring, what AIOT_SENSOR_MAX_SLOTS slots of the largest
+ * size take; the module parameter max_ring_bytes may lower it.
+ */
+#define AIOT_SENSOR_MAX_RING_BYTES	((u64)AIOT_SENSOR_MAX_SLOTS * \
+					 AIOT_SENSOR_MAX_SLOT_BYTES)
+u64 aiot_sensor_max_ring_bytes(void);
 #define AIOT_SENSOR_MIN_PERIOD_US	1000U
 #define AIOT_SENSOR_MAX_PERIOD_US	10000000U
 /* Most samples in a slot, so that period arithmetic cannot overflow. */

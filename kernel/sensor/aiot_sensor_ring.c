@@ -16,6 +16,7 @@
 #include <linux/iosys-map.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -35,6 +36,17 @@ static u32 aiot_sensor_format_bytes(u32 format)
 	default:
 		return 0;
 	}
+}
+
+static unsigned long long max_ring_bytes = AIOT_SENSOR_MAX_RING_BYTES;
+module_param(max_ring_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_ring_bytes,
+		 "Most bytes of one sensor ring; at most and by default 256 MiB");
+
+/* The ring size cap: the module parameter, within the core's limit. */
+u64 aiot_sensor_max_ring_bytes(void)
+{
+	return min_t(u64, READ_ONCE(max_ring_bytes), AIOT_SENSOR_MAX_RING_BYTES);
 }
 
 /**
@@ -87,6 +99,9 @@ int aiot_sensor_layout(const struct aiot_sensor_desc *desc,
 	    period_ns > (u64)AIOT_SENSOR_MAX_PERIOD_US * NSEC_PER_USEC)
 		return -ERANGE;
 
+	if ((u64)PAGE_ALIGN(bytes) * cfg->slot_count > aiot_sensor_max_ring_bytes())
+		return -ERANGE;
+
 	cfg->slot_bytes = bytes;
 	cfg->slot_stride = PAGE_ALIGN(bytes);
 	cfg->ring_bytes = (u64)cfg->slot_stride * cfg->slot_count;
@@ -109,11 +124,17 @@ struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config 
 	struct aiot_sensor_ring *ring;
 	unsigned int i;
 
-	ring = kzalloc(struct_size(ring, slots, cfg->slot_count), GFP_KERNEL);
+	ring = kzalloc(struct_size(ring, slots, cfg->slot_count),
+		       GFP_KERNEL_ACCOUNT);
 	if (!ring)
 		return NULL;
 	ring->size = cfg->ring_bytes;
-	ring->vaddr = vmalloc_user(ring->size);
+	/*
+	 * Charged to the configuring task's memory cgroup: the ring outlives
+	 * the file while mapped. Pages are inserted one by one at fault time,
+	 * so the area needs no VM_USERMAP (vmalloc_user() cannot charge).
+	 */
+	ring->vaddr = __vmalloc(ring->size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!ring->vaddr) {
 		kfree(ring);
 		return NULL;

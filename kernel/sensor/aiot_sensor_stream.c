@@ -466,6 +466,7 @@ void aiot_sensor_fill_info(struct aiot_sensor *s, struct aiot_sensor_info *info)
 	info->max_rate_hz = d->max_rate_hz;
 	info->max_slots = AIOT_SENSOR_MAX_SLOTS;
 	info->max_slot_bytes = AIOT_SENSOR_MAX_SLOT_BYTES;
+	info->max_ring_bytes = aiot_sensor_max_ring_bytes();
 	info->min_period_us = AIOT_SENSOR_MIN_PERIOD_US;
 	info->max_period_us = AIOT_SENSOR_MAX_PERIOD_US;
 	info->capabilities = AIOT_SENSOR_CAP_MMAP | AIOT_SENSOR_CAP_DMABUF |

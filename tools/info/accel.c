@@ -95,9 +95,12 @@ int show_accel(struct accel_dev *d, bool json, bool first)
 		for (size_t i = 0, n = 0; i < sizeof(accel_caps) / sizeof(accel_caps[0]); i++)
 			if (caps & accel_caps[i].bit)
 				printf("%s\"%s\"", n++ ? ", " : "", accel_caps[i].name);
-		printf("], \"capability_bits\": %" PRIu64 ", \"max_bindings\": %u, \"job_timeout_ms\": %u",
+		printf("], \"capability_bits\": %" PRIu64 ", \"max_bindings\": %u, \"job_timeout_ms\": %u"
+		       ", \"max_job_work\": %" PRIu64 ", \"max_jobs_in_flight\": %u",
 		       caps, aiot_accel_info_get_max_bindings(info),
-		       aiot_accel_info_get_job_timeout_ms(info));
+		       aiot_accel_info_get_job_timeout_ms(info),
+		       aiot_accel_info_get_max_job_work(info),
+		       aiot_accel_info_get_max_jobs_in_flight(info));
 		if (d->st.known)
 			printf(", \"stats\": {\"jobs_submitted\": %" PRIu64 ", \"jobs_completed\": %" PRIu64
 			       ", \"jobs_failed\": %" PRIu64 ", \"jobs_timed_out\": %" PRIu64
@@ -124,6 +127,10 @@ int show_accel(struct accel_dev *d, bool json, bool first)
 		printf("  jobs:          %u bindings each, hang timeout %s\n",
 		       aiot_accel_info_get_max_bindings(info),
 		       fmt_time_ms(b1, sizeof(b1), aiot_accel_info_get_job_timeout_ms(info)));
+		if (aiot_accel_info_get_max_job_work(info))
+			printf("  limits:        %" PRIu64 " work units (MACs) a job, %u jobs in flight a file\n",
+			       aiot_accel_info_get_max_job_work(info),
+			       aiot_accel_info_get_max_jobs_in_flight(info));
 		if (d->st.known)
 			printf("  stats:         %" PRIu64 " jobs submitted, %" PRIu64 " completed, %" PRIu64
 			       " failed (%" PRIu64 " timed out), busy %.3f s, %d open file%s\n",

@@ -28,7 +28,7 @@ extern "C" {
  * we hope); the minor grows with every addition.
  */
 #define AIOT_UAPI_VERSION_MAJOR	1
-#define AIOT_UAPI_VERSION_MINOR	0
+#define AIOT_UAPI_VERSION_MINOR	1
 
 /*
  * Structs are versioned by their size, which DRM encodes in the ioctl
@@ -107,6 +107,16 @@ struct drm_aiot_query {
  * @max_bindings: number of buffer binding slots of a job.
  * @job_timeout_ms: a job running longer without progress is reset.
  * @reserved1: zero.
+ * @max_job_work: uAPI 1.1: most work one job may carry, in the units of
+ *	docs/isa.md ("Work": multiply-accumulates, elements moved); SUBMIT
+ *	rejects a stream with more with -E2BIG. 0 from a 1.0 driver.
+ * @max_jobs_in_flight: uAPI 1.1: most jobs of one file that may be
+ *	submitted and not yet finished at once; SUBMIT beyond it fails with
+ *	-EBUSY. 0 from a 1.0 driver.
+ * @reserved2: zero.
+ *
+ * The fields after @reserved1 were added in uAPI 1.1; @struct_size tells
+ * which a driver fills in.
  */
 struct drm_aiot_device_info {
 	__u32 struct_size;
@@ -123,7 +133,13 @@ struct drm_aiot_device_info {
 	__u32 max_bindings;
 	__u32 job_timeout_ms;
 	__u32 reserved1;
+	__u64 max_job_work;
+	__u32 max_jobs_in_flight;
+	__u32 reserved2;
 };
+
+/* Size of the first struct drm_aiot_device_info (uAPI 1.0, up to reserved1). */
+#define DRM_AIOT_DEVICE_INFO_SIZE_V1	88
 
 /**
  * struct drm_aiot_bo_create - create a buffer object

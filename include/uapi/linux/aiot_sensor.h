@@ -118,6 +118,13 @@ enum aiot_sensor_state {
  *	sensor appeared (cumulative over streams); mmap and dma-buf access
  *	copy nothing. Added after the first version of this struct, whose
  *	size was %AIOT_SENSOR_INFO_SIZE_V1.
+ * @max_ring_bytes: most bytes a ring (@ring_bytes of struct
+ *	aiot_sensor_config) may take; CONFIGURE asking for more fails with
+ *	-ERANGE. The ring's memory is charged to the memory cgroup of the
+ *	task that configures it, and lives as long as a mapping or dma-buf
+ *	of it does. Added with @reserved after @bytes_copied (0 from a kernel
+ *	without it: @struct_size says which fields the kernel filled in).
+ * @reserved: zero.
  */
 struct aiot_sensor_info {
 	__u32 struct_size;
@@ -141,6 +148,8 @@ struct aiot_sensor_info {
 	__u64 drops;
 	__u64 sequence;
 	__u64 bytes_copied;
+	__u64 max_ring_bytes;
+	__u64 reserved;
 };
 
 /* Size of the first published struct aiot_sensor_info (up to @sequence). */
