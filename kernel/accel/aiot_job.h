@@ -33,6 +33,10 @@ struct drm_gem_object;
  * @deadline_ns: CLOCK_MONOTONIC time after which the job is not run
  * @started_ns: when run_job handed it to the backend
  * @cleanup_work: frees the job
+ * @in_fences: what the job waited for (references): its in-syncobjs' and
+ *	its buffers' fences; run_job fails the job with the first error one
+ *	of them signalled with (aiot_job_in_fence_error())
+ * @in_fence_count: how many @in_fences
  */
 struct aiot_job {
 	struct drm_sched_job base;
@@ -50,6 +54,8 @@ struct aiot_job {
 	u64 deadline_ns;
 	u64 started_ns;
 	struct work_struct cleanup_work;
+	struct dma_fence **in_fences;
+	unsigned int in_fence_count;
 };
 
 static inline struct aiot_job *to_aiot_job(struct drm_sched_job *sched_job)
@@ -79,6 +85,7 @@ extern const struct dma_fence_ops aiot_hw_fence_ops;
 void aiot_job_complete(struct aiot_job *job, int error);
 void aiot_job_cleanup_work(struct work_struct *work);
 void aiot_job_queue_cleanup(struct aiot_job *job);
+int aiot_job_in_fence_error(struct aiot_job *job);
 void aiot_job_free_unsubmitted(struct aiot_job *job, bool sched_init);
 struct dma_fence *aiot_record_start(struct aiot_file *afile,
 				    struct aiot_job *job);

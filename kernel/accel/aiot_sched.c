@@ -44,9 +44,11 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 	/* One reference for the scheduler, one for the job. */
 	dma_fence_get(fence);
 
-	if (job->deadline_ns && ktime_get_ns() > job->deadline_ns)
+	/* An in-fence failed (a sensor's DMA, a writer job): bad input. */
+	error = aiot_job_in_fence_error(job);
+	if (!error && job->deadline_ns && ktime_get_ns() > job->deadline_ns)
 		error = -ETIME;
-	else if (!drm_dev_enter(&adev->drm, &idx))
+	else if (!error && !drm_dev_enter(&adev->drm, &idx))
 		error = -ENODEV;
 
 	if (error) {
