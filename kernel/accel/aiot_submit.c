@@ -52,8 +52,8 @@ static void aiot_job_forward_deadline(struct aiot_job *job)
  * once it signalled, without looking at its error, so the job could not
  * tell its input is invalid (a sensor's DMA failed, the stream stopped or
  * timed out, the job that wrote the buffer failed) unless it kept them: its
- * in-syncobjs' fences and its buffers' writers, not their readers (a reader
- * that failed did not change the data).
+ * in-syncobjs' fences and the writers of the buffers it reads (not their
+ * readers: a reader that failed did not change the data).
  */
 static int aiot_job_keep_in_fence(struct aiot_job *job, struct dma_fence *f,
 				  unsigned int *room)
@@ -72,8 +72,24 @@ static int aiot_job_keep_in_fence(struct aiot_job *job, struct dma_fence *f,
 	return 0;
 }
 
-/* The writers of the locked reservations of @objs. */
-static int aiot_job_keep_writers(struct aiot_job *job,
+/* Does the job read @obj's memory (through any binding of its resv)? */
+static bool aiot_job_reads(struct aiot_job *job, u32 read,
+			   struct drm_gem_object *obj)
+{
+	int i;
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++)
+		if (job->bos[i] && job->bos[i]->resv == obj->resv &&
+		    (read & BIT(i)))
+			return true;
+	return false;
+}
+
+/*
+ * The writers of the locked reservations of @objs that the job reads: a
+ * failed writer of a buffer the job only writes does not spoil its input.
+ */
+static int aiot_job_keep_writers(struct aiot_job *job, u32 read,
 				 struct drm_gem_object **objs, int nobjs)
 {
 	unsigned int room = job->in_fence_count;
@@ -82,6 +98,8 @@ static int aiot_job_keep_writers(struct aiot_job *job,
 	int i, ret;
 
 	for (i = 0; i < nobjs; i++) {
+		if (!aiot_job_reads(job, read, objs[i]))
+			continue;
 		dma_resv_for_each_fence(&cursor, objs[i]->resv,
 					DMA_RESV_USAGE_WRITE, fence) {
 			ret = aiot_job_keep_in_fence(job, fence, &room);
@@ -479,7 +497,8 @@ static int aiot_submit_lock_buffers(struct aiot_submit *s)
 			goto err_unlock;
 	}
 
-	ret = aiot_job_keep_writers(job, s->objs, s->nobjs);
+	ret = aiot_job_keep_writers(job, s->summary.bindings_read, s->objs,
+				    s->nobjs);
 	if (ret)
 		goto err_unlock;
 	if (job->deadline_ns)
