@@ -14,7 +14,7 @@ static const struct aiot_checker aiot_checkers[] = {
 	{
 		.isa_major = AIOT_ISA_VERSION_MAJOR,
 		.isa_max_minor = AIOT_ISA_VERSION_MINOR,
-		.validate = aiot_isa_validate,
+		.validate = aiot_isa_validate_aliased,
 	},
 };
 

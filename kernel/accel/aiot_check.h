@@ -16,16 +16,17 @@
  * @isa_max_minor: the newest minor version of @isa_major it knows; a
  *	backend declaring a newer one is refused
  * @validate: check a whole stream against the sizes of @nbindings bound
- *	buffers; fill @out (&struct aiot_isa_summary is the core's account
- *	of what a stream reads and writes, whatever its ISA). Returns 0 or a
- *	negative errno.
+ *	buffers, @alias telling which bindings are the same memory (the
+ *	lowest binding of it, per binding); fill @out (&struct
+ *	aiot_isa_summary is the core's account of what a stream reads and
+ *	writes, whatever its ISA). Returns 0 or a negative errno.
  */
 struct aiot_checker {
 	u16 isa_major;
 	u16 isa_max_minor;
 	int (*validate)(const void *stream, size_t len,
-			const u64 *binding_sizes, unsigned int nbindings,
-			struct aiot_isa_summary *out);
+			const u64 *binding_sizes, const u8 *alias,
+			unsigned int nbindings, struct aiot_isa_summary *out);
 };
 
 const struct aiot_checker *aiot_checker_find(u32 isa_version);

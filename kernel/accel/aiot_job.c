@@ -272,6 +272,9 @@ void aiot_job_cleanup_work(struct work_struct *work)
 		drm_gem_object_put(job->bos[i]);
 	}
 	aiot_job_dma_release(adev, &job->dma);
+	for (i = 0; i < job->in_fence_count; i++)
+		dma_fence_put(job->in_fences[i]);
+	kfree(job->in_fences);
 	kvfree(job->npu.stream);
 	if (job->hw_fence_live)
 		dma_fence_put(job->hw_fence);

@@ -38,6 +38,10 @@ struct drm_gem_object;
  * @hw_error: and its error, for when @hw_fence signals
  * @ended_ns: when the backend completed it
  * @cleanup_work: frees the job
+ * @in_fences: what the job waited for (references): its in-syncobjs' and
+ *	its buffers' fences; run_job fails the job with the first error one
+ *	of them signalled with (aiot_job_in_fence_error())
+ * @in_fence_count: how many @in_fences
  */
 struct aiot_job {
 	struct drm_sched_job base;
@@ -60,6 +64,8 @@ struct aiot_job {
 	int hw_error;
 	u64 ended_ns;
 	struct work_struct cleanup_work;
+	struct dma_fence **in_fences;
+	unsigned int in_fence_count;
 };
 
 static inline struct aiot_job *to_aiot_job(struct drm_sched_job *sched_job)
@@ -90,6 +96,7 @@ void aiot_job_order_add(struct aiot_job *job);
 void aiot_job_complete(struct aiot_job *job, int error);
 void aiot_job_cleanup_work(struct work_struct *work);
 void aiot_job_queue_cleanup(struct aiot_job *job);
+int aiot_job_in_fence_error(struct aiot_job *job);
 void aiot_job_free_unsubmitted(struct aiot_job *job, bool sched_init);
 struct dma_fence *aiot_record_start(struct aiot_file *afile,
 				    struct aiot_job *job);

@@ -60,6 +60,9 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 
 	/* Cancelled: its file closed (the entity's guilty flag). */
 	error = sched_job->s_fence->finished.error;
+	/* An in-fence failed (a sensor's DMA, a writer job): bad input. */
+	if (!error)
+		error = aiot_job_in_fence_error(job);
 	if (!error && job->deadline_ns && ktime_get_ns() > job->deadline_ns)
 		error = -ETIME;
 	if (!error && !drm_dev_enter(&adev->drm, &idx))

@@ -8,6 +8,7 @@
  */
 
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
@@ -46,6 +47,89 @@ static void aiot_job_forward_deadline(struct aiot_job *job)
 	xa_for_each(&job->base.dependencies, index, fence)
 		dma_fence_set_deadline(fence, ns_to_ktime(job->deadline_ns));
 #endif
+}
+
+/*
+ * Keep what the job's input depends on: drm_sched drops each dependency
+ * once it signalled, without looking at its error, so the job could not
+ * tell its input is invalid (a sensor's DMA failed, the stream stopped or
+ * timed out, the job that wrote the buffer failed) unless it kept them: its
+ * in-syncobjs' fences and the writers of the buffers it reads (not their
+ * readers: a reader that failed did not change the data).
+ */
+static int aiot_job_keep_in_fence(struct aiot_job *job, struct dma_fence *f,
+				  unsigned int *room)
+{
+	struct dma_fence **more;
+
+	if (job->in_fence_count == *room) {
+		more = krealloc_array(job->in_fences, *room + 8,
+				      sizeof(*more), GFP_KERNEL);
+		if (!more)
+			return -ENOMEM;
+		job->in_fences = more;
+		*room += 8;
+	}
+	job->in_fences[job->in_fence_count++] = dma_fence_get(f);
+	return 0;
+}
+
+/* Does the job read @obj's memory (through any binding of its resv)? */
+static bool aiot_job_reads(struct aiot_job *job, u32 read,
+			   struct drm_gem_object *obj)
+{
+	int i;
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++)
+		if (job->bos[i] && job->bos[i]->resv == obj->resv &&
+		    (read & BIT(i)))
+			return true;
+	return false;
+}
+
+/*
+ * The writers of the locked reservations of @objs that the job reads: a
+ * failed writer of a buffer the job only writes does not spoil its input.
+ */
+static int aiot_job_keep_writers(struct aiot_job *job, u32 read,
+				 struct drm_gem_object **objs, int nobjs)
+{
+	unsigned int room = job->in_fence_count;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	int i, ret;
+
+	for (i = 0; i < nobjs; i++) {
+		if (!aiot_job_reads(job, read, objs[i]))
+			continue;
+		dma_resv_for_each_fence(&cursor, objs[i]->resv,
+					DMA_RESV_USAGE_WRITE, fence) {
+			ret = aiot_job_keep_in_fence(job, fence, &room);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * aiot_job_in_fence_error() - the error one of the job's in-fences ended with
+ * @job: a job whose dependencies all signalled (run_job)
+ *
+ * Return: 0, or the first error found: the job is then not run and ends
+ * with it. No allocation, no lock: run_job is a fence signalling path.
+ */
+int aiot_job_in_fence_error(struct aiot_job *job)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < job->in_fence_count; i++) {
+		err = dma_fence_get_status(job->in_fences[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
 }
 
 /* Copy the stream out of its buffer: it must not change once validated. */
@@ -197,6 +281,15 @@ static int aiot_job_add_in_syncobjs(struct aiot_job *job, struct drm_file *file,
 		ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &fence);
 		if (ret)
 			return ret;
+		if (!job->in_fences)
+			job->in_fences = kmalloc_array(args->in_syncobj_count,
+						       sizeof(*job->in_fences),
+						       GFP_KERNEL);
+		if (!job->in_fences) {
+			dma_fence_put(fence);
+			return -ENOMEM;
+		}
+		job->in_fences[job->in_fence_count++] = dma_fence_get(fence);
 		/* Takes the reference, even on failure. */
 		ret = drm_sched_job_add_dependency(&job->base, fence);
 		if (ret)
@@ -206,8 +299,8 @@ static int aiot_job_add_in_syncobjs(struct aiot_job *job, struct drm_file *file,
 }
 
 /*
- * The distinct buffers of the job, each with whether the job writes it;
- * a buffer bound to two slots is locked and fenced once.
+ * The distinct reservations of the job, one buffer each, with whether the
+ * job writes it; a buffer bound to two slots is locked and fenced once.
  */
 static int aiot_job_unique_bos(struct aiot_job *job, u32 written,
 			       struct drm_gem_object **objs, bool *writes)
@@ -220,8 +313,13 @@ static int aiot_job_unique_bos(struct aiot_job *job, u32 written,
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!job->bos[i])
 			continue;
+		/*
+		 * By reservation object: dma-bufs of one sensor slot are
+		 * distinct objects sharing the slot's, locked once.
+		 */
 		for (j = 0; j < n; j++)
-			if (objs[j] == job->bos[i])
+			if (objs[j] == job->bos[i] ||
+			    objs[j]->resv == job->bos[i]->resv)
 				break;
 		if (j == n)
 			objs[n++] = job->bos[i];
@@ -313,11 +411,56 @@ static int aiot_submit_lookup(struct aiot_submit *s)
 }
 
 /*
+ * Which bindings are the same memory, for the checker's overlap checks:
+ * the same object twice, or two objects of one reservation and size (two
+ * dma-bufs of one sensor slot: each is the whole slot). alias[i] is the
+ * lowest binding of the same memory as binding i (i itself if none).
+ */
+static void aiot_job_binding_aliases(struct aiot_job *job, u8 *alias)
+{
+	struct drm_gem_object *a, *b;
+	int i, j;
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
+		alias[i] = i;
+		a = job->bos[i];
+		for (j = 0; a && j < i; j++) {
+			b = job->bos[j];
+			if (b && (a == b ||
+				  (a->resv == b->resv && a->size == b->size))) {
+				alias[i] = alias[j];
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * A job may not write what the caller may only read: a buffer imported
+ * from a dma-buf opened read-only (a sensor slot exported O_RDONLY).
+ */
+static int aiot_job_check_writable(struct aiot_job *job, u32 written)
+{
+	struct drm_gem_object *obj;
+	int i;
+
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
+		obj = job->bos[i];
+		if (!obj || !(written & BIT(i)) || !obj->import_attach)
+			continue;
+		if (!(obj->import_attach->dmabuf->file->f_mode & FMODE_WRITE))
+			return -EACCES;
+	}
+	return 0;
+}
+
+/*
  * Step 2: validate the copy against the sizes of the bound buffers, with the
  * checker of the ISA the backend declared (aiot_check.c).
  */
 static int aiot_submit_validate(struct aiot_submit *s)
 {
+	u8 alias[AIOT_NPU_MAX_BINDINGS];
 	struct aiot_job *job = s->job;
 	int ret;
 
@@ -328,9 +471,11 @@ static int aiot_submit_validate(struct aiot_submit *s)
 	BUILD_BUG_ON(ARRAY_SIZE(s->summary.binding_extent) !=
 		     AIOT_NPU_MAX_BINDINGS);
 
+	aiot_job_binding_aliases(job, alias);
 	ret = job->adev->checker->validate(job->npu.stream,
 					   job->npu.stream_size, job->npu.size,
-					   AIOT_NPU_MAX_BINDINGS, &s->summary);
+					   alias, AIOT_NPU_MAX_BINDINGS,
+					   &s->summary);
 	if (ret) {
 		drm_dbg(&job->adev->drm, "command stream rejected at op %u: %d\n",
 			s->summary.error_op, ret);
@@ -342,6 +487,9 @@ static int aiot_submit_validate(struct aiot_submit *s)
 			s->summary.work, aiot_device_max_job_work(job->adev));
 		return -E2BIG;
 	}
+	ret = aiot_job_check_writable(job, s->summary.bindings_written);
+	if (ret)
+		return ret;
 	/* A DMA backend's view of the buffers, now that they are known good. */
 	return aiot_job_dma_prepare(job->adev, &job->dma, &job->npu, job->bos,
 				    s->summary.bindings_written);
@@ -408,6 +556,10 @@ static int aiot_submit_lock_buffers(struct aiot_submit *s)
 			goto err_unlock;
 	}
 
+	ret = aiot_job_keep_writers(job, s->summary.bindings_read, s->objs,
+				    s->nobjs);
+	if (ret)
+		goto err_unlock;
 	if (job->deadline_ns)
 		aiot_job_forward_deadline(job);
 	return 0;

@@ -92,10 +92,16 @@ struct aiot_isa_cursor {
 	u32 op_index;
 	const u64 *binding_sizes;
 	unsigned int nbindings;
+	const u8 *alias;
 };
 
 int aiot_isa_validate(const void *stream, size_t len, const u64 *binding_sizes,
 		      unsigned int nbindings, struct aiot_isa_summary *out);
+
+int aiot_isa_validate_aliased(const void *stream, size_t len,
+			      const u64 *binding_sizes, const u8 *alias,
+			      unsigned int nbindings,
+			      struct aiot_isa_summary *out);
 
 int aiot_isa_cursor_init(struct aiot_isa_cursor *cur, const void *stream,
 			 size_t len, const u64 *binding_sizes,

@@ -17,7 +17,11 @@
 #define AIOT_ISA_S16_MIN	(-32768)
 #define AIOT_ISA_S16_MAX	32767
 
-/* Bytes of a tensor plus where it is, for overlap checks. */
+/*
+ * Bytes of a tensor plus where it is, for overlap checks: @binding is the
+ * buffer's (the lowest binding of the same memory, see
+ * aiot_isa_validate_aliased()), not necessarily the tensor's.
+ */
 struct aiot_isa_span {
 	u32 binding;
 	u64 start;
@@ -76,7 +80,7 @@ static int aiot_isa_check_span(const struct aiot_isa_cursor *cur, u32 binding,
 	if (end > cur->binding_sizes[binding])
 		return -ENOSPC;
 	if (span) {
-		span->binding = binding;
+		span->binding = cur->alias ? cur->alias[binding] : binding;
 		span->start = offset;
 		span->end = end;
 	}
@@ -809,8 +813,36 @@ AIOT_ISA_EXPORT(aiot_isa_cursor_next);
 int aiot_isa_validate(const void *stream, size_t len, const u64 *binding_sizes,
 		      unsigned int nbindings, struct aiot_isa_summary *out)
 {
+	return aiot_isa_validate_aliased(stream, len, binding_sizes, NULL,
+					 nbindings, out);
+}
+
+AIOT_ISA_EXPORT(aiot_isa_validate);
+
+/**
+ * aiot_isa_validate_aliased() - aiot_isa_validate() with bindings that share
+ *	memory
+ * @stream: the command stream
+ * @len: its bytes
+ * @binding_sizes: bytes of each bound buffer
+ * @alias: NULL, or for each binding the lowest binding bound to the same
+ *	memory at the same address (itself if none): the same buffer bound
+ *	twice, two dma-bufs of one sensor slot. Overlap checks compare
+ *	buffers, not bindings: an output may not overlap an input through
+ *	another binding of the same memory either.
+ * @nbindings: entries in @binding_sizes and @alias
+ * @out: as for aiot_isa_validate()
+ *
+ * Return: as aiot_isa_validate().
+ */
+int aiot_isa_validate_aliased(const void *stream, size_t len,
+			      const u64 *binding_sizes, const u8 *alias,
+			      unsigned int nbindings,
+			      struct aiot_isa_summary *out)
+{
 	struct aiot_isa_cursor cur;
 	union aiot_isa_op op;
+	unsigned int i;
 	int ret;
 
 	if (out) {
@@ -820,6 +852,12 @@ int aiot_isa_validate(const void *stream, size_t len, const u64 *binding_sizes,
 	ret = aiot_isa_cursor_init(&cur, stream, len, binding_sizes, nbindings);
 	if (ret)
 		return ret;
+	if (alias) {
+		for (i = 0; i < nbindings; i++)
+			if (alias[i] > i)
+				return -EINVAL;
+		cur.alias = alias;
+	}
 	do {
 		if (out)
 			out->error_op = cur.op_index;
@@ -830,4 +868,4 @@ int aiot_isa_validate(const void *stream, size_t len, const u64 *binding_sizes,
 	return ret;
 }
 
-AIOT_ISA_EXPORT(aiot_isa_validate);
+AIOT_ISA_EXPORT(aiot_isa_validate_aliased);

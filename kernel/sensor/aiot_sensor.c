@@ -168,7 +168,8 @@ static void aiot_sensor_dev_release(struct device *dev)
 /**
  * aiot_sensor_register() - create the stream device of a sensor backend
  * @parent: the backend's device
- * @desc: static description, must outlive the registration
+ * @desc: static description; copied, but for @desc->test_patterns, which
+ *	must outlive the registration
  * @ops: the backend's callbacks, must outlive the registration
  * @priv: the backend's data, see aiot_sensor_get_drvdata()
  *
@@ -198,7 +199,11 @@ struct aiot_sensor *aiot_sensor_register(struct device *parent,
 		return ERR_PTR(-ENOMEM);
 	}
 	s->id = id;
-	s->desc = desc;
+	/* Ours: an open file may outlive the backend's memory. */
+	s->desc_copy = *desc;
+	strscpy(s->name, desc->name, sizeof(s->name));
+	s->desc_copy.name = s->name;
+	s->desc = &s->desc_copy;
 	s->ops = ops;
 	s->priv = priv;
 	mutex_init(&s->mutex);

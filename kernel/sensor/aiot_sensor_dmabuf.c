@@ -19,95 +19,115 @@
 
 struct aiot_sensor_dmabuf {
 	struct aiot_sensor_slot *slot;
-	struct mutex lock;		/* protects @attachments */
-	struct list_head attachments;
 };
 
-struct aiot_sensor_attachment {
+/*
+ * The slot's memory mapped for one device, shared by every attachment of
+ * that device to any dma-buf of the slot: the DMA API does not allow two
+ * overlapping mappings of the same memory for one device (DMA-API debug:
+ * "cacheline tracking EEXIST"), and a slot may be exported several times
+ * (O_RDONLY and O_RDWR, or by different programs) and imported by one
+ * device through each. Mapped bidirectionally, whatever the importer asked
+ * for; in the slot's list, under its ring's maps_lock.
+ */
+struct aiot_sensor_dmamap {
 	struct list_head node;
 	struct device *dev;
 	struct sg_table sgt;
-	bool mapped;
+	unsigned int users;
 };
 
-static int aiot_sensor_dmabuf_attach(struct dma_buf *dmabuf,
-				     struct dma_buf_attachment *attach)
+static struct aiot_sensor_dmamap *
+aiot_sensor_dmamap_new(struct aiot_sensor_slot *slot, struct device *dev)
 {
-	struct aiot_sensor_dmabuf *buf = dmabuf->priv;
-	void *vaddr = aiot_sensor_slot_vaddr(buf->slot);
-	unsigned int npages = buf->slot->ring->stride >> PAGE_SHIFT;
-	struct aiot_sensor_attachment *a;
+	void *vaddr = aiot_sensor_slot_vaddr(slot);
+	unsigned int npages = slot->ring->stride >> PAGE_SHIFT;
+	struct aiot_sensor_dmamap *m;
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = sg_alloc_table(&a->sgt, npages, GFP_KERNEL);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
-	for_each_sgtable_sg(&a->sgt, sg, i)
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(&m->sgt, npages, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	for_each_sgtable_sg(&m->sgt, sg, i)
 		sg_set_page(sg, vmalloc_to_page(vaddr + (size_t)i * PAGE_SIZE),
 			    PAGE_SIZE, 0);
-	a->dev = attach->dev;
-	attach->priv = a;
-	mutex_lock(&buf->lock);
-	list_add(&a->node, &buf->attachments);
-	mutex_unlock(&buf->lock);
-	return 0;
-}
+	ret = dma_map_sgtable(dev, &m->sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		goto err_table;
+	m->dev = dev;
+	m->users = 1;
+	return m;
 
-static void aiot_sensor_dmabuf_detach(struct dma_buf *dmabuf,
-				      struct dma_buf_attachment *attach)
-{
-	struct aiot_sensor_dmabuf *buf = dmabuf->priv;
-	struct aiot_sensor_attachment *a = attach->priv;
-
-	mutex_lock(&buf->lock);
-	list_del(&a->node);
-	mutex_unlock(&buf->lock);
-	sg_free_table(&a->sgt);
-	kfree(a);
+err_table:
+	sg_free_table(&m->sgt);
+err_free:
+	kfree(m);
+	return ERR_PTR(ret);
 }
 
 static struct sg_table *
 aiot_sensor_dmabuf_map(struct dma_buf_attachment *attach,
 		       enum dma_data_direction dir)
 {
-	struct aiot_sensor_attachment *a = attach->priv;
-	int ret;
+	struct aiot_sensor_dmabuf *buf = attach->dmabuf->priv;
+	struct aiot_sensor_slot *slot = buf->slot;
+	struct aiot_sensor_ring *ring = slot->ring;
+	struct aiot_sensor_dmamap *m;
 
-	ret = dma_map_sgtable(attach->dev, &a->sgt, dir, 0);
-	if (ret)
-		return ERR_PTR(ret);
-	a->mapped = true;
-	return &a->sgt;
+	mutex_lock(&ring->maps_lock);
+	list_for_each_entry(m, &slot->maps, node) {
+		if (m->dev == attach->dev) {
+			m->users++;
+			goto out;
+		}
+	}
+	m = aiot_sensor_dmamap_new(slot, attach->dev);
+	if (!IS_ERR(m))
+		list_add(&m->node, &slot->maps);
+out:
+	mutex_unlock(&ring->maps_lock);
+	return IS_ERR(m) ? ERR_CAST(m) : &m->sgt;
 }
 
 static void aiot_sensor_dmabuf_unmap(struct dma_buf_attachment *attach,
 				     struct sg_table *sgt,
 				     enum dma_data_direction dir)
 {
-	struct aiot_sensor_attachment *a = attach->priv;
+	struct aiot_sensor_dmabuf *buf = attach->dmabuf->priv;
+	struct aiot_sensor_ring *ring = buf->slot->ring;
+	struct aiot_sensor_dmamap *m =
+		container_of(sgt, struct aiot_sensor_dmamap, sgt);
+	bool last;
 
-	a->mapped = false;
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	mutex_lock(&ring->maps_lock);
+	last = !--m->users;
+	if (last)
+		list_del(&m->node);
+	mutex_unlock(&ring->maps_lock);
+	if (!last)
+		return;
+	dma_unmap_sgtable(m->dev, &m->sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(&m->sgt);
+	kfree(m);
 }
 
+/* CPU access: sync every device's mapping of the slot, whatever dma-buf. */
 static int aiot_sensor_dmabuf_begin_cpu(struct dma_buf *dmabuf,
 					enum dma_data_direction dir)
 {
 	struct aiot_sensor_dmabuf *buf = dmabuf->priv;
-	struct aiot_sensor_attachment *a;
+	struct aiot_sensor_ring *ring = buf->slot->ring;
+	struct aiot_sensor_dmamap *m;
 
-	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
-	mutex_unlock(&buf->lock);
+	mutex_lock(&ring->maps_lock);
+	list_for_each_entry(m, &buf->slot->maps, node)
+		dma_sync_sgtable_for_cpu(m->dev, &m->sgt, dir);
+	mutex_unlock(&ring->maps_lock);
 	return 0;
 }
 
@@ -115,13 +135,13 @@ static int aiot_sensor_dmabuf_end_cpu(struct dma_buf *dmabuf,
 				      enum dma_data_direction dir)
 {
 	struct aiot_sensor_dmabuf *buf = dmabuf->priv;
-	struct aiot_sensor_attachment *a;
+	struct aiot_sensor_ring *ring = buf->slot->ring;
+	struct aiot_sensor_dmamap *m;
 
-	mutex_lock(&buf->lock);
-	list_for_each_entry(a, &buf->attachments, node)
-		if (a->mapped)
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-	mutex_unlock(&buf->lock);
+	mutex_lock(&ring->maps_lock);
+	list_for_each_entry(m, &buf->slot->maps, node)
+		dma_sync_sgtable_for_device(m->dev, &m->sgt, dir);
+	mutex_unlock(&ring->maps_lock);
 	return 0;
 }
 
@@ -164,13 +184,10 @@ static void aiot_sensor_dmabuf_release(struct dma_buf *dmabuf)
 	struct aiot_sensor_dmabuf *buf = dmabuf->priv;
 
 	aiot_sensor_ring_put(buf->slot->ring);
-	mutex_destroy(&buf->lock);
 	kfree(buf);
 }
 
 static const struct dma_buf_ops aiot_sensor_dmabuf_ops = {
-	.attach = aiot_sensor_dmabuf_attach,
-	.detach = aiot_sensor_dmabuf_detach,
 	.map_dma_buf = aiot_sensor_dmabuf_map,
 	.unmap_dma_buf = aiot_sensor_dmabuf_unmap,
 	.begin_cpu_access = aiot_sensor_dmabuf_begin_cpu,
@@ -201,8 +218,6 @@ struct dma_buf *aiot_sensor_slot_export(struct aiot_sensor_slot *slot,
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	buf->slot = slot;
-	mutex_init(&buf->lock);
-	INIT_LIST_HEAD(&buf->attachments);
 
 	info.ops = &aiot_sensor_dmabuf_ops;
 	info.size = slot->ring->stride;
@@ -213,7 +228,6 @@ struct dma_buf *aiot_sensor_slot_export(struct aiot_sensor_slot *slot,
 	dmabuf = dma_buf_export(&info);
 	if (IS_ERR(dmabuf)) {
 		aiot_sensor_ring_put(slot->ring);
-		mutex_destroy(&buf->lock);
 		kfree(buf);
 	}
 	return dmabuf;

@@ -4,6 +4,7 @@
  */
 
 #include <linux/dma-fence.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -29,9 +30,23 @@ static const char *aiot_sensor_fence_timeline_name(struct dma_fence *fence)
 	return "aiot-sensor-dma";
 }
 
+/*
+ * A fence may outlive the stream, its file and its dma-bufs: a sync_file
+ * or another driver may keep it for as long as it likes, and calls these
+ * ops until then. Each fence holds a reference on this module, so the
+ * module cannot be unloaded under it; the reference goes last, in a tail
+ * call, once the fence's memory is handed to RCU.
+ */
+static void aiot_sensor_fence_release(struct dma_fence *fence)
+{
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
+
 static const struct dma_fence_ops aiot_sensor_fence_ops = {
 	.get_driver_name = aiot_sensor_fence_driver_name,
 	.get_timeline_name = aiot_sensor_fence_timeline_name,
+	.release = aiot_sensor_fence_release,
 };
 
 /**
@@ -48,6 +63,7 @@ struct dma_fence *aiot_sensor_fence_alloc(u64 context, u64 seqno)
 
 	if (!f)
 		return NULL;
+	__module_get(THIS_MODULE);
 	spin_lock_init(&f->lock);
 	dma_fence_init(&f->base, &aiot_sensor_fence_ops, &f->lock, context,
 		       seqno);

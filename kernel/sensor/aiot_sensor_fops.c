@@ -141,6 +141,9 @@ static long aiot_sensor_do_ioctl(struct aiot_sensor *s, struct file *file,
 {
 	switch (nr) {
 	case _IOC_NR(AIOT_SENSOR_IOC_INFO):
+		/* The snapshot reads only the core's own copies. */
+		if (!READ_ONCE(s->ops))
+			return -ENODEV;
 		aiot_sensor_fill_info(s, &arg->info);
 		return 0;
 	case _IOC_NR(AIOT_SENSOR_IOC_CONFIGURE):

@@ -82,6 +82,8 @@ enum aiot_sensor_io {
  *	and USER
  * @bytesused: bytes written by the DMA, valid in DONE and USER
  * @flags: AIOT_SENSOR_BUF_*, valid in DONE and USER
+ * @maps: its DMA mappings, one per device, shared by all its dma-bufs;
+ *	under the ring's @maps_lock (aiot_sensor_dmabuf.c)
  */
 struct aiot_sensor_slot {
 	struct aiot_sensor_ring *ring;
@@ -95,6 +97,7 @@ struct aiot_sensor_slot {
 	ktime_t dma_done;
 	u32 bytesused;
 	u32 flags;
+	struct list_head maps;
 };
 
 /**
@@ -107,6 +110,7 @@ struct aiot_sensor_slot {
  * @count: number of slots
  * @queued: slots waiting for the DMA, in order
  * @done: filled slots waiting for DQBUF, oldest first
+ * @maps_lock: protects the slots' @maps
  * @slots: the slots
  */
 struct aiot_sensor_ring {
@@ -118,6 +122,7 @@ struct aiot_sensor_ring {
 	u32 count;
 	struct list_head queued;
 	struct list_head done;
+	struct mutex maps_lock;	/* the slots' DMA mappings */
 	struct aiot_sensor_slot slots[];
 };
 
@@ -126,8 +131,16 @@ struct aiot_sensor_ring {
  * @dev: the class device (aiot/sensorN); its refcount owns this struct
  * @cdev: the character device
  * @id: N of sensorN
- * @desc: the backend's description
- * @ops: the backend's callbacks; NULL once unregistered. Under @mutex.
+ * @desc: the sensor's description: points to @desc_copy, the core's own
+ *	copy, so that an open file can still use it once the backend (and
+ *	its memory) is gone. Its @test_patterns is the backend's, read only
+ *	by sysfs, which goes away before the backend does.
+ * @desc_copy: the description given to aiot_sensor_register()
+ * @name: the sensor's name, @desc_copy.name
+ * @ops: the backend's callbacks; NULL once unregistered. Changes under
+ *	@mutex and @lock.
+ * @running: the backend produces periods (its start() was called and not
+ *	yet its stop()). Under @mutex.
  * @priv: the backend's private data
  * @mutex: serializes configuration, start/stop, arming and @owner
  * @lock: the ring's lists and the stream's counters; taken in hardirq
@@ -151,7 +164,9 @@ struct aiot_sensor_ring {
  * @fence_seqno: last seqno used, under @mutex
  * @recycle_work: overwrite-oldest re-arming, in process context
  * @watchdog: signals every pending write fence with -ETIMEDOUT if the
- *	backend stops producing periods
+ *	backend stops producing periods. A fence signalling path: it takes
+ *	@lock only to signal, then @mutex (held across allocations and
+ *	dma_resv_lock()) to stop the backend, after the fences signalled.
  * @timeout: jiffies without a period before @watchdog fires
  */
 struct aiot_sensor {
@@ -159,7 +174,10 @@ struct aiot_sensor {
 	struct cdev cdev;
 	int id;
 	const struct aiot_sensor_desc *desc;
+	struct aiot_sensor_desc desc_copy;
+	char name[AIOT_SENSOR_NAME_LEN];
 	const struct aiot_sensor_ops *ops;
+	bool running;
 	void *priv;
 	struct mutex mutex;	/* see above */
 	spinlock_t lock;	/* see above */
@@ -221,6 +239,7 @@ int aiot_sensor_slot_arm(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
 			 bool fence, bool check_readers);
 int aiot_sensor_slot_queue(struct aiot_sensor *s,
 			   struct aiot_sensor_slot *slot);
+void aiot_sensor_backend_stop(struct aiot_sensor *s);
 void aiot_sensor_stop_locked(struct aiot_sensor *s, int err);
 void aiot_sensor_recycle_work(struct work_struct *work);
 void aiot_sensor_watchdog(struct work_struct *work);

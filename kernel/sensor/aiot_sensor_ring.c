@@ -145,6 +145,7 @@ struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config 
 	ring->slot_bytes = cfg->slot_bytes;
 	INIT_LIST_HEAD(&ring->queued);
 	INIT_LIST_HEAD(&ring->done);
+	mutex_init(&ring->maps_lock);
 	for (i = 0; i < ring->count; i++) {
 		struct aiot_sensor_slot *slot = &ring->slots[i];
 
@@ -152,6 +153,7 @@ struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config 
 		slot->index = i;
 		slot->state = AIOT_SLOT_QUEUED;
 		dma_resv_init(&slot->resv);
+		INIT_LIST_HEAD(&slot->maps);
 		list_add_tail(&slot->node, &ring->queued);
 	}
 	return ring;
@@ -166,9 +168,12 @@ static void aiot_sensor_ring_release(struct kref *ref)
 	unsigned int i;
 
 	for (i = 0; i < ring->count; i++) {
+		/* Each dma-buf holds the ring: every mapping is gone. */
+		WARN_ON(!list_empty(&ring->slots[i].maps));
 		dma_fence_put(ring->slots[i].wfence);
 		dma_resv_fini(&ring->slots[i].resv);
 	}
+	mutex_destroy(&ring->maps_lock);
 	vfree(ring->vaddr);
 	kfree(ring);
 }

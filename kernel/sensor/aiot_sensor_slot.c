@@ -78,27 +78,47 @@ int aiot_sensor_slot_queue(struct aiot_sensor *s,
 	return 0;
 }
 
+/* Stop the backend if it runs. Under the mutex, process context. */
+void aiot_sensor_backend_stop(struct aiot_sensor *s)
+{
+	lockdep_assert_held(&s->mutex);
+	if (s->running && s->ops)
+		s->ops->stop(s);
+	s->running = false;
+}
+
 /*
- * Stop producing; signal every armed, unfilled slot's fence with @err.
- * Fences of one context signal in seqno order: the queue's order.
+ * Signal every armed, unfilled slot's fence with @err and stop streaming.
+ * Fences of one context signal in seqno order: the queue's order. Under
+ * the lock only: the watchdog calls it in its fence signalling section.
  */
-void aiot_sensor_stop_locked(struct aiot_sensor *s, int err)
+static void aiot_sensor_fail_queued(struct aiot_sensor *s, int err)
 {
 	struct aiot_sensor_slot *slot;
 
-	lockdep_assert_held(&s->mutex);
-	if (!s->streaming)
-		return;
-	if (s->ops)
-		s->ops->stop(s);
-	spin_lock_irq(&s->lock);
+	lockdep_assert_held(&s->lock);
 	s->streaming = false;
+	if (!s->ring)
+		return;
 	list_for_each_entry(slot, &s->ring->queued, node) {
 		if (slot->wfence && !dma_fence_is_signaled(slot->wfence)) {
 			dma_fence_set_error(slot->wfence, err);
 			dma_fence_signal(slot->wfence);
 		}
 	}
+}
+
+/*
+ * Stop producing; signal every armed, unfilled slot's fence with @err.
+ */
+void aiot_sensor_stop_locked(struct aiot_sensor *s, int err)
+{
+	lockdep_assert_held(&s->mutex);
+	aiot_sensor_backend_stop(s);
+	if (!s->streaming)
+		return;
+	spin_lock_irq(&s->lock);
+	aiot_sensor_fail_queued(s, err);
 	spin_unlock_irq(&s->lock);
 	cancel_delayed_work(&s->watchdog);
 	wake_up_interruptible_all(&s->wq);
@@ -153,30 +173,44 @@ out:
 	mutex_unlock(&s->mutex);
 }
 
-/* Bounded time: if the backend stops producing, fail the pending fences. */
+/*
+ * Bounded time: if the backend stops producing, fail the pending fences.
+ * The fences other drivers wait for depend on this work, so by the DMA
+ * fence rules it signals them under the spinlock alone: the mutex is held
+ * across allocations and dma_resv_lock(), which may wait for fences. The
+ * backend is stopped afterwards, under the mutex, outside that section.
+ */
 void aiot_sensor_watchdog(struct work_struct *work)
 {
 	struct aiot_sensor *s = container_of(to_delayed_work(work),
 					     struct aiot_sensor, watchdog);
-	bool stalled;
+	bool stalled = false, cookie;
 
-	mutex_lock(&s->mutex);
-	if (!s->streaming)
-		goto out;
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irq(&s->lock);
-	stalled = time_after(jiffies, s->last_progress + s->timeout);
-	spin_unlock_irq(&s->lock);
-	if (stalled) {
-		dev_err(&s->dev, "no DMA completion for %u ms: stream stopped\n",
-			jiffies_to_msecs(s->timeout));
-		/* Before the fences signal: their waiters may look at the state. */
-		spin_lock_irq(&s->lock);
-		s->error = -ETIMEDOUT;
-		spin_unlock_irq(&s->lock);
-		aiot_sensor_stop_locked(s, -ETIMEDOUT);
-	} else {
-		schedule_delayed_work(&s->watchdog, s->timeout / 4 + 1);
+	if (s->streaming) {
+		stalled = time_after(jiffies, s->last_progress + s->timeout);
+		if (stalled) {
+			/* Before the fences: their waiters may read it. */
+			s->error = -ETIMEDOUT;
+			aiot_sensor_fail_queued(s, -ETIMEDOUT);
+		} else {
+			/* Under the lock: stop_locked() cancels after it. */
+			schedule_delayed_work(&s->watchdog,
+					      s->timeout / 4 + 1);
+		}
 	}
-out:
+	spin_unlock_irq(&s->lock);
+	dma_fence_end_signalling(cookie);
+	if (!stalled)
+		return;
+
+	dev_err(&s->dev, "no DMA completion for %u ms: stream stopped\n",
+		jiffies_to_msecs(s->timeout));
+	wake_up_interruptible_all(&s->wq);
+	mutex_lock(&s->mutex);
+	/* Unless a STOP, START or unregister came in between. */
+	if (!s->streaming)
+		aiot_sensor_backend_stop(s);
 	mutex_unlock(&s->mutex);
 }

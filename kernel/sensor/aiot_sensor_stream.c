@@ -45,13 +45,12 @@ int aiot_sensor_configure(struct aiot_sensor *s, struct file *owner,
 	struct aiot_sensor_ring *ring, *old = NULL;
 	int ret;
 
-	ret = aiot_sensor_layout(s->desc, cfg);
-	if (ret)
-		return ret;
-
 	mutex_lock(&s->mutex);
 	ret = -ENODEV;
 	if (!s->ops)
+		goto unlock;
+	ret = aiot_sensor_layout(s->desc, cfg);
+	if (ret)
 		goto unlock;
 	ret = -EBUSY;
 	if ((s->owner && s->owner != owner) || s->streaming)
@@ -102,6 +101,8 @@ int aiot_sensor_start(struct aiot_sensor *s, struct file *owner)
 	if (s->streaming)
 		goto unlock;
 	ring = s->ring;
+	/* The watchdog failed the stream but has not stopped the backend. */
+	aiot_sensor_backend_stop(s);
 
 	/* Filled slots nobody dequeued go back to the DMA, unless read. */
 	list_for_each_entry(slot, &ring->done, node) {
@@ -123,8 +124,12 @@ int aiot_sensor_start(struct aiot_sensor *s, struct file *owner)
 	s->error = 0;
 	spin_unlock_irq(&s->lock);
 
+	/*
+	 * Queued slots too may have readers (a job that imported one while
+	 * the stream was stopped): the DMA must not overwrite what they read.
+	 */
 	list_for_each_entry(slot, &ring->queued, node) {
-		ret = aiot_sensor_slot_arm(s, slot, true, false);
+		ret = aiot_sensor_slot_arm(s, slot, true, true);
 		if (ret)
 			goto disarm;
 	}
@@ -136,6 +141,7 @@ int aiot_sensor_start(struct aiot_sensor *s, struct file *owner)
 	ret = s->ops->start(s, &s->cfg);
 	if (ret)
 		goto disarm;
+	s->running = true;
 	schedule_delayed_work(&s->watchdog, s->timeout / 4 + 1);
 	mutex_unlock(&s->mutex);
 	return 0;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Simulated sensors: a 3-axis accelerometer, a microphone and a 96x96
- * grayscale camera. An hrtimer (hardirq) plays the sensor and its DMA
- * engine: at the end of every period it takes the next queued slot from the
- * core, writes the period's samples into it and completes it, exactly as a
- * DMA completion interrupt would.
+ * grayscale camera. A soft hrtimer (softirq, interrupts on) plays the sensor
+ * and its DMA engine: at the end of every period it takes the next queued
+ * slot from the core, writes the period's samples into it and completes
+ * it, as a DMA completion would. Not a hard (hardirq) timer: a slot is up
+ * to 4 MiB of samples to generate, too long with interrupts off, and the
+ * core's spinlock_t may not be taken in hardirq on PREEMPT_RT. The slot's
+ * DMA-done time is taken when the fill ends (aiot_sensor_dma_end()).
  *
  * Samples are a pure function of (pattern, sample index, element index), so
  * tests can check every byte. The test patterns and the replay recordings
@@ -278,7 +281,7 @@ static int aiot_sim_start(struct aiot_sensor *sensor,
 	ss->elems = cfg->channels * ss->desc.width * ss->desc.height;
 	ss->t0 = ktime_get();
 	hrtimer_start(&ss->timer, ktime_add_ns(ss->t0, cfg->period_ns),
-		      HRTIMER_MODE_ABS_HARD);
+		      HRTIMER_MODE_ABS_SOFT);
 	return 0;
 }
 
@@ -557,7 +560,7 @@ static int aiot_sim_sensor_probe(struct platform_device *pdev)
 	mutex_init(&ss->rec_lock);
 	atomic_set(&ss->stall, 0);
 	atomic_set(&ss->faults, 0);
-	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	ss->timer.function = aiot_sim_tick;
 
 	ss->sensor = aiot_sensor_register(&pdev->dev, &ss->desc,
