@@ -3,7 +3,7 @@
 # bounded slice in every guest (60 s with fault injection in the debug
 # guest), and that a long run drives on its own:
 #
-#   make fuzz-guest [FUZZ_SECONDS=3600] [SEED=N] [FUZZ_KERNEL=debug]
+#   make fuzz-guest [FUZZ_SECONDS=3600] [SEED=N] [FUZZ_KERNEL=debug] [FUZZ_ARGS=--no-unbind]
 #
 # Built without sanitizers, like the other guest programs (the guests have
 # no ASan runtime); the host build below carries ASan/UBSan and only checks
@@ -28,5 +28,5 @@ $(FUZZ_GUEST_HOST): $(FUZZ_GUEST_SRC) $(wildcard include/uapi/*/*.h)
 
 .PHONY: fuzz-guest
 fuzz-guest: $(FUZZ_GUEST_BIN) $(BUILD)/guest/tests/fuzz_guest
-	AIOT_FUZZ_SECONDS=$(FUZZ_SECONDS) AIOT_FUZZ_SEED=$(SEED) \
+	AIOT_FUZZ_SECONDS=$(FUZZ_SECONDS) AIOT_FUZZ_SEED=$(SEED) AIOT_FUZZ_ARGS="$(FUZZ_ARGS)" \
 		tests/qemu/aiot-qemu test -k $(FUZZ_KERNEL) --npu sim --no-kunit -t fuzz_guest

@@ -36,6 +36,8 @@
 
 static char seconds[32] = "20";
 static char seed[32] = "13";
+/* More options for aiot-fuzz (AIOT_FUZZ_ARGS), e.g. "--no-unbind". */
+static char extra[128];
 static int fault;
 static int fuzz_status = -1;
 static long calls = -1;
@@ -65,6 +67,28 @@ static void config_value(const char *key, char *out, size_t len)
 	fclose(f);
 }
 
+/*
+ * The DRM core's ioctls that a render node refuses, refused on the accel
+ * node too: GET_UNIQUE dereferenced the master an accel file never has (a
+ * NULL pointer Oops in drm_getunique(), the fuzzer's first find).
+ */
+static void accel_refuses_master_ioctls(void)
+{
+	char node[64], unique[64];
+	struct drm_unique u = { .unique_len = sizeof(unique), .unique = unique };
+	struct drm_auth auth = { 0 };
+	struct drm_version v = { 0 };
+	int fd = aiot_test_open_accel(node, sizeof(node));
+
+	REQUIRE(fd >= 0);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_GET_UNIQUE, &u), EACCES);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_GET_MAGIC, &auth), EACCES);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_SET_MASTER, 0), EACCES);
+	/* What the library uses still works. */
+	CHECK_EQ(ioctl(fd, DRM_IOCTL_VERSION, &v), 0);
+	close(fd);
+}
+
 static void fuzz_runs(void)
 {
 	int pipefd[2], status;
@@ -78,8 +102,9 @@ static void fuzz_runs(void)
 		snprintf(seconds, sizeof(seconds), "60");
 	config_value("AIOT_FUZZ_SECONDS", seconds, sizeof(seconds));
 	config_value("AIOT_FUZZ_SEED", seed, sizeof(seed));
-	tap_diag("aiot-fuzz --seed %s --seconds %s%s", seed, seconds,
-		 fault ? " --fault 2" : "");
+	config_value("AIOT_FUZZ_ARGS", extra, sizeof(extra));
+	tap_diag("aiot-fuzz --seed %s --seconds %s%s %s", seed, seconds,
+		 fault ? " --fault 2" : "", extra);
 	REQUIRE(pipe(pipefd) == 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
@@ -88,12 +113,20 @@ static void fuzz_runs(void)
 		dup2(pipefd[1], 2);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		if (fault)
-			execl(FUZZ_BIN, FUZZ_BIN, "--seed", seed, "--seconds", seconds,
-			      "--fault", "2", (char *)NULL);
-		else
-			execl(FUZZ_BIN, FUZZ_BIN, "--seed", seed, "--seconds", seconds,
-			      (char *)NULL);
+		char *argv[16] = { FUZZ_BIN, "--seed", seed, "--seconds", seconds };
+		int argc = 5;
+		char *tok = strtok(extra, " ");
+
+		if (fault) {
+			argv[argc++] = "--fault";
+			argv[argc++] = "2";
+		}
+		while (tok && argc < 15) {
+			argv[argc++] = tok;
+			tok = strtok(NULL, " ");
+		}
+		argv[argc] = NULL;
+		execv(FUZZ_BIN, argv);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -196,5 +229,5 @@ static void sensors_work_after_fuzzing(void)
 	}
 }
 
-TAP_MAIN(TAP_CASE(fuzz_runs), TAP_CASE(fuzz_reached_handlers),
+TAP_MAIN(TAP_CASE(accel_refuses_master_ioctls), TAP_CASE(fuzz_runs), TAP_CASE(fuzz_reached_handlers),
 	 TAP_CASE(accel_works_after_fuzzing), TAP_CASE(sensors_work_after_fuzzing))

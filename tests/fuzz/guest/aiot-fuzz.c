@@ -1172,7 +1172,13 @@ static void op_syncobj(struct worker *w)
 		struct drm_syncobj_wait sw = { 0 };
 
 		sw.handles = (uintptr_t)(chance(&w->r, 95) ? (void *)handles : any_ptr(w, 32));
-		sw.count_handles = chance(&w->r, 95) ? (n ? 1 + rn(&w->r, n) : 0) : rval32(&w->r);
+		/*
+		 * Not beyond 64Ki: the DRM core kmallocs count * 4 bytes without
+		 * __GFP_NOWARN (drm_syncobj_array_find(), 6.12), and a count past
+		 * the largest kmalloc WARNs there, in the core, not in aiot.
+		 */
+		sw.count_handles = chance(&w->r, 95) ? (n ? 1 + rn(&w->r, n) : 0)
+						     : rn(&w->r, 1u << 16);
 		sw.timeout_nsec = now_ns() + rn(&w->r, 20) * 1000000ll;
 		sw.flags = chance(&w->r, 90) ? rn(&w->r, 4) : rval32(&w->r);
 		CALL(H_SYNCOBJ_WAIT, xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw));
