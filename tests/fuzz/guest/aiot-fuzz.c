@@ -299,8 +299,15 @@ struct worker {
 	struct sensor sensor[N_SENSOR];
 	struct dmabuf dmabuf[N_DMABUF];
 	struct map map[N_MAP];
-	uint8_t scratch[65536];
+	/*
+	 * SCRATCH bytes the kernel may write, followed by an inaccessible
+	 * guard page: a pointer near the end straddles it (EFAULT), never
+	 * the heap.
+	 */
+	uint8_t *scratch;
 };
+
+#define SCRATCH		65536
 
 static int pick_fd(struct worker *w, const int *fds, int n)
 {
@@ -347,7 +354,7 @@ static void *any_ptr(struct worker *w, size_t need)
 	case 2:
 		return (void *)(uintptr_t)0xffff800000000000ull;
 	case 3:
-		return w->scratch + sizeof(w->scratch) - (need ? need / 2 : 1);
+		return w->scratch + SCRATCH - (need ? need / 2 : 1);
 	default:
 		return w->scratch;
 	}
@@ -1424,6 +1431,7 @@ static void op_sensor(struct worker *w)
 		if (CALL(H_S_DQBUF, xioctl(s->fd, AIOT_SENSOR_IOC_DQBUF, &b)) == 0 &&
 		    chance(&w->r, 80)) {
 			b.dma_done_ns = 0;
+			b.flags = 0;
 			CALL(H_S_QBUF, xioctl(s->fd, AIOT_SENSOR_IOC_QBUF, &b));
 		}
 		break;
@@ -1457,8 +1465,8 @@ static void op_sensor(struct worker *w)
 		size_t n = s->configured ? s->cfg.slot_bytes : 4096;
 		void *buf = w->scratch;
 
-		if (n > sizeof(w->scratch) || chance(&w->r, 10))
-			n = rn(&w->r, sizeof(w->scratch));
+		if (n > SCRATCH || chance(&w->r, 10))
+			n = rn(&w->r, SCRATCH);
 		if (chance(&w->r, 10))
 			buf = any_ptr(w, n);
 		CALL(H_S_READ, read(s->fd, buf, n));
@@ -1556,9 +1564,11 @@ static void op_dmabuf(struct worker *w)
 
 static void worker_init(struct worker *w, uint64_t seed, const char *tag)
 {
+	uint8_t *scratch = w->scratch;
 	int i;
 
 	memset(w, 0, sizeof(*w));
+	w->scratch = scratch;
 	w->r.s = seed;
 	snprintf(w->tag, sizeof(w->tag), "%s", tag);
 	for (i = 0; i < N_ACCEL; i++)
@@ -1696,8 +1706,13 @@ static void child_main(int proc, int gen)
 	for (i = 0; i < opt.threads; i++) {
 		char tag[32];
 
-		w[i] = malloc(sizeof(*w[i]));
+		w[i] = calloc(1, sizeof(*w[i]));
 		if (!w[i])
+			_exit(3);
+		w[i]->scratch = mmap(NULL, SCRATCH + 4096, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (w[i]->scratch == MAP_FAILED ||
+		    mprotect(w[i]->scratch + SCRATCH, 4096, PROT_NONE))
 			_exit(3);
 		snprintf(tag, sizeof(tag), "p%dg%dt%d", proc, gen, i);
 		worker_init(w[i], mix(mix(opt.seed, proc * 1000 + gen), i), tag);
