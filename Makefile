@@ -65,7 +65,7 @@ install: modules_install headers_install
 # AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; run: aiot-compile,
 # aiot-run. The rest only use those.
 MK_FRAGMENTS := lib isa tools compile integration run firmware models npu_card demo \
-		monitor sensor bench dts apidoc
+		monitor sensor bench dts apidoc fuzz_guest
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)

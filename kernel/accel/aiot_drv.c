@@ -76,6 +76,66 @@ static const struct drm_ioctl_desc aiot_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AIOT_JOB_WAIT, aiot_ioctl_job_wait, DRM_RENDER_ALLOW),
 };
 
+#if IS_ENABLED(CONFIG_DRM_ACCEL)
+/*
+ * The DRM core gives an accel node's files every core ioctl: it checks
+ * DRM_RENDER_ALLOW for render nodes only, and some ioctls that are not
+ * render-allowed use the file's DRM master, which an accel file never has
+ * (GET_UNIQUE: a NULL pointer dereference in drm_getunique(), found by
+ * tests/fuzz/guest). Refuse them with -EACCES as a render node does: what
+ * passes is the driver's own ioctls and the core's render-allowed ones.
+ */
+static bool aiot_accel_ioctl_allowed(unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return true;
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+		return true;
+	default:
+		return false;
+	}
+}
+
+static long aiot_accel_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
+{
+	if (!aiot_accel_ioctl_allowed(cmd))
+		return -EACCES;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long aiot_accel_compat_ioctl(struct file *filp, unsigned int cmd,
+				    unsigned long arg)
+{
+	if (!aiot_accel_ioctl_allowed(cmd))
+		return -EACCES;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define aiot_accel_compat_ioctl NULL
+#endif
+#endif
+
 AIOT_DEFINE_FOPS(aiot_fops);
 
 const struct drm_driver aiot_drm_driver = {

@@ -28,6 +28,7 @@
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -172,6 +173,7 @@ struct drm_gem_object *aiot_gem_create_object(struct drm_device *drm,
 	bo->base.base.funcs = &aiot_bo_funcs;
 	return &bo->base.base;
 }
+ALLOW_ERROR_INJECTION(aiot_gem_create_object, ERRNO);
 
 /*
  * &drm_driver.gem_prime_import: attach the dma-buf to the backend's device,

@@ -24,10 +24,22 @@
 /* The accelerator is a compute accel device: /dev/accel/accelN. */
 #define AIOT_DRIVER_NODE_FEATURES	DRIVER_COMPUTE_ACCEL
 #define AIOT_HAS_ACCEL_NODE		true
+/*
+ * DRM_ACCEL_FOPS with aiot's ioctl entry points (aiot_drv.c), which refuse
+ * the DRM core's ioctls that a render node would refuse.
+ */
 #define AIOT_DEFINE_FOPS(name)						\
 	static const struct file_operations name = {			\
 		.owner = THIS_MODULE,					\
-		DRM_ACCEL_FOPS,						\
+		.open = accel_open,					\
+		.release = drm_release,					\
+		.unlocked_ioctl = aiot_accel_ioctl,			\
+		.compat_ioctl = aiot_accel_compat_ioctl,		\
+		.poll = drm_poll,					\
+		.read = drm_read,					\
+		.llseek = noop_llseek,					\
+		.mmap = drm_gem_mmap,					\
+		.fop_flags = FOP_UNSIGNED_OFFSET,			\
 		.show_fdinfo = drm_show_fdinfo,				\
 	}
 #define aiot_node_minor(drm)		((drm)->accel)

@@ -4,6 +4,7 @@
  */
 
 #include <linux/dma-fence.h>
+#include <linux/error-injection.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -69,6 +70,7 @@ struct dma_fence *aiot_sensor_fence_alloc(u64 context, u64 seqno)
 		       seqno);
 	return &f->base;
 }
+ALLOW_ERROR_INJECTION(aiot_sensor_fence_alloc, NULL);
 
 AIOT_EXPORT_FOR_KUNIT(aiot_sensor_fence_alloc);
 

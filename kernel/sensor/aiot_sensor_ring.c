@@ -13,6 +13,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/error-injection.h>
 #include <linux/iosys-map.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
@@ -158,6 +159,7 @@ struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config 
 	}
 	return ring;
 }
+ALLOW_ERROR_INJECTION(aiot_sensor_ring_alloc, NULL);
 
 AIOT_EXPORT_FOR_KUNIT(aiot_sensor_ring_alloc);
 

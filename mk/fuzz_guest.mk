@@ -1,0 +1,32 @@
+# The in-guest fuzzer of the whole uAPI (tests/fuzz/guest/aiot-fuzz.c,
+# docs/fuzzing.md): a guest program that the suite fuzz_guest runs for a
+# bounded slice in every guest (60 s with fault injection in the debug
+# guest), and that a long run drives on its own:
+#
+#   make fuzz-guest [FUZZ_SECONDS=3600] [SEED=N] [FUZZ_KERNEL=debug] [FUZZ_ARGS=--no-unbind]
+#
+# Built without sanitizers, like the other guest programs (the guests have
+# no ASan runtime); the host build below carries ASan/UBSan and only checks
+# that it builds and parses its options.
+FUZZ_GUEST_SRC := tests/fuzz/guest/aiot-fuzz.c
+FUZZ_GUEST_BIN := $(BUILD)/guest/bin/aiot-fuzz
+FUZZ_GUEST_HOST := $(BUILD)/fuzz/aiot-fuzz-host
+GUEST_PROGS += $(FUZZ_GUEST_BIN)
+USERSPACE += $(FUZZ_GUEST_HOST)
+
+FUZZ_SECONDS ?= 600
+SEED ?= 1
+FUZZ_KERNEL ?= debug
+
+$(FUZZ_GUEST_BIN): $(FUZZ_GUEST_SRC) $(wildcard include/uapi/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -pthread -o $@ $< -pthread
+
+$(FUZZ_GUEST_HOST): $(FUZZ_GUEST_SRC) $(wildcard include/uapi/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -pthread -o $@ $< -pthread
+
+.PHONY: fuzz-guest
+fuzz-guest: $(FUZZ_GUEST_BIN) $(BUILD)/guest/tests/fuzz_guest
+	AIOT_FUZZ_SECONDS=$(FUZZ_SECONDS) AIOT_FUZZ_SEED=$(SEED) AIOT_FUZZ_ARGS="$(FUZZ_ARGS)" \
+		tests/qemu/aiot-qemu test -k $(FUZZ_KERNEL) --npu sim --no-kunit -t fuzz_guest

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A bounded slice of the in-guest fuzzer (tests/fuzz/guest/aiot-fuzz.c):
+ * aiot-fuzz runs against the loaded modules, with several processes and
+ * threads, backends unbound and rebound, and, where the kernel has it (the
+ * debug guest), kmalloc/alloc_pages/function fault injection in its tasks.
+ * The harness fails the run on any kernel report; this suite checks that
+ * the fuzzer survived, reached enough handlers, left every device bound,
+ * and that the accelerator and the sensors still work afterwards.
+ *
+ * Length and seed: 60 s with fault injection where failslab exists, else
+ * 20 s; seed 13. `make fuzz-guest FUZZ_SECONDS= SEED=` overrides both
+ * (AIOT_FUZZ_SECONDS and AIOT_FUZZ_SEED in the guest's /aiot/config).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm/aiot_accel.h>
+#include <linux/aiot_sensor.h>
+
+#include "aiot_testlib.h"
+#include "tap.h"
+
+#define FUZZ_BIN	"/aiot/bin/aiot-fuzz"
+/* Handlers that must have succeeded at least once in a slice. */
+#define MIN_HANDLERS	30
+#define MIN_CALLS	2000
+
+static char seconds[32] = "20";
+static char seed[32] = "13";
+/* More options for aiot-fuzz (AIOT_FUZZ_ARGS), e.g. "--no-unbind". */
+static char extra[128];
+static int fault;
+static int fuzz_status = -1;
+static long calls = -1;
+static int reached = -1;
+
+/* A value from the guest's /aiot/config (KEY='value' lines), if there. */
+static void config_value(const char *key, char *out, size_t len)
+{
+	char line[256];
+	FILE *f = fopen("/aiot/config", "re");
+	size_t kl = strlen(key);
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = line + kl + 1, *end;
+
+		if (strncmp(line, key, kl) || line[kl] != '=')
+			continue;
+		if (*v == '\'')
+			v++;
+		end = v + strcspn(v, "'\n");
+		*end = '\0';
+		if (*v)
+			snprintf(out, len, "%s", v);
+	}
+	fclose(f);
+}
+
+/*
+ * The DRM core's ioctls that a render node refuses, refused on the accel
+ * node too: GET_UNIQUE dereferenced the master an accel file never has (a
+ * NULL pointer Oops in drm_getunique(), the fuzzer's first find).
+ */
+static void accel_refuses_master_ioctls(void)
+{
+	char node[64], unique[64];
+	struct drm_unique u = { .unique_len = sizeof(unique), .unique = unique };
+	struct drm_auth auth = { 0 };
+	struct drm_version v = { 0 };
+	int fd = aiot_test_open_accel(node, sizeof(node));
+
+	REQUIRE(fd >= 0);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_GET_UNIQUE, &u), EACCES);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_GET_MAGIC, &auth), EACCES);
+	CHECK_ERRNO(ioctl(fd, DRM_IOCTL_SET_MASTER, 0), EACCES);
+	/* What the library uses still works. */
+	CHECK_EQ(ioctl(fd, DRM_IOCTL_VERSION, &v), 0);
+	close(fd);
+}
+
+static void fuzz_runs(void)
+{
+	int pipefd[2], status;
+	pid_t pid;
+	FILE *out;
+	char line[512];
+
+	REQUIRE(access(FUZZ_BIN, X_OK) == 0);
+	fault = access("/sys/kernel/debug/failslab", F_OK) == 0;
+	if (fault)
+		snprintf(seconds, sizeof(seconds), "60");
+	config_value("AIOT_FUZZ_SECONDS", seconds, sizeof(seconds));
+	config_value("AIOT_FUZZ_SEED", seed, sizeof(seed));
+	config_value("AIOT_FUZZ_ARGS", extra, sizeof(extra));
+	tap_diag("aiot-fuzz --seed %s --seconds %s%s %s", seed, seconds,
+		 fault ? " --fault 2" : "", extra);
+	REQUIRE(pipe(pipefd) == 0);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		char *argv[16] = { FUZZ_BIN, "--seed", seed, "--seconds", seconds };
+		int argc = 5;
+		char *tok = strtok(extra, " ");
+
+		if (fault) {
+			argv[argc++] = "--fault";
+			argv[argc++] = "2";
+		}
+		while (tok && argc < 15) {
+			argv[argc++] = tok;
+			tok = strtok(NULL, " ");
+		}
+		argv[argc] = NULL;
+		execv(FUZZ_BIN, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	out = fdopen(pipefd[0], "r");
+	REQUIRE(out);
+	while (fgets(line, sizeof(line), out)) {
+		const char *p;
+
+		line[strcspn(line, "\n")] = '\0';
+		tap_diag("%s", line);
+		p = strstr(line, " calls=");
+		if (p)
+			calls = strtol(p + 7, NULL, 10);
+		p = strstr(line, "handlers_reached=");
+		if (p)
+			reached = atoi(p + 17);
+	}
+	fclose(out);
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	fuzz_status = status;
+	/* Exit 0: it survived every errno and bound every device again. */
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+static void fuzz_reached_handlers(void)
+{
+	if (fuzz_status < 0)
+		TAP_SKIP("the fuzzer did not run");
+	CHECK(calls >= MIN_CALLS);
+	CHECK(reached >= MIN_HANDLERS);
+	tap_diag("%ld calls, %d handlers reached (at least %d wanted)", calls, reached,
+		 MIN_HANDLERS);
+}
+
+/* The known FULLY_CONNECTED job computes the known result after the run. */
+static void accel_works_after_fuzzing(void)
+{
+	char node[64];
+	int fd = aiot_test_open_accel(node, sizeof(node));
+	uint32_t h[4];
+	uint8_t *cmd, *w;
+	int8_t *in, *outp;
+	struct drm_aiot_submit s = { 0 };
+	struct drm_aiot_job_wait jw = { 0 };
+	int i;
+
+	REQUIRE(fd >= 0);
+	for (i = 0; i < 4; i++) {
+		h[i] = aiot_test_bo_create(fd, 4096);
+		REQUIRE(h[i]);
+	}
+	cmd = aiot_test_bo_map(fd, h[3], 4096);
+	w = aiot_test_bo_map(fd, h[0], 4096);
+	in = aiot_test_bo_map(fd, h[1], 4096);
+	outp = aiot_test_bo_map(fd, h[2], 4096);
+	REQUIRE(cmd && w && in && outp);
+	aiot_test_fc_weights(w);
+	for (i = 0; i < AIOT_TEST_FC_D; i++)
+		in[i] = (int8_t)(i * 7 - 9);
+	memset(outp, 0x55, 16);
+	s.cmd_handle = h[3];
+	s.cmd_size = (uint32_t)aiot_test_fc_stream(cmd);
+	s.bindings[0] = h[0];
+	s.bindings[1] = h[1];
+	s.bindings[2] = h[2];
+	s.out_sync_file = -1;
+	s.priority = DRM_AIOT_PRIORITY_NORMAL;
+	REQUIRE(ioctl(fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
+	jw.job_id = s.job_id;
+	jw.timeout_ns = 10000000000ll;
+	CHECK_EQ(ioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw), 0);
+	CHECK_EQ(jw.state, DRM_AIOT_JOB_DONE);
+	CHECK_EQ(jw.status, 0);
+	for (i = 0; i < AIOT_TEST_FC_O; i++)
+		CHECK_EQ(outp[i], aiot_test_fc_expect(in, i));
+	close(fd);
+}
+
+static void sensors_work_after_fuzzing(void)
+{
+	static const unsigned int kinds[] = { AIOT_SENSOR_KIND_ACCEL, AIOT_SENSOR_KIND_MIC,
+					       AIOT_SENSOR_KIND_CAMERA };
+	unsigned int k;
+
+	for (k = 0; k < 3; k++) {
+		char node[64];
+		struct aiot_sensor_info info;
+		int fd = aiot_test_open_sensor(kinds[k], node, sizeof(node));
+
+		CHECK(fd >= 0);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		CHECK_EQ(ioctl(fd, AIOT_SENSOR_IOC_INFO, &info), 0);
+		CHECK_EQ(info.kind, kinds[k]);
+		/* Nobody owns it any more: the fuzzer's files are all closed. */
+		CHECK(info.state != AIOT_SENSOR_STATE_STREAMING);
+		close(fd);
+	}
+}
+
+TAP_MAIN(TAP_CASE(accel_refuses_master_ioctls), TAP_CASE(fuzz_runs), TAP_CASE(fuzz_reached_handlers),
+	 TAP_CASE(accel_works_after_fuzzing), TAP_CASE(sensors_work_after_fuzzing))
