@@ -64,9 +64,48 @@ static void aiot_hw_fence_set_deadline(struct dma_fence *fence,
 }
 #endif
 
+/*
+ * A fence outlives its job in whatever holds it: a sync_file, a syncobj,
+ * a dma_resv, the scheduler's fence that reports its scheduler's name.
+ * Its lock and that scheduler live in the device, its ops in this module:
+ * a live fence holds both, from run_job (signalling path: reference
+ * counts only) until its release.
+ */
+void aiot_hw_fence_hold(struct aiot_device *adev, struct dma_fence *fence)
+{
+	struct aiot_hw_fence *hwf = to_aiot_hw_fence(fence);
+
+	hwf->adev = adev;
+	drm_dev_get(&adev->drm);
+	__module_get(THIS_MODULE);
+}
+
+static void aiot_hw_fence_release_work(struct work_struct *work)
+{
+	struct aiot_hw_fence *hwf = container_of(work, struct aiot_hw_fence,
+						 release_work);
+	struct aiot_device *adev = hwf->adev;
+
+	dma_fence_free(&hwf->base);
+	/* The device's last reference may tear it down: process context. */
+	drm_dev_put(&adev->drm);
+	/* Module exit drains this workqueue, so returning is safe. */
+	module_put(THIS_MODULE);
+}
+
+/* Any context (the last put may be in an interrupt): defer the puts. */
+static void aiot_hw_fence_release(struct dma_fence *fence)
+{
+	struct aiot_hw_fence *hwf = to_aiot_hw_fence(fence);
+
+	INIT_WORK(&hwf->release_work, aiot_hw_fence_release_work);
+	queue_work(aiot_cleanup_wq, &hwf->release_work);
+}
+
 const struct dma_fence_ops aiot_hw_fence_ops = {
 	.get_driver_name = aiot_fence_driver_name,
 	.get_timeline_name = aiot_fence_timeline_name,
+	.release = aiot_hw_fence_release,
 #if AIOT_HAS_FENCE_DEADLINE
 	.set_deadline = aiot_hw_fence_set_deadline,
 #endif

@@ -83,7 +83,12 @@ static inline struct aiot_job *to_aiot_job(struct drm_sched_job *sched_job)
 struct aiot_hw_fence {
 	struct dma_fence base;
 	atomic64_t deadline_ns;
+	/* Held while the fence lives: see aiot_hw_fence_hold(). */
+	struct aiot_device *adev;
+	struct work_struct release_work;
 };
+
+void aiot_hw_fence_hold(struct aiot_device *adev, struct dma_fence *fence);
 
 static inline struct aiot_hw_fence *to_aiot_hw_fence(struct dma_fence *fence)
 {

@@ -49,6 +49,7 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 
 	dma_fence_init(fence, &aiot_hw_fence_ops, &adev->fence_lock,
 		       adev->fence_context, ++adev->fence_seqno);
+	aiot_hw_fence_hold(adev, fence);
 	job->hw_fence_live = true;
 	/* One reference for the scheduler, one for the job. */
 	dma_fence_get(fence);

@@ -400,9 +400,52 @@ static void check_jobs_released(const char *name)
 	tap_case_failed = 1;
 }
 
+/*
+ * A job's sync_file outlives its device and the core module: with the
+ * backend unbound and the file closed it still answers (its fence's lock
+ * and its scheduler's name live in the device), and aiot.ko stays loaded
+ * until it is closed (the fence's ops are aiot's). Fails without: aiot.ko
+ * unloads under the sync_file, whose next call reads freed memory.
+ */
+static void sync_file_outlives_device(void)
+{
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = { 0 };
+	struct drm_aiot_job_wait w;
+	struct ctx c;
+	uint64_t id;
+	int sf = -1;
+
+	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(submit(&c, 0, &sf, &id) == 0);
+	REQUIRE(job_wait(c.fd, id, 10 * SEC_NS, &w) == 0);
+	CHECK_EQ(w.status, 0);
+	close(c.fd);
+	REQUIRE(aiot_test_npu_unload(0, 20000) == 0);
+
+	/* Only the fence holds aiot.ko now. */
+	CHECK_EQ(aiot_test_rmmod("aiot"), -EWOULDBLOCK);
+	CHECK(aiot_test_module_loaded("aiot"));
+	info.num_fences = 1;
+	info.sync_fence_info = (uintptr_t)&fi;
+	CHECK_EQ(ioctl(sf, SYNC_IOC_FILE_INFO, &info), 0);
+	CHECK_EQ(info.status, 1);
+	CHECK_EQ(fi.status, 1);
+	CHECK(fi.driver_name[0] != '\0');
+	CHECK(fi.obj_name[0] != '\0');
+	CHECK(fence_wait(sf, 1000));
+	close(sf);
+
+	/* The last reference goes from a work item: wait for it. */
+	CHECK_EQ(aiot_test_rmmod_wait("aiot", 10000), 0);
+	CHECK(!aiot_test_module_loaded("aiot"));
+	REQUIRE(aiot_test_npu_load(1, NULL) == 0);
+}
+
 TAP_MAIN_WITH_HOOK(check_jobs_released,
 	TAP_CASE(hung_job_reset_within_timeout),
 	TAP_CASE(entity_fences_signal_in_order),
 	TAP_CASE(close_cancels_queued_jobs),
 	TAP_CASE(killed_process_jobs_cancelled),
+	TAP_CASE(sync_file_outlives_device),
 )

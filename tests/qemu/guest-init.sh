@@ -91,10 +91,19 @@ demo)
 esac
 
 # Unload everything: unload paths run, and whatever they leak shows below.
-rmmod aiot_card 2>/dev/null
-rmmod aiot_sim 2>/dev/null
-rmmod aiot 2>/dev/null
-rmmod aiot_sensor 2>/dev/null
+# Fences hold their module until released, the last ones from a work item:
+# give them a moment.
+unload() {
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		grep -q "^$1 " /proc/modules || return 0
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 0.25
+	done
+}
+unload aiot_card
+unload aiot_sim
+unload aiot
+unload aiot_sensor
 say "AIOT-UNLOADED $(lsmod | grep -c '^aiot')"
 if [ -w $kmemleak ]; then
 	# kmemleak reports objects unreferenced for 5 s, after two scans.
