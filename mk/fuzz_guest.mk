@@ -1,4 +1,4 @@
-# The in-guest fuzzer of the whole uAPI (tests/fuzz/guest/aiot-fuzz.c,
+# The in-guest fuzzer of the whole uAPI (tests/fuzz/guest/, one file per concern;
 # docs/fuzzing.md): a guest program that the suite fuzz_guest runs for a
 # bounded slice in every guest (60 s with fault injection in the debug
 # guest), and that a long run drives on its own:
@@ -8,7 +8,8 @@
 # Built without sanitizers, like the other guest programs (the guests have
 # no ASan runtime); the host build below carries ASan/UBSan and only checks
 # that it builds and parses its options.
-FUZZ_GUEST_SRC := tests/fuzz/guest/aiot-fuzz.c
+FUZZ_GUEST_SRC := $(wildcard tests/fuzz/guest/*.c)
+FUZZ_GUEST_HDR := $(wildcard tests/fuzz/guest/*.h)
 FUZZ_GUEST_BIN := $(BUILD)/guest/bin/aiot-fuzz
 FUZZ_GUEST_HOST := $(BUILD)/fuzz/aiot-fuzz-host
 GUEST_PROGS += $(FUZZ_GUEST_BIN)
@@ -18,13 +19,13 @@ FUZZ_SECONDS ?= 600
 SEED ?= 1
 FUZZ_KERNEL ?= debug
 
-$(FUZZ_GUEST_BIN): $(FUZZ_GUEST_SRC) $(wildcard include/uapi/*/*.h)
+$(FUZZ_GUEST_BIN): $(FUZZ_GUEST_SRC) $(FUZZ_GUEST_HDR) $(wildcard include/uapi/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -pthread -o $@ $< -pthread
+	$(CC) $(HOST_CFLAGS) -pthread -o $@ $(FUZZ_GUEST_SRC) -pthread
 
-$(FUZZ_GUEST_HOST): $(FUZZ_GUEST_SRC) $(wildcard include/uapi/*/*.h)
+$(FUZZ_GUEST_HOST): $(FUZZ_GUEST_SRC) $(FUZZ_GUEST_HDR) $(wildcard include/uapi/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(SAN) -pthread -o $@ $< -pthread
+	$(CC) $(HOST_CFLAGS) $(SAN) -pthread -o $@ $(FUZZ_GUEST_SRC) -pthread
 
 .PHONY: fuzz-guest
 fuzz-guest: $(FUZZ_GUEST_BIN) $(BUILD)/guest/tests/fuzz_guest

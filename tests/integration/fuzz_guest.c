@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A bounded slice of the in-guest fuzzer (tests/fuzz/guest/aiot-fuzz.c):
+ * A bounded slice of the in-guest fuzzer (tests/fuzz/guest/):
  * aiot-fuzz runs against the loaded modules, with several processes and
  * threads, backends unbound and rebound, and, where the kernel has it (the
  * debug guest), kmalloc/alloc_pages/function fault injection in its tasks.

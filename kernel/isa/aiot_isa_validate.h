@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * aiot ISA validator: what its two halves share (private to kernel/isa).
+ *
+ * aiot_isa_validate.c walks the stream (header, cursor, summary, aliased
+ * bindings) and checks single operands: a tensor or an array inside its
+ * buffer, overlaps, value ranges. aiot_isa_validate_ops.c checks each
+ * operation's shapes and parameters with those and counts its work.
+ */
+#ifndef AIOT_ISA_VALIDATE_H
+#define AIOT_ISA_VALIDATE_H
+
+#include "aiot_isa.h"
+
+#define AIOT_ISA_S8_MIN		(-128)
+#define AIOT_ISA_S8_MAX		127
+#define AIOT_ISA_S16_MIN	(-32768)
+#define AIOT_ISA_S16_MAX	32767
+
+/*
+ * Bytes of a tensor plus where it is, for overlap checks: @binding is the
+ * buffer's (the lowest binding of the same memory, see
+ * aiot_isa_validate_aliased()), not necessarily the tensor's.
+ */
+struct aiot_isa_span {
+	u32 binding;
+	u64 start;
+	u64 end;
+};
+
+static inline bool aiot_isa_in_range(s32 v, s32 lo, s32 hi)
+{
+	return v >= lo && v <= hi;
+}
+
+static inline void aiot_isa_add_work(struct aiot_isa_summary *sum, u64 work)
+{
+	if (sum && check_add_overflow(sum->work, work, &sum->work))
+		sum->work = ~0ULL;
+}
+
+/* Product of up to four factors; false when it overflows u64. */
+static inline bool aiot_isa_mul4(u64 a, u64 b, u64 c, u64 d, u64 *out)
+{
+	u64 ab, cd;
+
+	if (check_mul_overflow(a, b, &ab) || check_mul_overflow(c, d, &cd))
+		return false;
+	return !check_mul_overflow(ab, cd, out);
+}
+
+static inline bool aiot_isa_zp8_ok(s32 zp)
+{
+	return aiot_isa_in_range(zp, AIOT_ISA_S8_MIN, AIOT_ISA_S8_MAX);
+}
+
+static inline bool aiot_isa_quant_ok(s32 multiplier, s32 shift)
+{
+	return multiplier >= 0 && aiot_isa_in_range(shift, -31, 30);
+}
+
+/* Operands (aiot_isa_validate.c); each returns 0 or a negative errno. */
+int aiot_isa_check_tensor(const struct aiot_isa_cursor *cur,
+			  const struct aiot_isa_tensor *t, u8 dtype,
+			  bool written, struct aiot_isa_summary *sum,
+			  struct aiot_isa_span *span);
+int aiot_isa_check_array(const struct aiot_isa_cursor *cur,
+			 const struct aiot_isa_array_ref *ref, u32 count,
+			 u32 record_size, struct aiot_isa_summary *sum,
+			 struct aiot_isa_span *span);
+int aiot_isa_check_alias(const struct aiot_isa_span *out,
+			 const struct aiot_isa_span *in, bool in_place_ok);
+int aiot_isa_check_act_type(const struct aiot_isa_activation *act, u8 dtype);
+int aiot_isa_check_act(const struct aiot_isa_activation *act);
+bool aiot_isa_zp_ok(s32 zp, u8 dtype);
+bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
+			const struct aiot_isa_tensor *b);
+
+/* One copied-out operation's shapes and parameters (aiot_isa_validate_ops.c). */
+int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
+		      const union aiot_isa_op *op,
+		      struct aiot_isa_summary *sum);
+
+#endif /* AIOT_ISA_VALIDATE_H */
