@@ -272,9 +272,10 @@ TEST_F(CardTest, RunsAModelBitExactThroughScatterLists)
 	EXPECT_GT(q.started_ns, 0u);
 	EXPECT_GE(q.ended_ns, q.started_ns);
 	EXPECT_LE(q.ended_ns, card.r64(AIOT_CARD_REG_CLOCK_NS) + 1);
-	// one step per op and per output row at least: 22 + 11 + 1 rows;
-	// PROGRESS counts those and one per scatter-gather segment moved
-	EXPECT_GE(q.progress, 34u);
+	// one executor step per operation at least (conv, pool, fc; inside
+	// an op one per AIOT_ISA_STOP_INTERVAL of work); PROGRESS counts
+	// those and one per scatter-gather segment moved
+	EXPECT_GE(q.progress, 3u);
 	EXPECT_GT(card.r64(AIOT_CARD_REG_PROGRESS) - progress0, q.progress);
 	EXPECT_EQ(card.r64(AIOT_CARD_REG_JOBS_DONE), 1u);
 	EXPECT_EQ(card.r32(AIOT_CARD_REG_SQ_HEAD), 1u);

@@ -389,6 +389,26 @@ void op_job_wait(struct worker *w)
 	CALL(H_JOB_WAIT, xioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw));
 }
 
+/*
+ * The DRM core's syncobj ioctls that take an array count: with a random
+ * count, 6.12's drm_syncobj_array_find() asks kmalloc for it without
+ * __GFP_NOWARN and WARNs (a core issue, not aiot's; op_syncobj() keeps
+ * its counts small). Random ioctl numbers stay away from them.
+ */
+static bool drm_core_array_ioctl(unsigned long cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != DRM_IOCTL_BASE)
+		return false;
+	return nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT) ||
+	       nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_RESET) ||
+	       nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_SIGNAL) ||
+	       nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT) ||
+	       nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_QUERY) ||
+	       nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL);
+}
+
 /* An ioctl nobody defined, or a defined one with a wrong size, on any fd. */
 void op_bad_ioctl(struct worker *w)
 {
@@ -406,6 +426,8 @@ void op_bad_ioctl(struct worker *w)
 	cmd = _IOC(dir, sensor ? AIOT_SENSOR_IOC_MAGIC : DRM_IOCTL_BASE, nr, size);
 	if (chance(&w->r, 10))
 		cmd = (unsigned long)rnext(&w->r);
+	if (drm_core_array_ioctl(cmd))
+		cmd = _IOC(dir, DRM_IOCTL_BASE, DRM_COMMAND_BASE + (nr & 15), size);
 	/* Never the destructive DRM master/auth ones: they do not reach us. */
 	for (unsigned int i = 0; i < 256; i++)
 		w->scratch[i] = chance(&w->r, 70) ? 0 : (uint8_t)rnext(&w->r);
