@@ -141,9 +141,13 @@ void op_bo_create(struct worker *w)
 	if (fd < 0)
 		return;
 	if (!b) {
-		/* Full: give one back first (sometimes by closing its handle). */
+		/*
+		 * Full: give one back first, nearly always by closing its
+		 * handle: a thread whose file lives long would otherwise
+		 * leak buffers until the guest runs out of memory.
+		 */
 		b = some_bo(w);
-		if (chance(&w->r, 50)) {
+		if (chance(&w->r, 95)) {
 			struct drm_gem_close gc = { .handle = b->handle };
 
 			CALL(H_GEM_CLOSE, xioctl(b->fd, DRM_IOCTL_GEM_CLOSE, &gc));
