@@ -200,7 +200,8 @@ static int aiot_job_copy_stream(struct aiot_job *job, struct drm_file *file,
 		goto out_put;
 	}
 	/* Held until the job is released: the caller's memory cgroup pays. */
-	stream = kvmalloc(args->cmd_size, GFP_KERNEL_ACCOUNT);
+	/* Its size is the caller's: a failure is its ENOMEM, not a warning. */
+	stream = kvmalloc(args->cmd_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!stream) {
 		ret = -ENOMEM;
 		goto out_put;

@@ -4,7 +4,7 @@
  * The write fences armed on their slots are in aiot_sensor_fence.c, the
  * export of a slot as a dma-buf in aiot_sensor_dmabuf.c.
  *
- * A ring is one vmalloc_user() area of slot_count page-aligned slots. It is
+ * A ring is one vmalloc area of slot_count page-aligned slots. It is
  * reference counted: the stream, every mapping of the ring and every dma-buf
  * of one of its slots hold it, so a ring outlives a reconfiguration, the
  * closing of the stream or the removal of the sensor for as long as
@@ -134,8 +134,10 @@ struct aiot_sensor_ring *aiot_sensor_ring_alloc(const struct aiot_sensor_config 
 	 * Charged to the configuring task's memory cgroup: the ring outlives
 	 * the file while mapped. Pages are inserted one by one at fault time,
 	 * so the area needs no VM_USERMAP (vmalloc_user() cannot charge).
+	 * Its size is the caller's: a failure is its ENOMEM, not a warning.
 	 */
-	ring->vaddr = __vmalloc(ring->size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	ring->vaddr = __vmalloc(ring->size, GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+				__GFP_NOWARN);
 	if (!ring->vaddr) {
 		kfree(ring);
 		return NULL;
