@@ -38,8 +38,9 @@ size_t build_nop_stream(void *buf, unsigned int n)
 /* The known fully-connected job's buffers, mapped; fc 0: a one-NOP stream. */
 int ctx_open(struct aiot_test_fc_job *c, int fc)
 {
-	if (aiot_test_fc_open(c, accel_node, sizeof(accel_node),
-			      AIOT_TEST_FC_MAPPED | (fc ? 0 : AIOT_TEST_FC_BLANK)))
+	unsigned int flags = AIOT_TEST_FC_MAPPED | (fc ? 0 : AIOT_TEST_FC_BLANK);
+
+	if (aiot_test_fc_open(c, accel_node, sizeof(accel_node), flags))
 		return -1;
 	if (!fc)
 		c->cmd_size = build_nop_stream(c->cmd_map, 1);
