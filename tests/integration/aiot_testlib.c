@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "aiot_testlib.h"
+#include "tap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -451,4 +452,79 @@ int8_t aiot_test_fc_expect(const int8_t *in, int o)
 	r = (int32_t)((ab + nudge) / (1ll << 31));
 	r -= 5;
 	return r < -128 ? -128 : r > 127 ? 127 : r;
+}
+
+int aiot_test_fc_open(struct aiot_test_fc_job *j, char *node, size_t nodelen,
+		      unsigned int flags)
+{
+	const size_t sz = AIOT_TEST_FC_BO_SIZE;
+	int err;
+
+	memset(j, 0, sizeof(*j));
+	j->fd = aiot_test_open_accel(node, nodelen);
+	if (j->fd < 0)
+		return -1;
+	j->cmd = aiot_test_bo_create(j->fd, sz);
+	j->weights = aiot_test_bo_create(j->fd, sz);
+	j->in = aiot_test_bo_create(j->fd, sz);
+	j->out = aiot_test_bo_create(j->fd, sz);
+	if (!j->cmd || !j->weights || !j->in || !j->out)
+		goto fail;
+	j->cmd_map = aiot_test_bo_map(j->fd, j->cmd, sz);
+	j->w_map = aiot_test_bo_map(j->fd, j->weights, sz);
+	if (!j->cmd_map || !j->w_map)
+		goto fail;
+	if (flags & AIOT_TEST_FC_MAPPED) {
+		j->in_map = aiot_test_bo_map(j->fd, j->in, sz);
+		j->out_map = aiot_test_bo_map(j->fd, j->out, sz);
+		if (!j->in_map || !j->out_map)
+			goto fail;
+	}
+	if (!(flags & AIOT_TEST_FC_BLANK)) {
+		j->cmd_size = aiot_test_fc_stream(j->cmd_map);
+		aiot_test_fc_weights(j->w_map);
+	}
+	if (!(flags & AIOT_TEST_FC_MAPPED)) {
+		munmap(j->cmd_map, sz);
+		munmap(j->w_map, sz);
+		j->cmd_map = j->w_map = NULL;
+	}
+	return 0;
+fail:
+	err = errno;
+	aiot_test_fc_close(j);
+	errno = err;
+	return -1;
+}
+
+void aiot_test_fc_close(struct aiot_test_fc_job *j)
+{
+	void **maps[] = { &j->cmd_map, &j->w_map, &j->in_map, &j->out_map };
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (*maps[i])
+			munmap(*maps[i], AIOT_TEST_FC_BO_SIZE);
+		*maps[i] = NULL;
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+void aiot_test_check_jobs_released(const char *name)
+{
+	/* The modules that use aiot.ko: aiot-sim, and aiot-card if tested. */
+	int i, base = aiot_test_npu_is_card() ? 2 : 1;
+	char refs[32] = "";
+
+	for (i = 0; i < 250; i++) {
+		if (aiot_test_read_file("/sys/module/aiot/refcnt", refs,
+					sizeof(refs)) == 0 && atoi(refs) <= base)
+			return;
+		usleep(20 * 1000);
+	}
+	/* A mapping or a file left open also pins it: a test bug then. */
+	tap_diag("after %s: aiot.ko still has %s references", name, refs);
+	tap_case_failed = 1;
 }

@@ -87,4 +87,42 @@ size_t aiot_test_fc_stream(void *buf);
 void aiot_test_fc_weights(void *w);
 int8_t aiot_test_fc_expect(const int8_t *in, int o);
 
+/*
+ * An accelerator file with that job's four buffer objects of
+ * AIOT_TEST_FC_BO_SIZE bytes: the command stream (cmd, cmd_size bytes of it
+ * written by aiot_test_fc_stream()), the weights (binding 0, filled by
+ * aiot_test_fc_weights()), the input (binding 1) and the output (binding 2).
+ */
+#define AIOT_TEST_FC_BO_SIZE 4096
+struct aiot_test_fc_job {
+	int fd;
+	uint32_t cmd, weights, in, out;
+	/* With AIOT_TEST_FC_MAPPED; NULL otherwise. */
+	void *cmd_map, *w_map, *in_map, *out_map;
+	uint32_t cmd_size;
+};
+/*
+ * Flags of aiot_test_fc_open(). MAPPED: keep all four buffers mapped (else
+ * none stays mapped, and the file is released by close(fd) alone: a mapping
+ * keeps it open). BLANK: write neither the stream nor the weights (cmd_size
+ * 0; the caller writes its own stream through cmd_map).
+ */
+#define AIOT_TEST_FC_MAPPED	(1u << 0)
+#define AIOT_TEST_FC_BLANK	(1u << 1)
+/*
+ * Open the accelerator node (its path into node) and create the job's
+ * buffers. 0, or -1 with errno set and nothing left open.
+ */
+int aiot_test_fc_open(struct aiot_test_fc_job *j, char *node, size_t nodelen,
+		      unsigned int flags);
+/* Unmap what is mapped and close the file. */
+void aiot_test_fc_close(struct aiot_test_fc_job *j);
+
+/*
+ * An after-case hook (TAP_MAIN_WITH_HOOK): every job, and a closing file,
+ * holds a reference on aiot.ko until it is freed, so a count that does not
+ * come back down within 5 s after case name fails the case.
+ */
+void aiot_test_check_jobs_released(const char *name);
+
 #endif

@@ -166,44 +166,34 @@ static void fuzz_reached_handlers(void)
 static void accel_works_after_fuzzing(void)
 {
 	char node[64];
-	int fd = aiot_test_open_accel(node, sizeof(node));
-	uint32_t h[4];
-	uint8_t *cmd, *w;
+	struct aiot_test_fc_job j;
 	int8_t *in, *outp;
 	struct drm_aiot_submit s = { 0 };
 	struct drm_aiot_job_wait jw = { 0 };
 	int i;
 
-	REQUIRE(fd >= 0);
-	for (i = 0; i < 4; i++) {
-		h[i] = aiot_test_bo_create(fd, 4096);
-		REQUIRE(h[i]);
-	}
-	cmd = aiot_test_bo_map(fd, h[3], 4096);
-	w = aiot_test_bo_map(fd, h[0], 4096);
-	in = aiot_test_bo_map(fd, h[1], 4096);
-	outp = aiot_test_bo_map(fd, h[2], 4096);
-	REQUIRE(cmd && w && in && outp);
-	aiot_test_fc_weights(w);
+	REQUIRE(aiot_test_fc_open(&j, node, sizeof(node), AIOT_TEST_FC_MAPPED) == 0);
+	in = j.in_map;
+	outp = j.out_map;
 	for (i = 0; i < AIOT_TEST_FC_D; i++)
 		in[i] = (int8_t)(i * 7 - 9);
 	memset(outp, 0x55, 16);
-	s.cmd_handle = h[3];
-	s.cmd_size = (uint32_t)aiot_test_fc_stream(cmd);
-	s.bindings[0] = h[0];
-	s.bindings[1] = h[1];
-	s.bindings[2] = h[2];
+	s.cmd_handle = j.cmd;
+	s.cmd_size = j.cmd_size;
+	s.bindings[0] = j.weights;
+	s.bindings[1] = j.in;
+	s.bindings[2] = j.out;
 	s.out_sync_file = -1;
 	s.priority = DRM_AIOT_PRIORITY_NORMAL;
-	REQUIRE(ioctl(fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
+	REQUIRE(ioctl(j.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	jw.job_id = s.job_id;
 	jw.timeout_ns = 10000000000ll;
-	CHECK_EQ(ioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw), 0);
+	CHECK_EQ(ioctl(j.fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw), 0);
 	CHECK_EQ(jw.state, DRM_AIOT_JOB_DONE);
 	CHECK_EQ(jw.status, 0);
 	for (i = 0; i < AIOT_TEST_FC_O; i++)
 		CHECK_EQ(outp[i], aiot_test_fc_expect(in, i));
-	close(fd);
+	aiot_test_fc_close(&j);
 }
 
 static void sensors_work_after_fuzzing(void)

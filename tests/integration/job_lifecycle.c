@@ -43,41 +43,8 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * SEC_NS + ts.tv_nsec;
 }
 
-struct ctx {
-	int fd;
-	uint32_t cmd, weights, in, out;
-	void *cmd_map, *w_map;
-	uint32_t cmd_size;
-};
-
-/* A fully-connected job: reads weights and in, writes out. */
-static int ctx_open(struct ctx *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fd = aiot_test_open_accel(node, sizeof(node));
-	if (c->fd < 0)
-		return -1;
-	c->cmd = aiot_test_bo_create(c->fd, 4096);
-	c->weights = aiot_test_bo_create(c->fd, 4096);
-	c->in = aiot_test_bo_create(c->fd, 4096);
-	c->out = aiot_test_bo_create(c->fd, 4096);
-	if (!c->cmd || !c->weights || !c->in || !c->out)
-		return -1;
-	c->cmd_map = aiot_test_bo_map(c->fd, c->cmd, 4096);
-	c->w_map = aiot_test_bo_map(c->fd, c->weights, 4096);
-	if (!c->cmd_map || !c->w_map)
-		return -1;
-	c->cmd_size = aiot_test_fc_stream(c->cmd_map);
-	aiot_test_fc_weights(c->w_map);
-	/* The file stays open while a mapping does: only the fd from here. */
-	munmap(c->cmd_map, 4096);
-	munmap(c->w_map, 4096);
-	c->cmd_map = c->w_map = NULL;
-	return 0;
-}
-
-static int submit(const struct ctx *c, uint64_t deadline_ns, int *sync_fd,
-		  uint64_t *job_id)
+static int submit(const struct aiot_test_fc_job *c, uint64_t deadline_ns,
+		  int *sync_fd, uint64_t *job_id)
 {
 	struct drm_aiot_submit s = {
 		.cmd_handle = c->cmd,
@@ -184,9 +151,9 @@ static void close_cancels_queued_jobs(void)
 {
 	int fences[QUEUED + 1], i;
 	uint64_t t0, close_ns;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
-	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
 	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	for (i = 0; i <= QUEUED; i++)
 		REQUIRE(submit(&c, 0, &fences[i], NULL) == 0);
@@ -263,10 +230,10 @@ static void killed_process_jobs_cancelled(void)
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
-		struct ctx c;
+		struct aiot_test_fc_job c;
 
 		close(sv[0]);
-		if (ctx_open(&c))
+		if (aiot_test_fc_open(&c, node, sizeof(node), 0))
 			_exit(2);
 		for (i = 0; i <= QUEUED; i++)
 			if (submit(&c, 0, &fences[i], NULL))
@@ -304,9 +271,9 @@ static void hung_job_reset_within_timeout(void)
 	uint64_t id, took_ns;
 	long checks;
 	uint32_t timeout;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
-	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
 	timeout = job_timeout_ms(c.fd);
 	REQUIRE(timeout > 0);
 	/* A job that runs moves the progress counter, as any would. */
@@ -347,9 +314,9 @@ static void entity_fences_signal_in_order(void)
 	struct drm_aiot_job_wait w;
 	int fa, fb;
 	uint64_t a, b;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
-	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
 	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
 	REQUIRE(submit(&c, 0, &fa, &a) == 0);
 	REQUIRE(submit(&c, 1, &fb, &b) == 0);
@@ -382,25 +349,6 @@ static void entity_fences_signal_in_order(void)
 }
 
 /*
- * Every job (and a closing file) holds a reference on aiot.ko until it is
- * freed: a count that does not come back down means one never was.
- */
-static void check_jobs_released(const char *name)
-{
-	int i, base = aiot_test_npu_is_card() ? 2 : 1;
-	char refs[32] = "";
-
-	for (i = 0; i < 250; i++) {
-		if (aiot_test_read_file("/sys/module/aiot/refcnt", refs,
-					sizeof(refs)) == 0 && atoi(refs) <= base)
-			return;
-		usleep(20 * 1000);
-	}
-	tap_diag("after %s: aiot.ko still has %s references", name, refs);
-	tap_case_failed = 1;
-}
-
-/*
  * A job's sync_file outlives its device and the core module: with the
  * backend unbound and the file closed it still answers (its fence's lock
  * and its scheduler's name live in the device), and aiot.ko stays loaded
@@ -412,11 +360,11 @@ static void sync_file_outlives_device(void)
 	struct sync_fence_info fi = { 0 };
 	struct sync_file_info info = { 0 };
 	struct drm_aiot_job_wait w;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	uint64_t id;
 	int sf = -1;
 
-	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
 	REQUIRE(submit(&c, 0, &sf, &id) == 0);
 	REQUIRE(job_wait(c.fd, id, 10 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
@@ -442,7 +390,7 @@ static void sync_file_outlives_device(void)
 	REQUIRE(aiot_test_npu_load(1, NULL) == 0);
 }
 
-TAP_MAIN_WITH_HOOK(check_jobs_released,
+TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(hung_job_reset_within_timeout),
 	TAP_CASE(entity_fences_signal_in_order),
 	TAP_CASE(close_cancels_queued_jobs),

@@ -63,41 +63,7 @@ static int device_info(int fd, struct drm_aiot_device_info *info)
 	return ioctl(fd, DRM_IOCTL_AIOT_QUERY, &q);
 }
 
-/* An accelerator file with the known FC job's buffers. */
-struct ctx {
-	int fd;
-	uint32_t cmd, weights, in, out;
-	size_t cmd_size;
-};
-
-static int ctx_open(struct ctx *c)
-{
-	void *p;
-
-	memset(c, 0, sizeof(*c));
-	c->fd = aiot_test_open_accel(node, sizeof(node));
-	if (c->fd < 0)
-		return -1;
-	c->cmd = aiot_test_bo_create(c->fd, 4096);
-	c->weights = aiot_test_bo_create(c->fd, 4096);
-	c->in = aiot_test_bo_create(c->fd, 4096);
-	c->out = aiot_test_bo_create(c->fd, 4096);
-	if (!c->cmd || !c->weights || !c->in || !c->out)
-		return -1;
-	p = aiot_test_bo_map(c->fd, c->cmd, 4096);
-	if (!p)
-		return -1;
-	c->cmd_size = aiot_test_fc_stream(p);
-	munmap(p, 4096);
-	p = aiot_test_bo_map(c->fd, c->weights, 4096);
-	if (!p)
-		return -1;
-	aiot_test_fc_weights(p);
-	munmap(p, 4096);
-	return 0;
-}
-
-static struct drm_aiot_submit fc_submit(const struct ctx *c)
+static struct drm_aiot_submit fc_submit(const struct aiot_test_fc_job *c)
 {
 	struct drm_aiot_submit s = {
 		.cmd_handle = c->cmd,
@@ -209,11 +175,11 @@ static void work_limit_is_exact_and_lowerable(void)
 	struct drm_aiot_device_info info;
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	int ret, err;
 
 	REQUIRE(saved != ~0ULL);
-	REQUIRE(ctx_open(&c) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
 	/* The FC job is 1 x 2 outputs x 4 deep: 8 MACs. */
 	REQUIRE(write_ull(PARAM_WORK, 8) == 0);
 	REQUIRE(device_info(c.fd, &info) == 0);
@@ -251,13 +217,13 @@ static void jobs_in_flight_capped_per_file(void)
 	struct drm_aiot_device_info info;
 	struct drm_aiot_submit s[8];
 	struct drm_aiot_job_wait w;
-	struct ctx c, other;
+	struct aiot_test_fc_job c, other;
 	unsigned int i, n = 0;
 	int ret = -1, err = 0, tries;
 
 	REQUIRE(saved != ~0ULL);
-	REQUIRE(ctx_open(&c) == 0);
-	REQUIRE(ctx_open(&other) == 0);
+	REQUIRE(aiot_test_fc_open(&c, node, sizeof(node), 0) == 0);
+	REQUIRE(aiot_test_fc_open(&other, node, sizeof(node), 0) == 0);
 	REQUIRE(write_ull(PARAM_JOBS, cap) == 0);
 	CHECK(device_info(c.fd, &info) == 0);
 	CHECK_EQ(info.max_jobs_in_flight, cap);

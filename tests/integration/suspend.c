@@ -302,9 +302,8 @@ static void suspend_idle_then_job(void)
 {
 	const char *why = NULL;
 	char node[64];
-	int fd, i;
-	uint32_t h[4];
-	uint8_t *cmd, *w;
+	struct aiot_test_fc_job j;
+	int i;
 	int8_t *in, *out;
 	struct drm_aiot_submit s = { 0 };
 	struct drm_aiot_job_wait jw = { 0 };
@@ -312,34 +311,25 @@ static void suspend_idle_then_job(void)
 	if (!can_suspend(&why))
 		TAP_SKIP(why);
 	CHECK_EQ(suspend_to_idle(), 0);
-	fd = aiot_test_open_accel(node, sizeof(node));
-	REQUIRE(fd >= 0);
-	for (i = 0; i < 4; i++) {
-		h[i] = aiot_test_bo_create(fd, 4096);
-		REQUIRE(h[i]);
-	}
-	cmd = aiot_test_bo_map(fd, h[3], 4096);
-	w = aiot_test_bo_map(fd, h[0], 4096);
-	in = aiot_test_bo_map(fd, h[1], 4096);
-	out = aiot_test_bo_map(fd, h[2], 4096);
-	REQUIRE(cmd && w && in && out);
-	aiot_test_fc_weights(w);
+	REQUIRE(aiot_test_fc_open(&j, node, sizeof(node), AIOT_TEST_FC_MAPPED) == 0);
+	in = j.in_map;
+	out = j.out_map;
 	for (i = 0; i < AIOT_TEST_FC_D; i++)
 		in[i] = (int8_t)(5 - 3 * i);
-	s.cmd_handle = h[3];
-	s.cmd_size = (uint32_t)aiot_test_fc_stream(cmd);
-	s.bindings[0] = h[0];
-	s.bindings[1] = h[1];
-	s.bindings[2] = h[2];
+	s.cmd_handle = j.cmd;
+	s.cmd_size = j.cmd_size;
+	s.bindings[0] = j.weights;
+	s.bindings[1] = j.in;
+	s.bindings[2] = j.out;
 	s.out_sync_file = -1;
-	REQUIRE(ioctl(fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
+	REQUIRE(ioctl(j.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	jw.job_id = s.job_id;
 	jw.timeout_ns = 10000000000ll;
-	CHECK_EQ(ioctl(fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw), 0);
+	CHECK_EQ(ioctl(j.fd, DRM_IOCTL_AIOT_JOB_WAIT, &jw), 0);
 	CHECK_EQ(jw.status, 0);
 	for (i = 0; i < AIOT_TEST_FC_O; i++)
 		CHECK_EQ(out[i], aiot_test_fc_expect(in, i));
-	close(fd);
+	aiot_test_fc_close(&j);
 }
 
 TAP_MAIN(TAP_CASE(suspend_with_stream_and_queued_jobs), TAP_CASE(suspend_idle_then_job))

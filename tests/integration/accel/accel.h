@@ -38,20 +38,12 @@
 /* The node the last open_accel() found. */
 extern char accel_node[64];
 
-struct ctx {
-	int fd;
-	uint32_t cmd, weights, in, out;
-	void *cmd_map, *w_map, *in_map, *out_map;
-	uint32_t cmd_size;
-};
-
 /* common.c */
 int open_accel(void);
 void bo_close(int fd, uint32_t handle);
 size_t build_nop_stream(void *buf, unsigned int n);
-int ctx_open(struct ctx *c, int fc);
-void ctx_close(struct ctx *c);
-struct drm_aiot_submit submit_args(const struct ctx *c);
+int ctx_open(struct aiot_test_fc_job *c, int fc);
+struct drm_aiot_submit submit_args(const struct aiot_test_fc_job *c);
 int job_wait(int fd, uint64_t id, int64_t timeout_ns,
 	     struct drm_aiot_job_wait *w);
 

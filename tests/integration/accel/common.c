@@ -35,48 +35,19 @@ size_t build_nop_stream(void *buf, unsigned int n)
 	return h->size;
 }
 
-int ctx_open(struct ctx *c, int fc)
+/* The known fully-connected job's buffers, mapped; fc 0: a one-NOP stream. */
+int ctx_open(struct aiot_test_fc_job *c, int fc)
 {
-	memset(c, 0, sizeof(*c));
-	c->fd = open_accel();
-	if (c->fd < 0)
+	unsigned int flags = AIOT_TEST_FC_MAPPED | (fc ? 0 : AIOT_TEST_FC_BLANK);
+
+	if (aiot_test_fc_open(c, accel_node, sizeof(accel_node), flags))
 		return -1;
-	c->cmd = aiot_test_bo_create(c->fd, 4096);
-	c->weights = aiot_test_bo_create(c->fd, 4096);
-	c->in = aiot_test_bo_create(c->fd, 4096);
-	c->out = aiot_test_bo_create(c->fd, 4096);
-	if (!c->cmd || !c->weights || !c->in || !c->out)
-		return -1;
-	c->cmd_map = aiot_test_bo_map(c->fd, c->cmd, 4096);
-	c->w_map = aiot_test_bo_map(c->fd, c->weights, 4096);
-	c->in_map = aiot_test_bo_map(c->fd, c->in, 4096);
-	c->out_map = aiot_test_bo_map(c->fd, c->out, 4096);
-	if (!c->cmd_map || !c->w_map || !c->in_map || !c->out_map)
-		return -1;
-	if (fc) {
-		c->cmd_size = aiot_test_fc_stream(c->cmd_map);
-		aiot_test_fc_weights(c->w_map);
-	} else {
+	if (!fc)
 		c->cmd_size = build_nop_stream(c->cmd_map, 1);
-	}
 	return 0;
 }
 
-void ctx_close(struct ctx *c)
-{
-	if (c->cmd_map)
-		munmap(c->cmd_map, 4096);
-	if (c->w_map)
-		munmap(c->w_map, 4096);
-	if (c->in_map)
-		munmap(c->in_map, 4096);
-	if (c->out_map)
-		munmap(c->out_map, 4096);
-	if (c->fd >= 0)
-		close(c->fd);
-}
-
-struct drm_aiot_submit submit_args(const struct ctx *c)
+struct drm_aiot_submit submit_args(const struct aiot_test_fc_job *c)
 {
 	struct drm_aiot_submit s = {
 		.cmd_handle = c->cmd,

@@ -48,7 +48,7 @@ void hung_job_reset_others_survive(void)
 	long timeouts = aiot_test_npu_sysfs_long("jobs_timed_out");
 	uint64_t ids[8];
 	int pipefd[2], ue = uevent_socket(), status, i;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	pid_t pid;
 
 	REQUIRE(ue >= 0);
@@ -57,7 +57,7 @@ void hung_job_reset_others_survive(void)
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
-		struct ctx h;
+		struct aiot_test_fc_job h;
 		int ok;
 
 		if (ctx_open(&h, 1))
@@ -92,7 +92,7 @@ void hung_job_reset_others_survive(void)
 	close(ue);
 	close(pipefd[0]);
 	close(pipefd[1]);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 /* Killed while its job hangs on the device: the device recovers. */
@@ -101,7 +101,7 @@ void process_killed_mid_job(void)
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
 	int pipefd[2], status;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	char x;
 	pid_t pid;
 
@@ -110,7 +110,7 @@ void process_killed_mid_job(void)
 	pid = fork();
 	REQUIRE(pid >= 0);
 	if (pid == 0) {
-		struct ctx h;
+		struct aiot_test_fc_job h;
 		int i;
 
 		if (ctx_open(&h, 1))
@@ -137,7 +137,7 @@ void process_killed_mid_job(void)
 	CHECK_EQ(w.status, 0);
 	close(pipefd[0]);
 	close(pipefd[1]);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 /* Closing a file with many jobs queued cancels them cleanly. */
@@ -145,7 +145,7 @@ void close_with_queued_jobs(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	int i, round;
 
 	for (round = 0; round < 3; round++) {
@@ -154,14 +154,14 @@ void close_with_queued_jobs(void)
 			s = submit_args(&c);
 			REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 		}
-		ctx_close(&c);
+		aiot_test_fc_close(&c);
 	}
 	REQUIRE(ctx_open(&c, 0) == 0);
 	s = submit_args(&c);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	REQUIRE(job_wait(c.fd, s.job_id, 60 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 static int reload_with_timeout(const char *ms)
@@ -199,7 +199,7 @@ void slow_job_with_progress_not_reset(void)
 	int8_t *wmap, *in, *out;
 	int32_t *quant, acc;
 	long timeouts, checks;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	int o, d, bad = 0, k;
 
 	/*
@@ -284,7 +284,7 @@ void slow_job_with_progress_not_reset(void)
 	}
 	CHECK_EQ(bad, 0);
 	munmap(wmap, D * O + O * 12);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 	REQUIRE(reload_with_timeout("2000") == 0);
 }
 
@@ -294,7 +294,7 @@ void backend_removed_with_jobs_in_flight(void)
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
 	uint64_t ids[16];
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	int i;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
@@ -310,7 +310,7 @@ void backend_removed_with_jobs_in_flight(void)
 	for (i = 0; i < 16; i++)
 		CHECK_ERRNO(job_wait(c.fd, ids[i], SEC_NS, &w), ENODEV);
 	CHECK_ERRNO(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s), ENODEV);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 	REQUIRE(aiot_test_modprobe(aiot_test_npu_is_card() ? "aiot-card" :
 							      "aiot-sim") == 0);
 	REQUIRE(ctx_open(&c, 0) == 0);
@@ -318,5 +318,5 @@ void backend_removed_with_jobs_in_flight(void)
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	REQUIRE(job_wait(c.fd, s.job_id, 60 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }

@@ -8,7 +8,7 @@ void out_syncobj_and_sync_file(void)
 	struct drm_syncobj_wait sw = { 0 };
 	struct drm_aiot_submit s;
 	struct pollfd pfd;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
 	REQUIRE(ctx_open(&c, 0) == 0);
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc) == 0);
@@ -25,7 +25,7 @@ void out_syncobj_and_sync_file(void)
 	sw.timeout_nsec = (int64_t)(aiot_test_now_ns() + 10 * SEC_NS);
 	CHECK_EQ(ioctl(c.fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw), 0);
 	close(s.out_sync_file);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 /* B waits for A through a syncobj; C reads what A wrote (implicit sync). */
@@ -35,7 +35,7 @@ void fences_order_jobs(void)
 	struct drm_aiot_job_wait wa, wb, wc;
 	struct drm_aiot_submit a, b, cc;
 	struct drm_aiot_bo_wait bw = { 0 };
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	uint32_t nop, handles[1];
 	void *nop_map;
 
@@ -76,7 +76,7 @@ void fences_order_jobs(void)
 	CHECK(wc.started_ns >= wa.ended_ns);
 	CHECK(a.job_id < b.job_id && b.job_id < cc.job_id);
 	munmap(nop_map, 4096);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void bo_wait_times_out_on_busy_buffer(void)
@@ -84,7 +84,7 @@ void bo_wait_times_out_on_busy_buffer(void)
 	struct drm_aiot_bo_wait bw = { 0 };
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
 	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
@@ -110,5 +110,5 @@ void bo_wait_times_out_on_busy_buffer(void)
 	REQUIRE(job_wait(c.fd, s.job_id, 30 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.state, DRM_AIOT_JOB_DONE);
 	CHECK_EQ(w.status, -ETIMEDOUT);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }

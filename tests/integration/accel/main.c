@@ -7,28 +7,7 @@
  */
 #include "accel.h"
 
-/*
- * Every job holds a reference on aiot.ko until it is freed: a count that
- * does not come back down after a case means a job was never freed.
- */
-static void check_jobs_released(const char *name)
-{
-	/* The modules that use aiot.ko: aiot-sim, and aiot-card if tested. */
-	int i, base = aiot_test_npu_is_card() ? 2 : 1;
-	char refs[32] = "";
-
-	for (i = 0; i < 250; i++) {
-		if (aiot_test_read_file("/sys/module/aiot/refcnt", refs,
-					sizeof(refs)) == 0 && atoi(refs) <= base)
-			return;
-		usleep(20 * 1000);
-	}
-	/* A mapping or a file left open also pins it: a test bug then. */
-	tap_diag("after %s: aiot.ko still has %s references", name, refs);
-	tap_case_failed = 1;
-}
-
-TAP_MAIN_WITH_HOOK(check_jobs_released,
+TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(bo_create_map_and_reject),
 	TAP_CASE(bo_prime_roundtrip),
 	TAP_CASE(sensor_slot_imported_into_two_processes),

@@ -9,7 +9,7 @@ void null_job_completes_with_timestamps(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	uint64_t t0 = aiot_test_now_ns();
 
 	REQUIRE(ctx_open(&c, 0) == 0);
@@ -27,7 +27,7 @@ void null_job_completes_with_timestamps(void)
 	tap_diag("null job: queued->started %llu us, started->ended %llu us",
 		 (unsigned long long)(w.started_ns - w.queued_ns) / 1000,
 		 (unsigned long long)(w.ended_ns - w.started_ns) / 1000);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void fully_connected_is_bit_exact(void)
@@ -38,7 +38,7 @@ void fully_connected_is_bit_exact(void)
 	};
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	size_t i;
 	int o;
 
@@ -53,14 +53,14 @@ void fully_connected_is_bit_exact(void)
 		for (o = 0; o < AIOT_TEST_FC_O; o++)
 			CHECK_EQ(((int8_t *)c.out_map)[o], aiot_test_fc_expect(inputs[i], o));
 	}
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void stream_is_copied_at_submit(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
 	memset(c.in_map, 1, AIOT_TEST_FC_D);
@@ -71,14 +71,14 @@ void stream_is_copied_at_submit(void)
 	REQUIRE(job_wait(c.fd, s.job_id, 10 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
 	CHECK_EQ(((int8_t *)c.out_map)[0], aiot_test_fc_expect((int8_t[]){ 1, 1, 1, 1 }, 0));
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void deadline_missed_job_does_not_run(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
 	memset(c.out_map, 0x42, AIOT_TEST_FC_O);
@@ -92,14 +92,14 @@ void deadline_missed_job_does_not_run(void)
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	REQUIRE(job_wait(c.fd, s.job_id, 10 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void malformed_submits_rejected(void)
 {
 	struct drm_aiot_submit s, good;
 	struct drm_aiot_job_wait w;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	uint32_t handles[65] = { 0 };
 	struct aiot_isa_op_fully_connected *op;
 	struct aiot_isa_header *h;
@@ -163,14 +163,14 @@ void malformed_submits_rejected(void)
 	REQUIRE(ioctl(c.fd, DRM_IOCTL_AIOT_SUBMIT, &s) == 0);
 	REQUIRE(job_wait(c.fd, s.job_id, 10 * SEC_NS, &w) == 0);
 	CHECK_EQ(w.status, 0);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void job_wait_rejects(void)
 {
 	struct drm_aiot_job_wait w = { 0 };
 	struct drm_aiot_submit s;
-	struct ctx c;
+	struct aiot_test_fc_job c;
 
 	REQUIRE(ctx_open(&c, 0) == 0);
 	s = submit_args(&c);
@@ -190,14 +190,14 @@ void job_wait_rejects(void)
 	w.pad = 0;
 	w.timeout_ns = -5;
 	CHECK_ERRNO(ioctl(c.fd, DRM_IOCTL_AIOT_JOB_WAIT, &w), EINVAL);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
 
 void records_are_per_file_and_bounded(void)
 {
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
-	struct ctx c, other;
+	struct aiot_test_fc_job c, other;
 	uint64_t first = 0, last = 0;
 	int i;
 
@@ -218,8 +218,8 @@ void records_are_per_file_and_bounded(void)
 	CHECK_EQ(job_wait(c.fd, last - 255, 0, &w), 0);
 	/* Another file does not see these ids. */
 	CHECK_ERRNO(job_wait(other.fd, last, 0, &w), ENOENT);
-	ctx_close(&other);
-	ctx_close(&c);
+	aiot_test_fc_close(&other);
+	aiot_test_fc_close(&c);
 }
 
 void fdinfo_reports_usage(void)
@@ -227,7 +227,7 @@ void fdinfo_reports_usage(void)
 	struct drm_aiot_job_wait w;
 	struct drm_aiot_submit s;
 	char path[64], buf[2048];
-	struct ctx c;
+	struct aiot_test_fc_job c;
 	int i;
 
 	REQUIRE(ctx_open(&c, 1) == 0);
@@ -239,12 +239,12 @@ void fdinfo_reports_usage(void)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", c.fd);
 	REQUIRE(aiot_test_read_file(path, buf, sizeof(buf)) == 0);
 	if (!strstr(accel_node, "/accel/") && !strstr(buf, "drm-driver")) {
-		ctx_close(&c);
+		aiot_test_fc_close(&c);
 		TAP_SKIP("this kernel has no DRM fdinfo (before 6.5)");
 	}
 	CHECK(strstr(buf, "drm-driver:\taiot") != NULL);
 	CHECK(strstr(buf, "aiot-jobs-submitted:\t5") != NULL);
 	CHECK(strstr(buf, "aiot-jobs-completed:\t5") != NULL);
 	CHECK(strstr(buf, "drm-engine-npu:\t") != NULL);
-	ctx_close(&c);
+	aiot_test_fc_close(&c);
 }
