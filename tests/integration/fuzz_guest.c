@@ -2,15 +2,17 @@
 /*
  * A bounded slice of the in-guest fuzzer (tests/fuzz/guest/):
  * aiot-fuzz runs against the loaded modules, with several processes and
- * threads, backends unbound and rebound, and, where the kernel has it (the
- * debug guest), kmalloc/alloc_pages/function fault injection in its tasks.
+ * threads, backends unbound and rebound; with AIOT_FUZZ_ARGS="--fault P"
+ * (the debug guest has fault injection) allocations fail in its tasks.
  * The harness fails the run on any kernel report; this suite checks that
  * the fuzzer survived, reached enough handlers, left every device bound,
  * and that the accelerator and the sensors still work afterwards.
  *
- * Length and seed: 60 s with fault injection where failslab exists, else
- * 20 s; seed 13. `make fuzz-guest FUZZ_SECONDS= SEED=` overrides both
- * (AIOT_FUZZ_SECONDS and AIOT_FUZZ_SEED in the guest's /aiot/config).
+ * Length and seed: 20 s, seed 13. `make fuzz-guest FUZZ_SECONDS= SEED=
+ * FUZZ_ARGS=` overrides them (AIOT_FUZZ_SECONDS, AIOT_FUZZ_SEED and
+ * AIOT_FUZZ_ARGS in the guest's /aiot/config). CI runs no fault injection:
+ * 6.12's dma_buf_vmap() WARNs when an exporter's vmap fails, which an
+ * injected ENOMEM in drm_gem_shmem's vmap does (docs/fuzzing.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +40,6 @@ static char seconds[32] = "20";
 static char seed[32] = "13";
 /* More options for aiot-fuzz (AIOT_FUZZ_ARGS), e.g. "--no-unbind". */
 static char extra[128];
-static int fault;
 static int fuzz_status = -1;
 static long calls = -1;
 static int reached = -1;
@@ -97,14 +98,10 @@ static void fuzz_runs(void)
 	char line[512];
 
 	REQUIRE(access(FUZZ_BIN, X_OK) == 0);
-	fault = access("/sys/kernel/debug/failslab", F_OK) == 0;
-	if (fault)
-		snprintf(seconds, sizeof(seconds), "60");
 	config_value("AIOT_FUZZ_SECONDS", seconds, sizeof(seconds));
 	config_value("AIOT_FUZZ_SEED", seed, sizeof(seed));
 	config_value("AIOT_FUZZ_ARGS", extra, sizeof(extra));
-	tap_diag("aiot-fuzz --seed %s --seconds %s%s %s", seed, seconds,
-		 fault ? " --fault 2" : "", extra);
+	tap_diag("aiot-fuzz --seed %s --seconds %s %s", seed, seconds, extra);
 	REQUIRE(pipe(pipefd) == 0);
 	pid = fork();
 	REQUIRE(pid >= 0);
@@ -117,10 +114,6 @@ static void fuzz_runs(void)
 		int argc = 5;
 		char *tok = strtok(extra, " ");
 
-		if (fault) {
-			argv[argc++] = "--fault";
-			argv[argc++] = "2";
-		}
 		while (tok && argc < 15) {
 			argv[argc++] = tok;
 			tok = strtok(NULL, " ");
