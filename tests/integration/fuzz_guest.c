@@ -90,6 +90,31 @@ static void accel_refuses_master_ioctls(void)
 	close(fd);
 }
 
+/*
+ * The guest has 2 GiB. Random CONFIGUREs ask for rings up to the 256 MiB
+ * default cap, zeroed at once and kept while a slot's dma-buf lives, and
+ * each file may hold 1024 jobs with up to 1 MiB of stream each: the run
+ * sets the documented per-ring and per-file caps a 2 GiB device would,
+ * and puts the defaults back after.
+ */
+#define RING_CAP	"/sys/module/aiot_sensor/parameters/max_ring_bytes"
+#define JOBS_CAP	"/sys/module/aiot/parameters/max_jobs_in_flight"
+static char ring_cap_was[32], jobs_cap_was[32];
+
+static void caps_set(void)
+{
+	REQUIRE(aiot_test_read_file(RING_CAP, ring_cap_was, sizeof(ring_cap_was)) == 0);
+	REQUIRE(aiot_test_read_file(JOBS_CAP, jobs_cap_was, sizeof(jobs_cap_was)) == 0);
+	REQUIRE(aiot_test_write_file(RING_CAP, "16777216", 8) == 0);
+	REQUIRE(aiot_test_write_file(JOBS_CAP, "64", 2) == 0);
+}
+
+static void caps_restore(void)
+{
+	CHECK_EQ(aiot_test_write_file(RING_CAP, ring_cap_was, strlen(ring_cap_was)), 0);
+	CHECK_EQ(aiot_test_write_file(JOBS_CAP, jobs_cap_was, strlen(jobs_cap_was)), 0);
+}
+
 static void fuzz_runs(void)
 {
 	int pipefd[2], status;
@@ -98,6 +123,7 @@ static void fuzz_runs(void)
 	char line[512];
 
 	REQUIRE(access(FUZZ_BIN, X_OK) == 0);
+	caps_set();
 	config_value("AIOT_FUZZ_SECONDS", seconds, sizeof(seconds));
 	config_value("AIOT_FUZZ_SEED", seed, sizeof(seed));
 	config_value("AIOT_FUZZ_ARGS", extra, sizeof(extra));
@@ -139,6 +165,7 @@ static void fuzz_runs(void)
 	}
 	fclose(out);
 	REQUIRE(waitpid(pid, &status, 0) == pid);
+	caps_restore();
 	fuzz_status = status;
 	/* Exit 0: it survived every errno and bound every device again. */
 	CHECK(WIFEXITED(status));

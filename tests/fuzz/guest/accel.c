@@ -156,7 +156,15 @@ void op_bo_create(struct worker *w)
 	}
 	switch (rn(&w->r, 10)) {
 	case 0:
+		/*
+		 * Any size, but one the driver accepts stays within what a
+		 * 1-2 GiB guest can back: a job binding it pins every page,
+		 * and the OOM killer's report would end the run. Sizes past
+		 * the 1 GiB limit are still refused by the driver.
+		 */
 		c.size = rval64(&w->r);
+		if (c.size > (16u << 20) && c.size <= (1ull << 30))
+			c.size = 16u << 20;
 		break;
 	case 1:
 		c.size = (1 + rn(&w->r, 256)) * 4096;
