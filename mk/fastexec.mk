@@ -16,7 +16,7 @@ FX_OBJS       := $(patsubst $(FX_DIR)/%.c,$(BUILD)/fastexec/%.o,$(FX_SRCS))
 FX_SAN_OBJS   := $(patsubst $(FX_DIR)/%.c,$(BUILD)/fastexec/san/%.o,$(FX_SRCS))
 FX_CFLAGS     := $(HOST_CFLAGS) -O3 -I$(FX_DIR) -I$(ISA_DIR)
 FX_TEST_BIN   := $(BUILD)/tests/fastexec_tests
-FX_TEST_SRCS  := $(wildcard tests/unit/fastexec_*.cc)
+FX_TEST_SRCS  := tests/unit/fastexec_kernels_test.cc
 
 # Each SIMD level's kernels are compiled for it and called only on CPUs
 # that have it (lib/exec/fx_cpu.c).
@@ -41,3 +41,10 @@ $(BUILD)/libaiot-fastexec.a: $(FX_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(FX_TEST_BIN): tests/unit/fastexec_kernels_test.cc tests/unit/isa_test_util.h $(FX_SAN_OBJS) \
+		$(ISA_SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(FX_DIR) -I$(ISA_DIR) -o $@ \
+		tests/unit/fastexec_kernels_test.cc $(FX_SAN_OBJS) $(ISA_SAN_OBJS) \
+		-lgtest -lgtest_main -pthread

@@ -214,3 +214,15 @@ const char *aiot_cpu_model_executor(const struct aiot_cpu_model *model)
 {
 	return model ? model->executor : "";
 }
+
+void *aiot_cpu_model_binding(struct aiot_cpu_model *model, unsigned int slot, size_t *size)
+{
+	if (!model || slot >= model->nbindings || !model->bindings[slot]) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	if (size)
+		*size = (size_t)model->sizes[slot];
+	return model->bindings[slot];
+}

@@ -42,6 +42,9 @@ void *aiot_cpu_model_tensor(struct aiot_cpu_model *model, unsigned int index);
 
 #define AIOT_CPU_EXECUTOR_ENV "AIOT_CPU_EXECUTOR"
 
+/* Base and size of binding @slot (the arena, to compare every layer). */
+void *aiot_cpu_model_binding(struct aiot_cpu_model *model, unsigned int slot, size_t *size);
+
 /* Run once; 0 or the executor's negative errno. */
 int aiot_cpu_model_run(struct aiot_cpu_model *model);
 /* Run once on the reference executor (kernel/isa), whatever was picked. */
