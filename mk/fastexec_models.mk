@@ -18,3 +18,25 @@ $(FX_MODELS_TEST): tests/unit/fastexec_models_test.cc tests/unit/compile_test_ut
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -I$(FX_DIR) -o $@ \
 		tests/unit/fastexec_models_test.cc $(RUN_TEST_OBJS) -lgtest -lgtest_main \
 		-pthread -lm
+
+# TensorFlow Lite's WebAssembly build from npm, installed into the build
+# directory on first use (network needed once).
+TFLITE_NODE_DIR  := $(BUILD)/tflite-node
+TFLITE_WASM_DIR  := $(TFLITE_NODE_DIR)/node_modules/@tensorflow/tfjs-tflite/wasm
+BENCH_CPU_ROUNDS ?= 5
+BENCH_CPU_N      ?= 300
+
+$(TFLITE_WASM_DIR)/tflite_web_api_cc_simd.js:
+	@mkdir -p $(TFLITE_NODE_DIR)
+	@test -f $(TFLITE_NODE_DIR)/package.json || \
+		echo '{"name":"aiot-tflite-bench","private":true}' > $(TFLITE_NODE_DIR)/package.json
+	cd $(TFLITE_NODE_DIR) && npm install --no-audit --no-fund \
+		@tensorflow/tfjs-tflite@0.0.1-alpha.10 @tensorflow/tfjs-core@4.9.0 || \
+		echo "bench-cpu: npm install failed: no TensorFlow Lite column" >&2
+
+.PHONY: bench-cpu
+bench-cpu: $(BUILD)/aiot-run models
+	-@command -v npm >/dev/null && $(MAKE) --no-print-directory \
+		$(TFLITE_WASM_DIR)/tflite_web_api_cc_simd.js
+	tools/cpubench/bench-cpu.sh $(BUILD) $(AIOT_MODELS_DIR) $(TFLITE_WASM_DIR) \
+		$(BENCH_CPU_ROUNDS) $(BENCH_CPU_N)
