@@ -114,10 +114,12 @@ static void fx_gemm_avx2(const struct fx_gemm *g)
 				__m256i lo[FX_MR] = { c00, c10, c20, c30 };
 				__m256i hi[FX_MR] = { c01, c11, c21, c31 };
 
+				/* Up to 8 channels: no need to requantize the rest. */
 				for (r = 0; r < rows; r++)
 					fx_store16(g->c + (size_t)(m + r) * g->ldc + nb,
 						   fx_rq8(lo[r], g->rq, nb),
-						   fx_rq8(hi[r], g->rq, nb + 8),
+						   count > 8 ? fx_rq8(hi[r], g->rq, nb + 8) :
+						   _mm256_setzero_si256(),
 						   count);
 			}
 		}
@@ -156,7 +158,8 @@ static void fx_dwconv_avx2(const struct fx_dw *d)
 					}
 				}
 				fx_store16(out + c, fx_rq8(lo, d->rq, c),
-					   fx_rq8(hi, d->rq, c + 8), count);
+					   count > 8 ? fx_rq8(hi, d->rq, c + 8) :
+					   _mm256_setzero_si256(), count);
 			}
 		}
 	}

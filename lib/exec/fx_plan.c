@@ -31,6 +31,7 @@ struct fx_op {
 	struct fx_rq rq;
 	u32 ph, pw, cs;		/* explicit-padding image: rows, cols, channels */
 	bool direct;		/* 1x1 stride 1 convolution: the image is A */
+	bool transposed;	/* filter[k][n]: a depthwise layer on one channel */
 };
 
 struct aiot_fx_plan {
@@ -121,7 +122,10 @@ static void fx_load_rq(struct fx_op *o, void *const *bindings,
 	o->rq.rhalf = a + 7 * np;
 }
 
-/* B[n][k] = filter[n * k + k] - zw, packed in blocks of FX_NR channels. */
+/*
+ * B[n][k] = filter[n * K + k] - zw (or filter[k * n_total + n] when
+ * transposed), packed in blocks of FX_NR channels.
+ */
 static void fx_pack_gemm(struct fx_op *o, const s8 *filter, u32 n, s32 zw)
 {
 	u32 c, k;
@@ -131,21 +135,25 @@ static void fx_pack_gemm(struct fx_op *o, const s8 *filter, u32 n, s32 zw)
 		s16 *blk = o->w + (size_t)(c / FX_NR) * FX_NR * o->kp +
 			   (c % FX_NR) * 2;
 
-		for (k = 0; k < o->k; k++)
+		for (k = 0; k < o->k; k++) {
+			size_t at = o->transposed ? (size_t)k * n + c :
+				    (size_t)c * o->k + k;
+
 			blk[(size_t)(k / 2) * 2 * FX_NR + k % 2] =
-				(s16)(filter[(size_t)c * o->k + k] - zw);
+				(s16)(filter[at] - zw);
+		}
 	}
 }
 
-/* w[tap][c] = filter[tap][c], channels padded to np. */
+/* w[tap][c] = filter[tap][c], channels padded to cs. */
 static void fx_pack_dw(struct fx_op *o, const s8 *filter, u32 taps, u32 cout)
 {
 	u32 t, c;
 
-	memset(o->w, 0, (size_t)o->np * taps * sizeof(*o->w));
+	memset(o->w, 0, (size_t)o->cs * taps * sizeof(*o->w));
 	for (t = 0; t < taps; t++)
 		for (c = 0; c < cout; c++)
-			o->w[(size_t)t * o->np + c] = filter[(size_t)t * cout + c];
+			o->w[(size_t)t * o->cs + c] = filter[(size_t)t * cout + c];
 }
 
 static void fx_refresh(struct fx_op *o, void *const *bindings)
@@ -190,10 +198,23 @@ static bool fx_plan_conv(struct aiot_fx_plan *pl, struct fx_op *o)
 	o->ph = (u32)ph;
 	o->pw = (u32)pw;
 	o->np = fx_round_up(od[3], FX_NR);
+	if (dw && id[3] == 1) {
+		/*
+		 * One input channel: every output channel sees the same taps,
+		 * which is a regular convolution with a transposed filter.
+		 */
+		o->transposed = true;
+		dw = false;
+	}
 	if (dw) {
 		o->kind = FX_DW;
-		o->cs = o->np;
-		if (!fx_mul_ok((size_t)fd[1] * fd[2], o->np, &w))
+		/*
+		 * Channels padded to 8 only: a kernel's 16-lane load may run
+		 * into the next pixel or tap (the buffers have slack), and the
+		 * lanes past cout are never stored.
+		 */
+		o->cs = fx_round_up(od[3], 8);
+		if (!fx_mul_ok((size_t)fd[1] * fd[2], o->cs, &w))
 			return false;
 	} else {
 		o->kind = FX_CONV;
@@ -387,32 +408,39 @@ static void fx_build_image(const struct fx_op *o, s16 *img, const s8 *in,
 	const struct aiot_isa_op_conv *c = &o->op.conv;
 	u32 h = c->input.dims[1], w = c->input.dims[2], cin = c->input.dims[3];
 	u32 cout = dm ? cin * dm : cin;
-	s32 zp = c->input_zero_point;
-	u32 py, px, ch;
+	size_t row_len = (size_t)o->pw * o->cs;
+	size_t left = (size_t)c->pad_left * o->cs;
+	size_t right = row_len - left - (size_t)w * o->cs;
+	s16 zp = (s16)c->input_zero_point;
+	u32 py, x, ch, k;
 
 	for (py = 0; py < o->ph; py++) {
+		s16 *row = img + py * row_len, *dst = row + left;
 		s64 y = (s64)py - c->pad_top;
+		const s8 *src;
 
-		for (px = 0; px < o->pw; px++) {
-			s64 x = (s64)px - c->pad_left;
-			s16 *dst = img + ((size_t)py * o->pw + px) * o->cs;
-			const s8 *src;
-
-			if (y < 0 || y >= h || x < 0 || x >= w) {
-				memset(dst, 0, o->cs * sizeof(*dst));
-				continue;
-			}
-			src = in + ((size_t)y * w + (size_t)x) * cin;
-			if (dm <= 1) {
-				for (ch = 0; ch < cin; ch++)
-					dst[ch] = (s16)(src[ch] - zp);
-			} else {
-				for (ch = 0; ch < cout; ch++)
-					dst[ch] = (s16)(src[ch / dm] - zp);
-			}
-			for (ch = cout; ch < o->cs; ch++)
-				dst[ch] = 0;
+		if (y < 0 || y >= h) {
+			memset(row, 0, row_len * sizeof(*row));
+			continue;
 		}
+		memset(row, 0, left * sizeof(*row));
+		src = in + (size_t)y * w * cin;
+		if (dm <= 1 && o->cs == cin) {
+			/* The common case: one flat, vectorizable loop. */
+			for (size_t i = 0; i < (size_t)w * cin; i++)
+				dst[i] = (s16)(src[i] - zp);
+		} else {
+			for (x = 0; x < w; x++, dst += o->cs, src += cin) {
+				s16 *d = dst;
+
+				for (ch = 0; ch < cin; ch++)
+					for (k = 0; k < (dm > 1 ? dm : 1); k++)
+						*d++ = (s16)(src[ch] - zp);
+				for (ch = cout; ch < o->cs; ch++)
+					dst[ch] = 0;
+			}
+		}
+		memset(row + left + (size_t)w * o->cs, 0, right * sizeof(*row));
 	}
 }
 
@@ -452,12 +480,27 @@ static void fx_run_conv(struct aiot_fx_plan *pl, struct fx_op *o,
 					size_t y = (size_t)oy * c->stride_h +
 						   (size_t)fy * c->dilation_h;
 
+					if (c->dilation_w == 1) {
+						/* A filter row is contiguous in the image. */
+						const s16 *src = pl->img + (y * o->pw +
+							(size_t)ox * c->stride_w) * cin;
+						u32 len = fd[2] * cin, i;
+
+						for (i = 0; i < len; i++)
+							dst[i] = src[i];
+						dst += len;
+						continue;
+					}
 					for (fx = 0; fx < fd[2]; fx++) {
 						size_t x = (size_t)ox * c->stride_w +
 							   (size_t)fx * c->dilation_w;
 
-						memcpy(dst, pl->img + (y * o->pw + x) * cin,
-						       cin * sizeof(*dst));
+						const s16 *src = pl->img + (y * o->pw + x) * cin;
+
+						if (cin == 1)
+							*dst = *src;
+						else
+							memcpy(dst, src, cin * sizeof(*dst));
 						dst += cin;
 					}
 				}
