@@ -308,6 +308,44 @@ TEST(FastExecKernels, ExtremeProductsAndWrappingSums)
 	}
 }
 
+// A depthwise layer on one input channel (person_detect's first layer:
+// 96x96x1, 3x3, stride 2, depth multiplier 8) runs as a GEMM with a
+// transposed filter; odd sizes and every multiplier up to 9 too.
+TEST(FastExecKernels, OneChannelDepthwiseAsGemm)
+{
+	Rng r(9);
+	g_ran = 0;
+	for (uint32_t dm = 1; dm <= 9; dm++) {
+		Job job(3);
+		StreamBuilder sb;
+		aiot_isa_op_conv op{};
+		op.hdr.opcode = AIOT_ISA_OP_DEPTHWISE_CONV_2D;
+		uint32_t in_h = dm == 8 ? 96 : 13 + dm, in_w = dm == 8 ? 96 : 11;
+		op.stride_h = op.stride_w = 2;
+		op.dilation_h = op.dilation_w = 1;
+		op.pad_top = dm % 2;
+		op.pad_left = 1;
+		op.depth_multiplier = dm;
+		op.input_zero_point = r.zp();
+		op.output_zero_point = r.zp();
+		op.act = r.act();
+		uint32_t out_h = (in_h + 2 * op.pad_top - 3) / 2 + 1;
+		uint32_t out_w = (in_w + 2 - 3) / 2 + 1;
+		auto in = r.bytes(size_t(in_h) * in_w);
+		auto f = r.bytes(size_t(9) * dm);
+		auto q = r.quant(dm);
+		op.input = tensor(kIn, job.put(kIn, in.data(), in.size()), 1, in_h, in_w, 1);
+		op.filter = tensor(kW, job.put(kW, f.data(), f.size()), 1, 3, 3, dm);
+		op.quant.binding = kW;
+		op.quant.offset = job.put(kW, q.data(), q.size() * sizeof(q[0]));
+		op.output = tensor(kOut, job.reserve(kOut, size_t(out_h) * out_w * dm), 1, out_h,
+				   out_w, dm);
+		sb.add(op);
+		Compare(job, sb.build(), Describe(op));
+	}
+	EXPECT_EQ(g_ran, 9);
+}
+
 // A stream of several layers, including ops without a fast kernel (they run
 // on the reference, one at a time, over the same buffers).
 TEST(FastExecKernels, MixedStreamMatchesReference)
