@@ -48,7 +48,9 @@ while [ "$r" -le "$rounds" ]; do
 		if [ "$have_tflite" = 1 ]; then
 			spec_in=$models/$tfl
 			[ -z "$in" ] || spec_in="$spec_in=$in"
-			tfl_ms=$(nice -n 10 node "$here/tflite_bench.js" --wasm "$wasm" --n "$n" \
+			# --no-liftoff: WebAssembly compiled optimized up front, so that
+			# no inference runs on baseline code while V8 tiers up.
+			tfl_ms=$(nice -n 10 node --no-liftoff "$here/tflite_bench.js" --wasm "$wasm" --n "$n" \
 				"$spec_in" 2>/dev/null | awk '$1 == "tflite" && $3 ~ /^[0-9.]+$/ { print $3 }')
 			[ -n "$tfl_ms" ] || tfl_ms=nan
 		fi
@@ -88,15 +90,16 @@ function median(list, cnt,   a, i, j, t, m) {
 }
 END {
 	printf("%-24s %4s %8s %10s %10s %10s %9s %9s %s\n", "model", "ops", "arena B",
-	       "ref ms", "fast ms", "tflite ms", "fast/tfl", "ref/fast", "outputs")
+	       "ref us", "fast us", "tflite us", "fast/tfl", "ref/fast", "outputs")
 	for (i = 1; i <= nm; i++) {
 		m = order[i]
-		printf("%-24s %4d %8d %10.4f %10.4f %10s %9s %9.1f %s\n", m, ops[m], arena[m],
-		       median(ref[m]), median(fast[m]),
-		       median(tfl[m]) == "nan" ? "-" : sprintf("%.4f", median(tfl[m])),
+		printf("%-24s %4d %8d %10.1f %10.1f %10s %9s %9.1f %s\n", m, ops[m], arena[m],
+		       median(ref[m]) * 1000, median(fast[m]) * 1000,
+		       median(tfl[m]) == "nan" ? "-" : sprintf("%.1f", median(tfl[m]) * 1000),
 		       rt[m] == "" ? "-" : sprintf("%.2fx", median(rt[m])),
 		       median(rf[m]), bad[m] ? "DIFFER" : "identical")
 	}
-	printf("medians over %d rounds; per round each figure is its best of 10 batches; ", rounds)
-	printf("fast executor at %s; single thread\n", simd[order[1]])
+	printf("time per inference in microseconds, medians over %d rounds (per round: best of ", rounds)
+	printf("10 batches); fast/tfl: median of the per-round ratios; fast executor at %s; ", simd[order[1]])
+	printf("single thread\n")
 }' "$raw"

@@ -159,8 +159,8 @@ async function main() {
 		}
 		const out = cppVector(runner.GetOutputs())[0].data();
 		const hex = Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('hex');
-		console.log(`tflite ${path.basename(file)} ${best.toFixed(4)} ` +
-			    `${(sum / batches).toFixed(4)} ${per * batches} output=${hex}`);
+		console.log(`tflite ${path.basename(file)} ${best.toFixed(6)} ` +
+			    `${(sum / batches).toFixed(6)} ${per * batches} output=${hex}`);
 	}
 }
 

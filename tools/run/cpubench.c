@@ -101,7 +101,7 @@ int bench_cpu_executors(struct session *s, long n)
 	printf("  fast is %.1fx the reference's speed; outputs and arena %s\n", best[0] / best[1],
 	       same ? "identical" : "DIFFER");
 	/* One line for scripts (tools/cpubench/bench-cpu.sh). */
-	printf("cpubench model=%s ops=%u arena=%llu ref_ms=%.4f fast_ms=%.4f simd=%s identical=%d\n",
+	printf("cpubench model=%s ops=%u arena=%llu ref_ms=%.6f fast_ms=%.6f simd=%s identical=%d\n",
 	       s->name, hdr.op_count, (unsigned long long)v->header.arena_size, best[0] / 1e3,
 	       best[1] / 1e3, fast + 5, same);
 	return same ? 0 : -EPROTO;
