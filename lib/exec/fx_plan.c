@@ -388,10 +388,16 @@ int aiot_fx_prepare(const void *stream, size_t len, void *const *bindings,
 	}
 	if (ret)
 		goto fail;
-	if (pl->img_len && !(pl->img = malloc(pl->img_len * sizeof(*pl->img))))
-		goto nomem;
-	if (pl->col_len && !(pl->col = malloc(pl->col_len * sizeof(*pl->col) + 32)))
-		goto nomem;
+	if (pl->img_len) {
+		pl->img = malloc(pl->img_len * sizeof(*pl->img));
+		if (!pl->img)
+			goto nomem;
+	}
+	if (pl->col_len) {
+		pl->col = malloc(pl->col_len * sizeof(*pl->col) + 32);
+		if (!pl->col)
+			goto nomem;
+	}
 	*out = pl;
 	return 0;
 nomem:
