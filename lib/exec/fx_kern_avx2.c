@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Fast executor: AVX2 kernels (built with -mavx2, only called when the CPU
- * has AVX2). GEMM: 4 rows x 16 channels per step with vpmaddwd on int16
+ * has AVX2). GEMM: 6 rows x 16 channels per step with vpmaddwd on int16
  * pairs; depthwise: 16 channels per step with exact int16 products.
  * Requantization is gemmlowp's double rounding, lane by lane, exactly as
  * aiot_mbqm() in kernel/isa/aiot_isa_math.h.
@@ -12,7 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-#define FX_MR	4
+#define FX_MR	6
 
 static inline __m256i fx_ld(const s32 *p)
 {
@@ -75,6 +75,13 @@ static inline __m256i fx_bcast_pair(const s16 *p)
 	return _mm256_set1_epi32(v);
 }
 
+#define FX_STEP(r)							\
+	do {								\
+		__m256i x = fx_bcast_pair(a[r] + p);			\
+		lo[r] = _mm256_add_epi32(lo[r], _mm256_madd_epi16(x, b0));	\
+		hi[r] = _mm256_add_epi32(hi[r], _mm256_madd_epi16(x, b1));	\
+	} while (0)
+
 static void fx_gemm_avx2(const struct fx_gemm *g)
 {
 	u32 m, nb, p, r, rows;
@@ -87,41 +94,29 @@ static void fx_gemm_avx2(const struct fx_gemm *g)
 			a[r] = g->a + (size_t)(m + (r < rows ? r : 0)) * g->lda;
 		for (nb = 0; nb < g->n; nb += FX_NR) {
 			const s16 *b = g->b + (size_t)nb * g->kp;
-			__m256i c00 = _mm256_setzero_si256(), c01 = c00;
-			__m256i c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-			__m256i c30 = c00, c31 = c00;
+			__m256i lo[FX_MR], hi[FX_MR];
 			u32 count = g->n - nb < FX_NR ? g->n - nb : FX_NR;
 
+			for (r = 0; r < FX_MR; r++)
+				lo[r] = hi[r] = _mm256_setzero_si256();
 			for (p = 0; p < g->kp; p += 2, b += 2 * FX_NR) {
 				__m256i b0 = _mm256_loadu_si256((const __m256i *)b);
 				__m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
-				__m256i x;
 
-				x = fx_bcast_pair(a[0] + p);
-				c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(x, b0));
-				c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(x, b1));
-				x = fx_bcast_pair(a[1] + p);
-				c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(x, b0));
-				c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(x, b1));
-				x = fx_bcast_pair(a[2] + p);
-				c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(x, b0));
-				c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(x, b1));
-				x = fx_bcast_pair(a[3] + p);
-				c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(x, b0));
-				c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(x, b1));
+				FX_STEP(0);
+				FX_STEP(1);
+				FX_STEP(2);
+				FX_STEP(3);
+				FX_STEP(4);
+				FX_STEP(5);
 			}
-			{
-				__m256i lo[FX_MR] = { c00, c10, c20, c30 };
-				__m256i hi[FX_MR] = { c01, c11, c21, c31 };
-
-				/* Up to 8 channels: no need to requantize the rest. */
-				for (r = 0; r < rows; r++)
-					fx_store16(g->c + (size_t)(m + r) * g->ldc + nb,
-						   fx_rq8(lo[r], g->rq, nb),
-						   count > 8 ? fx_rq8(hi[r], g->rq, nb + 8) :
-						   _mm256_setzero_si256(),
-						   count);
-			}
+			/* Up to 8 channels: no need to requantize the rest. */
+			for (r = 0; r < rows; r++)
+				fx_store16(g->c + (size_t)(m + r) * g->ldc + nb,
+					   fx_rq8(lo[r], g->rq, nb),
+					   count > 8 ? fx_rq8(hi[r], g->rq, nb + 8) :
+					   _mm256_setzero_si256(),
+					   count);
 		}
 	}
 }
