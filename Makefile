@@ -64,7 +64,7 @@ install: modules_install headers_install
 # shared objects (tools/common, tools/pipeline); compile: COMPILE_*,
 # AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; run: aiot-compile,
 # aiot-run. The rest only use those.
-MK_FRAGMENTS := lib isa tools compile integration run firmware models npu_card demo \
+MK_FRAGMENTS := lib isa fastexec tools compile integration run fastexec_models firmware models npu_card demo \
 		monitor sensor bench dts apidoc fuzz_guest
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 

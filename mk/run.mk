@@ -11,7 +11,7 @@
 #   make check-host                 (runs $(BUILD)/tests/compile_models_tests)
 #   make models                     (compiles every supported model to $(BUILD)/models)
 
-RUN_CFLAGS      := $(HOST_CFLAGS) -I$(COMPILE_DIR) -Ikernel/isa -Itools/pipeline
+RUN_CFLAGS      := $(HOST_CFLAGS) -I$(COMPILE_DIR) -Ikernel/isa -Ilib/exec -Itools/pipeline
 RUN_SRCS        := $(wildcard tools/run/*.c)
 RUN_HDRS        := $(wildcard tools/run/*.h) $(LIVE_PIPELINE_HDRS)
 RUN_OBJS        := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(RUN_SRCS))
@@ -19,7 +19,7 @@ RUN_MODELS_TEST := $(BUILD)/tests/compile_models_tests
 RUN_MODELS      := hello_world/hello_world_int8 person_detection/person_detect \
 		   micro_speech/micro_speech_quantized keyword_benchmark/keyword_scrambled_8bit
 # lib/model.c is libc-only: the tests link its sanitized object directly.
-RUN_TEST_OBJS   := $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(BUILD)/run/san/cpu_model.o \
+RUN_TEST_OBJS   := $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(BUILD)/run/san/cpu_model.o $(FX_SAN_OBJS) \
 		   $(BUILD)/lib/san/model.o
 
 USERSPACE  += $(BUILD)/aiot-compile $(BUILD)/aiot-run
@@ -36,12 +36,12 @@ $(BUILD)/tools/run/%.o: tools/run/%.c $(RUN_HDRS) $(COMPILE_HDRS) $(TOOLS_HDRS) 
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) -c $< -o $@
 
-$(BUILD)/run/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) \
+$(BUILD)/run/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) $(FX_HDRS) \
 			  include/aiot/model_format.h
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) -c $< -o $@
 
-$(BUILD)/run/san/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) \
+$(BUILD)/run/san/cpu_model.o: $(COMPILE_DIR)/cpu_model.c $(COMPILE_HDRS) $(ISA_HDRS) $(FX_HDRS) \
 			      include/aiot/model_format.h
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) $(SAN) -c $< -o $@
@@ -54,7 +54,7 @@ $(BUILD)/aiot-compile: $(BUILD)/run/aiot-compile.o $(BUILD)/libaiot-compile.a \
 # lib/model.c's parser, which the CPU path uses too. The live pipeline's
 # objects are mk/tools.mk's (read before this fragment).
 $(BUILD)/aiot-run: $(RUN_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(BUILD)/run/cpu_model.o \
-		   $(BUILD)/libaiot-isa.a $(LIB_A)
+		   $(BUILD)/libaiot-fastexec.a $(BUILD)/libaiot-isa.a $(LIB_A)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_util.h \

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aiot_isa.h"
+#include "fastexec.h"
 
 struct aiot_cpu_model {
 	uint8_t *blob;                          /* private copy; the view points here */
@@ -18,12 +19,15 @@ struct aiot_cpu_model {
 	u64 sizes[AIOT_ISA_MAX_BINDINGS];
 	void *owned[AIOT_ISA_MAX_BINDINGS];     /* arena and input/output buffers */
 	unsigned int nbindings;
+	struct aiot_fx_plan *fast;              /* NULL: the reference executor runs */
+	char executor[32];
 };
 
 void aiot_cpu_model_free(struct aiot_cpu_model *model)
 {
 	if (!model)
 		return;
+	aiot_fx_free(model->fast);
 	for (unsigned int i = 0; i < AIOT_ISA_MAX_BINDINGS; i++)
 		free(model->owned[i]);
 	free(model->blob);
@@ -40,6 +44,47 @@ static int bind_new(struct aiot_cpu_model *m, unsigned int slot, u64 size)
 	m->sizes[slot] = size;
 	if (slot + 1 > m->nbindings)
 		m->nbindings = slot + 1;
+	return 0;
+}
+
+/*
+ * The fast executor unless AIOT_CPU_EXECUTOR=reference; the weights slot is
+ * constant (the blob's private copy), so its layers are repacked once.
+ */
+static int cpu_model_pick_executor(struct aiot_cpu_model *m, char *err, size_t errlen)
+{
+	const char *which = getenv(AIOT_CPU_EXECUTOR_ENV);
+	const struct aiot_model_blob_view *v = &m->view;
+	uint32_t const_mask = 0;
+	int rc;
+
+	if (which && !strcmp(which, "reference")) {
+		snprintf(m->executor, sizeof(m->executor), "reference");
+		return 0;
+	}
+	if (which && *which && strcmp(which, "fast")) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s=%s: not \"fast\" or \"reference\"",
+				 AIOT_CPU_EXECUTOR_ENV, which);
+		return -EINVAL;
+	}
+	if (v->header.weights_binding != AIOT_MODEL_NO_BINDING)
+		const_mask = 1u << v->header.weights_binding;
+	rc = aiot_fx_prepare(v->command_stream, v->command_stream_size, m->bindings, m->sizes,
+			     m->nbindings, const_mask, AIOT_FX_SIMD_AUTO, &m->fast);
+	if (rc) {
+		if (err && errlen) {
+			if (rc == -EINVAL || rc == -EOPNOTSUPP)
+				snprintf(err, errlen, "fast executor: %s (%s=%s)", strerror(-rc),
+					 AIOT_FX_SIMD_ENV, getenv(AIOT_FX_SIMD_ENV) ?
+					 getenv(AIOT_FX_SIMD_ENV) : "");
+			else
+				snprintf(err, errlen, "fast executor: %s", strerror(-rc));
+		}
+		return rc;
+	}
+	snprintf(m->executor, sizeof(m->executor), "fast/%s",
+		 aiot_fx_simd_name(aiot_fx_plan_simd(m->fast)));
 	return 0;
 }
 
@@ -110,6 +155,9 @@ int aiot_cpu_model_load(const void *blob, size_t size, struct aiot_cpu_model **o
 		}
 		goto fail;
 	}
+	rc = cpu_model_pick_executor(m, err, errlen);
+	if (rc)
+		goto fail;
 	*out = m;
 	return 0;
 nomem:
@@ -139,6 +187,15 @@ int aiot_cpu_model_run(struct aiot_cpu_model *model)
 {
 	if (!model)
 		return -EINVAL;
+	if (model->fast)
+		return aiot_fx_run(model->fast, model->bindings, model->sizes, model->nbindings);
+	return aiot_cpu_model_run_reference(model);
+}
+
+int aiot_cpu_model_run_reference(struct aiot_cpu_model *model)
+{
+	if (!model)
+		return -EINVAL;
 	return aiot_isa_execute(model->view.command_stream, model->view.command_stream_size,
 				model->bindings, model->sizes, model->nbindings);
 }
@@ -151,4 +208,21 @@ void aiot_cpu_model_reset(struct aiot_cpu_model *model)
 		return;
 	slot = model->view.header.arena_binding;
 	memset(model->bindings[slot], 0, (size_t)model->sizes[slot]);
+}
+
+const char *aiot_cpu_model_executor(const struct aiot_cpu_model *model)
+{
+	return model ? model->executor : "";
+}
+
+void *aiot_cpu_model_binding(struct aiot_cpu_model *model, unsigned int slot, size_t *size)
+{
+	if (!model || slot >= model->nbindings || !model->bindings[slot]) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	if (size)
+		*size = (size_t)model->sizes[slot];
+	return model->bindings[slot];
 }

@@ -5,6 +5,11 @@
  * host tests' path. The blob is parsed by lib/model.c
  * (aiot_model_blob_parse()) and its stream validated once at load.
  *
+ * aiot_cpu_model_run() uses the fast executor (lib/exec, SIMD kernels
+ * bit-exact with the reference) unless the environment variable
+ * AIOT_CPU_EXECUTOR is "reference"; aiot_cpu_model_run_reference() always
+ * runs the reference executor, the oracle.
+ *
  * Buffers: the weights point into a private copy of the blob; the arena
  * and one buffer per input/output slot are allocated zeroed and keep their
  * contents between runs (model state such as SVDF memory lives in the
@@ -35,8 +40,17 @@ const struct aiot_model_blob_view *aiot_cpu_model_view(const struct aiot_cpu_mod
 /* Address of tensor `index` of the view's table (inputs first). */
 void *aiot_cpu_model_tensor(struct aiot_cpu_model *model, unsigned int index);
 
+#define AIOT_CPU_EXECUTOR_ENV "AIOT_CPU_EXECUTOR"
+
+/* Base and size of binding @slot (the arena, to compare every layer). */
+void *aiot_cpu_model_binding(struct aiot_cpu_model *model, unsigned int slot, size_t *size);
+
 /* Run once; 0 or the executor's negative errno. */
 int aiot_cpu_model_run(struct aiot_cpu_model *model);
+/* Run once on the reference executor (kernel/isa), whatever was picked. */
+int aiot_cpu_model_run_reference(struct aiot_cpu_model *model);
+/* "reference", or "fast/" and the SIMD level ("fast/avx2"). */
+const char *aiot_cpu_model_executor(const struct aiot_cpu_model *model);
 
 /* Zero the arena (the reset state of stateful models). */
 void aiot_cpu_model_reset(struct aiot_cpu_model *model);

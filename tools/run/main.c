@@ -14,7 +14,8 @@
  * first: upstream's convention), .wav (16-bit mono PCM into an int16
  * input) or, with --raw, the tensor's bytes. Several inputs run one after
  * the other on the same model, so stateful models (SVDF) see a stream.
- * --bench N reports throughput and latency percentiles. See
+ * --bench N reports throughput and latency percentiles (on the CPU also
+ * the reference executor against the fast one, lib/exec). See
  * docs/compiler.md.
  *
  * --sensor runs the model on the NPU on every slot of a live sensor stream
@@ -51,7 +52,10 @@ static void usage(FILE *f)
 		"  -r, --raw              inputs are raw tensor bytes (exactly its size)\n"
 		"  -b, --bench N          run N timed inferences on the (last) input, or on\n"
 		"                         zeros without INPUT; print inferences/s, p50, p99\n"
-		"                         (on the NPU also of each job's device time)\n"
+		"                         (on the NPU also of each job's device time; on\n"
+		"                         the CPU also the reference executor against the\n"
+		"                         fast one, in alternating batches, and whether\n"
+		"                         their outputs are identical)\n"
 		"  -h, --help             this text\n"
 		"\n"
 		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"
@@ -321,6 +325,8 @@ int main(int argc, char **argv)
 	}
 	if (bench_n) {
 		rc = bench(&s, bench_n);
+		if (!rc && !s.npu)
+			rc = bench_cpu_executors(&s, bench_n);
 		if (rc) {
 			fprintf(stderr, "aiot-run: bench: %s\n", strerror(-rc));
 			status = EXIT_FAIL;

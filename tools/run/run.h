@@ -93,6 +93,8 @@ double now_us(void);
 void print_scores(const struct session *s, const char *input, double us,
 		  const char *const *labels, unsigned int nlabels);
 int bench(struct session *s, long n);
+/* cpubench.c: reference vs fast executor in the same run (CPU sessions). */
+int bench_cpu_executors(struct session *s, long n);
 /* Class names of the models in ../shared/models, by blob name. */
 const char *default_labels(const char *name);
 unsigned int split_labels(char *list, const char **labels);
