@@ -100,6 +100,28 @@ install-tools: $(addprefix $(BUILD)/,$(INSTALL_TOOLS))
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $^ $(DESTDIR)$(BINDIR)/
 
+# What the Debian packages ship (debian/rules): no tests, no guest programs.
+.PHONY: userspace-dist deb check-packaging
+userspace-dist: $(LIB_SO) $(BUILD)/$(LIB_SONAME) $(BUILD)/$(LIB_NAME).so $(LIB_A) \
+		$(addprefix $(BUILD)/,$(INSTALL_TOOLS)) $(NPU_FW) $(SENSOR_REC_DIR)/aiot-rec-accel.bin
+
+# make deb: the packages of debian/ built in a copy of the tree (no build
+# output, nothing .gitignore names), the .debs into $(BUILD)/deb.
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src/aiot
+	rsync -a --exclude=/.git --exclude=/$(notdir $(BUILD)) --filter=':- .gitignore' \
+		./ $(DEB_DIR)/src/aiot/
+	cd $(DEB_DIR)/src/aiot && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b --no-sign -j2
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/src/*.changes $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+
+# Builds the debs, installs them on this machine, uses them, purges them.
+check-packaging:
+	tests/packaging/check-debs
+
+
 # Each fragment hangs its bounded fuzz run on this target.
 fuzz:
 
