@@ -88,7 +88,7 @@ install: modules_install headers_install install-udev
 # AIOT_MODELS_DIR; integration: INTEGRATION_LIB/HDRS; run: aiot-compile,
 # aiot-run. The rest only use those.
 MK_FRAGMENTS := lib isa tools compile integration run firmware models npu_card demo \
-		monitor sensor bench dts apidoc fuzz_guest
+		monitor sensor bench dts apidoc fuzz_guest udev
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)
