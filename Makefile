@@ -63,10 +63,11 @@ all: modules userspace
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-# Into $(DESTDIR)/lib/modules/$(KVER)/extra; depmod runs only for a real
-# install (no DESTDIR): a package's postinst (or DKMS) runs it on the target.
+# Into $(DESTDIR)/lib/modules/$(KVER)/ (extra/, or updates/ with Debian's
+# headers); depmod runs only for a real install (no DESTDIR): a package's
+# postinst (or DKMS) runs it on the target.
 modules_install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR))) \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR)) DEPMOD=true) \
 		modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
