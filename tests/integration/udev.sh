@@ -5,7 +5,8 @@
 # project's rules (udev/*.rules, docs/uapi.md "udev"): every documented
 # permission, group and link, the same names on 6.1 (the NPU is a render
 # node there) and 6.12 (an accel node), and links that follow the devices
-# when the modules are unloaded and loaded again. TAP on stdout. The
+# when the modules are unloaded and loaded again and when the devices are
+# unbound from their drivers and bound again. TAP on stdout. The
 # harness packs systemd-udevd and udevadm (tests/qemu/aiot-qemu) and the
 # rules (mk/udev.mk, /aiot/data/udev).
 UDEVD=/lib/systemd/systemd-udevd
@@ -110,6 +111,31 @@ modprobe aiot && modprobe aiot-sim
 check "modules loaded again" grep -q '^aiot_sim ' /proc/modules
 settle
 check_links "after reload"
+
+# Hotplug: unbind the device under a node from its driver, bind it again;
+# the link goes and comes back. $1: the node's class device in sysfs.
+rebind() { # CLASSDEV LINK
+	dev=$(readlink -f "$1/device")
+	drv=$(readlink -f "$dev/driver")
+	name=${dev##*/}
+	if [ ! -w "$drv/unbind" ]; then
+		not_ok "hotplug: $name has a driver to unbind from"
+		return
+	fi
+	echo "$name" > "$drv/unbind"
+	settle
+	check "hotplug: $name unbound, $2 gone" test ! -e "$2" -a ! -L "$2"
+	echo "$name" > "$drv/bind"
+	settle
+	check "hotplug: $name bound again, $2 back" test -L "$2" -a -e "$2"
+}
+npu_idx=$(npu_nodes | awk 'NR == 1 { print $2 }')
+npu_class=$(for d in /sys/class/accel/accel* /sys/class/drm/renderD*; do
+	[ -e "$d/device/aiot/backend" ] && echo "$d"; done | head -1)
+rebind "$npu_class" "/dev/aiot/npu$npu_idx"
+accel_class=$(basename "$(readlink -f /dev/aiot/sensors/accel0)")
+rebind "/sys/class/aiot/$accel_class" /dev/aiot/sensors/accel0
+check_links "after hotplug"
 
 udevadm control --exit
 sed 's/^/# udevd: /' /tmp/udevd.log
