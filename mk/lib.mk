@@ -58,7 +58,7 @@ $(BUILD)/lib/san/%.o: lib/%.c $(LIB_HDRS)
 $(LIB_SO): $(LIB_OBJS) $(LIB_MAP)
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=$(LIB_MAP) \
-		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) $(LIB_LDLIBS)
+		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_LDLIBS)
 
 $(BUILD)/$(LIB_SONAME): $(LIB_SO)
 	ln -sf $(notdir $<) $@
@@ -71,20 +71,28 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The .pc is written again at install time, with the PREFIX/LIBDIR given to
+# `make install`. <drm/aiot_accel.h> includes libdrm's "drm.h": libdrm is in
+# Requires so that its include path is in --cflags.
+define LIB_PC_TEXT
+printf '%s\n' \
+	'prefix=$(PREFIX)' \
+	'libdir=$(LIBDIR)' \
+	'includedir=$(INCLUDEDIR)' \
+	'' \
+	'Name: aiot-accel' \
+	'Description: aiot inference accelerators and sensor streams, zero-copy' \
+	'Version: $(LIB_VERSION)' \
+	'Requires: libdrm' \
+	'Requires.private: libudev' \
+	'Libs: -L$${libdir} -laiot-accel' \
+	'Libs.private: -pthread -lm' \
+	'Cflags: -I$${includedir}'
+endef
+
 $(LIB_PC): mk/lib.mk
 	@mkdir -p $(@D)
-	printf '%s\n' \
-		'prefix=$(PREFIX)' \
-		'libdir=$(LIBDIR)' \
-		'includedir=$(INCLUDEDIR)' \
-		'' \
-		'Name: aiot-accel' \
-		'Description: aiot inference accelerators and sensor streams, zero-copy' \
-		'Version: $(LIB_VERSION)' \
-		'Requires.private: $(LIB_PKGS)' \
-		'Libs: -L$${libdir} -laiot-accel' \
-		'Libs.private: -pthread -lm' \
-		'Cflags: -I$${includedir}' > $@
+	$(LIB_PC_TEXT) > $@
 
 $(LIB_TEST_BIN): $(LIB_TEST_SRCS) $(LIB_TEST_HELPERS) $(LIB_TEST_HDRS) $(LIB_SAN_OBJS) $(LIB_SO)
 	@mkdir -p $(@D)
@@ -94,13 +102,13 @@ $(LIB_TEST_BIN): $(LIB_TEST_SRCS) $(LIB_TEST_HELPERS) $(LIB_TEST_HDRS) $(LIB_SAN
 		-o $@ $(LIB_TEST_SRCS) $(BUILD)/tests/lib_test_helpers.o $(LIB_SAN_OBJS) \
 		$(LIB_LDLIBS) -lgtest -lgtest_main
 
-install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
+install-lib: $(LIB_SO) $(LIB_A)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/aiot
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIB_NAME).so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(LIB_PC_TEXT) > $(DESTDIR)$(LIBDIR)/pkgconfig/aiot-accel.pc
 	install -m 0644 include/aiot/*.h $(DESTDIR)$(INCLUDEDIR)/aiot/
 
 # The tutorial's program (docs/libaiot-accel.md), built so that it stays true.

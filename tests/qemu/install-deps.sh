@@ -24,6 +24,7 @@ pkgs=(
 	pkg-config libdrm-dev libudev-dev googletest libgtest-dev
 	device-tree-compiler clang llvm libclang-rt-14-dev
 	mosquitto libmosquitto-dev
+	debhelper dh-dkms dkms lintian
 	"linux-image-$kver612-unsigned" "linux-headers-$kver612"
 	"linux-image-$kver61-unsigned" "linux-headers-$kver61"
 	linux-source-6.12
