@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The reference NPU: a simulated accelerator that registers with the aiot
- * core exactly as a hardware backend does. Its "hardware" is a kthread (the
- * engine) that runs the command stream with the reference executor
- * (bit-exact with TensorFlow Lite's int8 kernels) and completes the job the
- * way an interrupt handler would. The engine is SCHED_FIFO: it stands for a
- * device's own engine, which a CPU load does not delay; as a SCHED_NORMAL
- * task it would start each job up to a scheduler tick late under load.
+ * core exactly as a hardware backend does. Its "hardware" is a worker that
+ * runs the command stream with the reference executor (bit-exact with
+ * TensorFlow Lite's int8 kernels) and completes the job the way an
+ * interrupt handler would.
  */
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
-#include <linux/kthread.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -30,7 +27,7 @@
 /**
  * struct aiot_sim_npu - the simulated device
  * @adev: its accelerator in the aiot core
- * @engine: the "hardware": one job at a time, in order
+ * @wq: the "hardware": one job at a time, in order
  * @work: runs the queued jobs
  * @lock: protects @queue, @current_job, @abort, @removing
  * @queue: jobs handed over by run, not started yet
@@ -45,8 +42,8 @@
  */
 struct aiot_sim_npu {
 	struct aiot_device *adev;
-	struct kthread_worker *engine;
-	struct kthread_work work;
+	struct workqueue_struct *wq;
+	struct work_struct work;
 	spinlock_t lock;	/* queue, current_job, abort, removing */
 	struct list_head queue;
 	struct aiot_npu_job *current_job;
@@ -81,7 +78,7 @@ static int aiot_sim_npu_hang(struct aiot_sim_npu *npu)
 	return -ETIMEDOUT;
 }
 
-static void aiot_sim_npu_work(struct kthread_work *work)
+static void aiot_sim_npu_work(struct work_struct *work)
 {
 	struct aiot_sim_npu *npu = container_of(work, struct aiot_sim_npu, work);
 	const struct aiot_isa_exec_control ctl = {
@@ -134,7 +131,7 @@ static void aiot_sim_npu_work(struct kthread_work *work)
 static bool inline_nop = true;
 module_param(inline_nop, bool, 0644);
 MODULE_PARM_DESC(inline_nop,
-		 "Complete command streams of NOPs alone in run, without the engine thread");
+		 "Complete command streams of NOPs alone in run, without the device's workqueue");
 
 /*
  * A stream of NOPs only (a null job, a trivial model) has nothing to
@@ -161,9 +158,9 @@ static bool aiot_sim_npu_is_nop(const struct aiot_npu_job *job)
 }
 
 /*
- * Fence signalling path, any context: spinlock and kthread_queue_work only;
- * or, for a NOP stream on an idle device, the job begins and completes
- * here, which saves the engine's hop (a wakeup, often on another CPU).
+ * Fence signalling path: spinlock and queue_work only; or, for a NOP
+ * stream on an idle device, the job begins and completes here, which saves
+ * the workqueue's hop (a wakeup of another kworker, often on another CPU).
  */
 static void aiot_sim_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
 {
@@ -182,7 +179,7 @@ static void aiot_sim_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
 	}
 	spin_unlock_irqrestore(&npu->lock, flags);
 	if (!now) {
-		kthread_queue_work(npu->engine, &npu->work);
+		queue_work(npu->wq, &npu->work);
 		return;
 	}
 	err = aiot_npu_job_begin(job);
@@ -195,7 +192,7 @@ static void aiot_sim_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
 	wake_up_all(&npu->idle);
 	/* Jobs queued meanwhile waited for the device to be idle. */
 	if (kick)
-		kthread_queue_work(npu->engine, &npu->work);
+		queue_work(npu->wq, &npu->work);
 }
 
 static void aiot_sim_npu_reset(struct aiot_device *adev,
@@ -278,17 +275,17 @@ static int aiot_sim_npu_probe(struct platform_device *pdev)
 	spin_lock_init(&npu->lock);
 	INIT_LIST_HEAD(&npu->queue);
 	init_waitqueue_head(&npu->idle);
-	kthread_init_work(&npu->work, aiot_sim_npu_work);
-	/* Its own thread: it completes fences, also under memory pressure. */
-	npu->engine = kthread_create_worker(0, "aiot-sim-npu");
-	if (IS_ERR(npu->engine))
-		return PTR_ERR(npu->engine);
-	sched_set_fifo_low(npu->engine->task);
+	INIT_WORK(&npu->work, aiot_sim_npu_work);
+	/* It completes fences: it must make progress under memory pressure. */
+	npu->wq = alloc_ordered_workqueue("aiot-sim-npu", WQ_MEM_RECLAIM |
+					  WQ_HIGHPRI);
+	if (!npu->wq)
+		return -ENOMEM;
 
 	npu->adev = aiot_npu_register(&pdev->dev, &aiot_sim_npu_desc,
 				      &aiot_sim_npu_ops, npu);
 	if (IS_ERR(npu->adev)) {
-		kthread_destroy_worker(npu->engine);
+		destroy_workqueue(npu->wq);
 		return dev_err_probe(&pdev->dev, PTR_ERR(npu->adev),
 				     "cannot register the NPU\n");
 	}
@@ -312,7 +309,7 @@ static void aiot_sim_npu_remove(struct platform_device *pdev)
 	npu->removing = true;
 	npu->abort = true;
 	spin_unlock_irq(&npu->lock);
-	kthread_destroy_worker(npu->engine);
+	destroy_workqueue(npu->wq);
 }
 
 AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_npu_remove)
