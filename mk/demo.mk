@@ -44,10 +44,10 @@ $(BUILD)/guest/bench/aiot-bench: mk/demo.mk
 	chmod +x $@
 
 # The kernel's fast paths of the job path, one at a time (aiot.ko's
-# submit_highpri, aiot-sim's inline_nop, aiot.ko's job_wait_spin_us): the
-# null job and the fenced path under load with the trivial model, for
-# each step. submit_highpri applies to devices registered after it is set,
-# hence the reload of aiot-sim.
+# submit_highpri, aiot-sim's inline_nop, aiot.ko's job_wait_spin_us and
+# device_waits): the null job and the fenced path under load with the
+# trivial model, for each step. submit_highpri applies to devices
+# registered after it is set, hence the reload of aiot-sim.
 GUEST_PROGS += $(BUILD)/guest/bench/fastpaths
 $(BUILD)/guest/bench/fastpaths: mk/demo.mk
 	@mkdir -p $(@D)
@@ -59,17 +59,47 @@ $(BUILD)/guest/bench/fastpaths: mk/demo.mk
 		'	rmmod aiot_sim && modprobe aiot-sim || exit 1' \
 		'	echo "$$2" > $$p/aiot_sim/parameters/inline_nop' \
 		'	echo "$$3" > $$p/aiot/parameters/job_wait_spin_us' \
-		'	echo "=== fast paths: submit_highpri=$$1 inline_nop=$$2 job_wait_spin_us=$$3"' \
+		'	echo "$$4" > $$p/aiot/parameters/device_waits' \
+		'	echo "=== fast paths: submit_highpri=$$1 inline_nop=$$2 job_wait_spin_us=$$3 device_waits=$$4"' \
 		'	/aiot/bin/aiot-bench --model trivial --sensor camera0 --rate 20 --duration 6 \' \
 		'		--paths zero-copy --loads cpu_load --saturate 0 --floor-samples 500 \' \
 		'		--json-file /tmp/fp.json --quiet | grep -E "null job|throughput|fairness|^  .a. zero-copy, fenced +[|]"' \
-		'	echo "JSON $$1 $$2 $$3: $$(cat /tmp/fp.json)"' \
+		'	echo "JSON $$1 $$2 $$3 $$4: $$(cat /tmp/fp.json)"' \
 		'}' \
-		'step 0 0 0' \
-		'step 1 0 0' \
-		'step 1 1 0' \
-		'step 1 1 20' \
-		'step 1 1 0' > $@
+		'step 0 0 0 0' \
+		'step 1 0 0 0' \
+		'step 1 1 0 0' \
+		'step 1 1 20 0' \
+		'step 1 1 0 1' \
+		'step 1 1 0 0' \
+		'step 1 1 0 1' > $@
+	chmod +x $@
+
+# Who waits for the sensor's fence (aiot.ko's device_waits: the scheduler's
+# work or the fence's callback), against the fair scheduler's
+# RUN_TO_PARITY (6.12; 6.1 has no such feature and skips those steps):
+# every path under load with the trivial model, in one guest.
+GUEST_PROGS += $(BUILD)/guest/bench/device-waits
+$(BUILD)/guest/bench/device-waits: mk/demo.mk
+	@mkdir -p $(@D)
+	printf '%s\n' '#!/bin/sh' \
+		'# aiot-bench with device_waits off and on, RUN_TO_PARITY on and off (mk/demo.mk)' \
+		'f=/sys/kernel/debug/sched/features' \
+		'step() {' \
+		'	echo "$$1" > /sys/module/aiot/parameters/device_waits' \
+		'	if [ "$$2" != - ]; then echo "$$2" > $$f 2>/dev/null || return 0; fi' \
+		'	echo "=== device_waits=$$1 sched feature: $$2"' \
+		'	/aiot/bin/aiot-bench --model trivial --sensor camera0 --rate 20 --duration 8 \' \
+		'		--loads cpu_load --no-floors --saturate 0 \' \
+		'		--json-file /tmp/dw.json --quiet 2>&1 | grep -E "^  .[a-e]. |targets"' \
+		'	echo "JSON $$1 $$2: $$(cat /tmp/dw.json)"' \
+		'}' \
+		'step 0 -' \
+		'step 1 -' \
+		'step 0 NO_RUN_TO_PARITY' \
+		'step 1 NO_RUN_TO_PARITY' \
+		'step 0 RUN_TO_PARITY' \
+		'step 1 -' > $@
 	chmod +x $@
 
 # The demo runs aiot-run --sensor; the models suite and benchmark run

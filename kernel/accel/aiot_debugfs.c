@@ -36,6 +36,8 @@ static int aiot_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "timeout_checks: %lld\n",
 		   atomic64_read(&adev->stats.timeout_checks));
 	seq_printf(m, "busy_ns: %lld\n", atomic64_read(&adev->stats.busy_ns));
+	seq_printf(m, "jobs_started_by_fence: %lld\n",
+		   atomic64_read(&adev->stats.fence_starts));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(aiot_state);

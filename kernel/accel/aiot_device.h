@@ -4,6 +4,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -51,6 +52,8 @@ struct drm_aiot_device_info;
  * @timeouts: jobs reset after making no progress
  * @timeout_checks: times the job timeout fired, hung or not
  * @busy_ns: time jobs spent on the device
+ * @fence_starts: jobs handed to the backend by the callback of an input
+ *	fence the device waited for (aiot_job_deps.c), not by the scheduler
  */
 struct aiot_stats {
 	atomic64_t submitted;
@@ -59,6 +62,7 @@ struct aiot_stats {
 	atomic64_t timeouts;
 	atomic64_t timeout_checks;
 	atomic64_t busy_ns;
+	atomic64_t fence_starts;
 };
 
 /**
@@ -134,10 +138,16 @@ struct aiot_job_record {
  * @jobs: jobs run_job handed to the backend and not signalled yet, in the
  *	order the entity ran them. A job the backend completes before the
  *	ones ahead of it waits here: an entity's fences signal in order.
+ *	A job the device waits for a fence for waits here too, and so do
+ *	the entity's later jobs: they reach the backend in order.
+ * @dispatching: a CPU is handing the entity's ready jobs to the backend
+ * @dispatch_work: does it from a fence callback (aiot_job_deps.c)
  */
 struct aiot_job_order {
-	spinlock_t lock;	/* jobs; any context */
+	spinlock_t lock;	/* jobs, dispatching; any context */
 	struct list_head jobs;
+	bool dispatching;
+	struct irq_work dispatch_work;
 };
 
 /**

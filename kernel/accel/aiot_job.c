@@ -314,6 +314,7 @@ void aiot_job_cleanup_work(struct work_struct *work)
 	for (i = 0; i < job->in_fence_count; i++)
 		dma_fence_put(job->in_fences[i]);
 	kfree(job->in_fences);
+	aiot_job_put_device_waits(job);
 	kvfree(job->npu.stream);
 	if (job->hw_fence_live)
 		dma_fence_put(job->hw_fence);
@@ -343,6 +344,8 @@ static void aiot_file_release(struct kref *kref)
 	struct aiot_file *afile = container_of(kref, struct aiot_file, refcount);
 	int i;
 
+	for (i = 0; i < AIOT_NUM_PRIORITIES; i++)
+		aiot_job_order_fini(&afile->order[i]);
 	for (i = 0; i < AIOT_JOB_RECORDS; i++)
 		dma_fence_put(afile->records[i].done);
 	mutex_destroy(&afile->submit_lock);
@@ -377,11 +380,13 @@ static void aiot_file_close_work(struct work_struct *work)
  * backend yet are cancelled: the entities' guilty flag makes the scheduler
  * fail each with -ECANCELED, without running it, as it reaches it (after
  * its dependencies; its fence signals after the ones of the entity's
- * earlier jobs). Jobs the backend holds finish. Nothing here waits.
+ * earlier jobs), and so are those waiting in the device for a fence
+ * (aiot_job_deps.c). Jobs the backend holds finish. Nothing here waits.
  */
 void aiot_file_close(struct aiot_file *afile)
 {
 	atomic_set(&afile->cancelled, 1);
+	aiot_file_cancel_device_waits(afile);
 	kref_get(&afile->refcount);
 	drm_dev_get(&afile->adev->drm);
 	__module_get(THIS_MODULE);

@@ -8,6 +8,7 @@
 
 #include <linux/dma-fence.h>
 #include <linux/iosys-map.h>
+#include <linux/ktime.h>
 #include <linux/workqueue.h>
 #include <drm/gpu_scheduler.h>
 
@@ -15,6 +16,20 @@
 #include "aiot_job_dma.h"
 
 struct drm_gem_object;
+
+struct aiot_job;
+
+/**
+ * struct aiot_job_wait - a fence the device waits for before it runs a job
+ * @cb: the fence's callback, armed in run_job
+ * @fence: the fence (a reference)
+ * @job: the job that waits
+ */
+struct aiot_job_wait {
+	struct dma_fence_cb cb;
+	struct dma_fence *fence;
+	struct aiot_job *job;
+};
 
 /**
  * struct aiot_job - a job from SUBMIT to its cleanup
@@ -42,6 +57,16 @@ struct drm_gem_object;
  *	its buffers' fences; run_job fails the job with the first error one
  *	of them signalled with (aiot_job_in_fence_error())
  * @in_fence_count: how many @in_fences
+ * @device_waits: SUBMIT leaves fences from outside the device to the device
+ * @waits: the fences the device waits for (references), aiot_job_deps.c
+ * @wait_count: how many @waits
+ * @wait_room: allocated @waits
+ * @waits_left: @waits not signalled yet (+1 while run_job arms them)
+ * @waited: run_job armed a callback: the job starts from a fence's signal
+ * @cancel_error: the scheduler cancelled the job before run_job
+ * @dispatched: handed to the backend, or completed without it (under
+ *	@order's lock)
+ * @waits_cancelled: its file closed while it waited (under @order's lock)
  */
 struct aiot_job {
 	struct drm_sched_job base;
@@ -66,6 +91,15 @@ struct aiot_job {
 	struct work_struct cleanup_work;
 	struct dma_fence **in_fences;
 	unsigned int in_fence_count;
+	bool device_waits;
+	struct aiot_job_wait *waits;
+	unsigned int wait_count;
+	unsigned int wait_room;
+	atomic_t waits_left;
+	bool waited;
+	int cancel_error;
+	bool dispatched;
+	bool waits_cancelled;
 };
 
 static inline struct aiot_job *to_aiot_job(struct drm_sched_job *sched_job)
@@ -105,5 +139,20 @@ int aiot_job_in_fence_error(struct aiot_job *job);
 void aiot_job_free_unsubmitted(struct aiot_job *job, bool sched_init);
 struct dma_fence *aiot_record_start(struct aiot_file *afile,
 				    struct aiot_job *job);
+
+/* aiot_job_deps.c */
+int aiot_job_add_dep(struct aiot_job *job, struct dma_fence *fence);
+int aiot_job_add_resv_deps(struct aiot_job *job, struct drm_gem_object *obj,
+			   bool write);
+void aiot_job_forward_device_deadline(struct aiot_job *job, ktime_t deadline);
+void aiot_job_put_device_waits(struct aiot_job *job);
+void aiot_job_run(struct aiot_job *job);
+void aiot_file_cancel_device_waits(struct aiot_file *afile);
+void aiot_job_order_init(struct aiot_job_order *order);
+void aiot_job_order_fini(struct aiot_job_order *order);
+bool aiot_job_device_waits_enabled(void);
+
+/* aiot_sched.c */
+void aiot_sched_mark_progress(struct aiot_device *adev);
 
 #endif /* _AIOT_JOB_H_ */

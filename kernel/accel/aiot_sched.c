@@ -22,10 +22,10 @@
 
 /*
  * The scheduler (re)arms the job timeout when it hands a job over and when
- * it frees one: the timeout check measures progress from here. Inside
- * drm_dev_enter().
+ * it frees one, and a job reaches the backend: the timeout check measures
+ * progress from here. Inside drm_dev_enter(); any context.
  */
-static void aiot_sched_mark_progress(struct aiot_device *adev)
+void aiot_sched_mark_progress(struct aiot_device *adev)
 {
 	if (!adev->ops->progress)
 		return;
@@ -38,7 +38,6 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 	struct aiot_job *job = to_aiot_job(sched_job);
 	struct aiot_device *adev = job->adev;
 	struct dma_fence *fence = job->hw_fence;
-	int idx, error;
 
 	/*
 	 * Called again by drm_sched_resubmit_jobs() after a timeout check for
@@ -58,25 +57,13 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 	 * too: their fences signal after the ones of the jobs ahead.
 	 */
 	aiot_job_order_add(job);
-
 	/* Cancelled: its file closed (the entity's guilty flag). */
-	error = sched_job->s_fence->finished.error;
-	/* An in-fence failed (a sensor's DMA, a writer job): bad input. */
-	if (!error)
-		error = aiot_job_in_fence_error(job);
-	if (!error && job->deadline_ns && ktime_get_ns() > job->deadline_ns)
-		error = -ETIME;
-	if (!error && !drm_dev_enter(&adev->drm, &idx))
-		error = -ENODEV;
-
-	if (error) {
-		aiot_job_complete(job, error);
-		return fence;
-	}
-	aiot_sched_mark_progress(adev);
-	aiot_job_dma_sync_for_device(adev, &job->dma, &job->npu);
-	adev->ops->run(adev, &job->npu);
-	drm_dev_exit(idx);
+	job->cancel_error = sched_job->s_fence->finished.error;
+	/*
+	 * To the backend now, or from the callback of the last fence the
+	 * device waits for (aiot_job_deps.c).
+	 */
+	aiot_job_run(job);
 	return fence;
 }
 
@@ -87,6 +74,33 @@ static void aiot_reset_uevent(struct aiot_device *adev)
 
 	if (minor && minor->kdev)
 		kobject_uevent_env(&minor->kdev->kobj, KOBJ_CHANGE, envp);
+}
+
+/*
+ * The oldest job the backend holds and has not completed, NULL if none:
+ * the scheduler's pending list also has jobs that wait in the device for
+ * a fence, which are not running. The scheduler is stopped.
+ */
+static struct aiot_job *aiot_sched_oldest_on_device(struct aiot_device *adev)
+{
+	struct drm_sched_job *s_job;
+	struct aiot_job *job, *found = NULL;
+	unsigned long flags;
+	bool on_device;
+
+	spin_lock(&adev->sched.job_list_lock);
+	list_for_each_entry(s_job, &adev->sched.pending_list, list) {
+		job = to_aiot_job(s_job);
+		spin_lock_irqsave(&job->order->lock, flags);
+		on_device = job->dispatched && !job->hw_ended;
+		spin_unlock_irqrestore(&job->order->lock, flags);
+		if (on_device && !dma_fence_is_signaled(job->hw_fence)) {
+			found = job;
+			break;
+		}
+	}
+	spin_unlock(&adev->sched.job_list_lock);
+	return found;
 }
 
 static enum drm_gpu_sched_stat
@@ -109,9 +123,10 @@ aiot_sched_timedout_job(struct drm_sched_job *sched_job)
 	 */
 	drm_sched_stop(&adev->sched, sched_job);
 	atomic64_inc(&adev->stats.timeout_checks);
+	/* A job the device waits for a fence for is not hung: judge the next. */
+	job = aiot_sched_oldest_on_device(adev);
 
-	if (!dma_fence_is_signaled(job->hw_fence) &&
-	    drm_dev_enter(&adev->drm, &idx)) {
+	if (job && drm_dev_enter(&adev->drm, &idx)) {
 		now = ktime_get_ns();
 		since_ms = div_u64(now - READ_ONCE(adev->last_progress_ns),
 				   NSEC_PER_MSEC);
@@ -239,10 +254,8 @@ int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev)
 	atomic_set(&afile->cancelled, 0);
 	mutex_init(&afile->submit_lock);
 	spin_lock_init(&afile->records_lock);
-	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {
-		spin_lock_init(&afile->order[i].lock);
-		INIT_LIST_HEAD(&afile->order[i].jobs);
-	}
+	for (i = 0; i < AIOT_NUM_PRIORITIES; i++)
+		aiot_job_order_init(&afile->order[i]);
 	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {
 		ret = drm_sched_entity_init(&afile->entities[i],
 					    aiot_priorities[i], &sched, 1,

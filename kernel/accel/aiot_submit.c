@@ -46,6 +46,7 @@ static void aiot_job_forward_deadline(struct aiot_job *job)
 
 	xa_for_each(&job->base.dependencies, index, fence)
 		dma_fence_set_deadline(fence, ns_to_ktime(job->deadline_ns));
+	aiot_job_forward_device_deadline(job, ns_to_ktime(job->deadline_ns));
 #endif
 }
 
@@ -292,7 +293,7 @@ static int aiot_job_add_in_syncobjs(struct aiot_job *job, struct drm_file *file,
 		}
 		job->in_fences[job->in_fence_count++] = dma_fence_get(fence);
 		/* Takes the reference, even on failure. */
-		ret = drm_sched_job_add_dependency(&job->base, fence);
+		ret = aiot_job_add_dep(job, fence);
 		if (ret)
 			return ret;
 	}
@@ -394,6 +395,7 @@ static struct aiot_job *aiot_submit_new_job(struct drm_device *drm,
 	job->afile = afile;
 	job->deadline_ns = args->deadline_ns;
 	job->order = &afile->order[args->priority];
+	job->device_waits = aiot_job_device_waits_enabled();
 	INIT_LIST_HEAD(&job->order_node);
 	INIT_LIST_HEAD(&job->npu.node);
 	INIT_WORK(&job->cleanup_work, aiot_job_cleanup_work);
@@ -550,9 +552,7 @@ static int aiot_submit_lock_buffers(struct aiot_submit *s)
 		if (ret)
 			goto err_unlock;
 		/* Wait for writers; a writer also waits for readers. */
-		ret = drm_sched_job_add_implicit_dependencies(&job->base,
-							      s->objs[i],
-							      s->writes[i]);
+		ret = aiot_job_add_resv_deps(job, s->objs[i], s->writes[i]);
 		if (ret)
 			goto err_unlock;
 	}
@@ -593,6 +593,13 @@ static struct dma_fence *aiot_submit_arm_push(struct aiot_submit *s)
 
 	mutex_lock(&afile->submit_lock);
 	drm_sched_job_arm(&job->base);
+	/*
+	 * A job that depends on this one must wait for it to finish, not
+	 * only to be handed over: the device may still wait for this one's
+	 * input (aiot_job_deps.c), or for an earlier job of its entity.
+	 */
+	set_bit(DRM_SCHED_FENCE_DONT_PIPELINE,
+		&job->base.s_fence->finished.flags);
 	job->done = dma_fence_get(&job->base.s_fence->finished);
 	job->job_id = afile->next_job_id++;
 

@@ -74,9 +74,11 @@ struct aiot_npu_job {
 
 /**
  * struct aiot_npu_ops - what a backend does for the core
- * @run: take @job. Called from the scheduler's run_job, i.e. in the
- *	fence signalling path: it must not allocate memory nor take a
- *	sleeping lock. When the device starts executing it, the backend
+ * @run: take @job. Called in the fence signalling path, from the
+ *	scheduler's run_job or, for a job whose input fence the device
+ *	waited for, from an irq_work raised by that fence's signal (hard
+ *	interrupt context): it must not allocate memory nor sleep, and takes
+ *	its spinlocks with interrupts off. When the device starts executing it, the backend
  *	calls aiot_npu_job_begin() (and skips the job if that fails). The
  *	backend owns the job until it calls aiot_npu_job_done(), which it
  *	must always do, even when reset or removed.

@@ -27,175 +27,10 @@
 #include <aiot/sim_sensor.h>
 
 #include "aiot_testlib.h"
+#include "aiot_testlib_stream.h"
 #include "tap.h"
 
 #define SEC_NS 1000000000ll
-
-struct stream {
-	int fd;
-	char node[64];
-	struct aiot_sensor_info info;
-	struct aiot_sensor_config cfg;
-};
-
-static int open_kind(struct stream *st, unsigned int kind)
-{
-	memset(st, 0, sizeof(*st));
-	st->fd = aiot_test_open_sensor(kind, st->node, sizeof(st->node));
-	if (st->fd < 0)
-		return -1;
-	return ioctl(st->fd, AIOT_SENSOR_IOC_INFO, &st->info);
-}
-
-/* A small ring: @slots slots of 160 samples at 16 kHz (10 ms a period). */
-static int configure(struct stream *st, uint32_t slots)
-{
-	st->cfg = (struct aiot_sensor_config){
-		.format = AIOT_SENSOR_FMT_S16_LE,
-		.channels = st->info.max_channels,
-		.rate_hz = st->info.max_rate_hz < 16000 ? st->info.max_rate_hz :
-							   16000,
-		.samples_per_slot = 160,
-		.slot_count = slots,
-		.pattern = AIOT_SIM_PATTERN_NOISE,
-	};
-	return ioctl(st->fd, AIOT_SENSOR_IOC_CONFIGURE, &st->cfg);
-}
-
-static int knob(const struct stream *st, const char *name, const char *val)
-{
-	char path[160];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/aiot-sim-sensor/%s/%s",
-		 st->info.name, name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-static int expbuf(const struct stream *st, uint32_t index, int mode)
-{
-	struct aiot_sensor_expbuf e = { .index = index,
-					.flags = mode | O_CLOEXEC };
-
-	if (ioctl(st->fd, AIOT_SENSOR_IOC_EXPBUF, &e))
-		return -1;
-	return e.fd;
-}
-
-/* The write fences of a slot's dma-buf, as a sync_file. */
-static int export_sync(int dmabuf)
-{
-	struct dma_buf_export_sync_file x = { .flags = DMA_BUF_SYNC_READ,
-					      .fd = -1 };
-
-	if (ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &x))
-		return -1;
-	return x.fd;
-}
-
-/* Its (single) fence's status: 0 pending, 1 signalled, or -errno. */
-static int sync_status(int sf)
-{
-	struct sync_fence_info fi = { 0 };
-	struct sync_file_info info = { 0 };
-
-	info.num_fences = 1;
-	info.sync_fence_info = (uintptr_t)&fi;
-	if (ioctl(sf, SYNC_IOC_FILE_INFO, &info))
-		return -1000 - errno;
-	return fi.status;
-}
-
-/* ---- the NPU side ---- */
-
-struct npu {
-	int fd;
-	uint32_t cmd, out;
-	void *cmd_map;
-};
-
-static int npu_open(struct npu *n)
-{
-	char path[64];
-
-	memset(n, 0, sizeof(*n));
-	n->fd = aiot_test_open_accel(path, sizeof(path));
-	if (n->fd < 0)
-		return -1;
-	n->cmd = aiot_test_bo_create(n->fd, 4096);
-	n->out = aiot_test_bo_create(n->fd, 65536);
-	n->cmd_map = n->cmd ? aiot_test_bo_map(n->fd, n->cmd, 4096) : NULL;
-	return n->cmd_map && n->out ? 0 : -1;
-}
-
-static void npu_close(struct npu *n)
-{
-	if (n->cmd_map)
-		munmap(n->cmd_map, 4096);
-	if (n->fd >= 0)
-		close(n->fd);
-	n->fd = -1;
-}
-
-static uint32_t npu_import(struct npu *n, int dmabuf)
-{
-	struct drm_prime_handle imp = { .fd = dmabuf };
-
-	if (ioctl(n->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp))
-		return 0;
-	return imp.handle;
-}
-
-/*
- * Submit RESHAPE of @bytes int8 from binding 0 into binding 1; binding 2,
- * if not 0, is bound and read by nothing (the job still waits for it and
- * fences it as a reader). Returns the ioctl's result, the job id in *id.
- */
-static int npu_copy_at(struct npu *n, uint32_t in, uint32_t out,
-		       uint32_t out_offset, uint32_t extra, uint32_t bytes,
-		       uint64_t *id)
-{
-	struct drm_aiot_submit s = { .priority = DRM_AIOT_PRIORITY_NORMAL };
-	struct aiot_isa_op_reshape *op;
-
-	op = aiot_test_stream_one_op(n->cmd_map, AIOT_ISA_OP_RESHAPE,
-				     sizeof(*op));
-	op->input = (struct aiot_isa_tensor){ .binding = 0,
-		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, bytes } };
-	op->output = (struct aiot_isa_tensor){ .binding = 1,
-		.offset = out_offset, .dtype = AIOT_ISA_DTYPE_INT8,
-		.dims = { 1, 1, 1, bytes } };
-	s.cmd_handle = n->cmd;
-	s.cmd_size = sizeof(struct aiot_isa_header) + sizeof(*op);
-	s.bindings[0] = in;
-	s.bindings[1] = out;
-	s.bindings[2] = extra;
-	if (ioctl(n->fd, DRM_IOCTL_AIOT_SUBMIT, &s))
-		return -1;
-	*id = s.job_id;
-	return 0;
-}
-
-static int npu_copy(struct npu *n, uint32_t in, uint32_t out, uint32_t extra,
-		    uint32_t bytes, uint64_t *id)
-{
-	return npu_copy_at(n, in, out, 0, extra, bytes, id);
-}
-
-/* The job's final status (0 or -errno), or a value below -1000. */
-static int npu_status(struct npu *n, uint64_t id)
-{
-	struct drm_aiot_job_wait w = { .job_id = id, .timeout_ns = 60 * SEC_NS };
-
-	if (ioctl(n->fd, DRM_IOCTL_AIOT_JOB_WAIT, &w))
-		return -1000 - errno;
-	return w.status;
-}
 
 /* ---- item 5: an open file outlives its backend ---- */
 
@@ -209,7 +44,7 @@ static int npu_status(struct npu *n, uint64_t id)
  */
 static void fd_outlives_backend(void)
 {
-	struct stream a, b;
+	struct aiot_test_stream a, b;
 	struct aiot_sensor_buffer buf = { 0 };
 	struct aiot_sensor_config cfg;
 	struct aiot_sensor_info info;
@@ -219,9 +54,9 @@ static void fd_outlives_backend(void)
 	void *m;
 	int i, fds[2];
 
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(open_kind(&b, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 4) == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_open(&b, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 4) == 0);
 	ring = mmap(NULL, a.cfg.ring_bytes, PROT_READ, MAP_SHARED, a.fd, 0);
 	REQUIRE(ring != MAP_FAILED);
 	REQUIRE(ioctl(a.fd, AIOT_SENSOR_IOC_START) == 0);
@@ -262,8 +97,8 @@ static void fd_outlives_backend(void)
 	close(b.fd);
 	REQUIRE(aiot_test_npu_load(0, NULL) == 0);
 	/* A fresh file works again. */
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	CHECK_EQ(configure(&a, 2), 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	CHECK_EQ(aiot_test_stream_configure(&a, 2), 0);
 	close(a.fd);
 }
 
@@ -277,20 +112,20 @@ static void fd_outlives_backend(void)
  */
 static void sync_file_outlives_stream(void)
 {
-	struct stream a;
+	struct aiot_test_stream a;
 	struct pollfd p;
 	int buf, sf;
 
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE(knob(&a, "stall", "1") == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE(aiot_test_stream_knob(&a, "stall", "1") == 0);
 	REQUIRE(ioctl(a.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((buf = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((sf = export_sync(buf)) >= 0);
-	CHECK_EQ(sync_status(sf), 0);		/* stalled: pending */
+	REQUIRE((buf = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((sf = aiot_test_export_sync(buf)) >= 0);
+	CHECK_EQ(aiot_test_sync_status(sf), 0);		/* stalled: pending */
 	REQUIRE(ioctl(a.fd, AIOT_SENSOR_IOC_STOP) == 0);
-	CHECK_EQ(sync_status(sf), -ECANCELED);
-	CHECK_EQ(knob(&a, "stall", "0"), 0);
+	CHECK_EQ(aiot_test_sync_status(sf), -ECANCELED);
+	CHECK_EQ(aiot_test_stream_knob(&a, "stall", "0"), 0);
 	close(buf);
 	close(a.fd);
 
@@ -300,7 +135,7 @@ static void sync_file_outlives_stream(void)
 	CHECK(aiot_test_module_loaded("aiot_sensor"));
 	p = (struct pollfd){ .fd = sf, .events = POLLIN };
 	CHECK_EQ(poll(&p, 1, 1000), 1);
-	CHECK_EQ(sync_status(sf), -ECANCELED);
+	CHECK_EQ(aiot_test_sync_status(sf), -ECANCELED);
 	close(sf);
 	CHECK_EQ(aiot_test_rmmod_wait("aiot_sensor", 10000), 0);
 	CHECK(!aiot_test_module_loaded("aiot_sensor"));
@@ -314,22 +149,22 @@ static void sync_file_outlives_stream(void)
  */
 static void watchdog_times_out_fences(void)
 {
-	struct stream a;
+	struct aiot_test_stream a;
 	struct aiot_sensor_buffer b = { 0 };
 	struct pollfd p;
 	int buf, sf;
 
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE(knob(&a, "stall", "1") == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE(aiot_test_stream_knob(&a, "stall", "1") == 0);
 	REQUIRE(ioctl(a.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((buf = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((sf = export_sync(buf)) >= 0);
+	REQUIRE((buf = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((sf = aiot_test_export_sync(buf)) >= 0);
 	p = (struct pollfd){ .fd = sf, .events = POLLIN };
 	CHECK_EQ(poll(&p, 1, 60000), 1);
-	CHECK_EQ(sync_status(sf), -ETIMEDOUT);
+	CHECK_EQ(aiot_test_sync_status(sf), -ETIMEDOUT);
 	CHECK_ERRNO(ioctl(a.fd, AIOT_SENSOR_IOC_DQBUF, &b), EIO);
-	CHECK_EQ(knob(&a, "stall", "0"), 0);
+	CHECK_EQ(aiot_test_stream_knob(&a, "stall", "0"), 0);
 	/* The stream starts again after a timeout. */
 	CHECK_EQ(ioctl(a.fd, AIOT_SENSOR_IOC_START), 0);
 	p = (struct pollfd){ .fd = a.fd, .events = POLLIN };
@@ -348,28 +183,28 @@ static void watchdog_times_out_fences(void)
  */
 static void dma_error_fails_dependent_job(void)
 {
-	struct stream a;
-	struct npu n;
+	struct aiot_test_stream a;
+	struct aiot_test_npu n;
 	uint64_t id;
 	uint32_t h;
 	int buf;
 
-	REQUIRE(npu_open(&n) == 0);
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE(knob(&a, "stall", "1") == 0);
-	REQUIRE(knob(&a, "faults", "1") == 0);
+	REQUIRE(aiot_test_npu_open(&n) == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE(aiot_test_stream_knob(&a, "stall", "1") == 0);
+	REQUIRE(aiot_test_stream_knob(&a, "faults", "1") == 0);
 	REQUIRE(ioctl(a.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((buf = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((h = npu_import(&n, buf)) != 0);
-	REQUIRE(npu_copy(&n, h, n.out, 0, 64, &id) == 0);
-	CHECK_EQ(knob(&a, "stall", "0"), 0);
-	CHECK_EQ(npu_status(&n, id), -EIO);
+	REQUIRE((buf = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((h = aiot_test_npu_import(&n, buf)) != 0);
+	REQUIRE(aiot_test_npu_copy(&n, h, n.out, 0, 64, &id) == 0);
+	CHECK_EQ(aiot_test_stream_knob(&a, "stall", "0"), 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), -EIO);
 	CHECK_EQ(ioctl(a.fd, AIOT_SENSOR_IOC_STOP), 0);
-	CHECK_EQ(knob(&a, "faults", "0"), 0);
+	CHECK_EQ(aiot_test_stream_knob(&a, "faults", "0"), 0);
 	close(buf);
 	close(a.fd);
-	npu_close(&n);
+	aiot_test_npu_close(&n);
 }
 
 /*
@@ -380,64 +215,64 @@ static void dma_error_fails_dependent_job(void)
  */
 static void start_refuses_queued_slot_with_reader(void)
 {
-	struct stream a, b;
-	struct npu n;
+	struct aiot_test_stream a, b;
+	struct aiot_test_npu n;
 	uint64_t id;
 	uint32_t ha, hb;
 	int bufa, bufb;
 
-	REQUIRE(npu_open(&n) == 0);
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(open_kind(&b, AIOT_SENSOR_KIND_ACCEL) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE(configure(&b, 2) == 0);
-	REQUIRE(knob(&b, "stall", "1") == 0);
+	REQUIRE(aiot_test_npu_open(&n) == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_open(&b, AIOT_SENSOR_KIND_ACCEL) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE(aiot_test_stream_configure(&b, 2) == 0);
+	REQUIRE(aiot_test_stream_knob(&b, "stall", "1") == 0);
 	REQUIRE(ioctl(b.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((bufa = expbuf(&a, 0, O_RDONLY)) >= 0);
-	REQUIRE((bufb = expbuf(&b, 0, O_RDONLY)) >= 0);
-	REQUIRE((ha = npu_import(&n, bufa)) != 0);
-	REQUIRE((hb = npu_import(&n, bufb)) != 0);
-	REQUIRE(npu_copy(&n, hb, n.out, ha, 64, &id) == 0);
+	REQUIRE((bufa = aiot_test_stream_expbuf(&a, 0, O_RDONLY)) >= 0);
+	REQUIRE((bufb = aiot_test_stream_expbuf(&b, 0, O_RDONLY)) >= 0);
+	REQUIRE((ha = aiot_test_npu_import(&n, bufa)) != 0);
+	REQUIRE((hb = aiot_test_npu_import(&n, bufb)) != 0);
+	REQUIRE(aiot_test_npu_copy(&n, hb, n.out, ha, 64, &id) == 0);
 
 	CHECK_ERRNO(ioctl(a.fd, AIOT_SENSOR_IOC_START), EBUSY);
 	CHECK_EQ(ioctl(b.fd, AIOT_SENSOR_IOC_STOP), 0);
-	CHECK_EQ(npu_status(&n, id), -ECANCELED);
+	CHECK_EQ(aiot_test_npu_status(&n, id), -ECANCELED);
 	CHECK_EQ(ioctl(a.fd, AIOT_SENSOR_IOC_START), 0);
 	CHECK_EQ(ioctl(a.fd, AIOT_SENSOR_IOC_STOP), 0);
-	CHECK_EQ(knob(&b, "stall", "0"), 0);
+	CHECK_EQ(aiot_test_stream_knob(&b, "stall", "0"), 0);
 	close(bufa);
 	close(bufb);
 	close(a.fd);
 	close(b.fd);
-	npu_close(&n);
+	aiot_test_npu_close(&n);
 }
 
 /* A slot exported read-only is not a job's output; read-write it may be. */
 static void readonly_slot_is_not_written(void)
 {
-	struct stream a;
-	struct npu n;
+	struct aiot_test_stream a;
+	struct aiot_test_npu n;
 	uint64_t id;
 	uint32_t ro, rw;
 	int bro, brw;
 
-	REQUIRE(npu_open(&n) == 0);
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE((bro = expbuf(&a, 1, O_RDONLY)) >= 0);
-	REQUIRE((brw = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((ro = npu_import(&n, bro)) != 0);
-	REQUIRE((rw = npu_import(&n, brw)) != 0);
-	CHECK_ERRNO(npu_copy(&n, n.out, ro, 0, 64, &id), EACCES);
+	REQUIRE(aiot_test_npu_open(&n) == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE((bro = aiot_test_stream_expbuf(&a, 1, O_RDONLY)) >= 0);
+	REQUIRE((brw = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((ro = aiot_test_npu_import(&n, bro)) != 0);
+	REQUIRE((rw = aiot_test_npu_import(&n, brw)) != 0);
+	CHECK_ERRNO(aiot_test_npu_copy(&n, n.out, ro, 0, 64, &id), EACCES);
 	/* Reading it is fine. */
-	REQUIRE(npu_copy(&n, ro, n.out, 0, 64, &id) == 0);
-	CHECK_EQ(npu_status(&n, id), 0);
-	REQUIRE(npu_copy(&n, n.out, rw, 0, 64, &id) == 0);
-	CHECK_EQ(npu_status(&n, id), 0);
+	REQUIRE(aiot_test_npu_copy(&n, ro, n.out, 0, 64, &id) == 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), 0);
+	REQUIRE(aiot_test_npu_copy(&n, n.out, rw, 0, 64, &id) == 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), 0);
 	close(bro);
 	close(brw);
 	close(a.fd);
-	npu_close(&n);
+	aiot_test_npu_close(&n);
 }
 
 /*
@@ -446,26 +281,26 @@ static void readonly_slot_is_not_written(void)
  */
 static void two_dmabufs_of_one_slot_in_one_job(void)
 {
-	struct stream a;
-	struct npu n;
+	struct aiot_test_stream a;
+	struct aiot_test_npu n;
 	uint64_t id;
 	uint32_t h1, h2;
 	int b1, b2;
 
-	REQUIRE(npu_open(&n) == 0);
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE((b1 = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((b2 = expbuf(&a, 0, O_RDONLY)) >= 0);
-	REQUIRE((h1 = npu_import(&n, b1)) != 0);
-	REQUIRE((h2 = npu_import(&n, b2)) != 0);
+	REQUIRE(aiot_test_npu_open(&n) == 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE((b1 = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((b2 = aiot_test_stream_expbuf(&a, 0, O_RDONLY)) >= 0);
+	REQUIRE((h1 = aiot_test_npu_import(&n, b1)) != 0);
+	REQUIRE((h2 = aiot_test_npu_import(&n, b2)) != 0);
 	CHECK(h1 != h2);
-	CHECK_EQ(npu_copy(&n, h1, n.out, h2, 64, &id), 0);
-	CHECK_EQ(npu_status(&n, id), 0);
+	CHECK_EQ(aiot_test_npu_copy(&n, h1, n.out, h2, 64, &id), 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), 0);
 	close(b1);
 	close(b2);
 	close(a.fd);
-	npu_close(&n);
+	aiot_test_npu_close(&n);
 }
 
 /*
@@ -475,30 +310,30 @@ static void two_dmabufs_of_one_slot_in_one_job(void)
  */
 static void aliasing_is_checked_by_buffer(void)
 {
-	struct stream a;
-	struct npu n;
+	struct aiot_test_stream a;
+	struct aiot_test_npu n;
 	uint64_t id;
 	uint32_t h1, h2;
 	int b1, b2;
 
-	REQUIRE(npu_open(&n) == 0);
-	CHECK_ERRNO(npu_copy_at(&n, n.out, n.out, 16, 0, 64, &id), EINVAL);
-	REQUIRE(npu_copy_at(&n, n.out, n.out, 128, 0, 64, &id) == 0);
-	CHECK_EQ(npu_status(&n, id), 0);
+	REQUIRE(aiot_test_npu_open(&n) == 0);
+	CHECK_ERRNO(aiot_test_npu_copy_at(&n, n.out, n.out, 16, 0, 64, &id), EINVAL);
+	REQUIRE(aiot_test_npu_copy_at(&n, n.out, n.out, 128, 0, 64, &id) == 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), 0);
 
-	REQUIRE(open_kind(&a, AIOT_SENSOR_KIND_MIC) == 0);
-	REQUIRE(configure(&a, 2) == 0);
-	REQUIRE((b1 = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((b2 = expbuf(&a, 0, O_RDWR)) >= 0);
-	REQUIRE((h1 = npu_import(&n, b1)) != 0);
-	REQUIRE((h2 = npu_import(&n, b2)) != 0);
-	CHECK_ERRNO(npu_copy_at(&n, h1, h2, 16, 0, 64, &id), EINVAL);
-	REQUIRE(npu_copy_at(&n, h1, h2, 128, 0, 64, &id) == 0);
-	CHECK_EQ(npu_status(&n, id), 0);
+	REQUIRE(aiot_test_stream_open(&a, AIOT_SENSOR_KIND_MIC) == 0);
+	REQUIRE(aiot_test_stream_configure(&a, 2) == 0);
+	REQUIRE((b1 = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((b2 = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
+	REQUIRE((h1 = aiot_test_npu_import(&n, b1)) != 0);
+	REQUIRE((h2 = aiot_test_npu_import(&n, b2)) != 0);
+	CHECK_ERRNO(aiot_test_npu_copy_at(&n, h1, h2, 16, 0, 64, &id), EINVAL);
+	REQUIRE(aiot_test_npu_copy_at(&n, h1, h2, 128, 0, 64, &id) == 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id), 0);
 	close(b1);
 	close(b2);
 	close(a.fd);
-	npu_close(&n);
+	aiot_test_npu_close(&n);
 }
 
 TAP_MAIN(
