@@ -207,6 +207,49 @@ void aiot_card_reset(struct aiot_device *adev, struct aiot_npu_job *job)
 	card_recover(card, job, -ETIMEDOUT);
 }
 
+/*
+ * System sleep. The card may lose power: it stops (a reset) and the jobs
+ * it held wait on the pending list, with the core's timeout held. On
+ * resume the card is reset again, its rings programmed and enabled, and
+ * those jobs submitted again (as after a recovery). The PCI core saves and
+ * restores the config space and MSI-X.
+ */
+int aiot_card_suspend(struct device *dev)
+{
+	struct aiot_card *card = dev_get_drvdata(dev);
+	LIST_HEAD(jobs);
+
+	if (card->unregistered)
+		return 0;
+	aiot_npu_suspend(card->adev);
+	/* Recovery work started before the freeze is done first. */
+	flush_work(&card->error_work);
+	spin_lock_irq(&card->lock);
+	card->resetting = true;
+	spin_unlock_irq(&card->lock);
+	if (aiot_card_hw_reset(card))
+		dev_warn(dev, "card did not reset for suspend\n");
+	synchronize_irq(pci_irq_vector(card->pdev, AIOT_CARD_MSIX_COMPLETION));
+	synchronize_irq(pci_irq_vector(card->pdev, AIOT_CARD_MSIX_ERROR));
+	/* What it ran is lost: it runs again on resume. */
+	spin_lock_irq(&card->lock);
+	aiot_card_take_all_locked(card, &jobs);
+	list_splice_tail(&jobs, &card->pending);
+	spin_unlock_irq(&card->lock);
+	return 0;
+}
+
+int aiot_card_resume(struct device *dev)
+{
+	struct aiot_card *card = dev_get_drvdata(dev);
+
+	if (card->unregistered)
+		return 0;
+	card_recover(card, NULL, 0);
+	aiot_npu_resume(card->adev);
+	return 0;
+}
+
 u64 aiot_card_progress(struct aiot_device *adev)
 {
 	struct aiot_card *card = aiot_npu_priv(adev);
