@@ -102,6 +102,7 @@ struct aiot_card {
 	struct aiot_card_slot slots[AIOT_CARD_SLOTS];
 	struct list_head pending;
 	bool resetting;
+	bool suspended;
 	bool dead;
 	struct work_struct gone_work;
 	bool unregistered;
