@@ -14,6 +14,7 @@
  * kernel) is set to dma_buf_vmap()'s text from /proc/kallsyms.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,19 +24,30 @@
 
 #include "fuzz.h"
 
+/*
+ * Turning faults off can fail because of them: open() allocates, and a
+ * fault there left make-it-fail on for a bind (the firmware loader's
+ * vmalloc warned, seed 13). Try until the write went through.
+ */
 void set_make_it_fail(int on)
 {
 	char path[64];
-	int fd;
+	int fd, tries;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%ld/make-it-fail", (long)syscall(SYS_gettid));
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, on ? "1" : "0", 1) < 0) {
-		/* Without fault injection in the kernel: nothing to do. */
+	for (tries = 0; tries < 10000; tries++) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				return;	/* no fault injection in this kernel */
+			continue;
+		}
+		if (write(fd, on ? "1" : "0", 1) == 1) {
+			close(fd);
+			return;
+		}
+		close(fd);
 	}
-	close(fd);
 }
 
 /* Where SYM's text starts and where the next symbol starts. */
