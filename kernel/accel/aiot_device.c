@@ -188,6 +188,33 @@ void aiot_npu_unregister(struct aiot_device *adev)
 EXPORT_SYMBOL_GPL(aiot_npu_unregister);
 
 /**
+ * aiot_npu_suspend() - the system goes to sleep: hold the job timeout
+ * @adev: the device from aiot_npu_register()
+ *
+ * A backend's suspend callback calls it before it quiesces: jobs that it
+ * holds until resume must not time out while the system sleeps.
+ */
+void aiot_npu_suspend(struct aiot_device *adev)
+{
+	adev->timeout_left = drm_sched_suspend_timeout(&adev->sched);
+}
+EXPORT_SYMBOL_GPL(aiot_npu_suspend);
+
+/**
+ * aiot_npu_resume() - the system woke up: the job timeout runs again
+ * @adev: the device from aiot_npu_register()
+ *
+ * From the backend's resume callback, once it runs jobs again. The time
+ * asleep does not count as time without progress.
+ */
+void aiot_npu_resume(struct aiot_device *adev)
+{
+	WRITE_ONCE(adev->last_progress_ns, ktime_get_ns());
+	drm_sched_resume_timeout(&adev->sched, adev->timeout_left);
+}
+EXPORT_SYMBOL_GPL(aiot_npu_resume);
+
+/**
  * aiot_npu_priv() - the backend's private data
  * @adev: the device from aiot_npu_register()
  *

@@ -103,6 +103,7 @@ struct aiot_device {
 	u32 job_timeout_ms;
 	u64 last_progress;
 	u64 last_progress_ns;
+	unsigned long timeout_left;	/* across a system sleep */
 	struct aiot_stats stats;
 	struct aiot_dev_dma dma;
 };

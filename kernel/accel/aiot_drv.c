@@ -25,7 +25,8 @@ static int aiot_open(struct drm_device *drm, struct drm_file *file)
 
 	int ret;
 
-	afile = kvzalloc(sizeof(*afile), GFP_KERNEL_ACCOUNT);
+	/* Any process may ask: a failure is its ENOMEM, not a kernel warning. */
+	afile = kvzalloc(sizeof(*afile), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!afile)
 		return -ENOMEM;
 

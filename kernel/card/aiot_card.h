@@ -102,6 +102,7 @@ struct aiot_card {
 	struct aiot_card_slot slots[AIOT_CARD_SLOTS];
 	struct list_head pending;
 	bool resetting;
+	bool suspended;
 	bool dead;
 	struct work_struct gone_work;
 	bool unregistered;
@@ -134,6 +135,10 @@ static inline bool card_is_gone(struct aiot_card *card)
 {
 	return card_rd(card, AIOT_CARD_REG_MAGIC) == 0xffffffff;
 }
+
+/* aiot_card_reset.c */
+int aiot_card_suspend(struct device *dev);
+int aiot_card_resume(struct device *dev);
 
 /* aiot_card_ring.c */
 int aiot_card_submit_locked(struct aiot_card *card, struct aiot_npu_job *job);

@@ -280,6 +280,9 @@ static void aiot_card_remove(struct pci_dev *pdev)
 	aiot_card_fail_list(&jobs, -ENODEV);
 }
 
+static DEFINE_SIMPLE_DEV_PM_OPS(aiot_card_pm_ops, aiot_card_suspend,
+				aiot_card_resume);
+
 static const struct pci_device_id aiot_card_ids[] = {
 	{ PCI_DEVICE(AIOT_CARD_PCI_VENDOR, AIOT_CARD_PCI_DEVICE) },
 	{ }
@@ -291,6 +294,7 @@ static struct pci_driver aiot_card_driver = {
 	.id_table = aiot_card_ids,
 	.probe = aiot_card_probe,
 	.remove = aiot_card_remove,
+	.driver.pm = pm_sleep_ptr(&aiot_card_pm_ops),
 };
 
 static int __init aiot_card_init(void)

@@ -207,6 +207,74 @@ void aiot_card_reset(struct aiot_device *adev, struct aiot_npu_job *job)
 	card_recover(card, job, -ETIMEDOUT);
 }
 
+/* No job on the card (completions still come in). */
+static bool card_idle(struct aiot_card *card)
+{
+	bool idle = true;
+	int i;
+
+	spin_lock_irq(&card->lock);
+	for (i = 0; i < AIOT_CARD_SLOTS; i++)
+		idle &= !card->slots[i].job;
+	spin_unlock_irq(&card->lock);
+	return idle;
+}
+
+/*
+ * System sleep (docs/npu-card.md, section 10). Suspend holds new jobs on
+ * the pending list, with the core's timeout held, lets the jobs on the
+ * card complete and stops it (CONTROL.ENABLE cleared); a card that does
+ * not finish in time is reset, and what it ran runs again. Resume resets
+ * the card, which may have lost power, programs its rings, enables it and
+ * submits the held jobs, as after a recovery. The PCI core saves and
+ * restores the config space and MSI-X.
+ */
+int aiot_card_suspend(struct device *dev)
+{
+	struct aiot_card *card = dev_get_drvdata(dev);
+	LIST_HEAD(jobs);
+	bool idle;
+
+	if (card->unregistered)
+		return 0;
+	aiot_npu_suspend(card->adev);
+	spin_lock_irq(&card->lock);
+	card->suspended = true;
+	spin_unlock_irq(&card->lock);
+	/* Recovery work started before the freeze is done first. */
+	flush_work(&card->error_work);
+	readx_poll_timeout(card_idle, card, idle, idle, 1000,
+			   AIOT_CARD_STOP_TIMEOUT_US);
+	spin_lock_irq(&card->lock);
+	card->resetting = true;
+	spin_unlock_irq(&card->lock);
+	if ((!idle || aiot_card_hw_stop(card)) && aiot_card_hw_reset(card))
+		dev_warn(dev, "card did not stop for suspend\n");
+	synchronize_irq(pci_irq_vector(card->pdev, AIOT_CARD_MSIX_COMPLETION));
+	synchronize_irq(pci_irq_vector(card->pdev, AIOT_CARD_MSIX_ERROR));
+	/* What a reset interrupted runs again on resume. */
+	spin_lock_irq(&card->lock);
+	aiot_card_take_all_locked(card, &jobs);
+	list_splice_tail(&jobs, &card->pending);
+	spin_unlock_irq(&card->lock);
+	return 0;
+}
+
+int aiot_card_resume(struct device *dev)
+{
+	struct aiot_card *card = dev_get_drvdata(dev);
+
+	if (card->unregistered)
+		return 0;
+	/* Still resetting: run() keeps holding jobs until the card is up. */
+	spin_lock_irq(&card->lock);
+	card->suspended = false;
+	spin_unlock_irq(&card->lock);
+	card_recover(card, NULL, 0);
+	aiot_npu_resume(card->adev);
+	return 0;
+}
+
 u64 aiot_card_progress(struct aiot_device *adev)
 {
 	struct aiot_card *card = aiot_npu_priv(adev);

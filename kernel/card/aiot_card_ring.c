@@ -145,7 +145,7 @@ void aiot_card_run(struct aiot_device *adev, struct aiot_npu_job *job)
 	spin_lock_irqsave(&card->lock, flags);
 	if (card->dead)
 		ret = -ENODEV;
-	else if (card->resetting)
+	else if (card->resetting || card->suspended)
 		list_add_tail(&job->node, &card->pending);
 	else
 		ret = aiot_card_submit_locked(card, job);

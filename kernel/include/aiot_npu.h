@@ -120,6 +120,8 @@ struct aiot_device *aiot_npu_register(struct device *parent,
 				      const struct aiot_npu_ops *ops,
 				      void *priv);
 void aiot_npu_unregister(struct aiot_device *adev);
+void aiot_npu_suspend(struct aiot_device *adev);
+void aiot_npu_resume(struct aiot_device *adev);
 void *aiot_npu_priv(struct aiot_device *adev);
 int aiot_npu_job_begin(struct aiot_npu_job *job);
 void aiot_npu_job_started_at(struct aiot_npu_job *job, u64 started_ns);

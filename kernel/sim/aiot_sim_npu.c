@@ -34,6 +34,7 @@
  * @current_job: the job executing, or NULL
  * @abort: stop @current_job (reset)
  * @removing: the device is going away: fail what is left
+ * @suspended: the system sleeps: start no job, keep them queued
  * @idle: woken when @current_job finishes
  * @progress: advances as the executor works; read by the timeout check
  * @hang_next: fault injection: the next job hangs until reset
@@ -44,11 +45,12 @@ struct aiot_sim_npu {
 	struct aiot_device *adev;
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	spinlock_t lock;	/* queue, current_job, abort, removing */
+	spinlock_t lock;	/* queue, current_job, abort, removing, suspended */
 	struct list_head queue;
 	struct aiot_npu_job *current_job;
 	bool abort;
 	bool removing;
+	bool suspended;
 	wait_queue_head_t idle;
 	atomic64_t progress;
 	u32 hang_next;
@@ -93,7 +95,7 @@ static void aiot_sim_npu_work(struct work_struct *work)
 		spin_lock_irq(&npu->lock);
 		job = list_first_entry_or_null(&npu->queue, struct aiot_npu_job,
 					       node);
-		if (!job) {
+		if (!job || npu->suspended) {
 			spin_unlock_irq(&npu->lock);
 			break;
 		}
@@ -171,7 +173,8 @@ static void aiot_sim_npu_run(struct aiot_device *adev, struct aiot_npu_job *job)
 
 	spin_lock_irqsave(&npu->lock, flags);
 	if (READ_ONCE(inline_nop) && list_empty(&npu->queue) && !npu->current_job &&
-	    !npu->hang_next && !npu->removing && aiot_sim_npu_is_nop(job)) {
+	    !npu->hang_next && !npu->removing && !npu->suspended &&
+	    aiot_sim_npu_is_nop(job)) {
 		npu->current_job = job;
 		now = true;
 	} else {
@@ -314,6 +317,37 @@ static void aiot_sim_npu_remove(struct platform_device *pdev)
 
 AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_npu_remove)
 
+/* System sleep: the job running finishes, the queued ones wait for resume. */
+static int aiot_sim_npu_suspend(struct device *dev)
+{
+	struct aiot_sim_npu *npu = dev_get_drvdata(dev);
+
+	aiot_npu_suspend(npu->adev);
+	spin_lock_irq(&npu->lock);
+	npu->suspended = true;
+	spin_unlock_irq(&npu->lock);
+	flush_work(&npu->work);
+	return 0;
+}
+
+static int aiot_sim_npu_resume(struct device *dev)
+{
+	struct aiot_sim_npu *npu = dev_get_drvdata(dev);
+	bool kick;
+
+	spin_lock_irq(&npu->lock);
+	npu->suspended = false;
+	kick = !list_empty(&npu->queue);
+	spin_unlock_irq(&npu->lock);
+	if (kick)
+		queue_work(npu->wq, &npu->work);
+	aiot_npu_resume(npu->adev);
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(aiot_sim_npu_pm_ops, aiot_sim_npu_suspend,
+				aiot_sim_npu_resume);
+
 static const struct of_device_id aiot_sim_npu_of_match[] = {
 	{ .compatible = "aiot,sim-npu" },
 	{ }
@@ -328,5 +362,6 @@ struct platform_driver aiot_sim_npu_driver = {
 		.name = AIOT_SIM_NPU_NAME,
 		.of_match_table = aiot_sim_npu_of_match,
 		.dev_groups = aiot_sim_npu_groups,
+		.pm = pm_sleep_ptr(&aiot_sim_npu_pm_ops),
 	},
 };

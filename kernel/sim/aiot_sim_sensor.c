@@ -16,6 +16,11 @@
  * REPLAY pattern plays a recording that the sensor device's sysfs
  * attributes name (replay_firmware) or hold (replay_data, root only).
  *
+ * Suspend pauses the period timer, as a real sensor stops sampling; resume
+ * counts the periods the suspend lasted (CLOCK_BOOTTIME, which runs through
+ * s2idle) as dropped and carries on, so that sequence numbers still count
+ * periods and timestamps stay on the CLOCK_MONOTONIC timeline.
+ *
  * Devices come from devicetree (compatible "aiot,sim-sensor", property
  * "aiot,kind" = "accel" | "mic" | "camera", optional "label") or, without
  * one, from the module parameter sensors=accel,mic,camera.
@@ -131,6 +136,13 @@ struct aiot_sim_sensor {
 	struct aiot_sensor_config cfg;	/* of the running stream */
 	u32 elems;			/* elements per sample */
 	ktime_t t0;
+	/* Under pm_lock: a stream is running; it is paused by a suspend. */
+	struct mutex pm_lock;
+	bool running;
+	bool paused;
+	ktime_t paused_boot;		/* CLOCK_BOOTTIME at the suspend */
+	ktime_t paused_mono;		/* CLOCK_MONOTONIC at the suspend */
+	ktime_t paused_expires;		/* the next period's end then */
 	/* The recording for REPLAY; changed only while stopped. */
 	u8 *rec;
 	u32 rec_bytes;
@@ -277,11 +289,15 @@ static int aiot_sim_start(struct aiot_sensor *sensor,
 {
 	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
 
+	mutex_lock(&ss->pm_lock);
 	ss->cfg = *cfg;
 	ss->elems = cfg->channels * ss->desc.width * ss->desc.height;
 	ss->t0 = ktime_get();
+	ss->running = true;
+	ss->paused = false;
 	hrtimer_start(&ss->timer, ktime_add_ns(ss->t0, cfg->period_ns),
 		      HRTIMER_MODE_ABS_SOFT);
+	mutex_unlock(&ss->pm_lock);
 	return 0;
 }
 
@@ -289,8 +305,61 @@ static void aiot_sim_stop(struct aiot_sensor *sensor)
 {
 	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
 
+	mutex_lock(&ss->pm_lock);
 	hrtimer_cancel(&ss->timer);
+	ss->running = false;
+	ss->paused = false;
+	mutex_unlock(&ss->pm_lock);
 }
+
+/* The sensor stops sampling: no period ends while the system sleeps. */
+static int aiot_sim_sensor_suspend(struct device *dev)
+{
+	struct aiot_sim_sensor *ss = dev_get_drvdata(dev);
+
+	mutex_lock(&ss->pm_lock);
+	if (ss->running) {
+		hrtimer_cancel(&ss->timer);
+		ss->paused = true;
+		ss->paused_boot = ktime_get_boottime();
+		ss->paused_mono = ktime_get();
+		ss->paused_expires = hrtimer_get_expires(&ss->timer);
+	}
+	mutex_unlock(&ss->pm_lock);
+	return 0;
+}
+
+/*
+ * The periods the suspend lasted are dropped; the timeline moves on by as
+ * many periods as CLOCK_MONOTONIC did, the rest (time CLOCK_MONOTONIC did
+ * not count) shifts t0, so the next timestamps are the monotonic times of
+ * their first samples again.
+ */
+static int aiot_sim_sensor_resume(struct device *dev)
+{
+	struct aiot_sim_sensor *ss = dev_get_drvdata(dev);
+	u64 period = ss->cfg.period_ns, lost, mono;
+
+	mutex_lock(&ss->pm_lock);
+	if (ss->paused) {
+		lost = div64_u64(ktime_to_ns(ktime_sub(ktime_get_boottime(),
+						       ss->paused_boot)), period);
+		mono = div64_u64(ktime_to_ns(ktime_sub(ktime_get(),
+						       ss->paused_mono)), period);
+		mono = min(mono, lost);
+		aiot_sensor_dma_skip(ss->sensor, lost);
+		ss->t0 = ktime_sub_ns(ss->t0, (lost - mono) * period);
+		ss->paused = false;
+		hrtimer_start(&ss->timer,
+			      ktime_add_ns(ss->paused_expires, mono * period),
+			      HRTIMER_MODE_ABS_SOFT);
+	}
+	mutex_unlock(&ss->pm_lock);
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(aiot_sim_sensor_pm_ops, aiot_sim_sensor_suspend,
+				aiot_sim_sensor_resume);
 
 /* Take a checked recording that matches @cfg as the one to replay. */
 static int aiot_sim_rec_take(struct aiot_sim_sensor *ss,
@@ -558,6 +627,7 @@ static int aiot_sim_sensor_probe(struct platform_device *pdev)
 	ss->desc.name = ss->name;
 	ss->desc.test_patterns = aiot_sim_test_patterns;
 	mutex_init(&ss->rec_lock);
+	mutex_init(&ss->pm_lock);
 	atomic_set(&ss->stall, 0);
 	atomic_set(&ss->faults, 0);
 	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
@@ -585,6 +655,7 @@ static void aiot_sim_sensor_remove(struct platform_device *pdev)
 	kvfree(ss->rec);
 	kvfree(ss->rec_data);
 	mutex_destroy(&ss->rec_lock);
+	mutex_destroy(&ss->pm_lock);
 }
 
 AIOT_DEFINE_PLATFORM_REMOVE(aiot_sim_sensor_remove)
@@ -602,6 +673,7 @@ static struct platform_driver aiot_sim_sensor_driver = {
 		.name = AIOT_SIM_SENSOR_NAME,
 		.of_match_table = aiot_sim_sensor_of_match,
 		.dev_groups = aiot_sim_sensor_groups,
+		.pm = pm_sleep_ptr(&aiot_sim_sensor_pm_ops),
 	},
 };
 

@@ -9,6 +9,11 @@
  * slot it read, and the stream goes on (sequence numbers grow; a gap is
  * counted in INFO.drops).
  *
+ * The sensor stops sampling while the system sleeps (aiot-sim's dev_pm_ops
+ * pause its period timer): the periods the suspend lasted are counted as
+ * drops on resume. Without that, the sim's hrtimer kept filling slots
+ * through pm_test's wait, and INFO.drops did not move.
+ *
  * A guest that cannot suspend to idle (no "freeze" in /sys/power/state, no
  * pm_test) skips, and says why.
  */
@@ -166,7 +171,7 @@ static void suspend_with_stream_and_queued_jobs(void)
 		.samples_per_slot = SAMPLES, .slot_count = SLOTS,
 		.overflow = AIOT_SENSOR_OVERFLOW_DROP_NEWEST,
 	};
-	struct aiot_sensor_info info0 = { 0 }, info1 = { 0 };
+	struct aiot_sensor_info info0 = { 0 }, info1 = { 0 }, info_r = { 0 };
 	int dmabuf[SLOTS], write_fence[SLOTS], job_fence[SLOTS];
 	uint32_t slot_bo[SLOTS], out_bo[SLOTS], cmd_bo;
 	uint64_t job_id[SLOTS];
@@ -239,6 +244,15 @@ static void suspend_with_stream_and_queued_jobs(void)
 	CHECK_EQ(ret, 0);
 	if (before >= 0)
 		CHECK_EQ(suspend_successes(), before + 1);
+	/*
+	 * The suspend lasted WAKE_AFTER_S periods at least (pm_test's wait):
+	 * resume counted them as dropped (all 4 slots were queued, so a sensor
+	 * that went on sampling dropped none).
+	 */
+	CHECK_EQ(ioctl(sfd, AIOT_SENSOR_IOC_INFO, &info_r), 0);
+	tap_diag("drops across the suspend: %llu -> %llu",
+		 (unsigned long long)info0.drops, (unsigned long long)info_r.drops);
+	CHECK(info_r.drops - info0.drops >= WAKE_AFTER_S - 1);
 
 	/* No fence lost: every job completes, correctly, on its slot's data. */
 	for (i = 0; i < SLOTS; i++) {

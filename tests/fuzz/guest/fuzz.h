@@ -209,6 +209,7 @@ void *unbinder_main(void *arg);
 int rebind_all(void);
 
 /* fault.c */
+extern bool fault_filtered;
 void set_make_it_fail(int on);
 bool fault_setup(int percent);
 int fail_function_setup(int percent);

@@ -286,6 +286,9 @@ int main(int argc, char **argv)
 		if (!fault_setup(opt.fault_percent))
 			fprintf(stderr, "aiot-fuzz: no failslab/fail_page_alloc in this kernel\n");
 		ff = fail_function_setup(opt.fault_percent);
+		if (!fault_filtered)
+			fprintf(stderr, "aiot-fuzz: faults reach dma_buf_vmap() (no "
+				"FAULT_INJECTION_STACKTRACE_FILTER): its WARN is the kernel's\n");
 	}
 	printf("aiot-fuzz: seed %" PRIu64 ", %.0f s, %d procs x %d threads, fault %d%%, "
 	       "%d injectable functions, %d devices to unbind\n", opt.seed, opt.seconds,

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <aiot/sim_sensor.h>
+
 #include "fuzz.h"
 
 void sensor_forget(struct sensor *s)
@@ -64,6 +66,8 @@ static void op_sensor_configure(struct worker *w, struct sensor *s)
 	struct aiot_sensor_config c = { 0 };
 	const struct aiot_sensor_info *in = &s->info;
 	uint32_t rate;
+	bool replay;
+	int ret;
 
 	if (s->ring) {
 		munmap(s->ring, s->ring_len);
@@ -91,7 +95,18 @@ static void op_sensor_configure(struct worker *w, struct sensor *s)
 
 		f[rn(&w->r, sizeof(c) / 4)] = rval32(&w->r);
 	}
-	if (CALL(H_S_CONFIGURE, xioctl(s->fd, AIOT_SENSOR_IOC_CONFIGURE, &c)) == 0) {
+	/*
+	 * REPLAY loads a recording with the firmware loader in this task: the
+	 * loader's vmalloc warns when it fails (kernel_read_file(), not
+	 * aiot's), so faults are off for that call, as for a bind.
+	 */
+	replay = opt.fault_percent && c.pattern == AIOT_SIM_PATTERN_REPLAY;
+	if (replay)
+		set_make_it_fail(0);
+	ret = CALL(H_S_CONFIGURE, xioctl(s->fd, AIOT_SENSOR_IOC_CONFIGURE, &c));
+	if (replay)
+		set_make_it_fail(1);
+	if (ret == 0) {
 		s->configured = true;
 		s->cfg = c;
 	}
