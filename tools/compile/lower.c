@@ -38,6 +38,11 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_SOFTMAX: return lower_softmax(l, op);
 	case TFLITE_OP_QUANTIZE: return lower_quantize(l, op);
 	case TFLITE_OP_SVDF: return lower_svdf(l, op);
+	case TFLITE_OP_PAD: return lower_pad(l, op, false);
+	case TFLITE_OP_PADV2: return lower_pad(l, op, true);
+	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);
+	case TFLITE_OP_CONCATENATION: return lower_concatenation(l, op);
+	case TFLITE_OP_MEAN: return lower_mean(l, op);
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;

@@ -79,6 +79,12 @@ int lower_reshape(struct lowering *l, const struct tflite_operator *op);
 int lower_softmax(struct lowering *l, const struct tflite_operator *op);
 int lower_quantize(struct lowering *l, const struct tflite_operator *op);
 
+/* lower_move.c (ISA 1.2) */
+int lower_pad(struct lowering *l, const struct tflite_operator *op, bool v2);
+int lower_transpose(struct lowering *l, const struct tflite_operator *op);
+int lower_concatenation(struct lowering *l, const struct tflite_operator *op);
+int lower_mean(struct lowering *l, const struct tflite_operator *op);
+
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
 
