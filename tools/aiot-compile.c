@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	struct tflite_model *m = NULL;
 	uint64_t work = 0;
 	struct aiot_blob_names names;
-	char err[640], name_buf[64];
+	char err[16384], name_buf[64];
 	uint8_t *data = NULL;
 	void *blob = NULL;
 	size_t size = 0, blob_size = 0;
@@ -292,8 +292,14 @@ int main(int argc, char **argv)
 	}
 	rc = aiot_lower_model(m, &lm, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "aiot-compile: %s: %s%s\n", in_path,
-			rc == -EOPNOTSUPP ? "unsupported: " : "", err);
+		/* One line per operator that cannot be lowered. */
+		for (char *line = err, *nl; line; line = nl) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl++ = '\0';
+			fprintf(stderr, "aiot-compile: %s: %s%s\n", in_path,
+				rc == -EOPNOTSUPP ? "unsupported: " : "", line);
+		}
 		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
 		goto out;
 	}

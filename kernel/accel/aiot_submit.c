@@ -484,6 +484,13 @@ static int aiot_submit_validate(struct aiot_submit *s)
 			s->summary.error_op, ret);
 		return ret;
 	}
+	/* A stream may not use operations newer than the device's ISA. */
+	if (s->summary.isa_minor > (job->adev->desc->isa_version & 0xffff)) {
+		drm_dbg(&job->adev->drm, "command stream needs ISA 1.%u, device has %u.%u\n",
+			s->summary.isa_minor, job->adev->desc->isa_version >> 16,
+			job->adev->desc->isa_version & 0xffff);
+		return -EOPNOTSUPP;
+	}
 	/* Bounded work keeps the device, reset and unbind responsive. */
 	if (s->summary.work > aiot_device_max_job_work(job->adev)) {
 		drm_dbg(&job->adev->drm, "command stream has %llu work, limit %llu\n",

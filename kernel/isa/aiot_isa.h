@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SVDF + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_MEAN + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -29,6 +29,8 @@
  * @bindings_written: bit n set when slot n is written
  * @error_op: on failure, the index of the rejected operation, or
  *	AIOT_ISA_HEADER_OP; AIOT_ISA_NO_OP on success
+ * @isa_minor: the minor ISA version the stream declares; its operations
+ *	need no newer one. A device of an older minor must refuse the stream.
  * @work: estimated work in multiply-accumulates plus elements moved,
  *	saturated at U64_MAX (for timeouts and scheduling)
  * @binding_extent: per slot, one past the highest byte accessed
@@ -39,7 +41,7 @@ struct aiot_isa_summary {
 	u32 bindings_read;
 	u32 bindings_written;
 	u32 error_op;
-	u32 reserved;
+	u32 isa_minor;
 	u64 work;
 	u64 binding_extent[AIOT_ISA_MAX_BINDINGS];
 };
@@ -81,6 +83,10 @@ union aiot_isa_op {
 	struct aiot_isa_op_softmax softmax;
 	struct aiot_isa_op_requantize requant;
 	struct aiot_isa_op_svdf svdf;
+	struct aiot_isa_op_pad pad;
+	struct aiot_isa_op_transpose transpose;
+	struct aiot_isa_op_insert insert;
+	struct aiot_isa_op_mean mean;
 };
 
 /* Walks a stream one validated operation at a time. */
@@ -90,6 +96,7 @@ struct aiot_isa_cursor {
 	u32 pos;
 	u32 op_count;
 	u32 op_index;
+	u32 minor;
 	const u64 *binding_sizes;
 	unsigned int nbindings;
 	const u8 *alias;

@@ -671,6 +671,179 @@ static int aiot_isa_exec_svdf(struct aiot_isa_exec *ex,
 	return ex->stopped ? -ECANCELED : 0;
 }
 
+/* ISA 1.2: data movement (PAD, TRANSPOSE, INSERT) and MEAN. */
+
+static u8 *aiot_isa_base(const struct aiot_isa_exec *ex,
+			 const struct aiot_isa_tensor *t)
+{
+	return (u8 *)ex->bindings[t->binding] + t->offset;
+}
+
+/* Row-major offset in elements of [n, y, x, c] in a tensor of dims @d. */
+static size_t aiot_isa_offset(const u32 *d, u32 n, u32 y, u32 x, u32 c)
+{
+	return (((size_t)n * d[1] + y) * d[2] + x) * d[3] + c;
+}
+
+/* @count elements of value @v (within the dtype) from element @index. */
+static void aiot_isa_fill(const struct aiot_isa_exec *ex,
+			  const struct aiot_isa_tensor *t, size_t index,
+			  size_t count, s32 v)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		aiot_isa_store(ex, t, index + i, v);
+}
+
+static int aiot_isa_exec_pad(struct aiot_isa_exec *ex,
+			     const struct aiot_isa_op_pad *op)
+{
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	const u32 *b = op->before;
+	size_t esize = aiot_isa_dtype_bytes(op->output.dtype);
+	const u8 *in = aiot_isa_base(ex, &op->input);
+	u8 *out = aiot_isa_base(ex, &op->output);
+	u32 n, y, x;
+	size_t row;
+
+	for (n = 0; n < od[0]; n++) {
+		for (y = 0; y < od[1]; y++) {
+			for (x = 0; x < od[2]; x++) {
+				/* A row is up to AIOT_ISA_MAX_DIM elements. */
+				if (aiot_isa_tick(ex, od[3]))
+					return -ECANCELED;
+				row = aiot_isa_offset(od, n, y, x, 0);
+				if (n < b[0] || n - b[0] >= id[0] ||
+				    y < b[1] || y - b[1] >= id[1] ||
+				    x < b[2] || x - b[2] >= id[2]) {
+					aiot_isa_fill(ex, &op->output, row, od[3],
+						      op->value);
+					continue;
+				}
+				aiot_isa_fill(ex, &op->output, row, b[3],
+					      op->value);
+				memcpy(out + (row + b[3]) * esize,
+				       in + aiot_isa_offset(id, n - b[0],
+							    y - b[1], x - b[2],
+							    0) * esize,
+				       (size_t)id[3] * esize);
+				aiot_isa_fill(ex, &op->output,
+					      row + b[3] + id[3],
+					      od[3] - b[3] - id[3], op->value);
+			}
+		}
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_transpose(struct aiot_isa_exec *ex,
+				   const struct aiot_isa_op_transpose *op)
+{
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	size_t esize = aiot_isa_dtype_bytes(op->output.dtype);
+	const u8 *in = aiot_isa_base(ex, &op->input);
+	u8 *out = aiot_isa_base(ex, &op->output);
+	size_t in_stride[AIOT_ISA_DIMS], step[AIOT_ISA_DIMS], from;
+	u32 o[AIOT_ISA_DIMS];
+	int i;
+
+	in_stride[3] = 1;
+	for (i = 2; i >= 0; i--)
+		in_stride[i] = in_stride[i + 1] * id[i + 1];
+	/* Output axis i walks input axis perm[i]. */
+	for (i = 0; i < AIOT_ISA_DIMS; i++)
+		step[i] = in_stride[op->perm[i]];
+	for (o[0] = 0; o[0] < od[0]; o[0]++) {
+		for (o[1] = 0; o[1] < od[1]; o[1]++) {
+			for (o[2] = 0; o[2] < od[2]; o[2]++) {
+				if (aiot_isa_tick(ex, od[3]))
+					return -ECANCELED;
+				from = o[0] * step[0] + o[1] * step[1] +
+				       o[2] * step[2];
+				for (o[3] = 0; o[3] < od[3]; o[3]++) {
+					memcpy(out, in + from * esize, esize);
+					out += esize;
+					from += step[3];
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_insert(struct aiot_isa_exec *ex,
+				const struct aiot_isa_op_insert *op)
+{
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	const u32 *at = op->offset;
+	size_t esize = aiot_isa_dtype_bytes(op->output.dtype);
+	const u8 *in = aiot_isa_base(ex, &op->input);
+	u8 *out = aiot_isa_base(ex, &op->output);
+	size_t row_bytes = (size_t)id[3] * esize;
+	u32 n, y, x;
+
+	for (n = 0; n < id[0]; n++) {
+		for (y = 0; y < id[1]; y++) {
+			for (x = 0; x < id[2]; x++) {
+				if (aiot_isa_tick(ex, id[3]))
+					return -ECANCELED;
+				memcpy(out + aiot_isa_offset(od, n + at[0],
+							     y + at[1],
+							     x + at[2],
+							     at[3]) * esize,
+				       in, row_bytes);
+				in += row_bytes;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * acc / n rounded half away from zero, as TFLite's (acc + n/2) / n for
+ * acc > 0 and (acc - n/2) / n otherwise, without overflowing for any acc.
+ */
+static s32 aiot_isa_div_round(s32 acc, s32 n)
+{
+	s32 q = acc / n, r = acc % n, h = n / 2;
+
+	if (acc > 0)
+		return q + (r >= n - h ? 1 : 0);
+	return q - (r <= h - n ? 1 : 0);
+}
+
+static int aiot_isa_exec_mean(struct aiot_isa_exec *ex,
+			      const struct aiot_isa_op_mean *op)
+{
+	const u32 *id = op->input.dims;
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	s32 count = (s32)(id[1] * id[2]), acc;
+	u32 n, c, y, x;
+
+	for (n = 0; n < id[0]; n++) {
+		for (c = 0; c < id[3]; c++) {
+			acc = 0;
+			for (y = 0; y < id[1]; y++) {
+				if (aiot_isa_tick(ex, id[2]))
+					return -ECANCELED;
+				/* |acc| <= 255 * 2^23: no overflow. */
+				for (x = 0; x < id[2]; x++)
+					acc += in[aiot_isa_offset(id, n, y, x, c)] -
+					       op->input_zero_point;
+			}
+			acc = aiot_mbqm(acc, op->multiplier, op->shift);
+			acc = aiot_isa_div_round(acc, count);
+			acc = aiot_clamp_s32(aiot_wrap_add(acc,
+							   op->output_zero_point),
+					     op->act.min, op->act.max);
+			out[(size_t)n * id[3] + c] = (s8)acc;
+		}
+	}
+	return 0;
+}
+
 static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op)
 {
@@ -696,6 +869,14 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 		return aiot_isa_exec_requant(ex, &op->requant);
 	case AIOT_ISA_OP_SVDF:
 		return aiot_isa_exec_svdf(ex, &op->svdf);
+	case AIOT_ISA_OP_PAD:
+		return aiot_isa_exec_pad(ex, &op->pad);
+	case AIOT_ISA_OP_TRANSPOSE:
+		return aiot_isa_exec_transpose(ex, &op->transpose);
+	case AIOT_ISA_OP_INSERT:
+		return aiot_isa_exec_insert(ex, &op->insert);
+	case AIOT_ISA_OP_MEAN:
+		return aiot_isa_exec_mean(ex, &op->mean);
 	default:
 		/* The cursor only yields known opcodes. */
 		return -EOPNOTSUPP;

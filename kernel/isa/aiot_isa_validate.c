@@ -31,7 +31,20 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_REQUANTIZE] = sizeof(struct aiot_isa_op_requantize),
 	[AIOT_ISA_OP_SENSOR_TO_INT8] = sizeof(struct aiot_isa_op_requantize),
 	[AIOT_ISA_OP_SVDF] = sizeof(struct aiot_isa_op_svdf),
+	[AIOT_ISA_OP_PAD] = sizeof(struct aiot_isa_op_pad),
+	[AIOT_ISA_OP_TRANSPOSE] = sizeof(struct aiot_isa_op_transpose),
+	[AIOT_ISA_OP_INSERT] = sizeof(struct aiot_isa_op_insert),
+	[AIOT_ISA_OP_MEAN] = sizeof(struct aiot_isa_op_mean),
 };
+
+/*
+ * The minor version that added each opcode. The 1.1 opcode predates this
+ * check and is accepted in any 1.x stream, as it always was.
+ */
+static u32 aiot_isa_op_minor(u16 opcode)
+{
+	return opcode >= AIOT_ISA_OP_PAD ? 2 : 0;
+}
 
 /* Marks [offset, offset + bytes) of a binding as used. */
 static int aiot_isa_check_span(const struct aiot_isa_cursor *cur, u32 binding,
@@ -235,6 +248,7 @@ int aiot_isa_cursor_init(struct aiot_isa_cursor *cur, const void *stream,
 	cur->size = hdr.size;
 	cur->pos = sizeof(hdr);
 	cur->op_count = hdr.op_count;
+	cur->minor = hdr.version & 0xffff;
 	cur->binding_sizes = binding_sizes;
 	cur->nbindings = nbindings;
 	return 0;
@@ -265,7 +279,8 @@ int aiot_isa_cursor_next(struct aiot_isa_cursor *cur, union aiot_isa_op *op,
 	if (cur->size - cur->pos < sizeof(hdr))
 		return -EINVAL;
 	memcpy(&hdr, cur->stream + cur->pos, sizeof(hdr));
-	if (hdr.opcode >= AIOT_ISA_NUM_OPCODES)
+	if (hdr.opcode >= AIOT_ISA_NUM_OPCODES ||
+	    aiot_isa_op_minor(hdr.opcode) > cur->minor)
 		return -EOPNOTSUPP;
 	if (hdr.flags || hdr.size != aiot_isa_op_sizes[hdr.opcode])
 		return -EINVAL;
@@ -347,6 +362,8 @@ int aiot_isa_validate_aliased(const void *stream, size_t len,
 	ret = aiot_isa_cursor_init(&cur, stream, len, binding_sizes, nbindings);
 	if (ret)
 		return ret;
+	if (out)
+		out->isa_minor = cur.minor;
 	if (alias) {
 		for (i = 0; i < nbindings; i++)
 			if (alias[i] > i)

@@ -438,6 +438,144 @@ static int aiot_isa_check_svdf(const struct aiot_isa_cursor *cur,
 	return 0;
 }
 
+/* The input and output of a data movement: same dtype, no overlap. */
+static int aiot_isa_check_move(const struct aiot_isa_cursor *cur,
+			       const struct aiot_isa_tensor *input,
+			       const struct aiot_isa_tensor *output,
+			       struct aiot_isa_summary *sum,
+			       struct aiot_isa_span *s_in,
+			       struct aiot_isa_span *s_out)
+{
+	int ret;
+
+	ret = aiot_isa_check_tensor(cur, input, AIOT_ISA_DTYPE_INVALID, false,
+				    sum, s_in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, output, input->dtype, true, sum,
+					    s_out);
+	if (!ret)
+		ret = aiot_isa_check_alias(s_out, s_in, false);
+	return ret;
+}
+
+/* Elements of a tensor whose dims were validated (at most 2^30). */
+static u64 aiot_isa_elems(const struct aiot_isa_tensor *t)
+{
+	return (u64)t->dims[0] * t->dims[1] * t->dims[2] * t->dims[3];
+}
+
+/* Every @offset[i] + @inner[i] fits in @outer[i], without overflow. */
+static bool aiot_isa_window_fits(const u32 *offset, const u32 *inner,
+				 const u32 *outer)
+{
+	int i;
+
+	for (i = 0; i < AIOT_ISA_DIMS; i++)
+		if ((u64)offset[i] + inner[i] > outer[i])
+			return false;
+	return true;
+}
+
+static int aiot_isa_check_pad(const struct aiot_isa_cursor *cur,
+			      const struct aiot_isa_op_pad *op,
+			      struct aiot_isa_summary *sum)
+{
+	struct aiot_isa_span s_in, s_out;
+	int ret;
+
+	if (op->reserved)
+		return -EINVAL;
+	ret = aiot_isa_check_move(cur, &op->input, &op->output, sum, &s_in,
+				  &s_out);
+	if (ret)
+		return ret;
+	if (!aiot_isa_window_fits(op->before, op->input.dims, op->output.dims) ||
+	    !aiot_isa_zp_ok(op->value, op->output.dtype))
+		return -EINVAL;
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->output));
+	return 0;
+}
+
+static int aiot_isa_check_transpose(const struct aiot_isa_cursor *cur,
+				    const struct aiot_isa_op_transpose *op,
+				    struct aiot_isa_summary *sum)
+{
+	struct aiot_isa_span s_in, s_out;
+	u32 seen = 0;
+	int i, ret;
+
+	if (op->reserved)
+		return -EINVAL;
+	ret = aiot_isa_check_move(cur, &op->input, &op->output, sum, &s_in,
+				  &s_out);
+	if (ret)
+		return ret;
+	for (i = 0; i < AIOT_ISA_DIMS; i++) {
+		if (op->perm[i] >= AIOT_ISA_DIMS || seen & (1u << op->perm[i]))
+			return -EINVAL;
+		seen |= 1u << op->perm[i];
+		if (op->output.dims[i] != op->input.dims[op->perm[i]])
+			return -EINVAL;
+	}
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->output));
+	return 0;
+}
+
+static int aiot_isa_check_insert(const struct aiot_isa_cursor *cur,
+				 const struct aiot_isa_op_insert *op,
+				 struct aiot_isa_summary *sum)
+{
+	struct aiot_isa_span s_in, s_out;
+	int ret;
+
+	if (op->reserved[0] || op->reserved[1])
+		return -EINVAL;
+	ret = aiot_isa_check_move(cur, &op->input, &op->output, sum, &s_in,
+				  &s_out);
+	if (ret)
+		return ret;
+	if (!aiot_isa_window_fits(op->offset, op->input.dims, op->output.dims))
+		return -EINVAL;
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->input));
+	return 0;
+}
+
+static int aiot_isa_check_mean(const struct aiot_isa_cursor *cur,
+			       const struct aiot_isa_op_mean *op,
+			       struct aiot_isa_summary *sum)
+{
+	const u32 *in = op->input.dims, *out = op->output.dims;
+	struct aiot_isa_span s_in, s_out;
+	int ret;
+
+	if (op->reserved[0] || op->reserved[1])
+		return -EINVAL;
+	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8, false,
+				    sum, &s_in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output,
+					    AIOT_ISA_DTYPE_INT8, true, sum,
+					    &s_out);
+	if (ret)
+		return ret;
+	if (out[0] != in[0] || out[1] != 1 || out[2] != 1 || out[3] != in[3])
+		return -EINVAL;
+	/* Keeps the int32 sum exact and the divisor positive. */
+	if ((u64)in[1] * in[2] > AIOT_ISA_MAX_POOL_WINDOW)
+		return -E2BIG;
+	if (!aiot_isa_zp8_ok(op->input_zero_point) ||
+	    !aiot_isa_zp8_ok(op->output_zero_point) ||
+	    !aiot_isa_quant_ok(op->multiplier, op->shift))
+		return -EINVAL;
+	ret = aiot_isa_check_act(&op->act);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_in, false);
+	if (ret)
+		return ret;
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->input));
+	return 0;
+}
+
 int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		      const union aiot_isa_op *op,
 		      struct aiot_isa_summary *sum)
@@ -464,6 +602,14 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_requant(cur, &op->requant, sum);
 	case AIOT_ISA_OP_SVDF:
 		return aiot_isa_check_svdf(cur, &op->svdf, sum);
+	case AIOT_ISA_OP_PAD:
+		return aiot_isa_check_pad(cur, &op->pad, sum);
+	case AIOT_ISA_OP_TRANSPOSE:
+		return aiot_isa_check_transpose(cur, &op->transpose, sum);
+	case AIOT_ISA_OP_INSERT:
+		return aiot_isa_check_insert(cur, &op->insert, sum);
+	case AIOT_ISA_OP_MEAN:
+		return aiot_isa_check_mean(cur, &op->mean, sum);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -38,10 +38,39 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_SOFTMAX: return lower_softmax(l, op);
 	case TFLITE_OP_QUANTIZE: return lower_quantize(l, op);
 	case TFLITE_OP_SVDF: return lower_svdf(l, op);
+	case TFLITE_OP_PAD: return lower_pad(l, op, false);
+	case TFLITE_OP_PADV2: return lower_pad(l, op, true);
+	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);
+	case TFLITE_OP_CONCATENATION: return lower_concatenation(l, op);
+	case TFLITE_OP_MEAN: return lower_mean(l, op);
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;
 	}
+}
+
+/* Append "operator I (NAME): reason" to the report, one line each. */
+static int lower_report(struct lowering *l, char **report, size_t *len, uint32_t index,
+			const struct tflite_operator *op)
+{
+	char line[sizeof(l->msg) + 128];
+	size_t n;
+	char *p;
+
+	n = (size_t)snprintf(line, sizeof(line), "%soperator %u (%s): %.400s", *len ? "\n" : "",
+			     index, op->custom_name ? op->custom_name :
+			     tflite_builtin_name(op->builtin_code), l->msg);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	p = realloc(*report, *len + n + 1);
+	if (!p) {
+		snprintf(l->msg, sizeof(l->msg), "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(p + *len, line, n + 1);
+	*report = p;
+	*len += n;
+	return 0;
 }
 
 static int describe_io(struct lowering *l, int32_t index, struct aiot_lowered_tensor *io)
@@ -65,8 +94,10 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	struct aiot_lowered_model *res = NULL;
 	struct aiot_isa_header hdr;
 	struct lowering l;
-	size_t arena = 0;
-	int rc;
+	size_t arena = 0, report_len = 0;
+	char *report = NULL;
+	uint32_t failed = 0;
+	int rc, first_rc = 0;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -100,19 +131,28 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	if (rc)
 		goto out;
 	l.stream_size = sizeof(hdr);
+	/*
+	 * Every operator is tried, so that one run names all that cannot be
+	 * lowered, each on its own line; the stream is only used when all did.
+	 */
 	for (uint32_t i = 0; i < m->operator_count; i++) {
 		const struct tflite_operator *op = &m->operators[i];
 
 		rc = lower_operator(&l, op);
-		if (rc) {
-			char detail[sizeof(l.msg)];
-
-			memcpy(detail, l.msg, sizeof(detail));
-			snprintf(l.msg, sizeof(l.msg), "operator %u (%s): %.400s", i,
-				 op->custom_name ? op->custom_name :
-				 tflite_builtin_name(op->builtin_code), detail);
+		if (rc == -ENOMEM)
 			goto out;
+		if (rc) {
+			if (!first_rc || (first_rc != -EOPNOTSUPP && rc == -EOPNOTSUPP))
+				first_rc = rc;
+			failed++;
+			rc = lower_report(&l, &report, &report_len, i, op);
+			if (rc)
+				goto out;
 		}
+	}
+	if (failed) {
+		rc = first_rc;
+		goto out;
 	}
 	rc = describe_io(&l, m->inputs[0], &res->input);
 	if (!rc)
@@ -120,7 +160,7 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	if (rc)
 		goto out;
 	hdr.magic = AIOT_ISA_MAGIC;
-	hdr.version = AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, l.needs_isa_1_1 ? 1 : 0);
+	hdr.version = AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, l.isa_minor);
 	hdr.size = (uint32_t)l.stream_size;
 	hdr.op_count = l.op_count;
 	memcpy(l.stream, &hdr, sizeof(hdr));
@@ -138,7 +178,8 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	res = NULL;
 out:
 	if (rc && err && errlen)
-		snprintf(err, errlen, "%s", l.msg);
+		snprintf(err, errlen, "%s", report ? report : l.msg);
+	free(report);
 	free(l.arena_offsets);
 	free(l.weight_offsets);
 	free(l.stream);

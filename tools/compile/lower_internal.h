@@ -29,7 +29,7 @@ struct lowering {
 	uint8_t *stream, *weights;
 	size_t stream_size, stream_cap, weights_size, weights_cap;
 	uint32_t op_count;
-	bool needs_isa_1_1;         /* uses an ISA 1.1 addition */
+	uint32_t isa_minor;         /* newest ISA 1.x addition used */
 	size_t state_size;
 	char msg[512];
 };
@@ -39,7 +39,16 @@ struct lowering {
 __attribute__((format(printf, 2, 3)))
 int lower_fail(struct lowering *l, const char *fmt, ...);
 
+/* The stream uses an addition of ISA 1.minor: it declares at least that. */
+static inline void lower_need_isa(struct lowering *l, uint32_t minor)
+{
+	if (l->isa_minor < minor)
+		l->isa_minor = minor;
+}
+
 /* lower_operand.c */
+/* "int8", "float32", ...: a TFLite tensor type as messages name it. */
+const char *lower_type_name(int32_t tflite_type);
 int lower_grow(uint8_t **buf, size_t *cap, size_t need);
 int lower_weights_append(struct lowering *l, const void *data, size_t size, size_t *offset);
 int lower_emit(struct lowering *l, const void *op, size_t size);
@@ -69,6 +78,12 @@ int lower_add(struct lowering *l, const struct tflite_operator *op);
 int lower_reshape(struct lowering *l, const struct tflite_operator *op);
 int lower_softmax(struct lowering *l, const struct tflite_operator *op);
 int lower_quantize(struct lowering *l, const struct tflite_operator *op);
+
+/* lower_move.c (ISA 1.2) */
+int lower_pad(struct lowering *l, const struct tflite_operator *op, bool v2);
+int lower_transpose(struct lowering *l, const struct tflite_operator *op);
+int lower_concatenation(struct lowering *l, const struct tflite_operator *op);
+int lower_mean(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);

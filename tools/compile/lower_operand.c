@@ -104,9 +104,11 @@ int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *
 	t = &m->tensors[index];
 	memset(out, 0, sizeof(*out));
 	out->dtype = (uint8_t)lower_isa_dtype(t->type);
-	if (out->dtype == AIOT_ISA_DTYPE_INVALID)
-		return lower_fail(l, "tensor %d (\"%s\") has type %s; the ISA takes INT8, INT16, "
-				  "INT32", index, t->name, tflite_type_name(t->type));
+	if (out->dtype == AIOT_ISA_DTYPE_INVALID) {
+		lower_fail(l, "tensor %d (\"%s\") has type %s; the ISA takes int8, int16, int32",
+			   index, t->name, lower_type_name(t->type));
+		return -EOPNOTSUPP;
+	}
 	rc = lower_nhwc(l, t, out->dims);
 	if (rc)
 		return rc;
@@ -164,9 +166,34 @@ int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out
 	return 0;
 }
 
+const char *lower_type_name(int32_t tflite_type)
+{
+	static const char *const names[TFLITE_TYPE_COUNT] = {
+		"float32", "float16", "int32", "uint8", "int64", "string", "bool", "int16",
+		"complex64", "int8", "float64", "complex128", "uint64", "resource",
+		"variant", "uint32", "uint16", "int4",
+	};
+
+	return tflite_type >= 0 && tflite_type < TFLITE_TYPE_COUNT ? names[tflite_type] :
+	       "unknown";
+}
+
+static const char *lower_isa_type_name(uint8_t dtype)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT8: return "int8";
+	case AIOT_ISA_DTYPE_INT16: return "int16";
+	case AIOT_ISA_DTYPE_INT32: return "int32";
+	default: return "unknown";
+	}
+}
+
 int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, const char *what)
 {
-	return t->dtype == AIOT_ISA_DTYPE_INT8 ? 0 : lower_fail(l, "%s must be int8", what);
+	if (t->dtype == AIOT_ISA_DTYPE_INT8)
+		return 0;
+	lower_fail(l, "%s must be int8, not %s", what, lower_isa_type_name(t->dtype));
+	return -EOPNOTSUPP;
 }
 
 /* Per-channel (bias, multiplier, shift) records into the weights blob. */

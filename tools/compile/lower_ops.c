@@ -249,7 +249,7 @@ int lower_softmax(struct lowering *l, const struct tflite_operator *op)
 		if (fabs((double)out_scale - 1.0 / 65536) > 0.001 / 65536 || zp != -32768)
 			return lower_fail(l, "int16 softmax output must be scale 1/65536, zero "
 					  "point -32768");
-		l->needs_isa_1_1 = true;
+		lower_need_isa(l, 1);
 	} else if (s.output.dtype != AIOT_ISA_DTYPE_INT8) {
 		return lower_fail(l, "output must be int8 or int16");
 	} else if (out_scale != 1.0f / 256 || zp != -128) {
@@ -274,8 +274,8 @@ int lower_quantize(struct lowering *l, const struct tflite_operator *op)
 		return lower_fail(l, "expects one input and one output");
 	if (l->m->tensors[op->inputs[0]].type != TFLITE_TYPE_INT8 &&
 	    l->m->tensors[op->inputs[0]].type != TFLITE_TYPE_INT16) {
-		snprintf(l->msg, sizeof(l->msg),
-			 "input must be int8 or int16 (float input is not lowered)");
+		snprintf(l->msg, sizeof(l->msg), "input must be int8 or int16, not %s",
+			 lower_type_name(l->m->tensors[op->inputs[0]].type));
 		return -EOPNOTSUPP;
 	}
 	memset(&r, 0, sizeof(r));
@@ -285,7 +285,7 @@ int lower_quantize(struct lowering *l, const struct tflite_operator *op)
 	if (rc)
 		return rc;
 	if (r.output.dtype != AIOT_ISA_DTYPE_INT8)
-		l->needs_isa_1_1 = true; /* int16/int32 output */
+		lower_need_isa(l, 1); /* int16/int32 output */
 	if (r.input.dtype == AIOT_ISA_DTYPE_INT8)
 		r.hdr.opcode = AIOT_ISA_OP_REQUANTIZE;
 	else if (r.input.dtype == AIOT_ISA_DTYPE_INT16)

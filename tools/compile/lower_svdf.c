@@ -156,6 +156,6 @@ int lower_svdf(struct lowering *l, const struct tflite_operator *op)
 	v.bias.offset = (uint32_t)offset;
 	l->state_size += (size_t)batches * filters * memory *
 			 (v.state.dtype == AIOT_ISA_DTYPE_INT16 ? 2 : 1);
-	l->needs_isa_1_1 = true;
+	lower_need_isa(l, 1);
 	return lower_emit(l, &v, sizeof(v));
 }

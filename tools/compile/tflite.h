@@ -85,8 +85,10 @@ enum tflite_builtin {
 	TFLITE_OP_SVDF = 27,
 	TFLITE_OP_CUSTOM = 32,
 	TFLITE_OP_PAD = 34,
+	TFLITE_OP_TRANSPOSE = 39,
 	TFLITE_OP_MEAN = 40,
 	TFLITE_OP_SQUEEZE = 43,
+	TFLITE_OP_PADV2 = 60,
 	TFLITE_OP_QUANTIZE = 114,
 	/* deprecated_builtin_code holds this when the real code is >= 127 */
 	TFLITE_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127,
@@ -101,8 +103,10 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_SVDF = 6,
 	TFLITE_OPTIONS_FULLY_CONNECTED = 8,
 	TFLITE_OPTIONS_SOFTMAX = 9,
+	TFLITE_OPTIONS_CONCATENATION = 10,
 	TFLITE_OPTIONS_ADD = 11,
 	TFLITE_OPTIONS_RESHAPE = 17,
+	TFLITE_OPTIONS_REDUCER = 27,
 	TFLITE_OPTIONS_DEQUANTIZE = 38,
 	TFLITE_OPTIONS_QUANTIZE = 89,
 };
@@ -164,6 +168,15 @@ struct tflite_add_options {
 	enum tflite_activation activation;
 };
 
+struct tflite_concat_options {
+	int32_t axis;                   /* may be negative: counts from the end */
+	enum tflite_activation activation;
+};
+
+struct tflite_reducer_options {     /* MEAN, SUM, ... */
+	bool keep_dims;
+};
+
 struct tflite_softmax_options {
 	float beta;                     /* finite */
 };
@@ -198,6 +211,8 @@ struct tflite_operator {
 		struct tflite_softmax_options softmax;
 		struct tflite_reshape_options reshape;
 		struct tflite_svdf_options svdf;
+		struct tflite_concat_options concat;
+		struct tflite_reducer_options reducer;
 	} options;
 };
 

@@ -41,6 +41,8 @@ enum { POOL_PADDING = 0, POOL_STRIDE_W = 1, POOL_STRIDE_H = 2, POOL_FILTER_W = 3
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_KEEP_NUM_DIMS = 2 };
 enum { ADD_ACTIVATION = 0 };
 enum { SOFTMAX_BETA = 0 };
+enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
+enum { REDUCER_KEEP_DIMS = 0 };
 enum { RESHAPE_NEW_SHAPE = 0 };
 enum { SVDF_RANK = 0, SVDF_ACTIVATION = 1, SVDF_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
 
@@ -396,6 +398,15 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		rc = fb_u8(r, o, ADD_ACTIVATION, 0, &act);
 		if (!rc) rc = check_activation(r, act, &op->options.add.activation);
 		break;
+	case TFLITE_OP_CONCATENATION:
+		rc = fb_i32(r, o, CONCAT_AXIS, 0, &op->options.concat.axis);
+		if (!rc) rc = fb_u8(r, o, CONCAT_ACTIVATION, 0, &act);
+		if (!rc) rc = check_activation(r, act, &op->options.concat.activation);
+		break;
+	case TFLITE_OP_MEAN:
+		rc = fb_u8(r, o, REDUCER_KEEP_DIMS, 0, &keep);
+		op->options.reducer.keep_dims = keep != 0;
+		break;
 	case TFLITE_OP_SOFTMAX:
 		rc = fb_f32(r, o, SOFTMAX_BETA, 0.0f, &op->options.softmax.beta);
 		if (!rc && !isfinite(op->options.softmax.beta))
@@ -445,6 +456,8 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_SOFTMAX: return TFLITE_OPTIONS_SOFTMAX;
 	case TFLITE_OP_ADD: return TFLITE_OPTIONS_ADD;
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
+	case TFLITE_OP_CONCATENATION: return TFLITE_OPTIONS_CONCATENATION;
+	case TFLITE_OP_MEAN: return TFLITE_OPTIONS_REDUCER;
 	case TFLITE_OP_SVDF: return TFLITE_OPTIONS_SVDF;
 	case TFLITE_OP_QUANTIZE: return TFLITE_OPTIONS_QUANTIZE;
 	case TFLITE_OP_DEQUANTIZE: return TFLITE_OPTIONS_DEQUANTIZE;

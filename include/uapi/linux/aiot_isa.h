@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		1
+#define AIOT_ISA_VERSION_MINOR		2
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -61,6 +61,10 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_REQUANTIZE		= 9,
 	AIOT_ISA_OP_SENSOR_TO_INT8	= 10,
 	AIOT_ISA_OP_SVDF		= 11,	/* ISA 1.1 */
+	AIOT_ISA_OP_PAD			= 12,	/* ISA 1.2 */
+	AIOT_ISA_OP_TRANSPOSE		= 13,	/* ISA 1.2 */
+	AIOT_ISA_OP_INSERT		= 14,	/* ISA 1.2 */
+	AIOT_ISA_OP_MEAN		= 15,	/* ISA 1.2 */
 };
 
 /* Element types: append only. */
@@ -445,6 +449,102 @@ struct aiot_isa_op_svdf {
 	__s32 time_multiplier;
 	__s32 time_shift;
 	__u32 rank;
+	struct aiot_isa_activation act;
+	__u32 reserved[2];
+};
+
+/*
+ * ISA 1.2 additions: the data movement and reduction of mainstream CNNs.
+ * A stream that uses one of these operations must declare minor version 2
+ * or later; the validator rejects them (-EOPNOTSUPP) in a stream that
+ * declares an older minor, and a 1.1 validator rejects the whole stream.
+ */
+
+/**
+ * struct aiot_isa_op_pad - copy a tensor into a larger one, filling the rest
+ * @hdr: opcode AIOT_ISA_OP_PAD
+ * @input: any dtype
+ * @output: same dtype; output.dims[i] >= before[i] + input.dims[i]
+ * @before: elements of padding before the input on each axis (N, H, W, C)
+ * @value: the padding element, within the dtype's range (TFLite's PAD pads
+ *	with the output zero point, PADV2 with its constant)
+ * @reserved: must be 0
+ *
+ * out[p] = in[p - before] where that lies inside the input, else @value.
+ * Input and output may not overlap.
+ */
+struct aiot_isa_op_pad {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 before[AIOT_ISA_DIMS];
+	__s32 value;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_transpose - permute the axes of a tensor
+ * @hdr: opcode AIOT_ISA_OP_TRANSPOSE
+ * @input: any dtype
+ * @output: same dtype, output.dims[i] == input.dims[perm[i]]
+ * @perm: a permutation of 0..3: output axis i is input axis perm[i]
+ * @reserved: must be 0
+ *
+ * Input and output may not overlap.
+ */
+struct aiot_isa_op_transpose {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u8 perm[AIOT_ISA_DIMS];
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_insert - copy a tensor into a window of a larger one
+ * @hdr: opcode AIOT_ISA_OP_INSERT
+ * @input: any dtype
+ * @output: same dtype; output.dims[i] >= offset[i] + input.dims[i]
+ * @offset: where element [0,0,0,0] of the input goes in the output
+ * @reserved: must be 0
+ *
+ * out[offset + p] = in[p]; the rest of the output is left as it is (one
+ * INSERT per input makes TFLite's CONCATENATION). Input and output may not
+ * overlap.
+ */
+struct aiot_isa_op_insert {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 offset[AIOT_ISA_DIMS];
+	__u32 reserved[2];
+};
+
+/**
+ * struct aiot_isa_op_mean - int8 mean over H and W (global average)
+ * @hdr: opcode AIOT_ISA_OP_MEAN
+ * @input: int8 [N, H, W, C], H * W <= AIOT_ISA_MAX_POOL_WINDOW
+ * @output: int8 [N, 1, 1, C]
+ * @input_zero_point: -128..127
+ * @output_zero_point: -128..127
+ * @multiplier: input scale / output scale as a Q31 multiplier, >= 0
+ * @shift: -31..30, its exponent
+ * @act: output clamp
+ * @reserved: must be 0
+ *
+ * TFLite's reference_integer_ops::Mean: acc = sum over H, W of
+ * (in - input_zp); acc = MBQM(acc, multiplier, shift); then divided by
+ * n = H * W rounding half away from zero ((acc + n/2) / n for acc > 0,
+ * else (acc - n/2) / n); out = clamp(acc + output_zp, act).
+ */
+struct aiot_isa_op_mean {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	__s32 multiplier;
+	__s32 shift;
 	struct aiot_isa_activation act;
 	__u32 reserved[2];
 };
