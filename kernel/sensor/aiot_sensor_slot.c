@@ -196,8 +196,8 @@ void aiot_sensor_watchdog(struct work_struct *work)
 			aiot_sensor_fail_queued(s, -ETIMEDOUT);
 		} else {
 			/* Under the lock: stop_locked() cancels after it. */
-			schedule_delayed_work(&s->watchdog,
-					      s->timeout / 4 + 1);
+			queue_delayed_work(system_freezable_wq,
+					   &s->watchdog, s->timeout / 4 + 1);
 		}
 	}
 	spin_unlock_irq(&s->lock);

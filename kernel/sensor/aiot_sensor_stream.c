@@ -142,7 +142,12 @@ int aiot_sensor_start(struct aiot_sensor *s, struct file *owner)
 	if (ret)
 		goto disarm;
 	s->running = true;
-	schedule_delayed_work(&s->watchdog, s->timeout / 4 + 1);
+	/*
+	 * Freezable: it does not run while the system sleeps (the backend
+	 * paused, see aiot_sensor_dma_skip()), only after devices resumed.
+	 */
+	queue_delayed_work(system_freezable_wq, &s->watchdog,
+			   s->timeout / 4 + 1);
 	mutex_unlock(&s->mutex);
 	return 0;
 
