@@ -120,6 +120,8 @@ struct aiot_hw_fence {
 	/* Held while the fence lives: see aiot_hw_fence_hold(). */
 	struct aiot_device *adev;
 	struct work_struct release_work;
+	/* The job reached the backend: it may have written its buffers. */
+	bool ran;
 };
 
 void aiot_hw_fence_hold(struct aiot_device *adev, struct dma_fence *fence);

@@ -195,6 +195,7 @@ static void aiot_job_run_on_device(struct aiot_job *job)
 	}
 	if (job->waited)
 		atomic64_inc(&adev->stats.fence_starts);
+	WRITE_ONCE(to_aiot_hw_fence(job->hw_fence)->ran, true);
 	aiot_sched_mark_progress(adev);
 	aiot_job_dma_sync_for_device(adev, &job->dma, &job->npu);
 	adev->ops->run(adev, &job->npu);

@@ -113,6 +113,28 @@ static int aiot_job_keep_writers(struct aiot_job *job, u32 read,
 	return 0;
 }
 
+/*
+ * Did the failed writer @f change the buffer? One of this device's jobs
+ * that never reached the backend (cancelled, its own input failed, too
+ * late) wrote nothing: the buffer holds what it held, and its error is not
+ * its readers' (else one failure fails every later job of a model, each
+ * with the error of the one before). A job that ran, and any other
+ * driver's or sensor's fence, counts.
+ */
+static bool aiot_fence_may_have_written(struct aiot_job *job,
+					struct dma_fence *f)
+{
+	struct drm_sched_fence *s_fence = to_drm_sched_fence(f);
+	struct dma_fence *parent;
+
+	if (!s_fence || s_fence->sched != &job->adev->sched)
+		return true;
+	parent = READ_ONCE(s_fence->parent);
+	if (!parent || parent->ops != &aiot_hw_fence_ops)
+		return false;
+	return READ_ONCE(to_aiot_hw_fence(parent)->ran);
+}
+
 /**
  * aiot_job_in_fence_error() - the error one of the job's in-fences ended with
  * @job: a job whose dependencies all signalled (run_job)
@@ -127,7 +149,8 @@ int aiot_job_in_fence_error(struct aiot_job *job)
 
 	for (i = 0; i < job->in_fence_count; i++) {
 		err = dma_fence_get_status(job->in_fences[i]);
-		if (err < 0)
+		if (err < 0 &&
+		    aiot_fence_may_have_written(job, job->in_fences[i]))
 			return err;
 	}
 	return 0;

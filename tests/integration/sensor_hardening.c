@@ -185,8 +185,8 @@ static void dma_error_fails_dependent_job(void)
 {
 	struct aiot_test_stream a;
 	struct aiot_test_npu n;
-	uint64_t id;
-	uint32_t h;
+	uint64_t id, id2, id3;
+	uint32_t h, out2;
 	int buf;
 
 	REQUIRE(aiot_test_npu_open(&n) == 0);
@@ -198,8 +198,20 @@ static void dma_error_fails_dependent_job(void)
 	REQUIRE((buf = aiot_test_stream_expbuf(&a, 0, O_RDWR)) >= 0);
 	REQUIRE((h = aiot_test_npu_import(&n, buf)) != 0);
 	REQUIRE(aiot_test_npu_copy(&n, h, n.out, 0, 64, &id) == 0);
+	/*
+	 * Jobs reading what the failed job would have written: it did not
+	 * run, so it wrote nothing and its error is not theirs (once it was,
+	 * and every later job of a model failed, each with the one before's
+	 * error). out2 is read and written by each in turn.
+	 */
+	out2 = aiot_test_bo_create(n.fd, 65536);
+	REQUIRE(out2 != 0);
+	REQUIRE(aiot_test_npu_copy(&n, n.out, out2, 0, 64, &id2) == 0);
+	REQUIRE(aiot_test_npu_copy(&n, out2, n.out, 0, 64, &id3) == 0);
 	CHECK_EQ(aiot_test_stream_knob(&a, "stall", "0"), 0);
 	CHECK_EQ(aiot_test_npu_status(&n, id), -EIO);
+	CHECK_EQ(aiot_test_npu_status(&n, id2), 0);
+	CHECK_EQ(aiot_test_npu_status(&n, id3), 0);
 	CHECK_EQ(ioctl(a.fd, AIOT_SENSOR_IOC_STOP), 0);
 	CHECK_EQ(aiot_test_stream_knob(&a, "faults", "0"), 0);
 	close(buf);
