@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# aiotd (tools/aiotd/, docs/cloud.md): the edge-to-cloud daemon. It runs
+# the live pipeline of mk/tools.mk on each configured sensor stream and
+# publishes every decision through Debian's libmosquitto, with a bounded
+# on-disk spool (tools/aiotd/spool.c) between the pipelines and the broker.
+# Read after mk/tools.mk (LIVE_PIPELINE_OBJS, TOOLS_COMMON_OBJS) and
+# mk/lib.mk (LIB_A); needs libmosquitto-dev.
+#
+#   make $(BUILD)/aiotd
+#   make check-host                  (runs $(BUILD)/tests/aiotd_spool_tests)
+#   tests/qemu/aiot-qemu test -k deb612 -t aiotd
+AIOTD_SRCS := $(wildcard tools/aiotd/*.c)
+AIOTD_HDRS := $(wildcard tools/aiotd/*.h)
+AIOTD_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(AIOTD_SRCS))
+AIOTD_TEST := $(BUILD)/tests/aiotd_spool_tests
+
+HOST_TESTS  += $(AIOTD_TEST)
+
+$(BUILD)/tools/aiotd/%.o: tools/aiotd/%.c $(AIOTD_HDRS) $(LIVE_PIPELINE_HDRS) $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
+
+$(BUILD)/tools/aiotd/san/spool.o: tools/aiotd/spool.c $(AIOTD_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/aiotd: $(AIOTD_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS) -lmosquitto
+
+$(AIOTD_TEST): tests/unit/aiotd_spool_test.cc $(BUILD)/tools/aiotd/san/spool.o \
+	       $(BUILD)/lib/san/model.o $(AIOTD_HDRS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/aiotd -o $@ $< \
+		$(BUILD)/tools/aiotd/san/spool.o $(BUILD)/lib/san/model.o -lgtest -lgtest_main -pthread
+
+# The guest suite tests/integration/aiotd.c is a client of the broker too.
+GUEST_LDLIBS_aiotd := -lmosquitto
