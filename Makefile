@@ -97,6 +97,7 @@ userspace: $(USERSPACE) $(GUEST_PROGS)
 
 # The command-line tools (docs/tools.md) into $(BINDIR).
 INSTALL_TOOLS := aiot-info aiot-bench aiot-compile aiot-run aiot-tflite-dump aiot-sensor-rec
+INSTALL_TOOLS += aiotd
 install: install-tools
 install-tools: $(addprefix $(BUILD)/,$(INSTALL_TOOLS))
 	install -d $(DESTDIR)$(BINDIR)

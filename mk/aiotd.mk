@@ -15,6 +15,8 @@ AIOTD_HDRS := $(wildcard tools/aiotd/*.h)
 AIOTD_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(AIOTD_SRCS))
 AIOTD_TEST := $(BUILD)/tests/aiotd_spool_tests
 
+USERSPACE   += $(BUILD)/aiotd
+GUEST_PROGS += $(BUILD)/guest/bin/aiotd
 HOST_TESTS  += $(AIOTD_TEST)
 
 $(BUILD)/tools/aiotd/%.o: tools/aiotd/%.c $(AIOTD_HDRS) $(LIVE_PIPELINE_HDRS) $(TOOLS_HDRS)
