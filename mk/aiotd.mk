@@ -39,3 +39,12 @@ $(AIOTD_TEST): tests/unit/aiotd_spool_test.cc $(BUILD)/tools/aiotd/san/spool.o \
 
 # The guest suite tests/integration/aiotd.c is a client of the broker too.
 GUEST_LDLIBS_aiotd := -lmosquitto
+
+# The suite's TLS material (a test CA, the broker's and a client's
+# certificates, a rogue CA's client): made fresh on the host with openssl,
+# into the guests' /aiot/data/aiotd-tls.
+AIOTD_TLS := $(BUILD)/guest/data/aiotd-tls
+GUEST_PROGS += $(AIOTD_TLS)/ca.crt
+$(AIOTD_TLS)/ca.crt: tests/integration/aiotd_certs.sh
+	rm -rf $(AIOTD_TLS)
+	tests/integration/aiotd_certs.sh $(AIOTD_TLS)
