@@ -60,6 +60,10 @@
 #define TLS		"/aiot/data/aiotd-tls/"
 #define DEVICE		"t1"
 #define MAX_RX		20000
+#define NSTREAMS	8
+#ifndef STREAMS_SECONDS
+#define STREAMS_SECONDS	15	/* make CFLAGS=-DSTREAMS_SECONDS=60 for the run */
+#endif
 #define WAIT_S		120
 
 /* -------------------------------------------------------- the subscriber */
@@ -79,6 +83,12 @@ struct rx {
 	char telemetry_last[4096];
 	unsigned int replies, replies_ok;
 	char replies_text[8192];
+	/* every stream's decisions (the many_streams case): cam0..cam7 */
+	struct {
+		uint64_t next;		/* the next new seq expected */
+		unsigned int n, dups, out_of_order;
+		uint64_t first_ms, last_ms;
+	} st[NSTREAMS];
 };
 
 static struct rx rx = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -138,7 +148,27 @@ static void on_sub_message(struct mosquitto *m, void *arg, const struct mosquitt
 	memcpy(p, mm->payload, (size_t)mm->payloadlen);
 	p[mm->payloadlen] = '\0';
 	pthread_mutex_lock(&rx.lock);
-	if (!strcmp(mm->topic, "aiot/" DEVICE "/cam/decision")) {
+	if (!strncmp(mm->topic, "aiot/" DEVICE "/cam", 11) && mm->topic[11] >= '0' &&
+	    mm->topic[11] < '0' + NSTREAMS && !strcmp(mm->topic + 12, "/decision")) {
+		unsigned int k = (unsigned int)(mm->topic[11] - '0');
+		uint64_t seq, tm;
+
+		if (json_u64(p, "seq", &seq) && json_u64(p, "time_ms", &tm)) {
+			if (!rx.st[k].next)
+				rx.st[k].next = 1;
+			if (seq < rx.st[k].next)
+				rx.st[k].dups++;
+			else if (seq == rx.st[k].next)
+				rx.st[k].next++;
+			else
+				rx.st[k].out_of_order++;
+			if (!rx.st[k].n++)
+				rx.st[k].first_ms = tm;
+			rx.st[k].last_ms = tm;
+		} else if (!rx.bad++) {
+			snprintf(rx.first_bad, sizeof(rx.first_bad), "%s", p);
+		}
+	} else if (!strcmp(mm->topic, "aiot/" DEVICE "/cam/decision")) {
 		uint64_t seq, tm, decided, capture, latency, dma = 0;
 		bool ok = json_u64(p, "seq", &seq) && json_u64(p, "time_ms", &tm) &&
 			  json_u64(p, "decided_ns", &decided) &&
@@ -762,6 +792,68 @@ static void tls_wrong_certificate(void)
 	}
 }
 
+/*
+ * Eight cameras (aiot-sim reloaded with sensors=camera x 8), one stream
+ * each at 2 Hz, all publishing for STREAMS_SECONDS: every stream's
+ * sequence complete and in order; the rates per stream and in total.
+ */
+static void many_streams(void)
+{
+	char conf[4096], cmd[256];
+	size_t n;
+	unsigned int total = 0;
+	uint64_t t0;
+
+	fresh();
+	if (system("rmmod aiot_sim && modprobe aiot-sim sensors=camera,camera,camera,camera,"
+		   "camera,camera,camera,camera")) {
+		tap_diag("cannot reload aiot-sim with eight cameras");
+		tap_case_failed = 1;
+		goto restore;
+	}
+	n = (size_t)snprintf(conf, sizeof(conf),
+			     "device " DEVICE "\nbroker_host 127.0.0.1\nbroker_port %d\n"
+			     "spool_dir " SPOOL "\nspool_size 4M\nspool_segment 256K\n"
+			     "telemetry 5\n", PORT);
+	for (int i = 0; i < NSTREAMS; i++)
+		n += (size_t)snprintf(conf + n, sizeof(conf) - n,
+				      "[stream cam%d]\nsensor camera%d\nmodel " MODEL "\n"
+				      "labels no_person,person\nrate 2\nslots 3\n", i, i);
+	if (!write_file(CONF, conf, 0644) || !broker_start() || !sub_start() || !aiotd_start()) {
+		tap_case_failed = 1;
+		goto restore;
+	}
+	t0 = now_ns();
+	sleep(STREAMS_SECONDS);
+	CHECK(aiotd_alive());
+	CHECK_EQ(aiotd_stop(SIGTERM), 0);
+	sleep(1);
+	pthread_mutex_lock(&rx.lock);
+	for (int i = 0; i < NSTREAMS; i++) {
+		double secs = (double)(rx.st[i].last_ms - rx.st[i].first_ms) / 1e3;
+
+		CHECK(rx.st[i].n > 0);
+		CHECK_EQ(rx.st[i].out_of_order, 0);
+		CHECK_EQ(rx.st[i].next - 1 + rx.st[i].dups, rx.st[i].n);
+		tap_diag("cam%d: %u decisions (seq 1..%" PRIu64 ", %u duplicates), %.2f/s", i,
+			 rx.st[i].n, rx.st[i].next - 1, rx.st[i].dups,
+			 secs > 0 ? (double)(rx.st[i].n - 1) / secs : 0.0);
+		total += rx.st[i].n;
+	}
+	CHECK_EQ(rx.bad, 0);
+	tap_diag("last telemetry: %s", rx.telemetry_last);
+	pthread_mutex_unlock(&rx.lock);
+	tap_diag("%d streams for %.0f s: %u decisions, %.2f/s in total", NSTREAMS,
+		 (double)(now_ns() - t0) / 1e9, total,
+		 (double)total * 1e9 / (double)(now_ns() - t0));
+	tail(AIOTD_LOG, 3);
+restore:
+	teardown();
+	snprintf(cmd, sizeof(cmd), "rmmod aiot_sim; modprobe aiot-sim");
+	if (system(cmd))
+		tap_diag("cannot reload aiot-sim");
+}
+
 static void after_case(const char *name)
 {
 	(void)name;
@@ -775,4 +867,5 @@ TAP_MAIN_WITH_HOOK(after_case,
 		   TAP_CASE(kill9),
 		   TAP_CASE(malformed_commands),
 		   TAP_CASE(tls),
-		   TAP_CASE(tls_wrong_certificate))
+		   TAP_CASE(tls_wrong_certificate),
+		   TAP_CASE(many_streams))
