@@ -14,22 +14,23 @@ AIOTD_SRCS := $(wildcard tools/aiotd/*.c)
 AIOTD_HDRS := $(wildcard tools/aiotd/*.h)
 AIOTD_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(AIOTD_SRCS))
 AIOTD_TEST := $(BUILD)/tests/aiotd_spool_tests
+AIOTD_MU_TEST := $(BUILD)/tests/aiotd_model_update_tests
 
 USERSPACE   += $(BUILD)/aiotd
 GUEST_PROGS += $(BUILD)/guest/bin/aiotd
-HOST_TESTS  += $(AIOTD_TEST)
+HOST_TESTS  += $(AIOTD_TEST) $(AIOTD_MU_TEST)
 
 $(BUILD)/tools/aiotd/%.o: tools/aiotd/%.c $(AIOTD_HDRS) $(LIVE_PIPELINE_HDRS) $(TOOLS_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itools/pipeline -c $< -o $@
 
-$(BUILD)/tools/aiotd/san/spool.o: tools/aiotd/spool.c $(AIOTD_HDRS)
+$(BUILD)/tools/aiotd/san/%.o: tools/aiotd/%.c $(AIOTD_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
 
 $(BUILD)/aiotd: $(AIOTD_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS) -lmosquitto
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS) -lmosquitto -lcrypto
 
 $(AIOTD_TEST): tests/unit/aiotd_spool_test.cc $(BUILD)/tools/aiotd/san/spool.o \
 	       $(BUILD)/lib/san/model.o $(AIOTD_HDRS)
@@ -37,8 +38,16 @@ $(AIOTD_TEST): tests/unit/aiotd_spool_test.cc $(BUILD)/tools/aiotd/san/spool.o \
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/aiotd -o $@ $< \
 		$(BUILD)/tools/aiotd/san/spool.o $(BUILD)/lib/san/model.o -lgtest -lgtest_main -pthread
 
+# model updates: SHA-256 and HMAC through libcrypto (libssl-dev)
+$(AIOTD_MU_TEST): tests/unit/aiotd_model_update_test.cc $(BUILD)/tools/aiotd/san/model_update.o \
+		  $(AIOTD_HDRS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/aiotd -o $@ $< \
+		$(BUILD)/tools/aiotd/san/model_update.o -lcrypto -lgtest -lgtest_main -pthread
+
 # The guest suite tests/integration/aiotd.c is a client of the broker too.
-GUEST_LDLIBS_aiotd := -lmosquitto
+GUEST_LDLIBS_aiotd := $(BUILD)/tools/aiotd/model_update.o -lmosquitto -lcrypto
+$(BUILD)/guest/tests/aiotd: $(BUILD)/tools/aiotd/model_update.o
 
 # The suite's TLS material (a test CA, the broker's and a client's
 # certificates, a rogue CA's client): made fresh on the host with openssl,

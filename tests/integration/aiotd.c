@@ -44,6 +44,7 @@
 #include <mosquitto.h>
 
 #include "tap.h"
+#include "../../tools/aiotd/model_update.h"
 
 #define AIOTD		"/aiot/bin/aiotd"
 #define MOSQUITTO	"/usr/sbin/mosquitto"
@@ -75,6 +76,9 @@ struct rx {
 	uint64_t time_ms[MAX_RX];	/* the decision's wall-clock time */
 	uint64_t hop_ns[MAX_RX];	/* arrival - decided_ns (same clock, same guest) */
 	uint64_t arr_ns[MAX_RX];	/* arrival, CLOCK_MONOTONIC */
+	uint64_t slot[MAX_RX];		/* the sensor slot's sequence */
+	unsigned int version[MAX_RX];	/* model_version */
+	char model_status[512];		/* the last aiot/t1/cam/model */
 	unsigned int bad;		/* decisions missing a field */
 	char first_bad[512];
 	unsigned int online, offline;
@@ -193,8 +197,12 @@ static void on_sub_message(struct mosquitto *m, void *arg, const struct mosquitt
 			rx.time_ms[rx.n] = tm;
 			rx.hop_ns[rx.n] = t > decided ? t - decided : 0;
 			rx.arr_ns[rx.n] = t;
+			rx.slot[rx.n] = json_u64(p, "slot", &dma) ? dma : 0;
+			rx.version[rx.n] = json_u64(p, "model_version", &dma) ? (unsigned int)dma : 0;
 			rx.n++;
 		}
+	} else if (!strcmp(mm->topic, "aiot/" DEVICE "/cam/model")) {
+		snprintf(rx.model_status, sizeof(rx.model_status), "%s", p);
 	} else if (!strcmp(mm->topic, "aiot/" DEVICE "/status")) {
 		if (strstr(p, "\"online\":true")) {
 			rx.online++;
@@ -389,10 +397,13 @@ static bool aiotd_alive(void)
 	return aiotd_pid > 0 && waitpid(aiotd_pid, NULL, WNOHANG) == 0;
 }
 
+/* A clean directory; the loopback up (busybox init may leave it down). */
 static void fresh(void)
 {
 	if (system("rm -rf " DIR " && mkdir -p " MQ_DIR))
 		tap_diag("cannot clean " DIR);
+	if (system("ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up"))
+		tap_diag("cannot bring the loopback up");
 }
 
 static void teardown(void)
@@ -497,9 +508,6 @@ static uint64_t check_sequence(unsigned int *dups)
 static bool started(void)
 {
 	fresh();
-	/* The guest's loopback may still be down (busybox init). */
-	if (system("ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up"))
-		tap_diag("cannot bring the loopback up");
 	if (access(MOSQUITTO, X_OK)) {
 		tap_diag(MOSQUITTO " is missing (Debian's mosquitto, tests/qemu/aiot-qemu)");
 		return false;
@@ -586,7 +594,14 @@ static void nominal(void)
 	memcpy(hop, rx.hop_ns, n * sizeof(hop[0]));
 	first_ms = rx.time_ms[0];
 	last_ms = rx.time_ms[n - 1];
-	tap_diag("telemetry: %.300s", rx.telemetry_last);
+	{
+		uint64_t lat = 0, dma = 0;
+
+		json_u64(rx.telemetry_last, "latency_p50_ns", &lat);
+		json_u64(rx.telemetry_last, "dma_to_decision_p50_ns", &dma);
+		tap_diag("telemetry p50: capture->decision %.2f ms, DMA done->decision (the "
+			 "fenced path) %.2f ms", (double)lat / 1e6, (double)dma / 1e6);
+	}
 	pthread_mutex_unlock(&rx.lock);
 	CHECK_EQ(dups, 0);
 	for (unsigned int i = 1; i < n; i++)
@@ -703,7 +718,7 @@ static void malformed_commands(void)
 		"aiot/" DEVICE "/cmd/no-such-command",
 	};
 	static uint8_t junk[200000];
-	const int sizes[] = { 0, 2, 100000, 2, 3, 256, 4096 };
+	const int sizes[] = { 0, 2, 100000, 2, 3, 256, 5000 };
 	unsigned int n0, want = sizeof(topics) / sizeof(topics[0]);
 	uint64_t end;
 
@@ -726,7 +741,7 @@ static void malformed_commands(void)
 	/* ping, telemetry and the binary ping: the rest refused, with the reason */
 	CHECK_EQ(rx.replies_ok, 3);
 	CHECK(strstr(rx.replies_text, "payload too large") != NULL);
-	CHECK(strstr(rx.replies_text, "model updates are not implemented") != NULL);
+	CHECK(strstr(rx.replies_text, "model updates need model_key") != NULL);
 	CHECK(strstr(rx.replies_text, "\"command\":\"a\\\"b\\\\c\"") != NULL);
 	CHECK(strstr(rx.replies_text, "unknown command") != NULL);
 	tap_diag("replies:\n%s", rx.replies_text);
@@ -854,6 +869,144 @@ restore:
 		tap_diag("cannot reload aiot-sim");
 }
 
+/* Send one model update; wait for its reply (30 s). */
+static bool send_model(const uint8_t *msg, size_t len)
+{
+	unsigned int before = rx.replies;
+	uint64_t end = now_ns() + 30 * 1000000000ull;
+
+	if (mosquitto_publish(sub, NULL, "aiot/" DEVICE "/cmd/model", (int)len, msg, 1,
+			      false) != MOSQ_ERR_SUCCESS)
+		return false;
+	while (now_ns() < end && rx.replies == before)
+		usleep(50000);
+	return rx.replies > before;
+}
+
+/*
+ * Models from the cloud: oversized, malformed, wrongly signed, corrupt
+ * (SHA-256), refused by the accelerator, for no such stream: each refused
+ * with its reason while version 1 keeps running; then a good one (version
+ * 2) swapped in at a slot boundary: the decisions' model_version goes
+ * from 1 to 2 between two consecutive slots, no sequence gap, the new
+ * version published (retained).
+ */
+static void model_updates(void)
+{
+	static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+					 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30 };
+	uint8_t other[32] = { 0 };
+	char extra[512], hex[65];
+	uint8_t *blob = NULL, *msg = NULL;
+	size_t size = 0, cap = 1 << 20, len;
+	unsigned int dups, v1_after = 0, switches = 0, n0;
+	uint64_t last_v1_slot = 0, first_v2_slot = 0;
+	FILE *f;
+
+	fresh();
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	REQUIRE(write_file(DIR "/key", hex, 0600));
+	blob = malloc(cap);
+	msg = malloc(cap + MU_HDR);
+	REQUIRE(blob && msg);
+	f = fopen(MODEL, "rb");
+	REQUIRE(f);
+	size = fread(blob, 1, cap, f);
+	fclose(f);
+	REQUIRE(size > 0 && size < cap);
+	snprintf(extra, sizeof(extra), "model_key " DIR "/key\nmodel_max %zu\n",
+		 size + MU_HDR + 4096);
+	REQUIRE(write_conf_with(extra));
+	REQUIRE(system("sed -i 's/^rate 4$/rate 2/' " CONF) == 0);
+	REQUIRE(broker_start() && sub_start() && aiotd_start());
+	REQUIRE(wait_decisions(3));
+
+	/* oversized */
+	memset(msg, 'x', size + MU_HDR + 5000);
+	CHECK(send_model(msg, size + MU_HDR + 5000));
+	/* malformed */
+	CHECK(send_model(msg, 50));
+	/* wrongly signed */
+	mu_build(msg, "cam", 2, blob, size, other, sizeof(other));
+	CHECK(send_model(msg, size + MU_HDR));
+	/* corrupt in transit: its SHA-256 */
+	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
+	msg[MU_HDR + size / 2] ^= 0x10;
+	CHECK(send_model(msg, size + MU_HDR));
+	/* signed and intact, but not a model the accelerator takes */
+	blob[size / 2] ^= 0x10;
+	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
+	blob[size / 2] ^= 0x10;
+	CHECK(send_model(msg, size + MU_HDR));
+	/* no such stream */
+	mu_build(msg, "nope", 2, blob, size, key, sizeof(key));
+	CHECK(send_model(msg, size + MU_HDR));
+	/* a good model, but not one for this stream's input and output */
+	f = fopen("/aiot/data/models/hello_world_int8.aiot", "rb");
+	REQUIRE(f);
+	len = fread(msg + MU_HDR, 1, cap, f);
+	fclose(f);
+	REQUIRE(len > 0);
+	mu_build(msg, "cam", 2, msg + MU_HDR, len, key, sizeof(key));
+	CHECK(send_model(msg, len + MU_HDR));
+	/* version 1 still runs */
+	n0 = rx_count();
+	REQUIRE(wait_decisions(n0 + 2));
+	/* the good one */
+	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
+	CHECK(send_model(msg, size + MU_HDR));
+	len = 0;
+	for (int i = 0; i < 600 && !len; i++) {
+		pthread_mutex_lock(&rx.lock);
+		for (unsigned int k = 0; k < rx.n && !len; k++)
+			if (rx.version[k] == 2)
+				len = 1;
+		pthread_mutex_unlock(&rx.lock);
+		usleep(100000);
+	}
+	CHECK(len == 1);
+	n0 = rx_count();
+	REQUIRE(wait_decisions(n0 + 3));
+	CHECK(aiotd_alive());
+	CHECK_EQ(aiotd_stop(SIGTERM), 0);
+	sleep(1);
+	check_sequence(&dups);
+	pthread_mutex_lock(&rx.lock);
+	for (unsigned int k = 0; k < rx.n; k++) {
+		if (k && rx.version[k] != rx.version[k - 1]) {
+			switches++;
+			last_v1_slot = rx.slot[k - 1];
+			first_v2_slot = rx.slot[k];
+		}
+		if (rx.version[k] == 1 && switches)
+			v1_after++;
+	}
+	/* One switch, 1 -> 2, between consecutive slots; never back. */
+	CHECK_EQ(switches, 1);
+	CHECK_EQ(v1_after, 0);
+	CHECK_EQ(rx.version[0], 1);
+	CHECK_EQ(rx.version[rx.n - 1], 2);
+	CHECK_EQ(first_v2_slot, last_v1_slot + 1);
+	CHECK(strstr(rx.model_status, "\"model_version\":2") != NULL);
+	CHECK_EQ(rx.replies, 8);
+	CHECK_EQ(rx.replies_ok, 1);
+	CHECK(strstr(rx.replies_text, "larger than model_max") != NULL);
+	CHECK(strstr(rx.replies_text, "not a model update") != NULL);
+	CHECK(strstr(rx.replies_text, "authentication failed") != NULL);
+	CHECK(strstr(rx.replies_text, "SHA-256 mismatch") != NULL);
+	CHECK(strstr(rx.replies_text, "refused by the accelerator") != NULL);
+	CHECK(strstr(rx.replies_text, "no such stream") != NULL);
+	CHECK(strstr(rx.replies_text, "differs from the running model") != NULL);
+	tap_diag("replies:\n%s", rx.replies_text);
+	tap_diag("swapped at slot %" PRIu64 " -> %" PRIu64 "; %u decisions, %u duplicates; %s",
+		 last_v1_slot, first_v2_slot, rx.n, dups, rx.model_status);
+	pthread_mutex_unlock(&rx.lock);
+	free(blob);
+	free(msg);
+	teardown();
+}
+
 static void after_case(const char *name)
 {
 	(void)name;
@@ -868,4 +1021,5 @@ TAP_MAIN_WITH_HOOK(after_case,
 		   TAP_CASE(malformed_commands),
 		   TAP_CASE(tls),
 		   TAP_CASE(tls_wrong_certificate),
+		   TAP_CASE(model_updates),
 		   TAP_CASE(many_streams))

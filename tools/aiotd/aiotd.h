@@ -30,6 +30,7 @@ struct aiotd_stream_cfg {
 	char replay[2][AIOTD_PATH_LEN];		/* images an aiot-sim camera replays */
 	unsigned int nreplay;
 	unsigned int hold;			/* frames per replayed image (0: one second) */
+	uint32_t model_version;			/* the configured model's version (1) */
 };
 
 struct aiotd_cfg {
@@ -44,6 +45,8 @@ struct aiotd_cfg {
 	int fsync_ms;				/* spool_opts.fsync_ms */
 	unsigned int telemetry_s;		/* 0: none */
 	char accel[AIOTD_PATH_LEN];		/* "" : the default accelerator */
+	char model_key[AIOTD_PATH_LEN];		/* "" : no model updates */
+	uint64_t model_max;			/* largest model update message */
 	struct aiotd_stream_cfg streams[AIOTD_MAX_STREAMS];
 	unsigned int nstreams;
 };

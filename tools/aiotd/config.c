@@ -161,6 +161,12 @@ static int stream_key(struct aiotd_stream_cfg *s, const char *k, const char *v)
 		}
 		return 0;
 	}
+	if (!strcmp(k, "model_version")) {
+		if (parse_uint(v, UINT32_MAX, &n) || !n)
+			return -EINVAL;
+		s->model_version = (uint32_t)n;
+		return 0;
+	}
 	if (!strcmp(k, "hold")) {
 		if (parse_uint(v, 100000, &n))
 			return -EINVAL;
@@ -223,6 +229,11 @@ static int global_key(struct aiotd_cfg *c, const char *k, const char *v)
 	}
 	if (!strcmp(k, "accel"))
 		return copy(c->accel, sizeof(c->accel), v);
+	if (!strcmp(k, "model_key"))
+		return copy(c->model_key, sizeof(c->model_key), v);
+	if (!strcmp(k, "model_max"))
+		return parse_size(v, &c->model_max) || c->model_max < 4096 ||
+		       c->model_max > (256u << 20) ? -EINVAL : 0;
 	return -ENOENT;
 }
 
@@ -253,6 +264,7 @@ int aiotd_cfg_load(struct aiotd_cfg *c, const char *path, char *err, size_t len)
 	c->spool_bytes = 64ull << 20;
 	c->segment_bytes = 1ull << 20;
 	c->telemetry_s = 10;
+	c->model_max = 8u << 20;
 	f = fopen(path, "re");
 	if (!f) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
@@ -300,6 +312,7 @@ int aiotd_cfg_load(struct aiotd_cfg *c, const char *path, char *err, size_t len)
 			s = &c->streams[c->nstreams++];
 			strcpy(s->name, v);
 			s->slots = 4;
+			s->model_version = 1;
 			continue;
 		}
 		k = p;

@@ -32,6 +32,7 @@
 #include "../common/tool.h"
 #include "aiotd.h"
 #include "live_pipeline.h"
+#include "model_update.h"
 #include "spool.h"
 
 #define PROG		"aiotd"
@@ -68,6 +69,13 @@ struct stream {
 	pthread_t thread;
 	bool started;
 	/* under d->lock */
+	uint32_t version;		/* the model the next jobs run */
+	uint32_t slot_ver[LP_MAX_SLOTS], slot_crc[LP_MAX_SLOTS];	/* each slot's queued job's */
+	struct aiot_model *pending;	/* accepted, swapped in at the next slot */
+	uint32_t pending_version, pending_crc;
+	struct aiot_model *old;		/* swapped out; freed once no job of it is left */
+	unsigned int old_left;
+	bool swapped;			/* the main thread publishes the new version */
 	uint64_t seq;			/* the last decision's */
 	uint64_t slots, decisions, errors, drops, below, restarts, lost;
 	struct lp_sequence sq;
@@ -89,6 +97,8 @@ struct aiotd {
 	struct stream streams[AIOTD_MAX_STREAMS];
 	unsigned int n;
 	char user[128], pass[256];
+	uint8_t key[MU_KEY_MAX];
+	size_t keylen;
 	bool verbose;
 	uint64_t start_ns;
 	/* the main thread's */
@@ -261,17 +271,48 @@ static void recover_state(struct aiotd *d)
 
 /* ----------------------------------------------------------- pipelines */
 
+/*
+ * In the pipeline's thread, between a slot's decision and the next job on
+ * it (d->lock held): an accepted model becomes the stream's, so every job
+ * queued from now on runs it and no slot is skipped; the jobs already
+ * queued finish on the old one, which is freed once each slot has come
+ * round again (the ring's slots come back in order).
+ */
+static void swap_model(struct stream *s, unsigned int idx)
+{
+	(void)idx;
+	if (s->old && !--s->old_left) {
+		aiot_model_free(s->old);
+		s->old = NULL;
+	}
+	if (!s->pending || s->old)
+		return;
+	s->old = s->model;
+	s->old_left = s->cfg->slots + 1;
+	s->model = s->pending;
+	s->st.model = s->pending;
+	s->st.in = aiot_model_get_input_info(s->pending, 0);
+	s->st.out = aiot_model_get_output_info(s->pending, 0);
+	s->version = s->pending_version;
+	s->model_crc = s->pending_crc;
+	snprintf(s->model_name, sizeof(s->model_name), "%s", aiot_model_get_name(s->model));
+	s->pending = NULL;
+	s->swapped = true;
+}
+
 static void on_decision(void *arg, const struct lp_decision *dd)
 {
 	struct stream *s = arg;
 	struct aiotd *d = s->d;
 	char rec[RECORD_MAX], lb[32];
 	uint64_t decided = dd->slot.timestamp_ns + dd->latency_ns, dropped_before;
+	unsigned int idx = dd->slot.index < LP_MAX_SLOTS ? dd->slot.index : 0;
 	struct spool_stats ss;
 	size_t n;
 	int ret;
 
 	pthread_mutex_lock(&d->lock);
+	swap_model(s, idx);
 	s->slots++;
 	s->drops += lp_sequence_gap(&s->sq, dd->slot.sequence);
 	n = (size_t)snprintf(rec, sizeof(rec), "%s", s->topic) + 1;
@@ -280,10 +321,10 @@ static void on_decision(void *arg, const struct lp_decision *dd)
 			      d->cfg.device, s->cfg->name);
 	json_str(rec, sizeof(rec), &n, s->model_name, strlen(s->model_name));
 	n += (size_t)snprintf(rec + n, sizeof(rec) - n,
-			      "\",\"model_crc\":\"%08x\",\"seq\":%" PRIu64 ",\"slot\":%" PRIu64
-			      ",\"time_ms\":%" PRIu64 ",\"capture_ns\":%" PRIu64,
-			      s->model_crc, s->seq + 1, (uint64_t)dd->slot.sequence, wall_ms(),
-			      (uint64_t)dd->slot.timestamp_ns);
+			      "\",\"model_version\":%u,\"model_crc\":\"%08x\",\"seq\":%" PRIu64
+			      ",\"slot\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"capture_ns\":%" PRIu64,
+			      s->slot_ver[idx], s->slot_crc[idx], s->seq + 1,
+			      (uint64_t)dd->slot.sequence, wall_ms(), (uint64_t)dd->slot.timestamp_ns);
 	if (dd->has_dma_done)
 		n += (size_t)snprintf(rec + n, sizeof(rec) - n, ",\"dma_done_ns\":%" PRIu64,
 				      decided - dd->dma_to_decision_ns);
@@ -302,8 +343,7 @@ static void on_decision(void *arg, const struct lp_decision *dd)
 			latwin_add(&s->dma_lat, dd->dma_to_decision_ns);
 		if (score < s->cfg->threshold) {
 			s->below++;
-			pthread_mutex_unlock(&d->lock);
-			return;
+			goto out;
 		}
 		n += (size_t)snprintf(rec + n, sizeof(rec) - n,
 				      ",\"label\":\"%s\",\"class\":%u,\"score\":%.4f"
@@ -329,6 +369,10 @@ static void on_decision(void *arg, const struct lp_decision *dd)
 	spool_get_stats(d->spool, &ss);
 	if (ss.dropped != dropped_before)
 		write_state(d);
+out:
+	/* The job queued on this slot next runs the model current now. */
+	s->slot_ver[idx] = s->version;
+	s->slot_crc[idx] = s->model_crc;
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -389,6 +433,11 @@ static int stream_setup(struct aiotd *d, struct stream *s)
 		return ret;
 	}
 	snprintf(s->model_name, sizeof(s->model_name), "%s", aiot_model_get_name(s->model));
+	s->version = c->model_version;
+	for (unsigned int i = 0; i < LP_MAX_SLOTS; i++) {
+		s->slot_ver[i] = s->version;
+		s->slot_crc[i] = s->model_crc;
+	}
 	if ((ret = lp_open_sensor(c->sensor, &sensor, err, sizeof(err)))) {
 		msg("stream %s: %s", c->name, err);
 		return ret;
@@ -429,6 +478,8 @@ static int stream_setup(struct aiotd *d, struct stream *s)
 static void stream_free(struct stream *s)
 {
 	lp_replay_free(&s->replay);
+	aiot_model_free(s->pending);
+	aiot_model_free(s->old);
 	aiot_model_free(s->model);
 	aiot_accel_close(s->accel);
 }
@@ -462,9 +513,9 @@ static void publish_birth(struct aiotd *d)
 				      i ? "," : "", s->cfg->name, s->cfg->sensor);
 		json_str(b, sizeof(b), &n, s->model_name, strlen(s->model_name));
 		n += (size_t)snprintf(b + n, sizeof(b) - n,
-				      "\",\"model_crc\":\"%08x\",\"rate_hz\":%u,"
+				      "\",\"model_version\":%u,\"model_crc\":\"%08x\",\"rate_hz\":%u,"
 				      "\"slot_rate_hz\":%u,\"threshold\":%.4f,\"labels\":[",
-				      s->model_crc, s->st.rate_hz, s->st.slot_rate_hz,
+				      s->version, s->model_crc, s->st.rate_hz, s->st.slot_rate_hz,
 				      s->cfg->threshold);
 		for (unsigned int k = 0; k < s->cfg->nlabels && n < sizeof(b); k++)
 			n += (size_t)snprintf(b + n, sizeof(b) - n, "%s\"%s\"", k ? "," : "",
@@ -508,7 +559,8 @@ static void publish_telemetry(struct aiotd *d)
 		latwin_pct(&s->lat, &p50, &p99);
 		latwin_pct(&s->dma_lat, &dp50, &dp99);
 		n += (size_t)snprintf(b + n, sizeof(b) - n,
-				      "%s{\"stream\":\"%s\",\"seq\":%" PRIu64 ",\"slots\":%" PRIu64
+				      "%s{\"stream\":\"%s\",\"model_version\":%u,\"seq\":%" PRIu64
+				      ",\"slots\":%" PRIu64
 				      ",\"decisions\":%" PRIu64 ",\"errors\":%" PRIu64
 				      ",\"drops\":%" PRIu64 ",\"below_threshold\":%" PRIu64
 				      ",\"lost\":%" PRIu64 ",\"restarts\":%" PRIu64
@@ -517,7 +569,8 @@ static void publish_telemetry(struct aiotd *d)
 				      ",\"latency_p99_ns\":%" PRIu64
 				      ",\"dma_to_decision_p50_ns\":%" PRIu64
 				      ",\"dma_to_decision_p99_ns\":%" PRIu64 "}",
-				      i ? "," : "", s->cfg->name, s->seq, s->slots, s->decisions,
+				      i ? "," : "", s->cfg->name, s->version, s->seq, s->slots,
+				      s->decisions,
 				      s->errors, s->drops, s->below, s->lost, s->restarts,
 				      aiot_accel_get_stat(s->accel, AIOT_STAT_JOBS_SUBMITTED),
 				      aiot_accel_get_stat(s->accel, AIOT_STAT_JOBS_COMPLETED),
@@ -548,6 +601,174 @@ static void reply(struct aiotd *d, const char *cmd, size_t cmd_len, const char *
 	publish(d, NULL, d->t_reply, b, n, false);
 }
 
+static void model_reply(struct aiotd *d, const char *stream, uint32_t version, const char *error)
+{
+	char b[512];
+	size_t n = (size_t)snprintf(b, sizeof(b), "{\"device\":\"%s\",\"command\":\"model\","
+				    "\"stream\":\"", d->cfg.device);
+
+	json_str(b, sizeof(b) - 200, &n, stream, strlen(stream));
+	if (error)
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"version\":%u,\"ok\":false,"
+				      "\"error\":\"%s\"}", version, error);
+	else
+		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"version\":%u,\"ok\":true,"
+				      "\"status\":\"accepted: swapped in at the next slot\"}",
+				      version);
+	if (error)
+		d->rejected++;
+	publish(d, NULL, d->t_reply, b, n, false);
+}
+
+/* The input and output of m are exactly those of the stream's running model. */
+static bool same_io(const struct stream *s, struct aiot_model *m)
+{
+	const struct aiot_tensor_info *in, *out;
+
+	if (aiot_model_get_input_count(m) != 1 || aiot_model_get_output_count(m) != 1)
+		return false;
+	in = aiot_model_get_input_info(m, 0);
+	out = aiot_model_get_output_info(m, 0);
+	return aiot_tensor_info_get_dtype(in) == aiot_tensor_info_get_dtype(s->st.in) &&
+	       aiot_tensor_info_get_size(in) == aiot_tensor_info_get_size(s->st.in) &&
+	       aiot_tensor_info_get_binding(in) == aiot_tensor_info_get_binding(s->st.in) &&
+	       aiot_tensor_info_get_offset(in) == aiot_tensor_info_get_offset(s->st.in) &&
+	       aiot_tensor_info_get_dtype(out) == aiot_tensor_info_get_dtype(s->st.out) &&
+	       aiot_tensor_info_get_size(out) == aiot_tensor_info_get_size(s->st.out) &&
+	       aiot_tensor_info_get_binding(out) == aiot_tensor_info_get_binding(s->st.out) &&
+	       aiot_tensor_info_get_offset(out) == aiot_tensor_info_get_offset(s->st.out) &&
+	       aiot_tensor_info_get_scale(out) == aiot_tensor_info_get_scale(s->st.out) &&
+	       aiot_tensor_info_get_zero_point(out) == aiot_tensor_info_get_zero_point(s->st.out);
+}
+
+/*
+ * The test run: three jobs of m on its own zeroed input; each must
+ * complete without error. *device_ns: their median time on the device
+ * (not the wait behind the stream's own jobs, which share the device).
+ */
+static int test_run(struct aiot_model *m, uint64_t *device_ns)
+{
+	uint64_t t[3];
+
+	for (int i = 0; i < 3; i++) {
+		struct aiot_job *job;
+		uint64_t started = 0, ended = 0;
+		int ret = aiot_model_submit(m, NULL, &job);
+
+		if (ret)
+			return ret;
+		ret = aiot_job_wait(job, 30 * LP_NS);
+		if (!ret)
+			ret = aiot_job_get_status(job);
+		if (!ret)
+			ret = aiot_job_get_timing(job, NULL, NULL, &started, &ended);
+		aiot_job_free(job);
+		if (ret)
+			return ret;
+		t[i] = ended > started ? ended - started : 0;
+	}
+	qsort(t, 3, sizeof(t[0]), cmp_u64);
+	*device_ns = t[1];
+	return 0;
+}
+
+/*
+ * cmd/model: checked (size, format, SHA-256, HMAC with the device key),
+ * loaded (the kernel validates its command stream), its input and output
+ * compared with the running model's, test-run on a zeroed input (three
+ * jobs, each must succeed and take less than a slot period on the device), then
+ * handed to the pipeline, which swaps it in at the next slot. Any refusal
+ * leaves the running model as it is and says why.
+ */
+static void handle_model(struct aiotd *d, const uint8_t *msg, size_t len)
+{
+	struct model_update u;
+	struct aiot_model *m = NULL;
+	struct stream *s;
+	char why[LP_ERR_LEN];
+	uint64_t t_inf = 0;
+	bool busy;
+	int ret;
+
+	if (!d->keylen) {
+		model_reply(d, "", 0, "model updates need model_key in the configuration");
+		return;
+	}
+	if ((ret = mu_verify(msg, len, d->key, d->keylen, d->cfg.model_max, &u, why,
+			     sizeof(why)))) {
+		model_reply(d, "", 0, why);
+		return;
+	}
+	s = stream_by_name(d, u.stream, strlen(u.stream));
+	if (!s) {
+		model_reply(d, u.stream, u.version, "no such stream");
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	busy = s->pending || s->old;
+	pthread_mutex_unlock(&d->lock);
+	if (busy) {
+		model_reply(d, u.stream, u.version, "an update of this stream is in progress");
+		return;
+	}
+	ret = aiot_model_load(s->accel, u.blob, u.size, &m, why, sizeof(why));
+	if (ret) {
+		char e[LP_ERR_LEN + 64];
+
+		snprintf(e, sizeof(e), "refused by the accelerator: %s",
+			 why[0] ? why : aiot_strerror(ret));
+		/* A message of the driver's: keep it JSON-safe. */
+		for (char *c = e; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = ' ';
+		model_reply(d, u.stream, u.version, e);
+		return;
+	}
+	if (!same_io(s, m)) {
+		model_reply(d, u.stream, u.version,
+			    "input or output differs from the running model's");
+		aiot_model_free(m);
+		return;
+	}
+	if ((ret = test_run(m, &t_inf)) ||
+	    t_inf > LP_NS / (s->st.slot_rate_hz ? s->st.slot_rate_hz : 1)) {
+		model_reply(d, u.stream, u.version, ret ? "test run failed on the accelerator" :
+			    "test run slower than the stream's slot period");
+		aiot_model_free(m);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	s->pending = m;
+	s->pending_version = u.version;
+	s->pending_crc = aiot_crc32(0, u.blob, u.size);
+	pthread_mutex_unlock(&d->lock);
+	model_reply(d, u.stream, u.version, NULL);
+}
+
+/* After a swap: the stream's active model, retained. */
+static void publish_swaps(struct aiotd *d)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct stream *s = &d->streams[i];
+		char topic[128], b[256];
+		bool swapped;
+		int n;
+
+		pthread_mutex_lock(&d->lock);
+		swapped = s->swapped;
+		s->swapped = false;
+		n = snprintf(b, sizeof(b), "{\"device\":\"%s\",\"stream\":\"%s\","
+			     "\"model_version\":%u,\"model_crc\":\"%08x\",\"active\":true}",
+			     d->cfg.device, s->cfg->name, s->version, s->model_crc);
+		pthread_mutex_unlock(&d->lock);
+		if (!swapped)
+			continue;
+		snprintf(topic, sizeof(topic), "aiot/%.32s/%.32s/model", d->cfg.device,
+			 s->cfg->name);
+		publish(d, NULL, topic, b, (size_t)n, true);
+	}
+}
+
 /*
  * Commands under aiot/DEVICE/cmd/: anything at all may arrive here (any
  * bytes, any size): it is answered on aiot/DEVICE/reply, never trusted.
@@ -566,15 +787,15 @@ static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_me
 	}
 	cmd = mm->topic + d->cmd_prefix_len;
 	len = strlen(cmd);
-	if (mm->payloadlen < 0 || mm->payloadlen > MAX_CMD_PAYLOAD)
+	if (!strcmp(cmd, "model") && mm->payloadlen >= 0)
+		handle_model(d, mm->payload, (size_t)mm->payloadlen);
+	else if (mm->payloadlen < 0 || mm->payloadlen > MAX_CMD_PAYLOAD)
 		reply(d, cmd, len, "payload too large (4096 bytes at most)");
 	else if (!strcmp(cmd, "telemetry")) {
 		reply(d, cmd, len, NULL);
 		publish_telemetry(d);
 	} else if (!strcmp(cmd, "ping"))
 		reply(d, cmd, len, NULL);
-	else if (!strcmp(cmd, "model"))
-		reply(d, cmd, len, "model updates are not implemented yet (docs/cloud.md)");
 	else
 		reply(d, cmd, len, "unknown command");
 }
@@ -803,6 +1024,15 @@ int main(int argc, char **argv)
 		msg("%s", err);
 		return EXIT_USAGE;
 	}
+	if (d->cfg.model_key[0]) {
+		int k = mu_read_key(d->cfg.model_key, d->key, err, sizeof(err));
+
+		if (k < 0) {
+			msg("%s", err);
+			return EXIT_USAGE;
+		}
+		d->keylen = (size_t)k;
+	}
 	if (check) {
 		printf("%s: device %s, broker %s:%u%s, %u stream%s, spool %s\n", cfg_path,
 		       d->cfg.device, d->cfg.host, d->cfg.port, d->cfg.tls_ca[0] ? " (TLS)" : "",
@@ -881,6 +1111,8 @@ int main(int argc, char **argv)
 		}
 		settle(d);
 		pump(d);
+		if (d->connected)
+			publish_swaps(d);
 		if (d->connected && d->cfg.telemetry_s && now >= next_tel) {
 			publish_telemetry(d);
 			next_tel = now + (uint64_t)d->cfg.telemetry_s * LP_NS;
