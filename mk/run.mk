@@ -84,3 +84,8 @@ $(BUILD)/run/san/v4l2_fmt.o: tools/run/v4l2_fmt.c tools/run/v4l2_fmt.h
 $(RUN_V4L2_FMT_TEST): tests/unit/run_v4l2_fmt_test.cc $(BUILD)/run/san/v4l2_fmt.o
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/run -o $@ $^ -lgtest -lgtest_main -pthread
+
+# The guest suite tests/integration/v4l2.c (vivid, packed by aiot-qemu's
+# SUITE_KMODS) uses libaiot-accel and /aiot/bin/aiot-run --v4l2.
+GUEST_LDLIBS_v4l2 := $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/v4l2: $(LIB_A)

@@ -84,6 +84,8 @@ static unsigned int enum_formats(int fd, uint32_t *fmts, unsigned int max)
 static int negotiate(struct cam *c, const struct tensor_desc *in)
 {
 	struct v4l2_capability cap = { 0 };
+	struct v4l2_streamparm parm = { 0 };
+	struct v4l2_fract *tpf;
 	struct v4l2_fmt_want want;
 	uint32_t fmts[64], caps;
 	unsigned int nfmts;
@@ -155,6 +157,12 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 	printf("format: %s %ux%u, %u bytes per frame: the model's input as it is (no "
 	       "preprocessing)\n", b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
 	       c->fmt.fmt.pix.sizeimage);
+	parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	tpf = &parm.parm.capture.timeperframe;
+	if (!xioctl(c->fd, VIDIOC_G_PARM, &parm) && tpf->numerator && tpf->denominator)
+		printf("frame interval: %u/%u s (%.2f frames/s, the camera's setting)\n",
+		       tpf->numerator, tpf->denominator,
+		       (double)tpf->denominator / tpf->numerator);
 	return 0;
 }
 
@@ -283,8 +291,10 @@ static uint64_t timeval_ns(const struct timeval *tv)
 struct v4l2_run {
 	struct lp_latencies lat, device;
 	uint64_t frames, decisions, stale, gaps, errors;
+	uint64_t future;	/* frames stamped after their decision */
 	uint64_t first_ts, last_seq;
 	bool have_seq;
+	uint64_t frames_seen;
 	unsigned int class_count[MAX_LABELS];
 };
 
@@ -337,7 +347,10 @@ static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
 			aiot_strerror(ret));
 		goto out;
 	}
-	ret = aiot_job_get_status(job);
+	/* The fence signalled: collect the job's record (no wait), then its status. */
+	ret = aiot_job_wait(job, 0);
+	if (!ret)
+		ret = aiot_job_get_status(job);
 	if (!ret)
 		ret = aiot_model_map_output(s->model, 0, &scores);
 	dec_ns = lp_now_ns();
@@ -352,16 +365,26 @@ static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
 	if (k < MAX_LABELS)
 		r->class_count[k]++;
 	r->decisions++;
-	(void)lp_latencies_add(&r->lat, dec_ns > cap_ns ? dec_ns - cap_ns : 0);
+	/*
+	 * A driver may stamp a frame with a time it has not reached yet (vivid
+	 * stamps the end of the frame's period by default, ahead of delivery):
+	 * such latencies are counted, not averaged in.
+	 */
+	if (dec_ns >= cap_ns)
+		(void)lp_latencies_add(&r->lat, dec_ns - cap_ns);
+	else
+		r->future++;
 	if (started && ended >= started)
 		(void)lp_latencies_add(&r->device, ended - started);
 	if (!r->first_ts)
 		r->first_ts = cap_ns;
 	if (!lo->summary) {
-		printf("#%-5u t=%6.2f s  %-12s %.2f   capture->decision %s  device %s\n",
+		printf("#%-5u t=%6.2f s  %-12s %.2f   capture->decision %s%s  device %s\n",
 		       b->sequence, (double)(cap_ns - r->first_ts) / 1e9,
 		       lp_label(labels, nlabels, k, lb, sizeof(lb)), score,
-		       lp_fmt_time(t1, sizeof(t1), (double)(dec_ns - cap_ns)),
+		       dec_ns >= cap_ns ? "" : "-",
+		       lp_fmt_time(t1, sizeof(t1), dec_ns >= cap_ns ? (double)(dec_ns - cap_ns) :
+				   (double)(cap_ns - dec_ns)),
 		       lp_fmt_time(t2, sizeof(t2), (double)(ended - started)));
 		fflush(stdout);
 	}
@@ -432,7 +455,7 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 	uint64_t t0, elapsed = 0, deadline = 0, copied;
 	char a[32], b2[32], d[32];
 	int rc = -EIO, status = EXIT_FAIL, nrc;
-	bool clean, monotonic = true;
+	bool clean;
 
 	for (unsigned int i = 0; i < V4L2_MAX_BUFFERS; i++)
 		c.dmabuf[i] = -1;
@@ -497,11 +520,15 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 		}
 		if (!n)
 			continue;
-		if ((buf.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) !=
-		    V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC && monotonic) {
-			monotonic = false;
-			printf("note: the camera's timestamps are not CLOCK_MONOTONIC: latencies "
-			       "are not comparable\n");
+		if (!r.frames_seen++) {
+			uint32_t src = buf.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
+
+			printf("timestamps: %s, %s\n",
+			       (buf.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
+			       V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ? "CLOCK_MONOTONIC" :
+			       "not CLOCK_MONOTONIC: latencies are not comparable",
+			       src == V4L2_BUF_FLAG_TSTAMP_SRC_SOE ? "start of exposure" :
+			       "end of frame (V4L2_BUF_FLAG_TSTAMP_SRC_EOF)");
 		}
 		rc = one_frame(&c, s, &buf, &r, lo, labels, nlabels);
 	}
@@ -522,6 +549,9 @@ out:
 		       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(&r.lat, 0.50)),
 		       lp_fmt_time(b2, sizeof(b2), (double)lp_latencies_percentile(&r.lat, 0.99)),
 		       lp_fmt_time(d, sizeof(d), (double)lp_latencies_max(&r.lat)));
+		if (r.future)
+			printf("%llu frames stamped after their decision (not in the percentiles), ",
+			       (unsigned long long)r.future);
 		printf("device p50 %s, %s copied by the CPU, %llu stale frames requeued unused, "
 		       "%llu frames skipped by the camera, %llu errors;",
 		       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(&r.device, 0.50)),
