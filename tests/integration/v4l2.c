@@ -524,7 +524,7 @@ static double time_after(const char *line, const char *key)
 	return to_ns(v, unit);
 }
 
-#define COUNT 30
+#define COUNT 60
 
 /*
  * vivid's device-wide settings that aiot-run then finds: GREY 320x180 at
