@@ -385,7 +385,8 @@ static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
 		       dec_ns >= cap_ns ? "" : "-",
 		       lp_fmt_time(t1, sizeof(t1), dec_ns >= cap_ns ? (double)(dec_ns - cap_ns) :
 				   (double)(cap_ns - dec_ns)),
-		       lp_fmt_time(t2, sizeof(t2), (double)(ended - started)));
+		       lp_fmt_time(t2, sizeof(t2), started && ended >= started ?
+				   (double)(ended - started) : 0.0));
 		fflush(stdout);
 	}
 out:
