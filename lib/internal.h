@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
@@ -108,6 +109,21 @@ struct aiot_job {
 	struct drm_aiot_job_wait record;
 };
 
+/*
+ * An external dma-buf imported for a model's input (lib/dmabuf_input.c),
+ * found again by the identity of the dma-buf's file. The library keeps its
+ * own dup() of the fd so that the dma-buf, and with it its inode number,
+ * stays alive as long as the entry: a freed dma-buf's number could be
+ * reused by the next one and hit a stale entry otherwise.
+ */
+struct aiot_dmabuf_import {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	size_t size;
+	struct aiot_buffer *buffer;
+};
+
 struct aiot_tensor_info {
 	struct aiot_model_tensor desc;
 	char name[AIOT_MODEL_NAME_LEN + 1];
@@ -128,9 +144,14 @@ struct aiot_model {
 	size_t slot_need[AIOT_MAX_BINDINGS];
 	/* The model's own buffer for each I/O slot, and what is bound now. */
 	struct aiot_buffer *own[AIOT_MAX_BINDINGS];
-	pthread_mutex_t lock;		/* guards bound[] */
+	pthread_mutex_t lock;		/* guards bound[] and dmabufs */
 	struct aiot_buffer *bound[AIOT_MAX_BINDINGS];
+	struct aiot_dmabuf_import *dmabufs;
+	size_t dmabuf_count, dmabuf_capacity;
 };
+
+/* Release every dma-buf imported for @model's inputs (aiot_model_free()). */
+void aiot_model_release_dmabufs(struct aiot_model *model);
 
 /*
  * Fill a SUBMIT argument from a configuration, except the in-fence array

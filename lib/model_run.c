@@ -49,6 +49,7 @@ void aiot_model_free(struct aiot_model *model)
 {
 	if (!model)
 		return;
+	aiot_model_release_dmabufs(model);
 	aiot_buffer_free(model->cmd_buffer);
 	aiot_buffer_free(model->weights);
 	aiot_buffer_free(model->arena);

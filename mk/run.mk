@@ -72,3 +72,20 @@ models: $(BUILD)/aiot-compile
 # The guest suite tests/integration/run_live.c runs /aiot/bin/aiot-run --sensor
 # (the binary and the data come with mk/demo.mk).
 GUEST_LDLIBS_run_live := -lm
+
+# aiot-run --v4l2's format decisions, on the host.
+RUN_V4L2_FMT_TEST := $(BUILD)/tests/run_v4l2_fmt_tests
+HOST_TESTS += $(RUN_V4L2_FMT_TEST)
+
+$(BUILD)/run/san/v4l2_fmt.o: tools/run/v4l2_fmt.c tools/run/v4l2_fmt.h
+	@mkdir -p $(@D)
+	$(CC) $(RUN_CFLAGS) $(SAN) -c $< -o $@
+
+$(RUN_V4L2_FMT_TEST): tests/unit/run_v4l2_fmt_test.cc $(BUILD)/run/san/v4l2_fmt.o
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/run -o $@ $^ -lgtest -lgtest_main -pthread
+
+# The guest suite tests/integration/v4l2.c (vivid, packed by aiot-qemu's
+# SUITE_KMODS) uses libaiot-accel and /aiot/bin/aiot-run --v4l2.
+GUEST_LDLIBS_v4l2 := $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/v4l2: $(LIB_A)

@@ -751,6 +751,85 @@ AIOT_API int aiot_model_bind_output(struct aiot_model *model, unsigned int index
 				    struct aiot_buffer *buffer);
 
 /**
+ * aiot_model_import_input_dmabuf() - an external dma-buf as an input, imported once
+ * @model: the model.
+ * @index: the input.
+ * @dmabuf_fd: a dma-buf of any exporter: a V4L2 buffer from VIDIOC_EXPBUF,
+ *	another driver's buffer. The caller keeps it and may close it.
+ * @offset: byte offset in the dma-buf where the tensor's data begins (for
+ *	V4L2, the plane's data_offset). Job bindings are whole buffers, so it
+ *	must equal aiot_tensor_info_get_offset() of the input.
+ * @length: bytes the producer fills from @offset (for V4L2, bytesused -
+ *	data_offset); at least the tensor's size; 0: to the end of the dma-buf.
+ * @buffer_out: receives the buffer, owned by @model: do not free it; it
+ *	stays valid until aiot_model_release_dmabuf() of this dma-buf or
+ *	aiot_model_free(). It can be bound with aiot_model_bind_input() or,
+ *	for one job, with aiot_job_config_set_binding().
+ * @err: receives a precise message on failure, may be NULL.
+ * @errlen: bytes at @err.
+ *
+ * No copy: the accelerator reads the dma-buf's pages (PRIME import). The
+ * dma-buf is imported on the first call only; later calls for the same
+ * dma-buf, by this fd or any other fd of it (dup(), SCM_RIGHTS), return the
+ * same buffer without an ioctl. The model keeps a dup() of the fd for each
+ * imported dma-buf. A dma-buf carries no fence when V4L2 hands it out:
+ * bind it after VIDIOC_DQBUF and give it back (VIDIOC_QBUF) only when the
+ * jobs reading it are complete (aiot_job_get_fence_fd() polls for that).
+ *
+ * Return: 0; -EINVAL (bad argument, @offset not the tensor's, @length or
+ * the dma-buf too small for the input's binding slot); -EBADF (@dmabuf_fd
+ * is no dma-buf); -EOPNOTSUPP if the device has no buffers; -ENOMEM; an
+ * error of the PRIME import.
+ */
+AIOT_API int aiot_model_import_input_dmabuf(struct aiot_model *model, unsigned int index,
+					    int dmabuf_fd, size_t offset, size_t length,
+					    struct aiot_buffer **buffer_out, char *err,
+					    size_t errlen);
+
+/**
+ * aiot_model_bind_input_dmabuf() - read an input from an external dma-buf, no copy
+ * @model: the model.
+ * @index: the input.
+ * @dmabuf_fd: the dma-buf, as for aiot_model_import_input_dmabuf().
+ * @offset: as for aiot_model_import_input_dmabuf().
+ * @length: as for aiot_model_import_input_dmabuf().
+ * @err: receives a precise message on failure, may be NULL.
+ * @errlen: bytes at @err.
+ *
+ * aiot_model_import_input_dmabuf() (imported once, then found again) and
+ * aiot_model_bind_input() of the result: the next aiot_model_submit()
+ * reads the input from the dma-buf.
+ *
+ * Return: as aiot_model_import_input_dmabuf().
+ */
+AIOT_API int aiot_model_bind_input_dmabuf(struct aiot_model *model, unsigned int index,
+					  int dmabuf_fd, size_t offset, size_t length,
+					  char *err, size_t errlen);
+
+/**
+ * aiot_model_release_dmabuf() - forget an imported dma-buf
+ * @model: the model.
+ * @dmabuf_fd: an fd of a dma-buf imported by aiot_model_import_input_dmabuf().
+ *
+ * Every binding slot of @model it is bound to returns to the model's own
+ * buffer, and the import and the model's dup() of the fd are closed. Jobs
+ * already submitted on it keep its pages until they complete. Done for
+ * every imported dma-buf by aiot_model_free().
+ *
+ * Return: 0; -EINVAL for a NULL @model; -EBADF for a bad fd; -ENOENT if
+ * the dma-buf was not imported for @model.
+ */
+AIOT_API int aiot_model_release_dmabuf(struct aiot_model *model, int dmabuf_fd);
+
+/**
+ * aiot_model_get_dmabuf_count() - how many external dma-bufs @model holds
+ * @model: the model.
+ *
+ * Return: the number of dma-bufs imported and not released; 0 for NULL.
+ */
+AIOT_API unsigned int aiot_model_get_dmabuf_count(const struct aiot_model *model);
+
+/**
  * aiot_model_write_input() - copy data into an input tensor
  * @model: the model.
  * @index: the input.

@@ -15,6 +15,10 @@
 #include <sstream>
 #include <string>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
 #include <aiot/sensor.h>
@@ -487,6 +491,208 @@ TEST(LibModelArgs, ModelCallsValidateArguments)
 	EXPECT_EQ(aiot_model_submit(nullptr, nullptr, &job), -EINVAL);
 	EXPECT_EQ(aiot_model_run(nullptr, 0), -EINVAL);
 	EXPECT_EQ(job, nullptr);
+}
+
+
+// ------------------------------------------------- external dma-buf inputs
+
+// A file that seeks like a dma-buf (memfd) of @size bytes.
+int seekable_fd(size_t size)
+{
+	int fd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, (off_t)size)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+// Open fds of this process, to see that a failed import leaks none.
+int open_fd_count()
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+class LibDmabufInput : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		accel = fake_accel_new(AIOT_ACCEL_CAP_BO | AIOT_ACCEL_CAP_SUBMIT);
+		// 96x96 GREY frame at offset 0 of slot 1, nothing else in the slot.
+		model = fake_model_new(accel, 0, 96 * 96, 96 * 96);
+		ASSERT_NE(model, nullptr);
+	}
+
+	void TearDown() override
+	{
+		fake_model_free(model);
+		aiot_accel_close(accel);
+	}
+
+	int import(int fd, size_t offset, size_t length, unsigned int index = 0)
+	{
+		err[0] = '\0';
+		buf = nullptr;
+		return aiot_model_import_input_dmabuf(model, index, fd, offset, length, &buf, err,
+						      sizeof(err));
+	}
+
+	bool err_has(const char *text) const
+	{
+		return std::string(err).find(text) != std::string::npos;
+	}
+
+	struct aiot_accel *accel;
+	struct aiot_model *model;
+	struct aiot_buffer *buf = nullptr;
+	char err[256] = "";
+};
+
+TEST_F(LibDmabufInput, ArgumentsAreCheckedWithAReason)
+{
+	int fd = seekable_fd(96 * 96);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(aiot_model_import_input_dmabuf(nullptr, 0, fd, 0, 0, &buf, err, sizeof(err)),
+		  -EINVAL);
+	EXPECT_STREQ(err, "missing argument");
+	EXPECT_EQ(aiot_model_import_input_dmabuf(model, 0, fd, 0, 0, nullptr, err, sizeof(err)),
+		  -EINVAL);
+	EXPECT_EQ(import(fd, 0, 0, 1), -EINVAL);
+	EXPECT_TRUE(err_has("no input 1 (the model has 1)")) << err;
+	// Messages are optional.
+	EXPECT_EQ(aiot_model_import_input_dmabuf(model, 1, fd, 0, 0, &buf, nullptr, 0), -EINVAL);
+	EXPECT_EQ(aiot_model_bind_input_dmabuf(nullptr, 0, fd, 0, 0, nullptr, 0), -EINVAL);
+	EXPECT_EQ(aiot_model_bind_input_dmabuf(model, 3, fd, 0, 0, err, sizeof(err)), -EINVAL);
+	EXPECT_TRUE(err_has("no input 3")) << err;
+	EXPECT_EQ(buf, nullptr);
+	close(fd);
+}
+
+TEST_F(LibDmabufInput, FdsThatAreNoDmabuf)
+{
+	int fds[2];
+
+	EXPECT_EQ(import(-1, 0, 0), -EBADF);
+	EXPECT_TRUE(err_has("fd -1 is not open")) << err;
+	EXPECT_EQ(import(4000, 0, 0), -EBADF);
+	ASSERT_EQ(pipe(fds), 0);
+	EXPECT_EQ(import(fds[0], 0, 0), -EBADF);
+	EXPECT_TRUE(err_has("is not a dma-buf (it cannot seek)")) << err;
+	close(fds[0]);
+	close(fds[1]);
+	int empty = seekable_fd(0);
+	ASSERT_GE(empty, 0);
+	EXPECT_EQ(import(empty, 0, 0), -EBADF);
+	EXPECT_TRUE(err_has("it has no bytes")) << err;
+	close(empty);
+	EXPECT_EQ(aiot_model_get_dmabuf_count(model), 0u);
+}
+
+TEST_F(LibDmabufInput, SizeAndOffsetAgainstTheTensor)
+{
+	int small = seekable_fd(96 * 96 - 1), fd = seekable_fd(96 * 96 + 4096);
+
+	ASSERT_GE(small, 0);
+	ASSERT_GE(fd, 0);
+	// One byte short of the 96x96 frame.
+	EXPECT_EQ(import(small, 0, 0), -EINVAL);
+	EXPECT_TRUE(err_has("9215 bytes of data, the tensor takes 9216")) << err;
+	// The tensor is at offset 0 of its slot; a frame further in cannot be bound.
+	EXPECT_EQ(import(fd, 64, 0), -EINVAL);
+	EXPECT_TRUE(err_has("offset 64 of the dma-buf")) << err;
+	EXPECT_TRUE(err_has("offset 0 of its binding slot")) << err;
+	// Bytes filled by the producer: fewer than the tensor, or past the end.
+	EXPECT_EQ(import(fd, 0, 96 * 96 - 1), -EINVAL);
+	EXPECT_TRUE(err_has("the tensor takes 9216")) << err;
+	EXPECT_EQ(import(fd, 0, 96 * 96 + 4097), -EINVAL);
+	EXPECT_TRUE(err_has("overrun the dma-buf's 13312 bytes")) << err;
+	EXPECT_EQ(import(fd, 0, SIZE_MAX), -EINVAL);
+	EXPECT_EQ(aiot_model_bind_input_dmabuf(model, 0, small, 0, 0, err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(aiot_model_get_dmabuf_count(model), 0u);
+	close(small);
+	close(fd);
+}
+
+TEST_F(LibDmabufInput, OtherTensorsOfTheSlotCount)
+{
+	// The input at offset 4096 of a slot of 4096 + 9216 + 100 bytes.
+	struct aiot_model *m = fake_model_new(accel, 4096, 96 * 96, 4096 + 96 * 96 + 100);
+	int fd = seekable_fd(4096 + 96 * 96);
+
+	ASSERT_NE(m, nullptr);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(aiot_model_import_input_dmabuf(m, 0, fd, 0, 0, &buf, err, sizeof(err)), -EINVAL);
+	EXPECT_EQ(aiot_model_import_input_dmabuf(m, 0, fd, 4096, 0, &buf, err, sizeof(err)),
+		  -EINVAL);
+	EXPECT_TRUE(err_has("13312 bytes, its binding slot 1 needs 13412")) << err;
+	close(fd);
+	fake_model_free(m);
+}
+
+TEST_F(LibDmabufInput, AFittingFdReachesTheDeviceAndLeaksNothing)
+{
+	int fd = seekable_fd(96 * 96), before;
+
+	ASSERT_GE(fd, 0);
+	before = open_fd_count();
+	// The fake device (/dev/null) refuses the PRIME ioctl: the arguments passed.
+	int ret = import(fd, 0, 96 * 96);
+	EXPECT_LT(ret, 0);
+	EXPECT_NE(ret, -EINVAL);
+	EXPECT_NE(ret, -EBADF);
+	EXPECT_TRUE(err_has("PRIME import of fd")) << err;
+	EXPECT_EQ(buf, nullptr);
+	EXPECT_EQ(open_fd_count(), before);	// the model's dup() is closed again
+	EXPECT_EQ(aiot_model_get_dmabuf_count(model), 0u);
+	EXPECT_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS), 0u);
+	EXPECT_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0u);
+	close(fd);
+}
+
+TEST_F(LibDmabufInput, ReleaseAndCount)
+{
+	int fd = seekable_fd(96 * 96);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(aiot_model_release_dmabuf(nullptr, fd), -EINVAL);
+	EXPECT_EQ(aiot_model_release_dmabuf(model, -1), -EBADF);
+	EXPECT_EQ(aiot_model_release_dmabuf(model, 4000), -EBADF);
+	// Never imported.
+	EXPECT_EQ(aiot_model_release_dmabuf(model, fd), -ENOENT);
+	EXPECT_EQ(aiot_model_get_dmabuf_count(nullptr), 0u);
+	EXPECT_EQ(aiot_model_get_dmabuf_count(model), 0u);
+	close(fd);
+}
+
+TEST(LibExports, DmabufInputsAreVersion05)
+{
+	std::string cmd = std::string("nm -D --defined-only ") + AIOT_TEST_LIB_SO;
+	FILE *p = popen(cmd.c_str(), "r");
+	char line[512];
+	std::set<std::string> v05;
+
+	ASSERT_NE(p, nullptr);
+	while (fgets(line, sizeof(line), p)) {
+		char addr[64], type[8], name[256];
+
+		if (sscanf(line, "%63s %7s %255s", addr, type, name) != 3)
+			continue;
+		std::string n(name);
+		size_t at = n.find("@@AIOT_ACCEL_0.5");
+		if (at != std::string::npos)
+			v05.insert(n.substr(0, at));
+	}
+	pclose(p);
+	EXPECT_EQ(v05, (std::set<std::string>{ "aiot_model_bind_input_dmabuf",
+					       "aiot_model_get_dmabuf_count",
+					       "aiot_model_import_input_dmabuf",
+					       "aiot_model_release_dmabuf" }));
 }
 
 

@@ -60,6 +60,52 @@ void fake_job_free(struct aiot_job *job)
 	free(job);
 }
 
+struct aiot_model *fake_model_new(struct aiot_accel *accel, uint32_t in_offset,
+				  uint32_t in_size, size_t slot_need)
+{
+	struct aiot_model *model = calloc(1, sizeof(*model));
+	struct aiot_model_tensor *t;
+
+	if (!model)
+		return NULL;
+	model->accel = accel;
+	pthread_mutex_init(&model->lock, NULL);
+	model->input_count = 1;
+	model->output_count = 1;
+	t = &model->tensors[0].desc;
+	t->direction = 0;
+	t->dtype = 1;
+	t->binding = 1;
+	t->offset = in_offset;
+	t->size = in_size;
+	t->dims[0] = t->dims[3] = 1;
+	t->dims[1] = in_size;
+	t->dims[2] = 1;
+	t = &model->tensors[1].desc;
+	t->direction = 1;
+	t->dtype = 1;
+	t->binding = 2;
+	t->size = 2;
+	t->dims[0] = t->dims[1] = t->dims[2] = 1;
+	t->dims[3] = 2;
+	model->slot_need[1] = slot_need;
+	model->slot_need[2] = 2;
+	model->own[1] = model->bound[1] = fake_buffer_new(accel, 101, slot_need);
+	model->own[2] = model->bound[2] = fake_buffer_new(accel, 102, 4096);
+	return model;
+}
+
+void fake_model_free(struct aiot_model *model)
+{
+	if (!model)
+		return;
+	fake_buffer_free(model->own[1]);
+	fake_buffer_free(model->own[2]);
+	free(model->dmabufs);
+	pthread_mutex_destroy(&model->lock);
+	free(model);
+}
+
 int fake_config_to_submit(const struct aiot_job_config *config,
 			  const struct aiot_accel *accel,
 			  struct drm_aiot_submit *submit)

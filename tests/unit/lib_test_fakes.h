@@ -27,6 +27,14 @@ void fake_buffer_free(struct aiot_buffer *buffer);
 /* A job of @accel with out-syncobj @syncobj. */
 struct aiot_job *fake_job_new(struct aiot_accel *accel, uint32_t syncobj);
 void fake_job_free(struct aiot_job *job);
+/*
+ * A model of @accel with one int8 input of @in_size bytes at @in_offset of
+ * binding slot 1, whose slot needs @slot_need bytes, and one output; its
+ * own buffers are fake.
+ */
+struct aiot_model *fake_model_new(struct aiot_accel *accel, uint32_t in_offset,
+				  uint32_t in_size, size_t slot_need);
+void fake_model_free(struct aiot_model *model);
 /* The library's configuration-to-SUBMIT translation. */
 int fake_config_to_submit(const struct aiot_job_config *config,
 			  const struct aiot_accel *accel,

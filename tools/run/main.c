@@ -6,6 +6,7 @@
  *   aiot-run [--device npu|cpu] MODEL.aiot INPUT...
  *   aiot-run --sensor NAME [--replay A.bmp,...] [--count N] [--duration SEC]
  *            MODEL.aiot
+ *   aiot-run --v4l2 /dev/videoN [--count N] [--duration SEC] MODEL.aiot
  *
  * --device npu loads the blob onto the aiot accelerator through
  * libaiot-accel's model API; --device cpu runs it on the userspace build of
@@ -23,6 +24,11 @@
  * slots into the accelerator and queues a job ahead on each, which starts
  * when the slot's DMA completes. Each decision is printed with its
  * capture -> decision latency, then a summary. See docs/tools.md.
+ *
+ * --v4l2 does the same on a V4L2 camera (v4l2.c): a format the model's
+ * input takes as it is, MMAP buffers exported once and imported once into
+ * the NPU, each frame bound with no copy and requeued when its job's fence
+ * signals.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,6 +44,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: aiot-run [OPTIONS] MODEL.aiot INPUT...\n"
 		"       aiot-run --sensor NAME [LIVE OPTIONS] MODEL.aiot\n"
+		"       aiot-run --v4l2 /dev/videoN [--count N] [--duration SEC] [--slots N]\n"
+		"                [--summary [--quiet]] MODEL.aiot\n"
 		"\n"
 		"Run a compiled model (aiot-compile) on input files and print the scores;\n"
 		"or, with --sensor, on every slot of a live sensor stream, on the NPU with\n"
@@ -80,6 +88,16 @@ static void usage(FILE *f)
 		"                         progress line goes to stderr every 5 s\n"
 		"  -q, --quiet            with --summary: no progress line\n"
 		"\n"
+		"V4L2 cameras (--v4l2 DEVICE): the camera's frames go to the NPU with no copy.\n"
+		"The model's input must be a frame as it is: int8 [1,H,W,1] takes GREY HxW,\n"
+		"int8 [1,H,W,3] RGB24 HxW (pixel bytes unchanged); otherwise aiot-run names\n"
+		"the preprocessing that is missing and stops (exit 1). --slots sets the\n"
+		"number of V4L2 buffers (default 4); --count, --duration and --summary as\n"
+		"above. Output: \"#SEQ t=SEC LABEL SCORE capture->decision LATENCY device\n"
+		"TIME\" per frame (SEQ: the V4L2 sequence number, the latency from the\n"
+		"buffer's V4L2 timestamp), the buffers returned at stop, and a summary with\n"
+		"frames/s, p50/p99 latency and the bytes the CPU copied (0).\n"
+		"\n"
 		"Live output: \"#SEQ t=SEC LABEL SCORE capture->decision LATENCY\" per slot,\n"
 		"SEQ being the sensor's period number (gaps are dropped periods), then\n"
 		"\"summary: N decisions ..., p50/p99/max latency, bytes the CPU copied\n"
@@ -113,7 +131,7 @@ static int parse_count(const char *opt, const char *arg, unsigned long long min,
 	return 0;
 }
 
-enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS };
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2 };
 
 int main(int argc, char **argv)
 {
@@ -124,6 +142,7 @@ int main(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "sensor", required_argument, NULL, 's' },
+		{ "v4l2", required_argument, NULL, OPT_V4L2 },
 		{ "replay", required_argument, NULL, 'i' },
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "count", required_argument, NULL, 'c' },
@@ -162,6 +181,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 's': lo.sensor = optarg; break;
+		case OPT_V4L2: lo.v4l2 = optarg; break;
 		case 'i': replay_arg = optarg; break;
 		case OPT_HOLD:
 			if (parse_count("--hold", optarg, 1, 100000, &v))
@@ -203,13 +223,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aiot-run: unknown device \"%s\" (npu or cpu)\n", device);
 		return EXIT_USAGE;
 	}
-	if (lo.sensor) {
+	if (lo.sensor && lo.v4l2) {
+		fprintf(stderr, "aiot-run: --sensor and --v4l2 do not go together\n");
+		return EXIT_USAGE;
+	}
+	if (lo.v4l2) {
+		const char *bad = replay_arg ? "--replay" : lo.hold ? "--hold" :
+				  lo.rate ? "--rate" : NULL;
+
+		if (bad) {
+			fprintf(stderr, "aiot-run: --v4l2 does not go with %s (a camera has its own "
+				"frames and frame rate)\n", bad);
+			return EXIT_USAGE;
+		}
+	}
+	if (lo.sensor || lo.v4l2) {
+		const char *opt = lo.sensor ? "--sensor" : "--v4l2";
 		const char *bad = device && !strcmp(device, "cpu") ?
 				  "--device cpu (a live stream runs on the NPU, without a copy)" :
 				  raw ? "--raw" : bench_n ? "--bench" : NULL;
 
 		if (bad) {
-			fprintf(stderr, "aiot-run: --sensor does not go with %s\n", bad);
+			fprintf(stderr, "aiot-run: %s does not go with %s\n", opt, bad);
 			return EXIT_USAGE;
 		}
 		if (optind >= argc) {
@@ -218,8 +253,9 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (optind + 1 < argc) {
-			fprintf(stderr, "aiot-run: --sensor takes no INPUT file ('%s'); --replay "
-				"A.bmp,B.bmp has the camera replay images\n", argv[optind + 1]);
+			fprintf(stderr, "aiot-run: %s takes no INPUT file ('%s')%s\n", opt,
+				argv[optind + 1], lo.sensor ? "; --replay A.bmp,B.bmp has the "
+				"camera replay images" : "");
 			return EXIT_USAGE;
 		}
 	} else {
@@ -229,7 +265,7 @@ int main(int argc, char **argv)
 					lo.summary ? "--summary" : lo.quiet ? "--quiet" : NULL;
 
 		if (live_only) {
-			fprintf(stderr, "aiot-run: %s goes with --sensor\n", live_only);
+			fprintf(stderr, "aiot-run: %s goes with --sensor or --v4l2\n", live_only);
 			return EXIT_USAGE;
 		}
 		if (optind >= argc || (optind == argc - 1 && !bench_n)) {
@@ -271,7 +307,7 @@ int main(int argc, char **argv)
 	}
 	model_path = argv[optind++];
 
-	if (lo.sensor) {
+	if (lo.sensor || lo.v4l2) {
 		rc = open_npu(&s, accel_path, model_path, false);
 	} else if (!device || !strcmp(device, "npu")) {
 		rc = open_npu(&s, accel_path, model_path, !device);
@@ -299,6 +335,10 @@ int main(int argc, char **argv)
 	}
 	if (lo.sensor) {
 		status = run_live(&lo, &s, model_path, labels, nlabels);
+		goto out;
+	}
+	if (lo.v4l2) {
+		status = run_v4l2(&lo, &s, model_path, labels, nlabels);
 		goto out;
 	}
 	printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "

@@ -2,7 +2,8 @@
 /*
  * aiot-run's parts (tools/run/): main.c (options), input.c (input file
  * decoders), session.c (the model on the NPU or the CPU), output.c
- * (scores, --bench, labels), live.c (--sensor, on the live pipeline).
+ * (scores, --bench, labels), live.c (--sensor, on the live pipeline),
+ * v4l2.c and v4l2_fmt.c (--v4l2, a V4L2 camera).
  */
 #ifndef AIOT_TOOLS_RUN_H
 #define AIOT_TOOLS_RUN_H
@@ -65,6 +66,7 @@ static inline size_t dtype_size(int dtype)
 /* --sensor's options (main.c) */
 struct live_opts {
 	const char *sensor;
+	const char *v4l2;	/* --v4l2 DEVICE (v4l2.c) */
 	const char *images[LP_MAX_IMAGES];
 	unsigned int image_count;
 	unsigned int hold;	/* frames per replayed image; 0: one second */
@@ -101,6 +103,10 @@ unsigned int split_labels(char *list, const char **labels);
 
 /* live.c: exit status of a live run (see usage()). */
 int run_live(const struct live_opts *lo, struct session *s, const char *model_path,
+	     const char *const *labels, unsigned int nlabels);
+
+/* v4l2.c: --v4l2, exit status as run_live(). */
+int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_path,
 	     const char *const *labels, unsigned int nlabels);
 
 #endif /* AIOT_TOOLS_RUN_H */

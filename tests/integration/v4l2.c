@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * V4L2 cameras into the NPU with no copy, on Debian's vivid (the kernel's
+ * virtual capture driver, packed into the guest by aiot-qemu: SUITE_KMODS):
+ *  - vivid's MMAP buffers, exported once each with VIDIOC_EXPBUF, import
+ *    once each into a model (aiot_model_import_input_dmabuf(): a second fd
+ *    of the same dma-buf finds the same buffer); a job that copies its
+ *    input to its output (RESHAPE) shows every frame byte for byte as the
+ *    mmap'd V4L2 buffer has it, with vivid's vmalloc and dma-contig
+ *    allocators, GREY and YUYV; the job's fence polls readable before the
+ *    buffer is queued back; 0 bytes copied by the library; at STREAMOFF
+ *    every buffer is back, the imports release, REQBUFS 0 finds nothing
+ *    in use, and vivid unloads;
+ *  - aiot-run --v4l2 runs a small generated model (320x180 GREY, vivid's
+ *    webcam size: which half of the frame is brighter) live on vivid's
+ *    frames: every decision printed with its latency, the decision the CPU
+ *    computes on a frame of the same pattern, every buffer returned, 0
+ *    bytes copied; Ctrl-C stops it cleanly; a model whose input needs
+ *    preprocessing (resize, quantisation) is refused with the reason.
+ * The harness fails the run on any kernel warning (vivid's unload too).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include <aiot/accel.h>
+#include <aiot/model_format.h>
+#include <linux/aiot_isa.h>
+
+#include "aiot_testlib.h"
+#include "tap.h"
+
+#define RUN		"/aiot/bin/aiot-run"
+#define NBUF		4
+#define FRAMES		6
+#define W		320	/* vivid's webcam: 320x180 is its smallest size */
+#define H		180
+#define MAX_LINES	256
+
+static char video[32];
+
+/* ------------------------------------------------------------- helpers */
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* modprobe vivid with @params; find its capture node. 0 or -1. */
+static int vivid_load(const char *params)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "modprobe vivid %s", params);
+	if (sh(cmd))
+		return -1;
+	for (int tries = 0; tries < 50; tries++) {
+		for (int n = 0; n < 16; n++) {
+			struct v4l2_capability cap = { 0 };
+			int fd;
+
+			snprintf(video, sizeof(video), "/dev/video%d", n);
+			fd = open(video, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+			    !strcmp((const char *)cap.driver, "vivid") &&
+			    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+				close(fd);
+				return 0;
+			}
+			close(fd);
+		}
+		usleep(100 * 1000);
+	}
+	video[0] = '\0';
+	return -1;
+}
+
+static int vivid_unload(void)
+{
+	return aiot_test_rmmod_wait("vivid", 5000);
+}
+
+/* A one-op model: input [1,h,w,c] of @dtype at slot 1, the op's output at slot 2. */
+static int write_model(const char *path, uint32_t opcode, int dtype, uint32_t h, uint32_t w,
+		       uint32_t c, const uint32_t out_dims[4])
+{
+	union {
+		struct aiot_isa_op_reshape reshape;
+		struct aiot_isa_op_pool pool;
+	} *op;
+	uint8_t stream[sizeof(struct aiot_isa_header) + sizeof(*op)];
+	struct aiot_model_tensor t[2];
+	struct aiot_model_blob_parts parts = { 0 };
+	struct aiot_isa_tensor in = { .binding = 1, .dtype = (uint8_t)dtype,
+				      .dims = { 1, h, w, c } };
+	struct aiot_isa_tensor out = { .binding = 2, .dtype = (uint8_t)dtype };
+	uint32_t esize = dtype == AIOT_ISA_DTYPE_INT16 ? 2 : 1;
+	char err[256];
+	void *blob;
+	size_t size;
+	FILE *f;
+	int ret;
+
+	memcpy(out.dims, out_dims, sizeof(out.dims));
+	if (opcode == AIOT_ISA_OP_RESHAPE) {
+		op = aiot_test_stream_one_op(stream, opcode, sizeof(op->reshape));
+		op->reshape.input = in;
+		op->reshape.output = out;
+	} else {
+		op = aiot_test_stream_one_op(stream, opcode, sizeof(op->pool));
+		op->pool.input = in;
+		op->pool.output = out;
+		op->pool.act = (struct aiot_isa_activation){ -128, 127 };
+		op->pool.filter_h = (uint16_t)h;
+		op->pool.filter_w = (uint16_t)(w / out_dims[2]);
+		op->pool.stride_h = (uint16_t)h;
+		op->pool.stride_w = (uint16_t)(w / out_dims[2]);
+	}
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 2; i++) {
+		const struct aiot_isa_tensor *src = i ? &out : &in;
+
+		snprintf(t[i].name, sizeof(t[i].name), i ? "out" : "frame");
+		t[i].direction = (uint8_t)i;
+		t[i].dtype = (uint8_t)dtype;
+		t[i].binding = src->binding;
+		memcpy(t[i].dims, src->dims, sizeof(t[i].dims));
+		t[i].size = src->dims[0] * src->dims[1] * src->dims[2] * src->dims[3] * esize;
+		t[i].scale_bits = 0x3f800000;	/* 1.0f */
+	}
+	parts.name = opcode == AIOT_ISA_OP_RESHAPE ? "copy" : "halves";
+	parts.isa_version = AIOT_ISA_VERSION_CURRENT;
+	parts.command_stream = stream;
+	parts.command_stream_size = ((struct aiot_isa_header *)stream)->size;
+	parts.weights_binding = AIOT_MODEL_NO_BINDING;
+	parts.arena_binding = AIOT_MODEL_NO_BINDING;
+	parts.tensors = t;
+	parts.tensor_count = 2;
+	ret = aiot_model_blob_build(&parts, &blob, &size, err, sizeof(err));
+	if (ret) {
+		tap_diag("model %s: %s", path, err);
+		return ret;
+	}
+	f = fopen(path, "wb");
+	ret = f && fwrite(blob, 1, size, f) == size ? 0 : -EIO;
+	if (f)
+		fclose(f);
+	free(blob);
+	return ret;
+}
+
+struct cam {
+	int fd;
+	struct v4l2_format fmt;
+	unsigned int count;
+	int dmabuf[NBUF];
+	void *map[NBUF];
+	size_t len[NBUF];
+};
+
+/* S_FMT @fourcc WxH, REQBUFS, QUERYBUF + mmap + EXPBUF each. 0 or -1. */
+static int cam_open(struct cam *c, uint32_t fourcc)
+{
+	struct v4l2_requestbuffers req = {
+		.count = NBUF, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+	};
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < NBUF; i++)
+		c->dmabuf[i] = -1;
+	c->fd = open(video, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (c->fd < 0)
+		return -1;
+	c->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	c->fmt.fmt.pix.width = W;
+	c->fmt.fmt.pix.height = H;
+	c->fmt.fmt.pix.pixelformat = fourcc;
+	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(c->fd, VIDIOC_S_FMT, &c->fmt) || ioctl(c->fd, VIDIOC_REQBUFS, &req))
+		return -1;
+	c->count = req.count;
+	if (c->count != NBUF)
+		return -1;
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					 .memory = V4L2_MEMORY_MMAP, .index = i };
+		struct v4l2_exportbuffer exp = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .index = i,
+						 .flags = O_RDWR | O_CLOEXEC };
+
+		if (ioctl(c->fd, VIDIOC_QUERYBUF, &b))
+			return -1;
+		c->len[i] = b.length;
+		c->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, c->fd, b.m.offset);
+		if (c->map[i] == MAP_FAILED) {
+			c->map[i] = NULL;
+			return -1;
+		}
+		if (ioctl(c->fd, VIDIOC_EXPBUF, &exp))
+			return -1;
+		c->dmabuf[i] = exp.fd;
+	}
+	return 0;
+}
+
+/* Buffers neither queued nor done in the driver. */
+static unsigned int cam_returned(const struct cam *c)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					 .memory = V4L2_MEMORY_MMAP, .index = i };
+
+		if (!ioctl(c->fd, VIDIOC_QUERYBUF, &b) &&
+		    !(b.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
+			n++;
+	}
+	return n;
+}
+
+/* Close what is left; REQBUFS 0 must then find nothing in use. */
+static int cam_close(struct cam *c)
+{
+	struct v4l2_requestbuffers req = { .count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					   .memory = V4L2_MEMORY_MMAP };
+	int ret = 0;
+
+	if (c->fd < 0)
+		return 0;
+	for (unsigned int i = 0; i < NBUF; i++) {
+		if (c->dmabuf[i] >= 0)
+			close(c->dmabuf[i]);
+		if (c->map[i])
+			munmap(c->map[i], c->len[i]);
+		c->dmabuf[i] = -1;
+		c->map[i] = NULL;
+	}
+	if (c->count && ioctl(c->fd, VIDIOC_REQBUFS, &req))
+		ret = -errno;
+	close(c->fd);
+	c->fd = -1;
+	return ret;
+}
+
+/* Wait for a frame and dequeue it. */
+static int cam_dequeue(struct cam *c, struct v4l2_buffer *b)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 10000) != 1)
+		return -1;
+	*b = (struct v4l2_buffer){ .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				   .memory = V4L2_MEMORY_MMAP };
+	return ioctl(c->fd, VIDIOC_DQBUF, b);
+}
+
+/* ------------------------------------------------------------- frames */
+
+static int last_halves = -1;	/* class the CPU finds on a GREY frame: 0 left, 1 right */
+
+/*
+ * FRAMES frames of vivid (allocator @alloc) in @fourcc through a copy job
+ * each: output == the mmap'd V4L2 buffer, byte for byte.
+ */
+static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
+{
+	const uint32_t dims[4] = { 1, H, W, channels };
+	struct aiot_accel *accel = NULL;
+	struct aiot_model *model = NULL;
+	struct aiot_buffer *imp[NBUF], *again;
+	struct cam c = { .fd = -1 };
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	uint64_t buffers0;
+	char err[256], path[64];
+	size_t size = (size_t)W * H * channels;
+	int ret;
+
+	REQUIRE(vivid_load(alloc) == 0);
+	snprintf(path, sizeof(path), "/tmp/copy%u.aiot", channels);
+	REQUIRE(write_model(path, AIOT_ISA_OP_RESHAPE, AIOT_ISA_DTYPE_INT8, H, W, channels,
+			    dims) == 0);
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	ret = aiot_model_load_file(accel, path, &model, err, sizeof(err));
+	if (ret)
+		tap_diag("load %s: %s", path, err);
+	REQUIRE(ret == 0);
+	REQUIRE(cam_open(&c, fourcc) == 0);
+	CHECK_EQ(c.fmt.fmt.pix.pixelformat, fourcc);
+	CHECK_EQ(c.fmt.fmt.pix.width, W);
+	CHECK_EQ(c.fmt.fmt.pix.height, H);
+	CHECK_EQ(c.fmt.fmt.pix.bytesperline, W * channels);
+	REQUIRE(c.fmt.fmt.pix.sizeimage >= size);
+
+	/* Each buffer imported once; another fd of the same dma-buf finds it. */
+	buffers0 = aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS);
+	for (unsigned int i = 0; i < NBUF; i++) {
+		int dup_fd;
+
+		ret = aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &imp[i], err,
+						     sizeof(err));
+		if (ret)
+			tap_diag("import buffer %u: %s", i, err);
+		REQUIRE(ret == 0);
+		dup_fd = dup(c.dmabuf[i]);
+		REQUIRE(dup_fd >= 0);
+		CHECK_EQ(aiot_model_import_input_dmabuf(model, 0, dup_fd, 0, 0, &again, err,
+							sizeof(err)), 0);
+		CHECK(again == imp[i]);
+		close(dup_fd);
+	}
+	CHECK_EQ(aiot_model_get_dmabuf_count(model), NBUF);
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS) - buffers0, NBUF);
+	/* A frame said to start further in cannot be bound (whole-buffer bindings). */
+	CHECK_EQ(aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[0], 64, 0, err, sizeof(err)),
+		 -EINVAL);
+
+	for (unsigned int i = 0; i < NBUF; i++) {
+		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					 .memory = V4L2_MEMORY_MMAP, .index = i };
+
+		REQUIRE(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+	}
+	REQUIRE(ioctl(c.fd, VIDIOC_STREAMON, &type) == 0);
+	for (int f = 0; f < FRAMES; f++) {
+		struct aiot_job *job = NULL;
+		struct v4l2_buffer b;
+		struct pollfd pfd;
+		const uint8_t *out, *frame;
+		unsigned int distinct = 0;
+		bool seen[256] = { false };
+
+		REQUIRE(cam_dequeue(&c, &b) == 0);
+		CHECK(!(b.flags & V4L2_BUF_FLAG_ERROR));
+		CHECK(b.bytesused >= size);
+		ret = aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[b.index], 0, b.bytesused,
+						   err, sizeof(err));
+		if (ret)
+			tap_diag("bind: %s", err);
+		REQUIRE(ret == 0);
+		REQUIRE(aiot_model_submit(model, NULL, &job) == 0);
+		pfd = (struct pollfd){ .fd = aiot_job_get_fence_fd(job), .events = POLLIN };
+		REQUIRE(pfd.fd >= 0);
+		CHECK_EQ(poll(&pfd, 1, 20000), 1);
+		CHECK(pfd.revents & POLLIN);
+		/* Signalled: the record is there without waiting. */
+		CHECK_EQ(aiot_job_wait(job, 0), 0);
+		CHECK_EQ(aiot_job_get_status(job), 0);
+		aiot_job_free(job);
+		REQUIRE(aiot_model_map_output(model, 0, (const void **)&out) == 0);
+		frame = c.map[b.index];
+		for (size_t k = 0; k < size; k++) {
+			if (!seen[frame[k]])
+				distinct++;
+			seen[frame[k]] = true;
+		}
+		/* vivid's colour bars: a real picture, not a blank buffer. */
+		CHECK(distinct >= 4);
+		if (memcmp(out, frame, size)) {
+			size_t k = 0;
+
+			while (out[k] == frame[k])
+				k++;
+			tap_diag("frame #%u (buffer %u): byte %zu is %u on the NPU, %u in the "
+				 "V4L2 buffer", b.sequence, b.index, k, out[k], frame[k]);
+			CHECK(!"the job's copy differs from the frame");
+		}
+		if (channels == 1) {
+			/* Which half is brighter, as int8 (bytes unchanged)? */
+			long long sum[2] = { 0, 0 };
+
+			for (size_t k = 0; k < size; k++)
+				sum[(k % W) >= W / 2] += (int8_t)frame[k];
+			last_halves = sum[1] > sum[0];
+			if (f == 0)
+				tap_diag("frame halves as int8: left mean %.1f, right mean %.1f",
+					 (double)sum[0] / (W / 2 * H), (double)sum[1] / (W / 2 * H));
+		}
+		CHECK(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+	}
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0);
+	CHECK(ioctl(c.fd, VIDIOC_STREAMOFF, &type) == 0);
+	CHECK_EQ(cam_returned(&c), NBUF);
+	for (unsigned int i = 0; i < NBUF; i++)
+		CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i]), 0);
+	CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[0]), -ENOENT);
+	CHECK_EQ(aiot_model_get_dmabuf_count(model), 0);
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS), buffers0);
+	/* The NPU holds nothing of vivid's any more: REQBUFS 0 frees the buffers. */
+	CHECK_EQ(cam_close(&c), 0);
+	aiot_model_free(model);
+	aiot_accel_close(accel);
+	CHECK_EQ(vivid_unload(), 0);
+	unlink(path);
+}
+
+static void grey_vmalloc_byte_for_byte(void)
+{
+	copy_frames("allocators=0", V4L2_PIX_FMT_GREY, 1);
+}
+
+static void grey_dma_contig_byte_for_byte(void)
+{
+	copy_frames("allocators=1", V4L2_PIX_FMT_GREY, 1);
+}
+
+static void yuyv_dma_contig_byte_for_byte(void)
+{
+	copy_frames("allocators=1", V4L2_PIX_FMT_YUYV, 2);
+}
+
+/* A model freed with dma-bufs still imported releases them itself. */
+static void model_free_releases_imports(void)
+{
+	const uint32_t dims[4] = { 1, H, W, 1 };
+	struct aiot_accel *accel = NULL;
+	struct aiot_model *model = NULL;
+	struct aiot_buffer *b;
+	struct cam c = { .fd = -1 };
+	uint64_t buffers0;
+	char err[256];
+
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(write_model("/tmp/copy1.aiot", AIOT_ISA_OP_RESHAPE, AIOT_ISA_DTYPE_INT8, H, W, 1,
+			    dims) == 0);
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	buffers0 = aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS);
+	REQUIRE(aiot_model_load_file(accel, "/tmp/copy1.aiot", &model, err, sizeof(err)) == 0);
+	REQUIRE(cam_open(&c, V4L2_PIX_FMT_GREY) == 0);
+	for (unsigned int i = 0; i < NBUF; i++)
+		CHECK_EQ(aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &b, err,
+							sizeof(err)), 0);
+	CHECK_EQ(aiot_model_get_dmabuf_count(model), NBUF);
+	aiot_model_free(model);
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS), buffers0);
+	CHECK_EQ(cam_close(&c), 0);
+	aiot_accel_close(accel);
+	CHECK_EQ(vivid_unload(), 0);
+	unlink("/tmp/copy1.aiot");
+}
+
+/* ------------------------------------------------------------- aiot-run */
+
+static char out[MAX_LINES][320];
+static int out_n;
+
+static int run(const char *args)
+{
+	char cmd[1024], line[320];
+	int st, lines = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), RUN " %s 2>&1", args);
+	tap_diag("$ %s", cmd);
+	out_n = 0;
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		if (++lines <= 16 || !strncmp(line, "summary", 7) || !strncmp(line, "stop", 4)) {
+			fputs("# ", stdout);
+			fputs(line, stdout);
+		}
+		if (out_n < MAX_LINES)
+			snprintf(out[out_n++], sizeof(out[0]), "%s", line);
+	}
+	fflush(stdout);
+	st = pclose(p);
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *find_line(const char *prefix)
+{
+	for (int i = 0; i < out_n; i++)
+		if (!strncmp(out[i], prefix, strlen(prefix)))
+			return out[i];
+	return NULL;
+}
+
+static bool output_has(const char *text)
+{
+	for (int i = 0; i < out_n; i++)
+		if (strstr(out[i], text))
+			return true;
+	return false;
+}
+
+static double to_ns(double v, const char *unit)
+{
+	if (!strcmp(unit, "s"))
+		return v * 1e9;
+	if (!strcmp(unit, "ms"))
+		return v * 1e6;
+	if (!strcmp(unit, "us"))
+		return v * 1e3;
+	if (!strcmp(unit, "ns"))
+		return v;
+	return -1;
+}
+
+static double time_after(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+	char unit[8];
+	double v;
+
+	if (!p || sscanf(p + strlen(key), "%lf %7[a-z]", &v, unit) != 2)
+		return -1;
+	return to_ns(v, unit);
+}
+
+#define COUNT 60
+
+/*
+ * vivid's device-wide settings that aiot-run then finds: GREY 320x180 at
+ * the frame interval nearest 1/30 s, and timestamps taken at the start of
+ * exposure (by default vivid stamps the end of the frame's period, which it
+ * has not reached when it delivers the frame). @fps receives the rate.
+ */
+static int vivid_prepare(double *fps)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_queryctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
+	struct v4l2_fract best = { 0, 0 };
+	double best_d = 1e9;
+	int fd = open(video, O_RDWR | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	fmt.fmt.pix = (struct v4l2_pix_format){ .width = W, .height = H,
+						.pixelformat = V4L2_PIX_FMT_GREY,
+						.field = V4L2_FIELD_NONE };
+	if (ioctl(fd, VIDIOC_S_FMT, &fmt))
+		goto out;
+	for (unsigned int i = 0;; i++) {
+		struct v4l2_frmivalenum iv = { .index = i, .pixel_format = V4L2_PIX_FMT_GREY,
+					       .width = W, .height = H };
+
+		if (ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, &iv) ||
+		    iv.type != V4L2_FRMIVAL_TYPE_DISCRETE)
+			break;
+		if (iv.discrete.numerator && iv.discrete.denominator &&
+		    fabs((double)iv.discrete.denominator / iv.discrete.numerator - 30) < best_d) {
+			best = iv.discrete;
+			best_d = fabs((double)best.denominator / best.numerator - 30);
+		}
+	}
+	if (best.denominator) {
+		parm.parm.capture.timeperframe = best;
+		if (ioctl(fd, VIDIOC_S_PARM, &parm))
+			goto out;
+	}
+	if (ioctl(fd, VIDIOC_G_PARM, &parm) || !parm.parm.capture.timeperframe.numerator)
+		goto out;
+	*fps = (double)parm.parm.capture.timeperframe.denominator /
+	       parm.parm.capture.timeperframe.numerator;
+	while (!ioctl(fd, VIDIOC_QUERYCTRL, &q)) {
+		if (!strcmp((const char *)q.name, "Timestamp Source")) {
+			struct v4l2_control ctl = { .id = q.id, .value = 1 };	/* SOE */
+
+			ret = ioctl(fd, VIDIOC_S_CTRL, &ctl);
+			break;
+		}
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+static void aiot_run_live_on_vivid(void)
+{
+	const uint32_t halves[4] = { 1, 1, 2, 1 };
+	const char *sum, *stop;
+	char args[256], label[32];
+	int n = 0, agree = 0;
+	double fps = 0, p50, p99, cam_fps = 0;
+	unsigned long long dec = 0, frames = 0;
+
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	REQUIRE(write_model("/tmp/halves.aiot", AIOT_ISA_OP_AVERAGE_POOL_2D, AIOT_ISA_DTYPE_INT8,
+			    H, W, 1, halves) == 0);
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(vivid_prepare(&cam_fps) == 0);
+	tap_diag("vivid: GREY %ux%u at %.2f frames/s, timestamps at the start of exposure", W, H,
+		 cam_fps);
+	snprintf(args, sizeof(args), "--v4l2 %s --count %d --labels left,right /tmp/halves.aiot",
+		 video, COUNT);
+	CHECK_EQ(run(args), 0);
+	CHECK(output_has("timestamps: CLOCK_MONOTONIC, start of exposure"));
+	CHECK(output_has("format: GREY 320x180, 57600 bytes per frame: the model's input as it "
+			 "is (no preprocessing)"));
+	CHECK(output_has("each exported once (VIDIOC_EXPBUF) and imported once into the NPU "
+			 "(4 dma-bufs held)"));
+	for (int i = 0; i < out_n; i++) {
+		unsigned int seq;
+		double t, score, lat;
+		char unit[8];
+
+		if (out[i][0] != '#')
+			continue;
+		if (sscanf(out[i], "#%u t=%lf s %31s %lf capture->decision %lf %7s", &seq, &t, label,
+			   &score, &lat, unit) != 6) {
+			tap_diag("unparsed: %s", out[i]);
+			CHECK(!"a decision line that does not parse");
+			continue;
+		}
+		n++;
+		CHECK(to_ns(lat, unit) > 0 && to_ns(lat, unit) < 30e9);
+		/* The CPU's answer on a frame of the same pattern (copy case). */
+		if (last_halves >= 0)
+			agree += !strcmp(label, last_halves ? "right" : "left");
+	}
+	CHECK_EQ(n, COUNT);
+	if (last_halves >= 0)
+		CHECK_EQ(agree, n);
+	stop = find_line("stop: ");
+	REQUIRE(stop != NULL);
+	CHECK(strstr(stop, "buffers returned 4/4, NPU imports left 0, buffers freed (REQBUFS 0): "
+			   "yes") != NULL);
+	sum = find_line("summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions on %llu frames", &dec, &frames) == 2);
+	CHECK_EQ(dec, COUNT);
+	CHECK(frames >= dec);
+	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
+	CHECK(strstr(sum, " 0 errors;") != NULL);
+	p50 = time_after(sum, "p50 ");
+	p99 = time_after(sum, "p99 ");
+	CHECK(p50 > 0 && p99 >= p50);
+	{
+		const char *f = strstr(sum, "(");
+
+		CHECK(f && sscanf(f, "(%lf frames/s", &fps) == 1 && fps > 0);
+	}
+	/* Every frame decided or counted: as many as the camera sends, or stale. */
+	tap_diag("figures: %.2f frames/s decided (camera %.2f), capture->decision p50 %.2f ms "
+		 "p99 %.2f ms, 0 B copied", fps, cam_fps, p50 / 1e6, p99 / 1e6);
+	CHECK_EQ(vivid_unload(), 0);
+}
+
+static void aiot_run_stops_on_ctrl_c(void)
+{
+	const uint32_t halves[4] = { 1, 1, 2, 1 };
+	char args[512];
+	const char *sum;
+	unsigned long long n = 0;
+
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	REQUIRE(write_model("/tmp/halves.aiot", AIOT_ISA_OP_AVERAGE_POOL_2D, AIOT_ISA_DTYPE_INT8,
+			    H, W, 1, halves) == 0);
+	REQUIRE(vivid_load("") == 0);
+	snprintf(args, sizeof(args),
+		 "--v4l2 %s --summary /tmp/halves.aiot > /tmp/v4l2.out 2>&1 & pid=$!; i=0; "
+		 "until grep -q '^streaming' /tmp/v4l2.out || [ $i -ge 600 ]; do sleep 0.1; "
+		 "i=$((i + 1)); done; sleep 2; kill -INT $pid; wait $pid; rc=$?; "
+		 "cat /tmp/v4l2.out; exit $rc", video);
+	CHECK_EQ(run(args), 0);
+	CHECK(output_has("until Ctrl-C"));
+	CHECK(output_has("stop: buffers returned 4/4, NPU imports left 0, buffers freed "
+			 "(REQBUFS 0): yes"));
+	sum = find_line("summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions", &n) == 1 && n >= 1);
+	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
+	CHECK_EQ(vivid_unload(), 0);
+	unlink("/tmp/v4l2.out");
+}
+
+static void aiot_run_refuses_what_needs_preprocessing(void)
+{
+	const uint32_t small[4] = { 1, 96, 96, 1 }, frame[4] = { 1, H, W, 1 };
+	char args[256];
+
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	REQUIRE(vivid_load("") == 0);
+	/* person_detect's size: vivid's webcam gives 320x180 at the least. */
+	REQUIRE(write_model("/tmp/small.aiot", AIOT_ISA_OP_RESHAPE, AIOT_ISA_DTYPE_INT8, 96, 96, 1,
+			    small) == 0);
+	snprintf(args, sizeof(args), "--v4l2 %s --count 1 /tmp/small.aiot", video);
+	CHECK_EQ(run(args), 1);
+	CHECK(output_has("format: asked GREY 96x96, the camera gives GREY 320x180"));
+	CHECK(output_has("needs preprocessing: resize (or crop) 320x180 -> 96x96"));
+	CHECK(!find_line("summary: "));
+	/* 16-bit elements: the pixels would need quantisation. */
+	REQUIRE(write_model("/tmp/wide.aiot", AIOT_ISA_OP_RESHAPE, AIOT_ISA_DTYPE_INT16, H, W, 1,
+			    frame) == 0);
+	snprintf(args, sizeof(args), "--v4l2 %s --count 1 /tmp/wide.aiot", video);
+	CHECK_EQ(run(args), 1);
+	CHECK(output_has("cannot come from a camera as it is: its elements are 16-bit"));
+	CHECK(output_has("quantisation"));
+	/* Not a camera. */
+	CHECK_EQ(run("--v4l2 /dev/null --count 1 /tmp/small.aiot"), 1);
+	CHECK(output_has("/dev/null is not a V4L2 device"));
+	/* Nothing was left behind in vivid. */
+	CHECK_EQ(vivid_unload(), 0);
+	unlink("/tmp/small.aiot");
+	unlink("/tmp/wide.aiot");
+}
+
+static void vivid_gone(void)
+{
+	CHECK(!aiot_test_module_loaded("vivid"));
+	/* Loads and unloads once more after all of it. */
+	CHECK_EQ(vivid_load(""), 0);
+	CHECK_EQ(vivid_unload(), 0);
+	unlink("/tmp/halves.aiot");
+}
+
+TAP_MAIN(TAP_CASE(grey_vmalloc_byte_for_byte), TAP_CASE(grey_dma_contig_byte_for_byte),
+	 TAP_CASE(yuyv_dma_contig_byte_for_byte), TAP_CASE(model_free_releases_imports),
+	 TAP_CASE(aiot_run_live_on_vivid), TAP_CASE(aiot_run_stops_on_ctrl_c),
+	 TAP_CASE(aiot_run_refuses_what_needs_preprocessing), TAP_CASE(vivid_gone))

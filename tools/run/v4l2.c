@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aiot-run --v4l2: the model on every frame of a V4L2 camera, on the NPU
+ * with no copy. The camera's MMAP buffers are exported once each
+ * (VIDIOC_EXPBUF) and imported once each into the model
+ * (aiot_model_import_input_dmabuf()); each dequeued frame is bound as the
+ * model's input, the job submitted, and the buffer queued back to the
+ * camera only when the job's fence (a sync_file) signalled. Each decision
+ * is printed with the frame's V4L2 timestamp -> decision latency.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "run.h"
+#include "v4l2_fmt.h"
+
+#define V4L2_MAX_BUFFERS LP_MAX_SLOTS
+
+struct cam {
+	int fd;
+	const char *path;
+	struct v4l2_format fmt;
+	unsigned int count;		/* buffers the driver gave */
+	int dmabuf[V4L2_MAX_BUFFERS];	/* EXPBUF fds, -1 when none */
+	bool streaming;
+};
+
+static volatile sig_atomic_t v4l2_stop;
+
+static void on_v4l2_signal(int sig)
+{
+	(void)sig;
+	v4l2_stop = 1;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do
+		ret = ioctl(fd, req, arg);
+	while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+static void fourcc_str(uint32_t f, char out[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)((f >> (8 * i)) & 0xff);
+
+		out[i] = c >= ' ' && c <= '~' ? c : '?';
+	}
+	out[4] = '\0';
+}
+
+/* The camera's pixel formats (single-planar capture). */
+static unsigned int enum_formats(int fd, uint32_t *fmts, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; n < max; i++) {
+		struct v4l2_fmtdesc d = { .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+
+		if (xioctl(fd, VIDIOC_ENUM_FMT, &d))
+			break;
+		fmts[n++] = d.pixelformat;
+	}
+	return n;
+}
+
+/*
+ * Open the camera and agree on a format the model's input takes as it is.
+ * Prints each decision; 0, or EXIT_FAIL/EXIT_USAGE after the reason.
+ */
+static int negotiate(struct cam *c, const struct tensor_desc *in)
+{
+	struct v4l2_capability cap = { 0 };
+	struct v4l2_streamparm parm = { 0 };
+	struct v4l2_fract *tpf;
+	struct v4l2_fmt_want want;
+	uint32_t fmts[64], caps;
+	unsigned int nfmts;
+	char a[5], b[5], why[256];
+
+	if (v4l2_fmt_want_for(in->dtype, in->dims, &want, why, sizeof(why))) {
+		fprintf(stderr, "aiot-run: the model's input %s [%ux%ux%ux%u] cannot come from a "
+			"camera as it is: %s\n", dtype_name(in->dtype), in->dims[0], in->dims[1],
+			in->dims[2], in->dims[3], why);
+		return EXIT_FAIL;
+	}
+	c->fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (c->fd < 0) {
+		fprintf(stderr, "aiot-run: %s: %s\n", c->path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (xioctl(c->fd, VIDIOC_QUERYCAP, &cap)) {
+		fprintf(stderr, "aiot-run: %s is not a V4L2 device (%s)\n", c->path,
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
+	if (!(caps & V4L2_CAP_VIDEO_CAPTURE) || !(caps & V4L2_CAP_STREAMING)) {
+		fprintf(stderr, "aiot-run: %s (%s, %s) is no single-planar streaming capture "
+			"device%s\n", c->path, (const char *)cap.driver, (const char *)cap.card,
+			caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE ? " (multi-planar ones are not "
+			"supported yet)" : "");
+		return EXIT_FAIL;
+	}
+	printf("camera %s: %s (%s)\n", c->path, (const char *)cap.card,
+	       (const char *)cap.driver);
+	nfmts = enum_formats(c->fd, fmts, 64);
+	fourcc_str(want.fourcc, a);
+	if (!v4l2_fmt_offered(fmts, nfmts, want.fourcc)) {
+		uint32_t near = v4l2_fmt_nearest(fmts, nfmts, want.fourcc);
+
+		if (!near) {
+			fprintf(stderr, "aiot-run: %s offers no pixel format at all\n", c->path);
+			return EXIT_FAIL;
+		}
+		fourcc_str(near, b);
+		printf("format: the model takes %s; the camera does not offer it, nearest: %s "
+		       "(%s)\n", a, b, v4l2_fmt_why_nearest(want.fourcc, near));
+		fprintf(stderr, "aiot-run: %s gives %s, the model takes %s %ux%u: needs "
+			"preprocessing: pixel-format conversion %s -> %s (not in the ISA yet)\n",
+			c->path, b, a, want.width, want.height, b, a);
+		return EXIT_FAIL;
+	}
+	c->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	c->fmt.fmt.pix.width = want.width;
+	c->fmt.fmt.pix.height = want.height;
+	c->fmt.fmt.pix.pixelformat = want.fourcc;
+	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (xioctl(c->fd, VIDIOC_S_FMT, &c->fmt)) {
+		fprintf(stderr, "aiot-run: %s: VIDIOC_S_FMT %s %ux%u: %s\n", c->path, a,
+			want.width, want.height, strerror(errno));
+		return EXIT_FAIL;
+	}
+	fourcc_str(c->fmt.fmt.pix.pixelformat, b);
+	if (v4l2_fmt_check(&want, c->fmt.fmt.pix.pixelformat, c->fmt.fmt.pix.width,
+			   c->fmt.fmt.pix.height, c->fmt.fmt.pix.bytesperline,
+			   c->fmt.fmt.pix.field != V4L2_FIELD_NONE, why, sizeof(why))) {
+		printf("format: asked %s %ux%u, the camera gives %s %ux%u (%u bytes per row)\n",
+		       a, want.width, want.height, b, c->fmt.fmt.pix.width,
+		       c->fmt.fmt.pix.height, c->fmt.fmt.pix.bytesperline);
+		fprintf(stderr, "aiot-run: %s: needs preprocessing: %s\n", c->path, why);
+		return EXIT_FAIL;
+	}
+	printf("format: %s %ux%u, %u bytes per frame: the model's input as it is (no "
+	       "preprocessing)\n", b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
+	       c->fmt.fmt.pix.sizeimage);
+	parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	tpf = &parm.parm.capture.timeperframe;
+	if (!xioctl(c->fd, VIDIOC_G_PARM, &parm) && tpf->numerator && tpf->denominator)
+		printf("frame interval: %u/%u s (%.2f frames/s, the camera's setting)\n",
+		       tpf->numerator, tpf->denominator,
+		       (double)tpf->denominator / tpf->numerator);
+	return 0;
+}
+
+/* REQBUFS MMAP, EXPBUF each buffer once, import each into the model once. */
+static int setup_buffers(struct cam *c, struct session *s, unsigned int want)
+{
+	struct v4l2_requestbuffers req = {
+		.count = want, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+	};
+	struct aiot_buffer *buf;
+	char err[LP_ERR_LEN];
+	int ret;
+
+	if (xioctl(c->fd, VIDIOC_REQBUFS, &req)) {
+		fprintf(stderr, "aiot-run: %s: VIDIOC_REQBUFS %u MMAP: %s\n", c->path, want,
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (req.count < 2 || req.count > V4L2_MAX_BUFFERS) {
+		fprintf(stderr, "aiot-run: %s gave %u buffers; 2..%d work\n", c->path, req.count,
+			V4L2_MAX_BUFFERS);
+		c->count = req.count;
+		return EXIT_FAIL;
+	}
+	c->count = req.count;
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct v4l2_exportbuffer exp = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .index = i,
+			.flags = O_RDWR | O_CLOEXEC,
+		};
+
+		if (xioctl(c->fd, VIDIOC_EXPBUF, &exp)) {
+			fprintf(stderr, "aiot-run: %s: VIDIOC_EXPBUF of buffer %u: %s\n", c->path, i,
+				strerror(errno));
+			return EXIT_FAIL;
+		}
+		c->dmabuf[i] = exp.fd;
+		ret = aiot_model_import_input_dmabuf(s->model, 0, exp.fd, 0, 0, &buf, err,
+						     sizeof(err));
+		if (ret) {
+			fprintf(stderr, "aiot-run: buffer %u of %s into the NPU: %s\n", i, c->path,
+				err[0] ? err : aiot_strerror(ret));
+			return EXIT_FAIL;
+		}
+	}
+	printf("buffers: %u MMAP buffers, each exported once (VIDIOC_EXPBUF) and imported "
+	       "once into the NPU (%u dma-bufs held)\n", c->count,
+	       aiot_model_get_dmabuf_count(s->model));
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct v4l2_buffer b = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP, .index = i,
+		};
+
+		if (xioctl(c->fd, VIDIOC_QBUF, &b)) {
+			fprintf(stderr, "aiot-run: %s: VIDIOC_QBUF %u: %s\n", c->path, i,
+				strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	return 0;
+}
+
+/* Buffers the application holds: neither queued nor done in the driver. */
+static unsigned int buffers_returned(const struct cam *c)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct v4l2_buffer b = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP, .index = i,
+		};
+
+		if (!xioctl(c->fd, VIDIOC_QUERYBUF, &b) &&
+		    !(b.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Stop streaming, then give everything back: the NPU's imports, the
+ * exported fds, and the buffers themselves (REQBUFS 0 fails while any is
+ * still in use). Prints what it found; false if something was held.
+ */
+static bool teardown(struct cam *c, struct session *s, bool report)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_requestbuffers req = {
+		.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+	};
+	unsigned int returned = 0, held;
+	bool ok = true, freed;
+
+	if (c->fd < 0)
+		return true;
+	if (c->streaming && xioctl(c->fd, VIDIOC_STREAMOFF, &type))
+		ok = false;
+	c->streaming = false;
+	if (c->count)
+		returned = buffers_returned(c);
+	for (unsigned int i = 0; i < c->count; i++) {
+		if (c->dmabuf[i] < 0)
+			continue;
+		if (aiot_model_release_dmabuf(s->model, c->dmabuf[i]))
+			ok = false;
+		close(c->dmabuf[i]);
+		c->dmabuf[i] = -1;
+	}
+	held = aiot_model_get_dmabuf_count(s->model);
+	freed = !c->count || !xioctl(c->fd, VIDIOC_REQBUFS, &req);
+	if (report && c->count)
+		printf("stop: buffers returned %u/%u, NPU imports left %u, buffers freed "
+		       "(REQBUFS 0): %s\n", returned, c->count, held,
+		       freed ? "yes" : strerror(errno));
+	ok = ok && returned == c->count && !held && freed;
+	close(c->fd);
+	c->fd = -1;
+	return ok;
+}
+
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ull + (uint64_t)tv->tv_usec * 1000ull;
+}
+
+struct v4l2_run {
+	struct lp_latencies lat, device;
+	uint64_t frames, decisions, stale, gaps, errors;
+	uint64_t future;	/* frames stamped after their decision */
+	uint64_t first_ts, last_seq;
+	bool have_seq;
+	uint64_t frames_seen;
+	unsigned int class_count[MAX_LABELS];
+};
+
+/* One frame: bind it, run the model, wait for the fence, decide, requeue. */
+static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
+		     struct v4l2_run *r, const struct live_opts *lo,
+		     const char *const *labels, unsigned int nlabels)
+{
+	struct aiot_job_config *opts = NULL;
+	struct aiot_job *job = NULL;
+	uint64_t cap_ns = timeval_ns(&b->timestamp), dec_ns, started = 0, ended = 0;
+	struct pollfd pfd;
+	const void *scores;
+	char err[LP_ERR_LEN], t1[32], t2[32], lb[32];
+	double score;
+	unsigned int k;
+	int ret, fence;
+
+	ret = aiot_model_bind_input_dmabuf(s->model, 0, c->dmabuf[b->index], 0, b->bytesused,
+					   err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "aiot-run: frame #%u: %s\n", b->sequence, err);
+		goto out;
+	}
+	opts = aiot_job_config_new();
+	if (!opts) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	aiot_job_config_set_capture_time(opts, cap_ns);
+	ret = aiot_model_submit(s->model, opts, &job);
+	if (ret) {
+		fprintf(stderr, "aiot-run: frame #%u: submit: %s\n", b->sequence,
+			aiot_strerror(ret));
+		goto out;
+	}
+	/* The buffer goes back to the camera only once the job read it. */
+	fence = aiot_job_get_fence_fd(job);
+	if (fence < 0) {
+		ret = fence;
+		goto out;
+	}
+	pfd = (struct pollfd){ .fd = fence, .events = POLLIN };
+	do
+		ret = poll(&pfd, 1, (int)(NPU_TIMEOUT_NS / 1000000));
+	while (ret < 0 && errno == EINTR);
+	if (ret <= 0) {
+		ret = ret ? -errno : -ETIME;
+		fprintf(stderr, "aiot-run: frame #%u: the job's fence: %s\n", b->sequence,
+			aiot_strerror(ret));
+		goto out;
+	}
+	/* The fence signalled: collect the job's record (no wait), then its status. */
+	ret = aiot_job_wait(job, 0);
+	if (!ret)
+		ret = aiot_job_get_status(job);
+	if (!ret)
+		ret = aiot_model_map_output(s->model, 0, &scores);
+	dec_ns = lp_now_ns();
+	if (ret) {
+		r->errors++;
+		printf("#%-5u error: %s\n", b->sequence, aiot_strerror(ret));
+		ret = 0;
+		goto out;
+	}
+	aiot_job_get_timing(job, NULL, NULL, &started, &ended);
+	k = lp_best_class(aiot_model_get_output_info(s->model, 0), scores, &score);
+	if (k < MAX_LABELS)
+		r->class_count[k]++;
+	r->decisions++;
+	/*
+	 * A driver may stamp a frame with a time it has not reached yet (vivid
+	 * stamps the end of the frame's period by default, ahead of delivery):
+	 * such latencies are counted, not averaged in.
+	 */
+	if (dec_ns >= cap_ns)
+		(void)lp_latencies_add(&r->lat, dec_ns - cap_ns);
+	else
+		r->future++;
+	if (started && ended >= started)
+		(void)lp_latencies_add(&r->device, ended - started);
+	if (!r->first_ts)
+		r->first_ts = cap_ns;
+	if (!lo->summary) {
+		printf("#%-5u t=%6.2f s  %-12s %.2f   capture->decision %s%s  device %s\n",
+		       b->sequence, (double)(cap_ns - r->first_ts) / 1e9,
+		       lp_label(labels, nlabels, k, lb, sizeof(lb)), score,
+		       dec_ns >= cap_ns ? "" : "-",
+		       lp_fmt_time(t1, sizeof(t1), dec_ns >= cap_ns ? (double)(dec_ns - cap_ns) :
+				   (double)(cap_ns - dec_ns)),
+		       lp_fmt_time(t2, sizeof(t2), started && ended >= started ?
+				   (double)(ended - started) : 0.0));
+		fflush(stdout);
+	}
+out:
+	aiot_job_free(job);
+	aiot_job_config_free(opts);
+	if (xioctl(c->fd, VIDIOC_QBUF, b) && !ret) {
+		fprintf(stderr, "aiot-run: %s: VIDIOC_QBUF %u: %s\n", c->path, b->index,
+			strerror(errno));
+		ret = -errno;
+	}
+	return ret;
+}
+
+/* Count the frames the camera skipped, from the sequence numbers. */
+static void note_sequence(struct v4l2_run *r, uint32_t seq)
+{
+	if (r->have_seq && seq > r->last_seq + 1)
+		r->gaps += seq - r->last_seq - 1;
+	r->last_seq = seq;
+	r->have_seq = true;
+	r->frames++;
+}
+
+/*
+ * Dequeue every frame that is ready; keep the newest in @newest and give
+ * the older ones straight back (they would only add latency). 1 if a
+ * frame was dequeued, 0 if none was ready, negative errno.
+ */
+static int dequeue_newest(struct cam *c, struct v4l2_run *r, struct v4l2_buffer *newest)
+{
+	int got = 0;
+
+	for (;;) {
+		struct v4l2_buffer b = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+		};
+
+		if (xioctl(c->fd, VIDIOC_DQBUF, &b)) {
+			if (errno == EAGAIN)
+				return got;
+			return -errno;
+		}
+		note_sequence(r, b.sequence);
+		if (b.flags & V4L2_BUF_FLAG_ERROR) {
+			r->errors++;
+			if (xioctl(c->fd, VIDIOC_QBUF, &b))
+				return -errno;
+			continue;
+		}
+		if (got) {
+			r->stale++;
+			if (xioctl(c->fd, VIDIOC_QBUF, newest))
+				return -errno;
+		}
+		*newest = b;
+		got = 1;
+	}
+}
+
+int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_path,
+	     const char *const *labels, unsigned int nlabels)
+{
+	struct cam c = { .fd = -1, .path = lo->v4l2 };
+	struct sigaction sa = { .sa_handler = on_v4l2_signal };
+	struct v4l2_run r = { 0 };
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	uint64_t t0, elapsed = 0, deadline = 0, copied;
+	char a[32], b2[32], d[32];
+	int rc = -EIO, status = EXIT_FAIL, nrc;
+	bool clean;
+
+	for (unsigned int i = 0; i < V4L2_MAX_BUFFERS; i++)
+		c.dmabuf[i] = -1;
+	printf("model %s: input %s [%ux%ux%ux%u]\n", s->name[0] ? s->name : model_path,
+	       dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1], s->in.dims[2],
+	       s->in.dims[3]);
+	nrc = negotiate(&c, &s->in);
+	if (nrc) {
+		teardown(&c, s, false);
+		return nrc;
+	}
+	if (setup_buffers(&c, s, lo->slots))
+		goto out;
+
+	/* Ctrl-C ends the run cleanly: poll() returns, the buffers come back. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (xioctl(c.fd, VIDIOC_STREAMON, &type)) {
+		fprintf(stderr, "aiot-run: %s: VIDIOC_STREAMON: %s\n", c.path, strerror(errno));
+		goto out;
+	}
+	c.streaming = true;
+	printf("streaming ");
+	if (lo->count)
+		printf("%llu frames%s", (unsigned long long)lo->count,
+		       lo->duration > 0 ? " at most" : "");
+	if (lo->duration > 0)
+		printf("%sfor %g s", lo->count ? ", " : "", lo->duration);
+	if (!lo->count && lo->duration <= 0)
+		printf("until Ctrl-C");
+	printf(": each frame is bound to the NPU without a copy and requeued when its job's "
+	       "fence signals\n");
+	fflush(stdout);
+
+	t0 = lp_now_ns();
+	if (lo->duration > 0)
+		deadline = t0 + (uint64_t)(lo->duration * 1e9);
+	rc = 0;
+	while (!v4l2_stop && !rc) {
+		struct pollfd pfd = { .fd = c.fd, .events = POLLIN };
+		struct v4l2_buffer buf;
+		int n;
+
+		if (lo->count && r.decisions + r.errors >= lo->count)
+			break;
+		if (deadline && lp_now_ns() >= deadline)
+			break;
+		n = poll(&pfd, 1, 1000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!n)
+			continue;
+		n = dequeue_newest(&c, &r, &buf);
+		if (n < 0) {
+			rc = n;
+			fprintf(stderr, "aiot-run: %s: VIDIOC_DQBUF: %s\n", c.path, strerror(-n));
+			break;
+		}
+		if (!n)
+			continue;
+		if (!r.frames_seen++) {
+			uint32_t src = buf.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
+
+			printf("timestamps: %s, %s\n",
+			       (buf.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
+			       V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ? "CLOCK_MONOTONIC" :
+			       "not CLOCK_MONOTONIC: latencies are not comparable",
+			       src == V4L2_BUF_FLAG_TSTAMP_SRC_SOE ? "start of exposure" :
+			       "end of frame (V4L2_BUF_FLAG_TSTAMP_SRC_EOF)");
+		}
+		rc = one_frame(&c, s, &buf, &r, lo, labels, nlabels);
+	}
+	elapsed = lp_now_ns() - t0;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+out:
+	copied = aiot_accel_get_stat(s->accel, AIOT_STAT_BYTES_COPIED);
+	clean = teardown(&c, s, true);
+	if (r.frames) {
+		lp_latencies_sort(&r.lat);
+		lp_latencies_sort(&r.device);
+		printf("summary: %llu decisions on %llu frames in %.1f s (%.2f frames/s), "
+		       "capture->decision p50 %s p99 %s max %s, ",
+		       (unsigned long long)r.decisions, (unsigned long long)r.frames,
+		       (double)elapsed / 1e9,
+		       elapsed ? (double)r.decisions * 1e9 / (double)elapsed : 0.0,
+		       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(&r.lat, 0.50)),
+		       lp_fmt_time(b2, sizeof(b2), (double)lp_latencies_percentile(&r.lat, 0.99)),
+		       lp_fmt_time(d, sizeof(d), (double)lp_latencies_max(&r.lat)));
+		if (r.future)
+			printf("%llu frames stamped after their decision (not in the percentiles), ",
+			       (unsigned long long)r.future);
+		printf("device p50 %s, %s copied by the CPU, %llu stale frames requeued unused, "
+		       "%llu frames skipped by the camera, %llu errors;",
+		       lp_fmt_time(a, sizeof(a), (double)lp_latencies_percentile(&r.device, 0.50)),
+		       lp_fmt_bytes(b2, sizeof(b2), (double)copied),
+		       (unsigned long long)r.stale, (unsigned long long)r.gaps,
+		       (unsigned long long)r.errors);
+		for (unsigned int k = 0; k < MAX_LABELS; k++)
+			if (r.class_count[k])
+				printf(" %s %u", lp_label(labels, nlabels, k, d, sizeof(d)),
+				       r.class_count[k]);
+		printf("\n");
+		fflush(stdout);
+	}
+	if (rc || r.errors || !clean)
+		status = EXIT_FAIL;
+	else if (v4l2_stop && (lo->count || lo->duration > 0) &&
+		 !(lo->count && r.decisions >= lo->count) &&
+		 !(lo->duration > 0 && elapsed >= (uint64_t)(lo->duration * 1e9)))
+		status = EXIT_INTERRUPTED;
+	else
+		status = EXIT_OK;
+	lp_latencies_free(&r.lat);
+	lp_latencies_free(&r.device);
+	return status;
+}
