@@ -90,12 +90,14 @@ install: modules_install headers_install install-udev
 # aiot-run. The rest only use those.
 MK_FRAGMENTS := lib isa fastexec tools compile integration run fastexec_models firmware models npu_card demo \
 		monitor sensor bench dts apidoc fuzz_guest udev
+MK_FRAGMENTS += aiotd
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)
 
 # The command-line tools (docs/tools.md) into $(BINDIR).
 INSTALL_TOOLS := aiot-info aiot-bench aiot-compile aiot-run aiot-tflite-dump aiot-sensor-rec
+INSTALL_TOOLS += aiotd
 install: install-tools
 install-tools: $(addprefix $(BUILD)/,$(INSTALL_TOOLS))
 	install -d $(DESTDIR)$(BINDIR)
