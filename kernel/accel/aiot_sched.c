@@ -70,7 +70,7 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 static void aiot_reset_uevent(struct aiot_device *adev)
 {
 	struct drm_minor *minor = aiot_node_minor(&adev->drm);
-	char *envp[] = { "AIOT_RESET=1", NULL };
+	char *envp[2] = { "AIOT_RESET=1", NULL };
 
 	if (minor && minor->kdev)
 		kobject_uevent_env(&minor->kdev->kobj, KOBJ_CHANGE, envp);
