@@ -75,10 +75,11 @@ struct aiot_stats {
  * @debugfs: this device's directory under <debugfs>/aiot/
  * @open_files: number of open file descriptions, for debugfs
  * @sched: the job scheduler, one hardware queue
- * @submit_wq: the scheduler's run_job and free_job work: ordered and
- *	high-priority (NULL on kernels whose scheduler has its own kthread)
+ * @submit_wq: the scheduler's run_job and free_job work: high-priority,
+ *	per-CPU or ordered (NULL on kernels whose scheduler has its own kthread)
  * @fence_context: context of the hardware fences
- * @fence_seqno: last hardware fence seqno (run_job is serialised)
+ * @fence_seqno: last hardware fence seqno (run_job is serialised: one
+ *	work item, never run on two CPUs at once)
  * @fence_lock: lock of the hardware fences
  * @job_timeout_ms: a job without progress for this long is reset
  * @last_progress: backend progress counter when the job timeout was last

@@ -70,7 +70,7 @@ static struct dma_fence *aiot_sched_run_job(struct drm_sched_job *sched_job)
 static void aiot_reset_uevent(struct aiot_device *adev)
 {
 	struct drm_minor *minor = aiot_node_minor(&adev->drm);
-	char *envp[] = { "AIOT_RESET=1", NULL };
+	char *envp[2] = { "AIOT_RESET=1", NULL };
 
 	if (minor && minor->kdev)
 		kobject_uevent_env(&minor->kdev->kobj, KOBJ_CHANGE, envp);
@@ -194,13 +194,25 @@ module_param(submit_highpri, bool, 0644);
 MODULE_PARM_DESC(submit_highpri,
 		 "Devices registered from now on run jobs from a high-priority workqueue (6.1: a SCHED_FIFO scheduler thread)");
 
+static bool submit_percpu = true;
+module_param(submit_percpu, bool, 0644);
+MODULE_PARM_DESC(submit_percpu,
+		 "With submit_highpri, devices registered from now on start a job on the CPU that queued it (6.12)");
+
 /*
  * The hop from a job's last dependency signalling (a sensor slot's DMA,
  * another job) to run_job is the scheduler's work item: on an ordinary
- * nice-0 kworker it waits behind any CPU load. Our own ordered workqueue
- * (run_job is serialised, as with drm_sched's own) runs it at high
- * priority; WQ_MEM_RECLAIM because it signals fences memory reclaim may
- * wait for.
+ * nice-0 kworker it waits behind any CPU load. Our own workqueue runs it
+ * at high priority; WQ_MEM_RECLAIM because it signals fences memory
+ * reclaim may wait for.
+ *
+ * Per-CPU rather than ordered: run_job stays serialised (a work item never
+ * runs on two CPUs at once) while free_job may run beside it, which
+ * drm_sched allows. A job SUBMIT queues then starts on the submitter's CPU
+ * and the kworker wakes the waiter there too (the fair scheduler keeps a
+ * task woken by a per-CPU kworker on that CPU), instead of waking an idle
+ * CPU twice: under a hypervisor each of those wakeups is a round trip to
+ * the host that costs more than the whole job.
  */
 int aiot_sched_init(struct aiot_device *adev)
 {
@@ -218,9 +230,14 @@ int aiot_sched_init(struct aiot_device *adev)
 	spin_lock_init(&adev->fence_lock);
 	adev->fence_context = dma_fence_context_alloc(1);
 	if (AIOT_SCHED_HAS_SUBMIT_WQ && READ_ONCE(submit_highpri)) {
-		adev->submit_wq = alloc_ordered_workqueue("aiot-submit",
+		if (READ_ONCE(submit_percpu))
+			adev->submit_wq = alloc_workqueue("aiot-submit",
 							  WQ_HIGHPRI |
-							  WQ_MEM_RECLAIM);
+							  WQ_MEM_RECLAIM, 0);
+		else
+			adev->submit_wq = alloc_ordered_workqueue("aiot-submit",
+								  WQ_HIGHPRI |
+								  WQ_MEM_RECLAIM);
 		if (!adev->submit_wq)
 			return -ENOMEM;
 	}

@@ -173,6 +173,10 @@ static void aiot_sensor_dev_release(struct device *dev)
  * @ops: the backend's callbacks, must outlive the registration
  * @priv: the backend's data, see aiot_sensor_get_drvdata()
  *
+ * The stream's device node exists before this returns: userspace may open
+ * and start the stream at once, so @ops may be called before the caller has
+ * stored the result. A backend uses the stream its callbacks are passed.
+ *
  * Return: the stream, or an ERR_PTR().
  */
 struct aiot_sensor *aiot_sensor_register(struct device *parent,
