@@ -3,6 +3,8 @@
 #
 # `make check-bindings` (mk/bindings.mk): the devicetree bindings in
 # dts-overlays/bindings/ checked with dt-schema (Debian's dt-schema package):
+#  0. the properties kernel/sim/ reads are the ones the bindings describe
+#     (tests/bindings/driver-props.py);
 #  1. dt-doc-validate: every binding is a valid dt-schema document;
 #  2. every binding's examples compile with dtc and pass dt-validate;
 #  3. a base DTB, QEMU's arm64 `virt` one (qemu-system-aarch64 -machine
@@ -49,6 +51,10 @@ new_errors() { # LOG
 	     /^\tFrom schema/ { if (keep) print; next }
 	     { keep = !($0 in base); if (keep) print }' "$out/base.log" "$1"
 }
+
+# 0. the bindings describe exactly the properties the driver reads
+python3 "$top/tests/bindings/driver-props.py" "$top/kernel/sim" "$bindings" ||
+	err "the bindings and kernel/sim/ disagree"
 
 # 1. the schemas themselves
 shopt -s nullglob
