@@ -7,7 +7,8 @@
 #  - every compatible an overlay uses has a binding, bindings/<compatible>.yaml,
 #    and a driver in kernel/ that matches it;
 #  - every binding is well-formed YAML naming its own compatible (when
-#    python3-yaml is there; dt-schema's dt-validate is not packaged here).
+#    python3-yaml is there; `make check-bindings`, mk/bindings.mk, runs
+#    dt-schema's dt-doc-validate and dt-validate).
 # Usage: check-overlays.sh [OUTDIR]   (compiled overlays go to OUTDIR)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)

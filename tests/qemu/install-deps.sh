@@ -23,6 +23,7 @@ pkgs=(
 	rsync xz-utils zstd python3 busybox-static qemu-system-x86
 	pkg-config libdrm-dev libudev-dev googletest libgtest-dev
 	device-tree-compiler clang llvm libclang-rt-14-dev
+	dt-schema
 	mosquitto libmosquitto-dev openssl
 	debhelper dh-dkms dkms lintian
 	"linux-image-$kver612-unsigned" "linux-headers-$kver612"
