@@ -16,19 +16,6 @@
 
 #include "internal.h"
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* The cache entry of the dma-buf of @st. Called with model->lock. */
 static struct aiot_dmabuf_import *find_import(struct aiot_model *model,
 					      const struct stat *st)
@@ -67,26 +54,26 @@ static int check_fit(const struct aiot_model *model, unsigned int index,
 	size_t need = model->slot_need[t->desc.binding];
 
 	if (offset != t->desc.offset)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "input %u: data at offset %zu of the dma-buf, but the model reads it at "
 			    "offset %u of its binding slot (bindings are whole buffers)",
 			    index, offset, t->desc.offset);
 	if (offset > size)
-		return fail(-EINVAL, err, errlen, "input %u: offset %zu beyond the dma-buf's %zu bytes",
+		return aiot_fail(-EINVAL, err, errlen, "input %u: offset %zu beyond the dma-buf's %zu bytes",
 			    index, offset, size);
 	if (!length)
 		length = size - offset;
 	if (length > size - offset)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "input %u: %zu bytes from offset %zu overrun the dma-buf's %zu bytes",
 			    index, length, offset, size);
 	if (length < t->desc.size)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "input %u: %zu bytes of data, the tensor takes %u (shape %ux%ux%ux%u)",
 			    index, length, t->desc.size, t->desc.dims[0], t->desc.dims[1],
 			    t->desc.dims[2], t->desc.dims[3]);
 	if (size < need)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "input %u: the dma-buf has %zu bytes, its binding slot %u needs %zu",
 			    index, size, t->desc.binding, need);
 	return 0;
@@ -106,12 +93,12 @@ int aiot_model_import_input_dmabuf(struct aiot_model *model, unsigned int index,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!model || !buffer_out)
-		return fail(-EINVAL, err, errlen, "missing argument");
+		return aiot_fail(-EINVAL, err, errlen, "missing argument");
 	if (!t)
-		return fail(-EINVAL, err, errlen, "no input %u (the model has %u)", index,
+		return aiot_fail(-EINVAL, err, errlen, "no input %u (the model has %u)", index,
 			    model->input_count);
 	if (dmabuf_fd < 0 || fstat(dmabuf_fd, &st))
-		return fail(-EBADF, err, errlen, "fd %d is not open", dmabuf_fd);
+		return aiot_fail(-EBADF, err, errlen, "fd %d is not open", dmabuf_fd);
 
 	pthread_mutex_lock(&model->lock);
 	imp = find_import(model, &st);
@@ -130,7 +117,7 @@ int aiot_model_import_input_dmabuf(struct aiot_model *model, unsigned int index,
 	 */
 	end = lseek(dmabuf_fd, 0, SEEK_END);
 	if (end <= 0)
-		return fail(-EBADF, err, errlen, "fd %d is not a dma-buf (%s)", dmabuf_fd,
+		return aiot_fail(-EBADF, err, errlen, "fd %d is not a dma-buf (%s)", dmabuf_fd,
 			    end == 0 ? "it has no bytes" : "it cannot seek");
 	lseek(dmabuf_fd, 0, SEEK_SET);
 	ret = check_fit(model, index, t, (size_t)end, offset, length, err, errlen);
@@ -138,18 +125,18 @@ int aiot_model_import_input_dmabuf(struct aiot_model *model, unsigned int index,
 		return ret;
 	fd = fcntl(dmabuf_fd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
-		return fail(-errno, err, errlen, "dup of fd %d: %s", dmabuf_fd, strerror(errno));
+		return aiot_fail(-errno, err, errlen, "dup of fd %d: %s", dmabuf_fd, strerror(errno));
 	ret = aiot_buffer_import_dmabuf(model->accel, fd, &buf);
 	if (ret) {
 		close(fd);
-		return fail(ret, err, errlen, "PRIME import of fd %d: %s%s", dmabuf_fd,
+		return aiot_fail(ret, err, errlen, "PRIME import of fd %d: %s%s", dmabuf_fd,
 			    aiot_strerror(ret), ret == -EINVAL ? " (not a dma-buf?)" : "");
 	}
 	if (buf->accel != model->accel) {
 		/* Cannot happen: imported on the model's own accelerator. */
 		aiot_buffer_free(buf);
 		close(fd);
-		return fail(-EXDEV, err, errlen, "imported on another accelerator");
+		return aiot_fail(-EXDEV, err, errlen, "imported on another accelerator");
 	}
 
 	pthread_mutex_lock(&model->lock);
@@ -170,7 +157,7 @@ int aiot_model_import_input_dmabuf(struct aiot_model *model, unsigned int index,
 			pthread_mutex_unlock(&model->lock);
 			aiot_buffer_free(buf);
 			close(fd);
-			return fail(-ENOMEM, err, errlen, "out of memory");
+			return aiot_fail(-ENOMEM, err, errlen, "out of memory");
 		}
 		model->dmabufs = grown;
 		model->dmabuf_capacity = cap;
@@ -197,7 +184,7 @@ int aiot_model_bind_input_dmabuf(struct aiot_model *model, unsigned int index,
 		return ret;
 	ret = aiot_model_bind_input(model, index, buf);
 	if (ret)
-		return fail(ret, err, errlen, "binding input %u: %s", index, aiot_strerror(ret));
+		return aiot_fail(ret, err, errlen, "binding input %u: %s", index, aiot_strerror(ret));
 	return 0;
 }
 

@@ -19,6 +19,8 @@
 #include <drm/aiot_accel.h>
 #include <linux/aiot_isa.h>
 
+#include "fail.h"
+
 /*
  * The library's public binding count mirrors the uAPI's and the ISA's
  * without making its header depend on them; the three must agree.

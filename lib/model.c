@@ -20,6 +20,7 @@
 #include <linux/aiot_isa.h>
 
 #include "dtype.h"
+#include "fail.h"
 #include "le_bytes.h"
 
 _Static_assert(sizeof(struct aiot_model_file_header) == AIOT_MODEL_HEADER_SIZE,
@@ -82,8 +83,7 @@ uint32_t aiot_crc32(uint32_t crc, const void *data, size_t len)
 	return ~crc;
 }
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+int aiot_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -165,32 +165,32 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 	float scale;
 
 	if (t->direction > AIOT_MODEL_TENSOR_OUTPUT)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: direction %u is neither input (0) nor output (1)",
 			    index, t->direction);
 	if (t->reserved0 || t->reserved1)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): reserved fields must be zero", index, what);
 	if (!esize)
-		return fail(-EINVAL, err, errlen, "tensor %u (%s): unknown dtype %u",
+		return aiot_fail(-EINVAL, err, errlen, "tensor %u (%s): unknown dtype %u",
 			    index, what, t->dtype);
 	if (t->binding >= AIOT_MODEL_MAX_BINDINGS)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): binding slot %u out of range (max %u)",
 			    index, what, t->binding, AIOT_MODEL_MAX_BINDINGS - 1);
 	if (t->binding == h->weights_binding || t->binding == h->arena_binding)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): binding slot %u is the %s slot",
 			    index, what, t->binding,
 			    t->binding == h->weights_binding ? "weights" : "arena");
 	if (t->offset % esize)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): offset %u not a multiple of its element size %u",
 			    index, what, t->offset, esize);
 	bytes = esize;
 	for (int d = 0; d < 4; d++) {
 		if (t->dims[d] < 1 || t->dims[d] > AIOT_ISA_MAX_DIM)
-			return fail(-EINVAL, err, errlen,
+			return aiot_fail(-EINVAL, err, errlen,
 				    "tensor %u (%s): dimension %d is %u (must be 1..%u)",
 				    index, what, d, t->dims[d], AIOT_ISA_MAX_DIM);
 		/* bytes <= 1 GiB before, dims < 2^16: no overflow. */
@@ -199,20 +199,20 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 			break;
 	}
 	if (bytes > AIOT_ISA_MAX_TENSOR_BYTES || bytes != t->size)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): size %u does not match its shape (%llu bytes)",
 			    index, what, t->size, (unsigned long long)bytes);
 	if ((uint64_t)t->offset + t->size > UINT32_MAX)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): offset %u + size %u overflows 32 bits",
 			    index, what, t->offset, t->size);
 	memcpy(&scale, &t->scale_bits, sizeof(scale));
 	if (!isfinite(scale) || !(scale > 0.0f))
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): scale must be finite and positive (bits 0x%08x)",
 			    index, what, t->scale_bits);
 	if (!zero_point_fits(t->dtype, t->zero_point))
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): zero point %d out of its dtype's range",
 			    index, what, t->zero_point);
 	return 0;
@@ -236,12 +236,12 @@ static int check_tensor_table(struct aiot_model_blob_view *view, char *err,
 			if (a->binding != b->binding)
 				continue;
 			if (a->direction != b->direction)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "tensors %u and %u: an input and an output share binding slot %u",
 					    j, i, a->binding);
 			if ((uint64_t)a->offset < (uint64_t)b->offset + b->size &&
 			    (uint64_t)b->offset < (uint64_t)a->offset + a->size)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "tensors %u and %u overlap in binding slot %u",
 					    j, i, a->binding);
 		}
@@ -256,25 +256,25 @@ static int check_command_stream(const uint8_t *p, size_t size,
 	uint32_t magic, version, stream_size;
 
 	if (size < sizeof(struct aiot_isa_header))
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "command stream: %zu bytes, shorter than its %zu-byte header",
 			    size, sizeof(struct aiot_isa_header));
 	if (size > AIOT_ISA_MAX_STREAM_BYTES)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "command stream: %zu bytes, above the ISA's limit of %u",
 			    size, AIOT_ISA_MAX_STREAM_BYTES);
 	magic = aiot_le32_get(p + offsetof(struct aiot_isa_header, magic));
 	version = aiot_le32_get(p + offsetof(struct aiot_isa_header, version));
 	stream_size = aiot_le32_get(p + offsetof(struct aiot_isa_header, size));
 	if (magic != AIOT_ISA_MAGIC)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "command stream: bad ISA magic 0x%08x", magic);
 	if (version != h->isa_version)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "command stream: ISA version 0x%x differs from the header's 0x%x",
 			    version, h->isa_version);
 	if (stream_size != size)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "command stream: its header says %u bytes, the section has %zu",
 			    stream_size, size);
 	return 0;
@@ -287,11 +287,11 @@ static int parse_header(const uint8_t *p, size_t size,
 	uint32_t crc;
 
 	if (size < AIOT_MODEL_HEADER_SIZE)
-		return fail(-ENOEXEC, err, errlen,
+		return aiot_fail(-ENOEXEC, err, errlen,
 			    "%zu bytes: too short for a model blob header (%d bytes)",
 			    size, AIOT_MODEL_HEADER_SIZE);
 	if (memcmp(p + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN))
-		return fail(-ENOEXEC, err, errlen,
+		return aiot_fail(-ENOEXEC, err, errlen,
 			    "not an aiot model blob (bad magic)");
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, p, AIOT_MODEL_MAGIC_LEN);
@@ -314,7 +314,7 @@ static int parse_header(const uint8_t *p, size_t size,
 	/* The version decides how to read the rest: check it first. */
 	if (h->version_major != AIOT_MODEL_VERSION_MAJOR ||
 	    h->version_minor > AIOT_MODEL_VERSION_MINOR)
-		return fail(-EPROTONOSUPPORT, err, errlen,
+		return aiot_fail(-EPROTONOSUPPORT, err, errlen,
 			    "model blob version %u.%u not supported (this reader: %u.0 to %u.%u)",
 			    h->version_major, h->version_minor,
 			    AIOT_MODEL_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR,
@@ -323,48 +323,48 @@ static int parse_header(const uint8_t *p, size_t size,
 	memset(copy + HDR_HEADER_CRC, 0, 4);
 	crc = aiot_crc32(0, copy, sizeof(copy));
 	if (crc != h->header_crc)
-		return fail(-EBADMSG, err, errlen,
+		return aiot_fail(-EBADMSG, err, errlen,
 			    "header checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    h->header_crc, crc);
 	if (h->header_size != AIOT_MODEL_HEADER_SIZE)
-		return fail(-EINVAL, err, errlen, "header size %u, expected %u",
+		return aiot_fail(-EINVAL, err, errlen, "header size %u, expected %u",
 			    h->header_size, AIOT_MODEL_HEADER_SIZE);
 	if (h->total_size != size)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "blob is %zu bytes but its header says %llu (truncated or padded)",
 			    size, (unsigned long long)h->total_size);
 	if (h->total_size > AIOT_MODEL_MAX_BLOB_SIZE)
-		return fail(-EINVAL, err, errlen, "blob of %llu bytes exceeds the limit of %u",
+		return aiot_fail(-EINVAL, err, errlen, "blob of %llu bytes exceeds the limit of %u",
 			    (unsigned long long)h->total_size, AIOT_MODEL_MAX_BLOB_SIZE);
 	if (h->flags)
-		return fail(-EINVAL, err, errlen, "unknown header flags 0x%x", h->flags);
+		return aiot_fail(-EINVAL, err, errlen, "unknown header flags 0x%x", h->flags);
 	if (h->reserved0 || h->reserved[0] || h->reserved[1])
-		return fail(-EINVAL, err, errlen, "reserved header fields must be zero");
+		return aiot_fail(-EINVAL, err, errlen, "reserved header fields must be zero");
 	if (h->section_count < 1 || h->section_count > AIOT_MODEL_MAX_SECTIONS)
-		return fail(-EINVAL, err, errlen, "section count %u (must be 1..%u)",
+		return aiot_fail(-EINVAL, err, errlen, "section count %u (must be 1..%u)",
 			    h->section_count, AIOT_MODEL_MAX_SECTIONS);
 	if ((h->isa_version >> 16) != AIOT_ISA_VERSION_MAJOR)
-		return fail(-EPROTONOSUPPORT, err, errlen,
+		return aiot_fail(-EPROTONOSUPPORT, err, errlen,
 			    "ISA major version %u not supported (this library: %u)",
 			    h->isa_version >> 16, AIOT_ISA_VERSION_MAJOR);
 	if (h->weights_binding != AIOT_MODEL_NO_BINDING &&
 	    h->weights_binding >= AIOT_MODEL_MAX_BINDINGS)
-		return fail(-EINVAL, err, errlen, "weights binding slot %u out of range",
+		return aiot_fail(-EINVAL, err, errlen, "weights binding slot %u out of range",
 			    h->weights_binding);
 	if (h->arena_binding != AIOT_MODEL_NO_BINDING &&
 	    h->arena_binding >= AIOT_MODEL_MAX_BINDINGS)
-		return fail(-EINVAL, err, errlen, "arena binding slot %u out of range",
+		return aiot_fail(-EINVAL, err, errlen, "arena binding slot %u out of range",
 			    h->arena_binding);
 	if (h->weights_binding != AIOT_MODEL_NO_BINDING &&
 	    h->weights_binding == h->arena_binding)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "weights and arena share binding slot %u", h->arena_binding);
 	if ((h->arena_size == 0) != (h->arena_binding == AIOT_MODEL_NO_BINDING))
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "arena size %llu and arena binding slot %u disagree",
 			    (unsigned long long)h->arena_size, h->arena_binding);
 	if (h->arena_size > AIOT_MODEL_MAX_ARENA_SIZE)
-		return fail(-EINVAL, err, errlen, "arena of %llu bytes exceeds the limit of %u",
+		return aiot_fail(-EINVAL, err, errlen, "arena of %llu bytes exceeds the limit of %u",
 			    (unsigned long long)h->arena_size, AIOT_MODEL_MAX_ARENA_SIZE);
 	return 0;
 }
@@ -385,7 +385,7 @@ int aiot_model_blob_parse(const void *data, size_t size,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!data || !view)
-		return fail(-EINVAL, err, errlen, "no blob or no view");
+		return aiot_fail(-EINVAL, err, errlen, "no blob or no view");
 	memset(view, 0, sizeof(*view));
 	h = &view->header;
 	ret = parse_header(p, size, h, err, errlen);
@@ -395,14 +395,14 @@ int aiot_model_blob_parse(const void *data, size_t size,
 	/* From here on size == total_size <= 1 GiB: sums of two fit in 64 bits. */
 	crc = aiot_crc32(0, p + AIOT_MODEL_HEADER_SIZE, size - AIOT_MODEL_HEADER_SIZE);
 	if (crc != h->payload_crc)
-		return fail(-EBADMSG, err, errlen,
+		return aiot_fail(-EBADMSG, err, errlen,
 			    "payload checksum mismatch (stored 0x%08x, computed 0x%08x)",
 			    h->payload_crc, crc);
 
 	table_end = (uint64_t)h->header_size +
 		    (uint64_t)h->section_count * AIOT_MODEL_SECTION_SIZE;
 	if (table_end > size)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "section table (%u entries) ends at %llu, past the blob's %zu bytes",
 			    h->section_count, (unsigned long long)table_end, size);
 
@@ -415,19 +415,19 @@ int aiot_model_blob_parse(const void *data, size_t size,
 		s->offset = aiot_le64_get(e + 8);
 		s->size = aiot_le64_get(e + 16);
 		if (s->flags & ~AIOT_MODEL_SECTION_F_OPTIONAL)
-			return fail(-EINVAL, err, errlen,
+			return aiot_fail(-EINVAL, err, errlen,
 				    "section %u (%s): unknown flags 0x%x", i,
 				    section_name(s->type), s->flags);
 		if (s->offset < table_end || s->offset > size ||
 		    s->size > size - s->offset)
-			return fail(-EINVAL, err, errlen,
+			return aiot_fail(-EINVAL, err, errlen,
 				    "section %u (%s): range %llu+%llu outside the payload %llu..%zu",
 				    i, section_name(s->type),
 				    (unsigned long long)s->offset,
 				    (unsigned long long)s->size,
 				    (unsigned long long)table_end, size);
 		if (s->offset % AIOT_MODEL_SECTION_ALIGN)
-			return fail(-EINVAL, err, errlen,
+			return aiot_fail(-EINVAL, err, errlen,
 				    "section %u (%s): offset %llu not %d-byte aligned",
 				    i, section_name(s->type),
 				    (unsigned long long)s->offset, AIOT_MODEL_SECTION_ALIGN);
@@ -436,19 +436,19 @@ int aiot_model_blob_parse(const void *data, size_t size,
 
 			if (s->size && o->size && s->offset < o->offset + o->size &&
 			    o->offset < s->offset + s->size)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "sections %u (%s) and %u (%s) overlap", j,
 					    section_name(o->type), i,
 					    section_name(s->type));
 		}
 		if (!s->size && !(s->flags & AIOT_MODEL_SECTION_F_OPTIONAL))
-			return fail(-EINVAL, err, errlen,
+			return aiot_fail(-EINVAL, err, errlen,
 				    "section %u (%s): empty", i, section_name(s->type));
 
 		switch (s->type) {
 		case AIOT_MODEL_SECTION_COMMAND_STREAM:
 			if (seen_stream)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "section %u: a second command stream", i);
 			seen_stream = true;
 			view->command_stream = p + s->offset;
@@ -456,7 +456,7 @@ int aiot_model_blob_parse(const void *data, size_t size,
 			break;
 		case AIOT_MODEL_SECTION_WEIGHTS:
 			if (seen_weights)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "section %u: a second weights section", i);
 			seen_weights = true;
 			view->weights = p + s->offset;
@@ -464,12 +464,12 @@ int aiot_model_blob_parse(const void *data, size_t size,
 			break;
 		case AIOT_MODEL_SECTION_TENSORS:
 			if (seen_tensors)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "section %u: a second tensor table", i);
 			seen_tensors = true;
 			if (s->size % AIOT_MODEL_TENSOR_SIZE ||
 			    s->size / AIOT_MODEL_TENSOR_SIZE > AIOT_MODEL_MAX_TENSORS)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "tensor table: %llu bytes is not 1..%u records of %d bytes",
 					    (unsigned long long)s->size,
 					    AIOT_MODEL_MAX_TENSORS, AIOT_MODEL_TENSOR_SIZE);
@@ -478,12 +478,12 @@ int aiot_model_blob_parse(const void *data, size_t size,
 
 				decode_tensor(p + s->offset + t * AIOT_MODEL_TENSOR_SIZE, rec);
 				if (rec->direction > AIOT_MODEL_TENSOR_OUTPUT)
-					return fail(-EINVAL, err, errlen,
+					return aiot_fail(-EINVAL, err, errlen,
 						    "tensor %zu: direction %u is neither input (0) nor output (1)",
 						    t, rec->direction);
 				if (rec->direction == AIOT_MODEL_TENSOR_INPUT) {
 					if (view->output_count)
-						return fail(-EINVAL, err, errlen,
+						return aiot_fail(-EINVAL, err, errlen,
 							    "tensor %zu: an input after an output (inputs come first)",
 							    t);
 					view->input_count++;
@@ -497,7 +497,7 @@ int aiot_model_blob_parse(const void *data, size_t size,
 				   s->size : sizeof(view->name) - 1;
 
 			if (seen_name)
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "section %u: a second name", i);
 			seen_name = true;
 			memcpy(view->name, p + s->offset, n);
@@ -508,7 +508,7 @@ int aiot_model_blob_parse(const void *data, size_t size,
 		}
 		default:
 			if (!(s->flags & AIOT_MODEL_SECTION_F_OPTIONAL))
-				return fail(-EINVAL, err, errlen,
+				return aiot_fail(-EINVAL, err, errlen,
 					    "section %u: unknown type %u that is not optional",
 					    i, s->type);
 			break;
@@ -516,18 +516,18 @@ int aiot_model_blob_parse(const void *data, size_t size,
 	}
 
 	if (!seen_stream)
-		return fail(-EINVAL, err, errlen, "no command stream section");
+		return aiot_fail(-EINVAL, err, errlen, "no command stream section");
 	if (!seen_tensors)
-		return fail(-EINVAL, err, errlen, "no tensor table section");
+		return aiot_fail(-EINVAL, err, errlen, "no tensor table section");
 	if (h->weights_binding != AIOT_MODEL_NO_BINDING && !seen_weights)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "weights binding slot %u but no weights section",
 			    h->weights_binding);
 	if (h->weights_binding == AIOT_MODEL_NO_BINDING && seen_weights)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "weights section but no weights binding slot");
 	if (!view->input_count || !view->output_count)
-		return fail(-EINVAL, err, errlen,
+		return aiot_fail(-EINVAL, err, errlen,
 			    "the model needs at least one input and one output (has %u and %u)",
 			    view->input_count, view->output_count);
 	ret = check_command_stream(view->command_stream, view->command_stream_size,
@@ -558,18 +558,18 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 	int ret;
 
 	if (!parts || !blob_out || !size_out)
-		return fail(-EINVAL, err, errlen, "missing argument");
+		return aiot_fail(-EINVAL, err, errlen, "missing argument");
 	if (!parts->command_stream || !parts->command_stream_size)
-		return fail(-EINVAL, err, errlen, "no command stream");
+		return aiot_fail(-EINVAL, err, errlen, "no command stream");
 	if (!parts->tensors || !parts->tensor_count ||
 	    parts->tensor_count > AIOT_MODEL_MAX_TENSORS)
-		return fail(-EINVAL, err, errlen, "%u tensors (must be 1..%u)",
+		return aiot_fail(-EINVAL, err, errlen, "%u tensors (must be 1..%u)",
 			    parts->tensor_count, AIOT_MODEL_MAX_TENSORS);
 	if (parts->weights_size && !parts->weights)
-		return fail(-EINVAL, err, errlen, "weights size without weights");
+		return aiot_fail(-EINVAL, err, errlen, "weights size without weights");
 	if (parts->command_stream_size > AIOT_MODEL_MAX_BLOB_SIZE ||
 	    parts->weights_size > AIOT_MODEL_MAX_BLOB_SIZE)
-		return fail(-EINVAL, err, errlen, "sections exceed the blob size limit");
+		return aiot_fail(-EINVAL, err, errlen, "sections exceed the blob size limit");
 
 	sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_COMMAND_STREAM,
 					parts->command_stream,
@@ -589,14 +589,14 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 	for (unsigned int i = 0; i < nsec; i++)
 		total = align_up(total) + sec[i].size;
 	if (total > AIOT_MODEL_MAX_BLOB_SIZE)
-		return fail(-EINVAL, err, errlen, "blob of %zu bytes exceeds the limit", total);
+		return aiot_fail(-EINVAL, err, errlen, "blob of %zu bytes exceeds the limit", total);
 
 	blob = calloc(1, total);
 	check = malloc(sizeof(*check));
 	if (!blob || !check) {
 		free(blob);
 		free(check);
-		return fail(-ENOMEM, err, errlen, "out of memory");
+		return aiot_fail(-ENOMEM, err, errlen, "out of memory");
 	}
 	for (unsigned int i = 0; i < nsec; i++) {
 		uint8_t *e = blob + AIOT_MODEL_HEADER_SIZE + i * AIOT_MODEL_SECTION_SIZE;

@@ -14,19 +14,6 @@
 
 #include "internal.h"
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* A buffer holding a copy of bytes from the blob. */
 static int upload(struct aiot_accel *accel, const void *data, size_t size,
 		  struct aiot_buffer **out)
@@ -70,13 +57,13 @@ int aiot_model_load(struct aiot_accel *accel, const void *blob, size_t size,
 	if (err && errlen)
 		err[0] = '\0';
 	if (!accel || !blob || !model_out)
-		return fail(-EINVAL, err, errlen, "missing argument");
+		return aiot_fail(-EINVAL, err, errlen, "missing argument");
 	view = malloc(sizeof(*view));
 	model = calloc(1, sizeof(*model));
 	if (!view || !model) {
 		free(view);
 		free(model);
-		return fail(-ENOMEM, err, errlen, "out of memory");
+		return aiot_fail(-ENOMEM, err, errlen, "out of memory");
 	}
 	pthread_mutex_init(&model->lock, NULL);
 	ret = aiot_model_blob_parse(blob, size, view, err, errlen);
@@ -107,14 +94,14 @@ int aiot_model_load(struct aiot_accel *accel, const void *blob, size_t size,
 	ret = upload(accel, view->command_stream, view->command_stream_size,
 		     &model->cmd_buffer);
 	if (ret) {
-		fail(ret, err, errlen, "command stream buffer: %s", aiot_strerror(ret));
+		aiot_fail(ret, err, errlen, "command stream buffer: %s", aiot_strerror(ret));
 		goto out;
 	}
 	model->cmd_size = view->command_stream_size;
 	if (view->weights) {
 		ret = upload(accel, view->weights, view->weights_size, &model->weights);
 		if (ret) {
-			fail(ret, err, errlen, "weights buffer (%zu bytes): %s",
+			aiot_fail(ret, err, errlen, "weights buffer (%zu bytes): %s",
 			     view->weights_size, aiot_strerror(ret));
 			goto out;
 		}
@@ -122,7 +109,7 @@ int aiot_model_load(struct aiot_accel *accel, const void *blob, size_t size,
 	if (model->arena_size) {
 		ret = aiot_buffer_create(accel, model->arena_size, &model->arena);
 		if (ret) {
-			fail(ret, err, errlen, "arena buffer (%zu bytes): %s",
+			aiot_fail(ret, err, errlen, "arena buffer (%zu bytes): %s",
 			     model->arena_size, aiot_strerror(ret));
 			goto out;
 		}
@@ -132,7 +119,7 @@ int aiot_model_load(struct aiot_accel *accel, const void *blob, size_t size,
 			continue;
 		ret = aiot_buffer_create(accel, model->slot_need[slot], &model->own[slot]);
 		if (ret) {
-			fail(ret, err, errlen, "buffer of binding slot %u: %s", slot,
+			aiot_fail(ret, err, errlen, "buffer of binding slot %u: %s", slot,
 			     aiot_strerror(ret));
 			goto out;
 		}
@@ -155,26 +142,26 @@ int aiot_model_load_file(struct aiot_accel *accel, const char *path,
 	int fd, ret;
 
 	if (!accel || !path || !model_out)
-		return fail(-EINVAL, err, errlen, "missing argument");
+		return aiot_fail(-EINVAL, err, errlen, "missing argument");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		return fail(ret, err, errlen, "%s: %s", path, aiot_strerror(ret));
+		return aiot_fail(ret, err, errlen, "%s: %s", path, aiot_strerror(ret));
 	}
 	if (fstat(fd, &st)) {
 		ret = -errno;
 		close(fd);
-		return fail(ret, err, errlen, "%s: %s", path, aiot_strerror(ret));
+		return aiot_fail(ret, err, errlen, "%s: %s", path, aiot_strerror(ret));
 	}
 	if (st.st_size > AIOT_MODEL_MAX_BLOB_SIZE) {
 		close(fd);
-		return fail(-EFBIG, err, errlen, "%s: %lld bytes, above the %u-byte limit",
+		return aiot_fail(-EFBIG, err, errlen, "%s: %lld bytes, above the %u-byte limit",
 			    path, (long long)st.st_size, AIOT_MODEL_MAX_BLOB_SIZE);
 	}
 	blob = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!blob) {
 		close(fd);
-		return fail(-ENOMEM, err, errlen, "out of memory");
+		return aiot_fail(-ENOMEM, err, errlen, "out of memory");
 	}
 	while (done < (size_t)st.st_size) {
 		ssize_t n = read(fd, (char *)blob + done, (size_t)st.st_size - done);

@@ -6,8 +6,9 @@
 # ASan/UBSan. A suite that needs more libraries sets GUEST_LDLIBS_<suite> in
 # its own mk fragment.
 INTEGRATION_LIB := tests/integration/aiot_testlib.c \
-	tests/integration/aiot_testlib_stream.c tests/integration/tap.c
-INTEGRATION_FILE_SUITES := $(filter-out aiot_testlib aiot_testlib_stream tap,\
+	tests/integration/aiot_testlib_stream.c tests/integration/aiot_testlib_cmd.c \
+	tests/integration/tap.c
+INTEGRATION_FILE_SUITES := $(filter-out aiot_testlib aiot_testlib_stream aiot_testlib_cmd tap,\
 	$(basename $(notdir $(wildcard tests/integration/*.c))))
 INTEGRATION_DIR_SUITES := $(sort $(notdir $(patsubst %/,%,\
 	$(dir $(wildcard tests/integration/*/*.c)))))

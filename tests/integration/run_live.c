@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aiot_testlib_cmd.h"
 #include "tap.h"
 
 #define RUN	"/aiot/bin/aiot-run"
@@ -33,80 +34,17 @@
 #define REPLAY	IMAGES "person.bmp," IMAGES "no_person.bmp"
 #define COUNT	12
 #define HOLD	2
-#define MAX_LINES 256
 
-static char out[MAX_LINES][256];
-static int out_n;
+static struct aiot_test_cmd out;
 
 /* Run aiot-run with these arguments, stdout and stderr merged; its exit code. */
 static int run(const char *args)
 {
-	char cmd[1024], line[256];
-	int st, lines = 0;
-	FILE *p;
+	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), RUN " %s 2>&1", args);
-	tap_diag("$ %s", cmd);
-	out_n = 0;
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		/* Enough to see what happened; not the whole --help every time. */
-		if (++lines <= 40) {
-			fputs("# ", stdout);
-			fputs(line, stdout);
-		}
-		if (out_n < MAX_LINES)
-			snprintf(out[out_n++], sizeof(out[0]), "%s", line);
-	}
-	if (lines > 40)
-		tap_diag("... %d more lines", lines - 40);
-	fflush(stdout);
-	st = pclose(p);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static const char *find_line(const char *prefix)
-{
-	for (int i = 0; i < out_n; i++)
-		if (!strncmp(out[i], prefix, strlen(prefix)))
-			return out[i];
-	return NULL;
-}
-
-static bool output_has(const char *text)
-{
-	for (int i = 0; i < out_n; i++)
-		if (strstr(out[i], text))
-			return true;
-	return false;
-}
-
-/* "243.0 ms", "1.23 s", "456 us", "12 ns" -> ns; -1 if not a time. */
-static double to_ns(double v, const char *unit)
-{
-	if (!strcmp(unit, "s"))
-		return v * 1e9;
-	if (!strcmp(unit, "ms"))
-		return v * 1e6;
-	if (!strcmp(unit, "us"))
-		return v * 1e3;
-	if (!strcmp(unit, "ns"))
-		return v;
-	return -1;
-}
-
-/* The time after `key` in line ("p50 229.9 ms"), ns; -1 if absent. */
-static double time_after(const char *line, const char *key)
-{
-	const char *p = strstr(line, key);
-	char unit[8];
-	double v;
-
-	if (!p || sscanf(p + strlen(key), "%lf %7[a-z]", &v, unit) != 2)
-		return -1;
-	return to_ns(v, unit);
+	/* Enough to see what happened; not the whole --help every time. */
+	return aiot_test_cmd_run(&out, cmd, 40, NULL);
 }
 
 static bool have_files(void)
@@ -127,15 +65,15 @@ static int parse_decisions(struct decision *d, int max, int *errors)
 	int n = 0;
 
 	*errors = 0;
-	for (int i = 0; i < out_n; i++) {
+	for (int i = 0; i < out.n; i++) {
 		char unit[8];
 		double t, lat;
 
-		if (out[i][0] != '#')
+		if (out.line[i][0] != '#')
 			continue;
-		if (n < max && sscanf(out[i], "#%llu t=%lf s %31s %lf capture->decision %lf %7s",
+		if (n < max && sscanf(out.line[i], "#%llu t=%lf s %31s %lf capture->decision %lf %7s",
 				      &d[n].seq, &t, d[n].label, &d[n].score, &lat, unit) == 6) {
-			d[n].lat_ns = to_ns(lat, unit);
+			d[n].lat_ns = aiot_test_to_ns(lat, unit);
 			n++;
 		} else {
 			(*errors)++;
@@ -185,13 +123,13 @@ static void live_replay_decisions(void)
 	/* Both images went through, in the replay order. */
 	CHECK(count[0] > 0 && count[1] > 0);
 
-	sum = find_line("summary: ");
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions", &sum_n) == 1);
 	CHECK_EQ(sum_n, COUNT);
-	p50 = time_after(sum, "p50 ");
-	p99 = time_after(sum, "p99 ");
-	pmax = time_after(sum, "max ");
+	p50 = aiot_test_time_after(sum, "p50 ");
+	p99 = aiot_test_time_after(sum, "p99 ");
+	pmax = aiot_test_time_after(sum, "max ");
 	CHECK(p50 > 0 && p99 >= p50 && pmax >= p99);
 	/* The printed max is the largest line, up to the printed precision. */
 	CHECK(fabs(pmax - max_lat) <= 0.01 * max_lat + 1e5);
@@ -221,7 +159,7 @@ static void live_summary_duration(void)
 		     MODEL), 0);
 	dec = parse_decisions(d, 4, &bad);
 	CHECK_EQ(dec + bad, 0);
-	sum = find_line("summary: ");
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions in %lf s", &n, &secs) == 2);
 	CHECK(n >= 1);
@@ -249,11 +187,11 @@ static void live_until_interrupted(void)
 		     "i=0; until grep -q '^streaming' /tmp/live.out || [ $i -ge 1200 ]; do "
 		     "sleep 0.1; i=$((i + 1)); done; sleep 3; kill -INT $pid; wait $pid; rc=$?; "
 		     "cat /tmp/live.out; exit $rc"), 0);
-	sum = find_line("summary: ");
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions", &n) == 1 && n >= 1);
 	CHECK(strstr(sum, ", 0 B copied by the CPU") != NULL);
-	CHECK(output_has("until Ctrl-C"));
+	CHECK(aiot_test_cmd_has(&out, "until Ctrl-C"));
 }
 
 static void bad_sensor_name(void)
@@ -261,10 +199,10 @@ static void bad_sensor_name(void)
 	if (!have_files())
 		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
 	CHECK_EQ(run("--sensor nosuch7 --count 1 " MODEL), 1);
-	CHECK(output_has("aiot-run: no sensor stream named 'nosuch7'"));
-	CHECK(!find_line("summary: "));
+	CHECK(aiot_test_cmd_has(&out, "aiot-run: no sensor stream named 'nosuch7'"));
+	CHECK(!aiot_test_cmd_find_line(&out, "summary: "));
 	CHECK_EQ(run("--sensor /dev/null --count 1 " MODEL), 1);
-	CHECK(output_has("aiot-run: /dev/null: not an aiot sensor stream"));
+	CHECK(aiot_test_cmd_has(&out, "aiot-run: /dev/null: not an aiot sensor stream"));
 }
 
 static void bad_model(void)
@@ -274,11 +212,11 @@ static void bad_model(void)
 	if (!have_files())
 		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
 	CHECK_EQ(run("--sensor camera0 --count 1 /aiot/data/models/nosuch.aiot"), 1);
-	CHECK(output_has("aiot-run: /aiot/data/models/nosuch.aiot: "));
-	CHECK(output_has("No such file"));
+	CHECK(aiot_test_cmd_has(&out, "aiot-run: /aiot/data/models/nosuch.aiot: "));
+	CHECK(aiot_test_cmd_has(&out, "No such file"));
 	/* Not a model at all: an image given as the model. */
 	CHECK_EQ(run("--sensor camera0 --count 1 " IMAGES "person.bmp"), 1);
-	CHECK(output_has("aiot-run: " IMAGES "person.bmp"));
+	CHECK(aiot_test_cmd_has(&out, "aiot-run: " IMAGES "person.bmp"));
 	/* A model truncated in the middle. */
 	f = fopen("/tmp/run_live_truncated.aiot", "wb");
 	REQUIRE(f != NULL);
@@ -294,8 +232,8 @@ static void bad_model(void)
 	}
 	fclose(f);
 	CHECK_EQ(run("--sensor camera0 --count 1 /tmp/run_live_truncated.aiot"), 1);
-	CHECK(output_has("aiot-run: /tmp/run_live_truncated.aiot"));
-	CHECK(!find_line("summary: "));
+	CHECK(aiot_test_cmd_has(&out, "aiot-run: /tmp/run_live_truncated.aiot"));
+	CHECK(!aiot_test_cmd_find_line(&out, "summary: "));
 	unlink("/tmp/run_live_truncated.aiot");
 }
 
@@ -305,12 +243,12 @@ static void sensor_model_mismatch(void)
 	if (!have_files())
 		TAP_SKIP("no aiot-run or person_detect.aiot in the guest");
 	CHECK_EQ(run("--sensor mic0 --count 1 " MODEL), 1);
-	CHECK(output_has("mic0 gives 16-bit (S16_LE) samples, but the input of " MODEL
+	CHECK(aiot_test_cmd_has(&out, "mic0 gives 16-bit (S16_LE) samples, but the input of " MODEL
 			 " is int8"));
-	CHECK(!find_line("summary: "));
+	CHECK(!aiot_test_cmd_find_line(&out, "summary: "));
 	/* Replaying images needs a camera. */
 	CHECK_EQ(run("--sensor mic0 --replay " REPLAY " --count 1 " MODEL), 1);
-	CHECK(output_has("int8"));
+	CHECK(aiot_test_cmd_has(&out, "int8"));
 }
 
 static void usage_errors(void)
@@ -318,17 +256,17 @@ static void usage_errors(void)
 	if (access(RUN, X_OK))
 		TAP_SKIP("no aiot-run in the guest");
 	CHECK_EQ(run("--sensor camera0"), 2);
-	CHECK(output_has("no model given"));
+	CHECK(aiot_test_cmd_has(&out, "no model given"));
 	CHECK_EQ(run("--sensor camera0 --count 0 " MODEL), 2);
-	CHECK(output_has("--count"));
+	CHECK(aiot_test_cmd_has(&out, "--count"));
 	CHECK_EQ(run("--sensor camera0 " MODEL " " IMAGES "person.bmp"), 2);
-	CHECK(output_has("--replay"));
+	CHECK(aiot_test_cmd_has(&out, "--replay"));
 	CHECK_EQ(run("--replay " REPLAY " " MODEL " " IMAGES "person.bmp"), 2);
-	CHECK(output_has("--replay goes with --sensor"));
+	CHECK(aiot_test_cmd_has(&out, "--replay goes with --sensor"));
 	CHECK_EQ(run("--sensor camera0 --rate 100000 --count 1 " MODEL), 2);
-	CHECK(output_has("camera0 takes"));
+	CHECK(aiot_test_cmd_has(&out, "camera0 takes"));
 	CHECK_EQ(run("--help"), 0);
-	CHECK(output_has("Exit status"));
+	CHECK(aiot_test_cmd_has(&out, "Exit status"));
 }
 
 TAP_MAIN(

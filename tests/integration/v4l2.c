@@ -40,6 +40,7 @@
 #include <linux/aiot_isa.h>
 
 #include "aiot_testlib.h"
+#include "aiot_testlib_cmd.h"
 #include "tap.h"
 
 #define RUN		"/aiot/bin/aiot-run"
@@ -47,7 +48,6 @@
 #define FRAMES		6
 #define W		320	/* vivid's webcam: 320x180 is its smallest size */
 #define H		180
-#define MAX_LINES	256
 
 static char video[32];
 
@@ -456,72 +456,16 @@ static void model_free_releases_imports(void)
 
 /* ------------------------------------------------------------- aiot-run */
 
-static char out[MAX_LINES][320];
-static int out_n;
+static struct aiot_test_cmd out;
 
+/* Run aiot-run with these arguments, stdout and stderr merged; its exit code. */
 static int run(const char *args)
 {
-	char cmd[1024], line[320];
-	int st, lines = 0;
-	FILE *p;
+	static const char *const always[] = { "summary", "stop", NULL };
+	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), RUN " %s 2>&1", args);
-	tap_diag("$ %s", cmd);
-	out_n = 0;
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		if (++lines <= 16 || !strncmp(line, "summary", 7) || !strncmp(line, "stop", 4)) {
-			fputs("# ", stdout);
-			fputs(line, stdout);
-		}
-		if (out_n < MAX_LINES)
-			snprintf(out[out_n++], sizeof(out[0]), "%s", line);
-	}
-	fflush(stdout);
-	st = pclose(p);
-	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static const char *find_line(const char *prefix)
-{
-	for (int i = 0; i < out_n; i++)
-		if (!strncmp(out[i], prefix, strlen(prefix)))
-			return out[i];
-	return NULL;
-}
-
-static bool output_has(const char *text)
-{
-	for (int i = 0; i < out_n; i++)
-		if (strstr(out[i], text))
-			return true;
-	return false;
-}
-
-static double to_ns(double v, const char *unit)
-{
-	if (!strcmp(unit, "s"))
-		return v * 1e9;
-	if (!strcmp(unit, "ms"))
-		return v * 1e6;
-	if (!strcmp(unit, "us"))
-		return v * 1e3;
-	if (!strcmp(unit, "ns"))
-		return v;
-	return -1;
-}
-
-static double time_after(const char *line, const char *key)
-{
-	const char *p = strstr(line, key);
-	char unit[8];
-	double v;
-
-	if (!p || sscanf(p + strlen(key), "%lf %7[a-z]", &v, unit) != 2)
-		return -1;
-	return to_ns(v, unit);
+	return aiot_test_cmd_run(&out, cmd, 16, always);
 }
 
 #define COUNT 60
@@ -604,26 +548,26 @@ static void aiot_run_live_on_vivid(void)
 	snprintf(args, sizeof(args), "--v4l2 %s --count %d --labels left,right /tmp/halves.aiot",
 		 video, COUNT);
 	CHECK_EQ(run(args), 0);
-	CHECK(output_has("timestamps: CLOCK_MONOTONIC, start of exposure"));
-	CHECK(output_has("format: GREY 320x180, 57600 bytes per frame: the model's input as it "
+	CHECK(aiot_test_cmd_has(&out, "timestamps: CLOCK_MONOTONIC, start of exposure"));
+	CHECK(aiot_test_cmd_has(&out, "format: GREY 320x180, 57600 bytes per frame: the model's input as it "
 			 "is (no preprocessing)"));
-	CHECK(output_has("each exported once (VIDIOC_EXPBUF) and imported once into the NPU "
+	CHECK(aiot_test_cmd_has(&out, "each exported once (VIDIOC_EXPBUF) and imported once into the NPU "
 			 "(4 dma-bufs held)"));
-	for (int i = 0; i < out_n; i++) {
+	for (int i = 0; i < out.n; i++) {
 		unsigned int seq;
 		double t, score, lat;
 		char unit[8];
 
-		if (out[i][0] != '#')
+		if (out.line[i][0] != '#')
 			continue;
-		if (sscanf(out[i], "#%u t=%lf s %31s %lf capture->decision %lf %7s", &seq, &t, label,
+		if (sscanf(out.line[i], "#%u t=%lf s %31s %lf capture->decision %lf %7s", &seq, &t, label,
 			   &score, &lat, unit) != 6) {
-			tap_diag("unparsed: %s", out[i]);
+			tap_diag("unparsed: %s", out.line[i]);
 			CHECK(!"a decision line that does not parse");
 			continue;
 		}
 		n++;
-		CHECK(to_ns(lat, unit) > 0 && to_ns(lat, unit) < 30e9);
+		CHECK(aiot_test_to_ns(lat, unit) > 0 && aiot_test_to_ns(lat, unit) < 30e9);
 		/* The CPU's answer on a frame of the same pattern (copy case). */
 		if (last_halves >= 0)
 			agree += !strcmp(label, last_halves ? "right" : "left");
@@ -631,19 +575,19 @@ static void aiot_run_live_on_vivid(void)
 	CHECK_EQ(n, COUNT);
 	if (last_halves >= 0)
 		CHECK_EQ(agree, n);
-	stop = find_line("stop: ");
+	stop = aiot_test_cmd_find_line(&out, "stop: ");
 	REQUIRE(stop != NULL);
 	CHECK(strstr(stop, "buffers returned 4/4, NPU imports left 0, buffers freed (REQBUFS 0): "
 			   "yes") != NULL);
-	sum = find_line("summary: ");
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions on %llu frames", &dec, &frames) == 2);
 	CHECK_EQ(dec, COUNT);
 	CHECK(frames >= dec);
 	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
 	CHECK(strstr(sum, " 0 errors;") != NULL);
-	p50 = time_after(sum, "p50 ");
-	p99 = time_after(sum, "p99 ");
+	p50 = aiot_test_time_after(sum, "p50 ");
+	p99 = aiot_test_time_after(sum, "p99 ");
 	CHECK(p50 > 0 && p99 >= p50);
 	{
 		const char *f = strstr(sum, "(");
@@ -674,10 +618,10 @@ static void aiot_run_stops_on_ctrl_c(void)
 		 "i=$((i + 1)); done; sleep 2; kill -INT $pid; wait $pid; rc=$?; "
 		 "cat /tmp/v4l2.out; exit $rc", video);
 	CHECK_EQ(run(args), 0);
-	CHECK(output_has("until Ctrl-C"));
-	CHECK(output_has("stop: buffers returned 4/4, NPU imports left 0, buffers freed "
+	CHECK(aiot_test_cmd_has(&out, "until Ctrl-C"));
+	CHECK(aiot_test_cmd_has(&out, "stop: buffers returned 4/4, NPU imports left 0, buffers freed "
 			 "(REQBUFS 0): yes"));
-	sum = find_line("summary: ");
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
 	REQUIRE(sum != NULL);
 	CHECK(sscanf(sum, "summary: %llu decisions", &n) == 1 && n >= 1);
 	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
@@ -698,19 +642,19 @@ static void aiot_run_refuses_what_needs_preprocessing(void)
 			    small) == 0);
 	snprintf(args, sizeof(args), "--v4l2 %s --count 1 /tmp/small.aiot", video);
 	CHECK_EQ(run(args), 1);
-	CHECK(output_has("format: asked GREY 96x96, the camera gives GREY 320x180"));
-	CHECK(output_has("needs preprocessing: resize (or crop) 320x180 -> 96x96"));
-	CHECK(!find_line("summary: "));
+	CHECK(aiot_test_cmd_has(&out, "format: asked GREY 96x96, the camera gives GREY 320x180"));
+	CHECK(aiot_test_cmd_has(&out, "needs preprocessing: resize (or crop) 320x180 -> 96x96"));
+	CHECK(!aiot_test_cmd_find_line(&out, "summary: "));
 	/* 16-bit elements: the pixels would need quantisation. */
 	REQUIRE(write_model("/tmp/wide.aiot", AIOT_ISA_OP_RESHAPE, AIOT_ISA_DTYPE_INT16, H, W, 1,
 			    frame) == 0);
 	snprintf(args, sizeof(args), "--v4l2 %s --count 1 /tmp/wide.aiot", video);
 	CHECK_EQ(run(args), 1);
-	CHECK(output_has("cannot come from a camera as it is: its elements are 16-bit"));
-	CHECK(output_has("quantisation"));
+	CHECK(aiot_test_cmd_has(&out, "cannot come from a camera as it is: its elements are 16-bit"));
+	CHECK(aiot_test_cmd_has(&out, "quantisation"));
 	/* Not a camera. */
 	CHECK_EQ(run("--v4l2 /dev/null --count 1 /tmp/small.aiot"), 1);
-	CHECK(output_has("/dev/null is not a V4L2 device"));
+	CHECK(aiot_test_cmd_has(&out, "/dev/null is not a V4L2 device"));
 	/* Nothing was left behind in vivid. */
 	CHECK_EQ(vivid_unload(), 0);
 	unlink("/tmp/small.aiot");
