@@ -23,3 +23,20 @@ $(GUEST_MODELS_DIR)/keyword_scrambled_8bit.aiot: \
 # The suite drives hello_world through libaiot-accel itself.
 GUEST_LDLIBS_models := $(LIB_A) $(LIB_LDLIBS)
 $(BUILD)/guest/tests/models: $(LIB_A)
+
+# ops13: a tiny model of ISA 1.3's operators that the tests generate
+# (tests/unit/gen_ops13_model.cc), compiled like the others.
+GEN_OPS13 := $(BUILD)/tests/gen_ops13_model
+GUEST_PROGS += $(GUEST_MODELS_DIR)/ops13.aiot
+
+$(GEN_OPS13): tests/unit/gen_ops13_model.cc tests/unit/compile_graph_util.h \
+	      tests/unit/compile_test_util.h $(BUILD)/libaiot-compile.a
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) -I$(COMPILE_DIR) -o $@ $< $(BUILD)/libaiot-compile.a -lm
+
+$(GUEST_MODELS_DIR)/ops13.tflite: $(GEN_OPS13)
+	@mkdir -p $(@D)
+	$(GEN_OPS13) $@
+
+$(GUEST_MODELS_DIR)/ops13.aiot: $(GUEST_MODELS_DIR)/ops13.tflite $(BUILD)/aiot-compile
+	$(BUILD)/aiot-compile -q $< -o $@

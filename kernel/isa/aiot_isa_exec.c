@@ -386,15 +386,37 @@ static size_t aiot_isa_bcast_index(const struct aiot_isa_tensor *t, u32 n,
 	return (((size_t)n * d[1] + y) * d[2] + x) * d[3] + c;
 }
 
+/*
+ * One element of ADD or of an ISA 1.3 elementwise operation that shares
+ * its descriptor (SUB, MUL, MAXIMUM, MINIMUM).
+ */
 static s32 aiot_isa_add_one(const struct aiot_isa_op_add *op, s32 a, s32 b)
 {
-	s32 sa = (a - op->input1_zero_point) * (1 << op->left_shift);
-	s32 sb = (b - op->input2_zero_point) * (1 << op->left_shift);
-	s32 sum;
+	s32 sa, sb, sum;
 
+	switch (op->hdr.opcode) {
+	case AIOT_ISA_OP_MAXIMUM:
+		return aiot_clamp_s32(a > b ? a : b, op->act.min, op->act.max);
+	case AIOT_ISA_OP_MINIMUM:
+		return aiot_clamp_s32(a < b ? a : b, op->act.min, op->act.max);
+	case AIOT_ISA_OP_MUL:
+		/* |product| <= 255 * 255: no overflow. */
+		sum = (a - op->input1_zero_point) * (b - op->input2_zero_point);
+		return aiot_requantize_acc(sum, op->output_multiplier,
+					   op->output_shift,
+					   op->output_zero_point, op->act.min,
+					   op->act.max);
+	default:
+		break;
+	}
+	sa = (a - op->input1_zero_point) * (1 << op->left_shift);
+	sb = (b - op->input2_zero_point) * (1 << op->left_shift);
 	sa = aiot_mbqm(sa, op->input1_multiplier, op->input1_shift);
 	sb = aiot_mbqm(sb, op->input2_multiplier, op->input2_shift);
-	sum = aiot_wrap_add(sa, sb);
+	if (op->hdr.opcode == AIOT_ISA_OP_SUB)
+		sum = aiot_wrap_sub(sa, sb);
+	else
+		sum = aiot_wrap_add(sa, sb);
 	return aiot_requantize_acc(sum, op->output_multiplier,
 				   op->output_shift, op->output_zero_point,
 				   op->act.min, op->act.max);
@@ -844,6 +866,54 @@ static int aiot_isa_exec_mean(struct aiot_isa_exec *ex,
 	return 0;
 }
 
+/* Elementwise operations poll the stop hook every this many elements. */
+#define AIOT_ISA_ELEM_STEP	4096u
+
+static int aiot_isa_exec_leaky_relu(struct aiot_isa_exec *ex,
+				    const struct aiot_isa_op_leaky_relu *op)
+{
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *d = op->output.dims;
+	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
+	s32 x, v;
+
+	for (i = 0; i < count; i++) {
+		if (i % AIOT_ISA_ELEM_STEP == 0 &&
+		    aiot_isa_tick(ex, AIOT_ISA_ELEM_STEP))
+			return -ECANCELED;
+		x = in[i] - op->input_zero_point;
+		if (x >= 0)
+			v = aiot_mbqm(x, op->identity_multiplier,
+				      op->identity_shift);
+		else
+			v = aiot_mbqm(x, op->alpha_multiplier, op->alpha_shift);
+		out[i] = (s8)aiot_clamp_s32(aiot_wrap_add(v,
+							  op->output_zero_point),
+					    op->act.min, op->act.max);
+	}
+	return 0;
+}
+
+static int aiot_isa_exec_table(struct aiot_isa_exec *ex,
+			       const struct aiot_isa_op_table *op)
+{
+	const s8 *in = aiot_isa_src8(ex, &op->input);
+	const s8 *table = (const s8 *)ex->bindings[op->table.binding] +
+			  op->table.offset;
+	s8 *out = aiot_isa_dst8(ex, &op->output);
+	const u32 *d = op->output.dims;
+	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
+
+	for (i = 0; i < count; i++) {
+		if (i % AIOT_ISA_ELEM_STEP == 0 &&
+		    aiot_isa_tick(ex, AIOT_ISA_ELEM_STEP))
+			return -ECANCELED;
+		out[i] = table[in[i] + 128];
+	}
+	return 0;
+}
+
 static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op)
 {
@@ -859,6 +929,10 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_MAX_POOL_2D:
 		return aiot_isa_exec_pool(ex, &op->pool);
 	case AIOT_ISA_OP_ADD:
+	case AIOT_ISA_OP_SUB:
+	case AIOT_ISA_OP_MUL:
+	case AIOT_ISA_OP_MAXIMUM:
+	case AIOT_ISA_OP_MINIMUM:
 		return aiot_isa_exec_add(ex, &op->add);
 	case AIOT_ISA_OP_RESHAPE:
 		return aiot_isa_exec_reshape(ex, &op->reshape);
@@ -877,6 +951,10 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 		return aiot_isa_exec_insert(ex, &op->insert);
 	case AIOT_ISA_OP_MEAN:
 		return aiot_isa_exec_mean(ex, &op->mean);
+	case AIOT_ISA_OP_LEAKY_RELU:
+		return aiot_isa_exec_leaky_relu(ex, &op->leaky);
+	case AIOT_ISA_OP_TABLE:
+		return aiot_isa_exec_table(ex, &op->table);
 	default:
 		/* The cursor only yields known opcodes. */
 		return -EOPNOTSUPP;

@@ -35,6 +35,12 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_TRANSPOSE] = sizeof(struct aiot_isa_op_transpose),
 	[AIOT_ISA_OP_INSERT] = sizeof(struct aiot_isa_op_insert),
 	[AIOT_ISA_OP_MEAN] = sizeof(struct aiot_isa_op_mean),
+	[AIOT_ISA_OP_SUB] = sizeof(struct aiot_isa_op_add),
+	[AIOT_ISA_OP_MUL] = sizeof(struct aiot_isa_op_add),
+	[AIOT_ISA_OP_MAXIMUM] = sizeof(struct aiot_isa_op_add),
+	[AIOT_ISA_OP_MINIMUM] = sizeof(struct aiot_isa_op_add),
+	[AIOT_ISA_OP_LEAKY_RELU] = sizeof(struct aiot_isa_op_leaky_relu),
+	[AIOT_ISA_OP_TABLE] = sizeof(struct aiot_isa_op_table),
 };
 
 /*
@@ -43,6 +49,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode >= AIOT_ISA_OP_SUB)
+		return 3;
 	return opcode >= AIOT_ISA_OP_PAD ? 2 : 0;
 }
 

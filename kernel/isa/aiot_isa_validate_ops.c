@@ -202,6 +202,46 @@ static bool aiot_isa_broadcasts_to(const struct aiot_isa_tensor *in,
 	return true;
 }
 
+/*
+ * ADD and SUB rescale both inputs; MUL (ISA 1.3) only its product, so its
+ * input rescaling must be zero; MAXIMUM and MINIMUM (ISA 1.3) compare the
+ * stored values and have no parameters besides the clamp.
+ */
+static int aiot_isa_check_add_params(const struct aiot_isa_op_add *op)
+{
+	bool zps_ok = aiot_isa_zp8_ok(op->input1_zero_point) &&
+		      aiot_isa_zp8_ok(op->input2_zero_point) &&
+		      aiot_isa_zp8_ok(op->output_zero_point);
+	bool no_input_scaling = !op->left_shift && !op->input1_multiplier &&
+				!op->input1_shift && !op->input2_multiplier &&
+				!op->input2_shift;
+
+	switch (op->hdr.opcode) {
+	case AIOT_ISA_OP_MUL:
+		if (!zps_ok || !no_input_scaling ||
+		    !aiot_isa_quant_ok(op->output_multiplier, op->output_shift))
+			return -EINVAL;
+		return 0;
+	case AIOT_ISA_OP_MAXIMUM:
+	case AIOT_ISA_OP_MINIMUM:
+		if (op->input1_zero_point || op->input2_zero_point ||
+		    op->output_zero_point || !no_input_scaling ||
+		    op->output_multiplier || op->output_shift)
+			return -EINVAL;
+		return 0;
+	default:
+		if (!zps_ok || !aiot_isa_in_range(op->left_shift, 0, 23) ||
+		    !aiot_isa_quant_ok(op->input1_multiplier,
+				       op->input1_shift) ||
+		    !aiot_isa_quant_ok(op->input2_multiplier,
+				       op->input2_shift) ||
+		    !aiot_isa_quant_ok(op->output_multiplier, op->output_shift))
+			return -EINVAL;
+		return 0;
+	}
+}
+
+/* ADD, and from ISA 1.3 SUB, MUL, MAXIMUM and MINIMUM. */
 static int aiot_isa_check_add(const struct aiot_isa_cursor *cur,
 			      const struct aiot_isa_op_add *op,
 			      struct aiot_isa_summary *sum)
@@ -224,15 +264,9 @@ static int aiot_isa_check_add(const struct aiot_isa_cursor *cur,
 	if (!aiot_isa_broadcasts_to(&op->input1, &op->output) ||
 	    !aiot_isa_broadcasts_to(&op->input2, &op->output))
 		return -EINVAL;
-	if (!aiot_isa_zp8_ok(op->input1_zero_point) ||
-	    !aiot_isa_zp8_ok(op->input2_zero_point) ||
-	    !aiot_isa_zp8_ok(op->output_zero_point) ||
-	    !aiot_isa_in_range(op->left_shift, 0, 23) ||
-	    !aiot_isa_quant_ok(op->input1_multiplier, op->input1_shift) ||
-	    !aiot_isa_quant_ok(op->input2_multiplier, op->input2_shift) ||
-	    !aiot_isa_quant_ok(op->output_multiplier, op->output_shift))
-		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
+	ret = aiot_isa_check_add_params(op);
+	if (!ret)
+		ret = aiot_isa_check_act(&op->act);
 	/* Same bytes means same shape here, so in place is elementwise. */
 	if (!ret)
 		ret = aiot_isa_check_alias(&s_out, &s_in1, true);
@@ -576,6 +610,69 @@ static int aiot_isa_check_mean(const struct aiot_isa_cursor *cur,
 	return 0;
 }
 
+static int aiot_isa_check_leaky_relu(const struct aiot_isa_cursor *cur,
+				     const struct aiot_isa_op_leaky_relu *op,
+				     struct aiot_isa_summary *sum)
+{
+	struct aiot_isa_span s_in, s_out;
+	int ret;
+
+	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8, false,
+				    sum, &s_in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output,
+					    AIOT_ISA_DTYPE_INT8, true, sum,
+					    &s_out);
+	if (ret)
+		return ret;
+	if (!aiot_isa_same_dims(&op->input, &op->output))
+		return -EINVAL;
+	if (!aiot_isa_zp8_ok(op->input_zero_point) ||
+	    !aiot_isa_zp8_ok(op->output_zero_point) ||
+	    !aiot_isa_quant_ok(op->identity_multiplier, op->identity_shift) ||
+	    !aiot_isa_quant_ok(op->alpha_multiplier, op->alpha_shift))
+		return -EINVAL;
+	ret = aiot_isa_check_act(&op->act);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_in, true);
+	if (ret)
+		return ret;
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->output));
+	return 0;
+}
+
+static int aiot_isa_check_table(const struct aiot_isa_cursor *cur,
+				const struct aiot_isa_op_table *op,
+				struct aiot_isa_summary *sum)
+{
+	struct aiot_isa_span s_in, s_out, s_table;
+	int ret;
+
+	if (op->reserved[0] || op->reserved[1])
+		return -EINVAL;
+	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8, false,
+				    sum, &s_in);
+	if (!ret)
+		ret = aiot_isa_check_tensor(cur, &op->output,
+					    AIOT_ISA_DTYPE_INT8, true, sum,
+					    &s_out);
+	if (!ret)
+		ret = aiot_isa_check_array(cur, &op->table,
+					   AIOT_ISA_TABLE_ENTRIES, 1, sum,
+					   &s_table);
+	if (ret)
+		return ret;
+	if (!aiot_isa_same_dims(&op->input, &op->output))
+		return -EINVAL;
+	ret = aiot_isa_check_alias(&s_out, &s_in, true);
+	if (!ret)
+		ret = aiot_isa_check_alias(&s_out, &s_table, false);
+	if (ret)
+		return ret;
+	aiot_isa_add_work(sum, aiot_isa_elems(&op->output));
+	return 0;
+}
+
 int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		      const union aiot_isa_op *op,
 		      struct aiot_isa_summary *sum)
@@ -592,6 +689,10 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_MAX_POOL_2D:
 		return aiot_isa_check_pool(cur, &op->pool, sum);
 	case AIOT_ISA_OP_ADD:
+	case AIOT_ISA_OP_SUB:
+	case AIOT_ISA_OP_MUL:
+	case AIOT_ISA_OP_MAXIMUM:
+	case AIOT_ISA_OP_MINIMUM:
 		return aiot_isa_check_add(cur, &op->add, sum);
 	case AIOT_ISA_OP_RESHAPE:
 		return aiot_isa_check_reshape(cur, &op->reshape, sum);
@@ -610,6 +711,10 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_insert(cur, &op->insert, sum);
 	case AIOT_ISA_OP_MEAN:
 		return aiot_isa_check_mean(cur, &op->mean, sum);
+	case AIOT_ISA_OP_LEAKY_RELU:
+		return aiot_isa_check_leaky_relu(cur, &op->leaky, sum);
+	case AIOT_ISA_OP_TABLE:
+		return aiot_isa_check_table(cur, &op->table, sum);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -43,6 +43,17 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);
 	case TFLITE_OP_CONCATENATION: return lower_concatenation(l, op);
 	case TFLITE_OP_MEAN: return lower_mean(l, op);
+	case TFLITE_OP_SUB: return lower_binary(l, op, AIOT_ISA_OP_SUB);
+	case TFLITE_OP_MUL: return lower_binary(l, op, AIOT_ISA_OP_MUL);
+	case TFLITE_OP_MAXIMUM: return lower_binary(l, op, AIOT_ISA_OP_MAXIMUM);
+	case TFLITE_OP_MINIMUM: return lower_binary(l, op, AIOT_ISA_OP_MINIMUM);
+	case TFLITE_OP_RELU: return lower_relu(l, op, TFLITE_ACT_RELU);
+	case TFLITE_OP_RELU6: return lower_relu(l, op, TFLITE_ACT_RELU6);
+	case TFLITE_OP_RELU_N1_TO_1: return lower_relu(l, op, TFLITE_ACT_RELU_N1_TO_1);
+	case TFLITE_OP_LEAKY_RELU: return lower_leaky_relu(l, op);
+	case TFLITE_OP_LOGISTIC:
+	case TFLITE_OP_TANH:
+	case TFLITE_OP_HARD_SWISH: return lower_table_act(l, op, op->builtin_code);
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;

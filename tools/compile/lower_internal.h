@@ -85,6 +85,12 @@ int lower_transpose(struct lowering *l, const struct tflite_operator *op);
 int lower_concatenation(struct lowering *l, const struct tflite_operator *op);
 int lower_mean(struct lowering *l, const struct tflite_operator *op);
 
+/* lower_act.c (ISA 1.3; RELU, RELU6 and RELU_N1_TO_1 are REQUANTIZE) */
+int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned int opcode);
+int lower_relu(struct lowering *l, const struct tflite_operator *op, int activation);
+int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op);
+int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_t builtin);
+
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
 

@@ -79,17 +79,24 @@ enum tflite_builtin {
 	TFLITE_OP_MAX_POOL_2D = 17,
 	TFLITE_OP_MUL = 18,
 	TFLITE_OP_RELU = 19,
+	TFLITE_OP_RELU_N1_TO_1 = 20,
 	TFLITE_OP_RELU6 = 21,
 	TFLITE_OP_RESHAPE = 22,
 	TFLITE_OP_SOFTMAX = 25,
 	TFLITE_OP_SVDF = 27,
+	TFLITE_OP_TANH = 28,
 	TFLITE_OP_CUSTOM = 32,
 	TFLITE_OP_PAD = 34,
 	TFLITE_OP_TRANSPOSE = 39,
 	TFLITE_OP_MEAN = 40,
+	TFLITE_OP_SUB = 41,
 	TFLITE_OP_SQUEEZE = 43,
+	TFLITE_OP_MAXIMUM = 55,
+	TFLITE_OP_MINIMUM = 57,
 	TFLITE_OP_PADV2 = 60,
+	TFLITE_OP_LEAKY_RELU = 98,
 	TFLITE_OP_QUANTIZE = 114,
+	TFLITE_OP_HARD_SWISH = 117,
 	/* deprecated_builtin_code holds this when the real code is >= 127 */
 	TFLITE_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127,
 };
@@ -106,8 +113,12 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_CONCATENATION = 10,
 	TFLITE_OPTIONS_ADD = 11,
 	TFLITE_OPTIONS_RESHAPE = 17,
+	TFLITE_OPTIONS_MUL = 21,
 	TFLITE_OPTIONS_REDUCER = 27,
+	TFLITE_OPTIONS_SUB = 28,
 	TFLITE_OPTIONS_DEQUANTIZE = 38,
+	TFLITE_OPTIONS_MAXIMUM_MINIMUM = 39,
+	TFLITE_OPTIONS_LEAKY_RELU = 75,
 	TFLITE_OPTIONS_QUANTIZE = 89,
 };
 
@@ -164,8 +175,12 @@ struct tflite_fc_options {
 	bool keep_num_dims;
 };
 
-struct tflite_add_options {
+struct tflite_add_options {         /* ADD, SUB, MUL */
 	enum tflite_activation activation;
+};
+
+struct tflite_leaky_relu_options {
+	float alpha;                    /* finite */
 };
 
 struct tflite_concat_options {
@@ -213,6 +228,7 @@ struct tflite_operator {
 		struct tflite_svdf_options svdf;
 		struct tflite_concat_options concat;
 		struct tflite_reducer_options reducer;
+		struct tflite_leaky_relu_options leaky_relu;
 	} options;
 };
 

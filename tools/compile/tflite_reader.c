@@ -39,7 +39,8 @@ enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_DEPTH_MULTIPLIER = 3
 enum { POOL_PADDING = 0, POOL_STRIDE_W = 1, POOL_STRIDE_H = 2, POOL_FILTER_W = 3,
        POOL_FILTER_H = 4, POOL_ACTIVATION = 5 };
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_KEEP_NUM_DIMS = 2 };
-enum { ADD_ACTIVATION = 0 };
+enum { ADD_ACTIVATION = 0 };   /* also SubOptions and MulOptions */
+enum { LEAKY_RELU_ALPHA = 0 };
 enum { SOFTMAX_BETA = 0 };
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
 enum { REDUCER_KEEP_DIMS = 0 };
@@ -395,6 +396,8 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		break;
 	}
 	case TFLITE_OP_ADD:
+	case TFLITE_OP_SUB:
+	case TFLITE_OP_MUL:
 		rc = fb_u8(r, o, ADD_ACTIVATION, 0, &act);
 		if (!rc) rc = check_activation(r, act, &op->options.add.activation);
 		break;
@@ -406,6 +409,11 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 	case TFLITE_OP_MEAN:
 		rc = fb_u8(r, o, REDUCER_KEEP_DIMS, 0, &keep);
 		op->options.reducer.keep_dims = keep != 0;
+		break;
+	case TFLITE_OP_LEAKY_RELU:
+		rc = fb_f32(r, o, LEAKY_RELU_ALPHA, 0.0f, &op->options.leaky_relu.alpha);
+		if (!rc && !isfinite(op->options.leaky_relu.alpha))
+			rc = fb_fail(r, "alpha is not finite");
 		break;
 	case TFLITE_OP_SOFTMAX:
 		rc = fb_f32(r, o, SOFTMAX_BETA, 0.0f, &op->options.softmax.beta);
@@ -455,6 +463,11 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_FULLY_CONNECTED: return TFLITE_OPTIONS_FULLY_CONNECTED;
 	case TFLITE_OP_SOFTMAX: return TFLITE_OPTIONS_SOFTMAX;
 	case TFLITE_OP_ADD: return TFLITE_OPTIONS_ADD;
+	case TFLITE_OP_SUB: return TFLITE_OPTIONS_SUB;
+	case TFLITE_OP_MUL: return TFLITE_OPTIONS_MUL;
+	case TFLITE_OP_MAXIMUM:
+	case TFLITE_OP_MINIMUM: return TFLITE_OPTIONS_MAXIMUM_MINIMUM;
+	case TFLITE_OP_LEAKY_RELU: return TFLITE_OPTIONS_LEAKY_RELU;
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
 	case TFLITE_OP_CONCATENATION: return TFLITE_OPTIONS_CONCATENATION;
 	case TFLITE_OP_MEAN: return TFLITE_OPTIONS_REDUCER;

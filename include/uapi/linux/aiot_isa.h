@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		2
+#define AIOT_ISA_VERSION_MINOR		3
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -65,6 +65,12 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_TRANSPOSE		= 13,	/* ISA 1.2 */
 	AIOT_ISA_OP_INSERT		= 14,	/* ISA 1.2 */
 	AIOT_ISA_OP_MEAN		= 15,	/* ISA 1.2 */
+	AIOT_ISA_OP_SUB			= 16,	/* ISA 1.3 */
+	AIOT_ISA_OP_MUL			= 17,	/* ISA 1.3 */
+	AIOT_ISA_OP_MAXIMUM		= 18,	/* ISA 1.3 */
+	AIOT_ISA_OP_MINIMUM		= 19,	/* ISA 1.3 */
+	AIOT_ISA_OP_LEAKY_RELU		= 20,	/* ISA 1.3 */
+	AIOT_ISA_OP_TABLE		= 21,	/* ISA 1.3 */
 };
 
 /* Element types: append only. */
@@ -546,6 +552,74 @@ struct aiot_isa_op_mean {
 	__s32 multiplier;
 	__s32 shift;
 	struct aiot_isa_activation act;
+	__u32 reserved[2];
+};
+
+/*
+ * ISA 1.3 additions: elementwise arithmetic and activations. A stream that
+ * uses one of these operations must declare minor version 3 or later.
+ *
+ * SUB, MUL, MAXIMUM and MINIMUM use the descriptor of ADD,
+ * struct aiot_isa_op_add, with the same broadcasting (each input dim equals
+ * the output's or is 1) and the same in-place rule:
+ * - SUB: as ADD with the scaled second input subtracted (TFLite's int8 SUB);
+ * - MUL: out = clamp(MBQM((x1 - zp1) * (x2 - zp2), output_multiplier,
+ *   output_shift) + output_zp, act); left_shift and the input multipliers
+ *   and shifts must be 0;
+ * - MAXIMUM / MINIMUM: out = clamp(max (min) of the raw int8 values, act),
+ *   as TFLite compares the stored values; every zero point, multiplier,
+ *   shift and left_shift must be 0.
+ */
+
+/**
+ * struct aiot_isa_op_leaky_relu - TFLite's int8 LEAKY_RELU
+ * @hdr: opcode AIOT_ISA_OP_LEAKY_RELU
+ * @input: int8
+ * @output: int8, same shape; may be exactly @input (in place)
+ * @input_zero_point: -128..127
+ * @output_zero_point: -128..127
+ * @identity_multiplier: input scale / output scale, Q31, >= 0
+ * @identity_shift: -31..30, its exponent
+ * @alpha_multiplier: input scale * alpha / output scale, Q31, >= 0
+ * @alpha_shift: -31..30, its exponent
+ * @act: output clamp (-128..127 for TFLite's LEAKY_RELU)
+ *
+ * x = in - input_zp; out = clamp(MBQM(x, x >= 0 ? identity : alpha) +
+ * output_zp, act).
+ */
+struct aiot_isa_op_leaky_relu {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	__s32 identity_multiplier;
+	__s32 identity_shift;
+	__s32 alpha_multiplier;
+	__s32 alpha_shift;
+	struct aiot_isa_activation act;
+};
+
+/* Entries of the table of AIOT_ISA_OP_TABLE: one per int8 value. */
+#define AIOT_ISA_TABLE_ENTRIES		256
+
+/**
+ * struct aiot_isa_op_table - int8 -> int8 through a 256-entry table
+ * @hdr: opcode AIOT_ISA_OP_TABLE
+ * @input: int8
+ * @output: int8, same shape; may be exactly @input (in place)
+ * @table: AIOT_ISA_TABLE_ENTRIES int8 values in a bound buffer (usually
+ *	the weights): out = table[in + 128]
+ * @reserved: must be 0
+ *
+ * The compiler fills the table with the integer arithmetic of TFLite's
+ * LOGISTIC, TANH or HARD_SWISH for every int8 input (docs/isa.md).
+ */
+struct aiot_isa_op_table {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref table;
 	__u32 reserved[2];
 };
 
