@@ -29,7 +29,9 @@ $(FUZZ_GUEST_HOST): $(FUZZ_GUEST_SRC) $(FUZZ_GUEST_HDR) $(wildcard include/uapi/
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(SAN) -pthread -o $@ $(FUZZ_GUEST_SRC) -pthread
 
+# Everything the guest needs (the NPU's firmware above all: without it the
+# sim NPU does not probe and only the sensor side gets fuzzed).
 .PHONY: fuzz-guest
-fuzz-guest: $(FUZZ_GUEST_BIN) $(BUILD)/guest/tests/fuzz_guest
+fuzz-guest: userspace
 	AIOT_FUZZ_SECONDS=$(FUZZ_SECONDS) AIOT_FUZZ_SEED=$(SEED) AIOT_FUZZ_ARGS="$(FUZZ_ARGS)" \
 		tests/qemu/aiot-qemu test -k $(FUZZ_KERNEL) --npu $(FUZZ_NPU) --no-kunit -t fuzz_guest
