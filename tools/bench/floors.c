@@ -118,22 +118,30 @@ static double throughput(const char *node, uint64_t ns)
 {
 	struct nop_job j;
 	uint64_t ids[8], end, n = 0, t0;
-	int i;
+	int i, ret;
 
-	if (nop_job_open(node, &j))
+	if (nop_job_open(node, &j)) {
+		fprintf(stderr, "aiot-bench: null-job throughput: %s: %s\n", node, strerror(errno));
 		return -1;
+	}
 	for (i = 0; i < 8; i++)
-		if (nop_submit(&j, &ids[i]))
-			return -1;
+		if ((ret = nop_submit(&j, &ids[i])))
+			goto fail;
 	t0 = lp_now_ns();
 	end = t0 + ns;
 	for (i = 0; lp_now_ns() < end; i = (i + 1) % 8, n++)
-		if (nop_wait(&j, ids[i]) || nop_submit(&j, &ids[i]))
-			return -1;
+		if ((ret = nop_wait(&j, ids[i])) || (ret = nop_submit(&j, &ids[i])))
+			goto fail;
 	for (i = 0; i < 8; i++)
 		nop_wait(&j, ids[i]);
 	close(j.fd);
 	return (double)n / ((double)(lp_now_ns() - t0) / 1e9);
+fail:
+	/* Which job and why: a failed null job is a finding, not noise. */
+	fprintf(stderr, "aiot-bench: null-job throughput: after %llu jobs: %s\n",
+		(unsigned long long)n, aiot_strerror(ret));
+	close(j.fd);
+	return -1;
 }
 
 /* Total jobs/s of @procs processes at once; each one's in @each. */
