@@ -68,6 +68,12 @@ struct aiot_sensor_ops {
 	void (*stop)(struct aiot_sensor *sensor);
 };
 
+struct aiot_sensor *aiot_sensor_alloc(struct device *parent,
+				      const struct aiot_sensor_desc *desc,
+				      const struct aiot_sensor_ops *ops,
+				      void *priv);
+int aiot_sensor_add(struct aiot_sensor *sensor);
+void aiot_sensor_put(struct aiot_sensor *sensor);
 struct aiot_sensor *aiot_sensor_register(struct device *parent,
 					 const struct aiot_sensor_desc *desc,
 					 const struct aiot_sensor_ops *ops,

@@ -166,23 +166,24 @@ static void aiot_sensor_dev_release(struct device *dev)
 }
 
 /**
- * aiot_sensor_register() - create the stream device of a sensor backend
+ * aiot_sensor_alloc() - set up the stream of a sensor backend
  * @parent: the backend's device
  * @desc: static description; copied, but for @desc->test_patterns, which
- *	must outlive the registration
+ *	must outlive the stream's registration
  * @ops: the backend's callbacks, must outlive the registration
  * @priv: the backend's data, see aiot_sensor_get_drvdata()
  *
- * The stream's device node exists before this returns: userspace may open
- * and start the stream at once, so @ops may be called before the caller has
- * stored the result. A backend uses the stream its callbacks are passed.
+ * The stream has no device node yet, so nothing can call @ops: the backend
+ * stores the result, then makes the stream visible with aiot_sensor_add()
+ * (or drops it with aiot_sensor_put()). The two steps exist because a node
+ * can be opened and started the moment it exists.
  *
  * Return: the stream, or an ERR_PTR().
  */
-struct aiot_sensor *aiot_sensor_register(struct device *parent,
-					 const struct aiot_sensor_desc *desc,
-					 const struct aiot_sensor_ops *ops,
-					 void *priv)
+struct aiot_sensor *aiot_sensor_alloc(struct device *parent,
+				      const struct aiot_sensor_desc *desc,
+				      const struct aiot_sensor_ops *ops,
+				      void *priv)
 {
 	struct aiot_sensor *s;
 	int id, ret;
@@ -224,23 +225,78 @@ struct aiot_sensor *aiot_sensor_register(struct device *parent,
 	s->dev.groups = aiot_sensor_groups;
 	s->dev.release = aiot_sensor_dev_release;
 	ret = dev_set_name(&s->dev, "sensor%d", id);
-	if (ret)
-		goto err;
+	if (ret) {
+		put_device(&s->dev);
+		return ERR_PTR(ret);
+	}
 	cdev_init(&s->cdev, &aiot_sensor_fops);
 	s->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&s->cdev, &s->dev);
-	if (ret)
-		goto err;
 	return s;
-err:
+}
+EXPORT_SYMBOL_GPL(aiot_sensor_alloc);
+
+/**
+ * aiot_sensor_add() - create the device node of a stream
+ * @s: from aiot_sensor_alloc(), not added yet
+ *
+ * From here on userspace may open and start the stream, and the backend's
+ * callbacks may run. Undo with aiot_sensor_unregister().
+ *
+ * Return: 0, or a negative error code; on error @s is still the caller's,
+ * to drop with aiot_sensor_put().
+ */
+int aiot_sensor_add(struct aiot_sensor *s)
+{
+	return cdev_device_add(&s->cdev, &s->dev);
+}
+EXPORT_SYMBOL_GPL(aiot_sensor_add);
+
+/**
+ * aiot_sensor_put() - drop a stream that was never added
+ * @s: from aiot_sensor_alloc(); aiot_sensor_add() not called or failed
+ */
+void aiot_sensor_put(struct aiot_sensor *s)
+{
 	put_device(&s->dev);
-	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(aiot_sensor_put);
+
+/**
+ * aiot_sensor_register() - aiot_sensor_alloc() and aiot_sensor_add() in one
+ * @parent: the backend's device
+ * @desc: as for aiot_sensor_alloc()
+ * @ops: as for aiot_sensor_alloc()
+ * @priv: as for aiot_sensor_alloc()
+ *
+ * The node exists before this returns, so @ops may run before the caller
+ * has stored the result: for backends whose callbacks use only the stream
+ * they are passed. Others use aiot_sensor_alloc() and aiot_sensor_add().
+ *
+ * Return: the stream, or an ERR_PTR().
+ */
+struct aiot_sensor *aiot_sensor_register(struct device *parent,
+					 const struct aiot_sensor_desc *desc,
+					 const struct aiot_sensor_ops *ops,
+					 void *priv)
+{
+	struct aiot_sensor *s;
+	int ret;
+
+	s = aiot_sensor_alloc(parent, desc, ops, priv);
+	if (IS_ERR(s))
+		return s;
+	ret = aiot_sensor_add(s);
+	if (ret) {
+		aiot_sensor_put(s);
+		return ERR_PTR(ret);
+	}
+	return s;
 }
 EXPORT_SYMBOL_GPL(aiot_sensor_register);
 
 /**
  * aiot_sensor_unregister() - remove a stream
- * @s: from aiot_sensor_register()
+ * @s: from aiot_sensor_register(), or added with aiot_sensor_add()
  *
  * Stops the stream (pending write fences signal with -ENODEV). Open files
  * stay valid but fail with -ENODEV; mappings and dma-bufs keep their memory.

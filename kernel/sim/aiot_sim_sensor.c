@@ -290,12 +290,6 @@ static int aiot_sim_start(struct aiot_sensor *sensor,
 	struct aiot_sim_sensor *ss = aiot_sensor_get_drvdata(sensor);
 
 	mutex_lock(&ss->pm_lock);
-	/*
-	 * The stream is open to userspace before aiot_sensor_register()
-	 * returns in probe: a START may come before probe stored its result.
-	 * The tick uses the stream it was started for.
-	 */
-	ss->sensor = sensor;
 	ss->cfg = *cfg;
 	ss->elems = cfg->channels * ss->desc.width * ss->desc.height;
 	ss->t0 = ktime_get();
@@ -640,14 +634,19 @@ static int aiot_sim_sensor_probe(struct platform_device *pdev)
 	hrtimer_init(&ss->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	ss->timer.function = aiot_sim_tick;
 
-	sensor = aiot_sensor_register(&pdev->dev, &ss->desc,
-				      &aiot_sim_sensor_ops, ss);
+	/* Stored before the node exists: the tick and resume use it. */
+	sensor = aiot_sensor_alloc(&pdev->dev, &ss->desc, &aiot_sim_sensor_ops,
+				   ss);
 	if (IS_ERR(sensor))
 		return dev_err_probe(&pdev->dev, PTR_ERR(sensor),
-				     "cannot register the sensor\n");
-	mutex_lock(&ss->pm_lock);
+				     "cannot set up the sensor\n");
 	ss->sensor = sensor;
-	mutex_unlock(&ss->pm_lock);
+	ret = aiot_sensor_add(sensor);
+	if (ret) {
+		aiot_sensor_put(sensor);
+		return dev_err_probe(&pdev->dev, ret,
+				     "cannot register the sensor\n");
+	}
 
 	ss->debugfs = debugfs_create_dir(ss->name, aiot_sim_sensor_debugfs);
 	debugfs_create_atomic_t("stall", 0600, ss->debugfs, &ss->stall);

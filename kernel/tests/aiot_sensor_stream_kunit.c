@@ -343,6 +343,48 @@ static void read_copies_and_requeues(struct kunit *test)
 	kstream_requeue(test, 0);
 }
 
+static int alloc_test_start(struct aiot_sensor *s,
+			    const struct aiot_sensor_config *cfg)
+{
+	return 0;
+}
+
+static void alloc_test_stop(struct aiot_sensor *s)
+{
+}
+
+/*
+ * A stream set up with aiot_sensor_alloc() has no device node, so nothing
+ * can reach the backend until aiot_sensor_add(); one never added is
+ * dropped with aiot_sensor_put() (kmemleak checks it frees everything).
+ */
+static void alloc_is_invisible_until_add(struct kunit *test)
+{
+	static const struct aiot_sensor_ops ops = {
+		.start = alloc_test_start,
+		.stop = alloc_test_stop,
+	};
+	struct kunit_stream *t = test->priv;
+	struct aiot_sensor_desc bad = kstream_desc;
+	struct aiot_sensor *s;
+
+	bad.max_channels = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(aiot_sensor_alloc(t->parent, &bad, &ops,
+							NULL)), -EINVAL);
+
+	s = aiot_sensor_alloc(t->parent, &kstream_desc, &ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_EXPECT_FALSE(test, device_is_registered(&s->dev));
+	aiot_sensor_put(s);
+
+	s = aiot_sensor_alloc(t->parent, &kstream_desc, &ops, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, aiot_sensor_add(s), 0);
+	KUNIT_EXPECT_TRUE(test, device_is_registered(&s->dev));
+	KUNIT_EXPECT_NE(test, s->id, t->s->id);
+	aiot_sensor_unregister(s);
+}
+
 static struct kunit_case aiot_sensor_stream_cases[] = {
 	KUNIT_CASE(stream_ownership_and_state),
 	KUNIT_CASE(drop_newest_counts_and_flags),
@@ -351,6 +393,7 @@ static struct kunit_case aiot_sensor_stream_cases[] = {
 	KUNIT_CASE(overwrite_spares_slot_being_read),
 	KUNIT_CASE(qbuf_waits_for_readers),
 	KUNIT_CASE(read_copies_and_requeues),
+	KUNIT_CASE(alloc_is_invisible_until_add),
 	{}
 };
 
