@@ -1048,7 +1048,7 @@ static void model_updates(void)
 	CHECK(send_model(msg, size + MU_HDR + ref_len - 1));
 	/* runs, but its output is not the one the update states */
 	memcpy(wrong, ref_digest, 32);
-	wrong[5] ^= 0x40;
+	wrong[0] ^= 0x40;
 	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, wrong, mkey, sizeof(mkey));
 	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* version 1 still runs */
@@ -1152,6 +1152,8 @@ static void model_persists(void)
 	CHECK(rx.online >= 1);
 	CHECK(strstr(rx.model_status, "\"model_version\":3") != NULL);
 	tap_diag("after kill -9: %s", rx.model_status);
+	if (tap_case_failed)
+		tap_diag("replies:\n%s", rx.replies_text);
 	pthread_mutex_unlock(&rx.lock);
 
 	/* corrupted on disk: refused at start, the configured model runs */

@@ -653,10 +653,14 @@ static int test_run(struct aiot_model *m, const struct model_update *u, uint64_t
 		    (ret = mu_sha256(o, osize, digest)))
 			break;
 		if (memcmp(digest, u->expected, 32)) {
+			char got[65], want[65];
+
+			for (int k = 0; k < 32; k++) {
+				snprintf(got + 2 * k, 3, "%02x", digest[k]);
+				snprintf(want + 2 * k, 3, "%02x", u->expected[k]);
+			}
 			snprintf(why, whylen, "test output differs from the expected one "
-				 "(SHA-256 %02x%02x%02x%02x..., expected %02x%02x%02x%02x...)",
-				 digest[0], digest[1], digest[2], digest[3], u->expected[0],
-				 u->expected[1], u->expected[2], u->expected[3]);
+				 "(SHA-256 %.16s..., expected %.16s...)", got, want);
 			free(o);
 			return -EBADMSG;
 		}
@@ -764,6 +768,53 @@ static int store_update(struct aiotd *d, struct stream *s, const uint8_t *raw, s
 }
 
 /*
+ * A stored update into *buf (malloc'd): -EFBIG over max. Not
+ * tool_read_file(), whose buffer doubling refuses a file well under its
+ * limit once the next doubling would pass it.
+ */
+static int read_stored(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	struct stat sb;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ret = 0;
+
+	*buf = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	*len = (size_t)sb.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < *len) {
+		ssize_t r = read(fd, *buf + done, *len - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = r < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)r;
+	}
+	close(fd);
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return ret;
+}
+
+/*
  * At start, after the configured model is set up: a stored update of the
  * stream is verified again (its MAC with this device's key, its SHA-256,
  * then check_update(): load, shape, test run on its reference input) and
@@ -777,14 +828,14 @@ static void load_stored(struct aiotd *d, struct stream *s)
 	struct model_update u;
 	struct aiot_model *m = NULL;
 	uint8_t *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	int ret;
 
 	memset(&u, 0, sizeof(u));
 	stored_path(d, s, path, sizeof(path));
 	if (access(path, F_OK))
 		return;
-	ret = tool_read_file(path, d->cfg.model_max, &buf, &len);
+	ret = read_stored(path, d->cfg.model_max, &buf, &len);
 	if (ret)
 		snprintf(why, sizeof(why), "cannot read it: %s", strerror(-ret));
 	else if (!d->keylen)
