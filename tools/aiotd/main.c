@@ -109,6 +109,7 @@ struct aiotd {
 	uint64_t bdseq;
 	unsigned int sseq;
 	uint64_t connects, published, acked, commands, rejected;
+	uint64_t drain_start_ns, drain_records, drain_acked0;	/* the backlog at connect */
 	struct spool_pos rpos;
 	struct inflight win[WINDOW];
 	unsigned int head, count;
@@ -996,6 +997,16 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	if (d->verbose)
 		msg("connected to %s:%u (bdseq %" PRIu64 ")", d->cfg.host, d->cfg.port, d->bdseq);
 	publish_birth(d);
+	if (d->verbose) {
+		struct spool_stats ss;
+
+		pthread_mutex_lock(&d->lock);
+		spool_get_stats(d->spool, &ss);
+		pthread_mutex_unlock(&d->lock);
+		d->drain_records = ss.pending;
+		d->drain_acked0 = d->acked;
+		d->drain_start_ns = ss.pending ? lp_now_ns() : 0;
+	}
 	snprintf(sub, sizeof(sub), "%s+", d->t_cmd);
 	mosquitto_subscribe(m, NULL, sub, 1);
 }
@@ -1140,6 +1151,24 @@ static void settle(struct aiotd *d)
 	pthread_mutex_unlock(&d->lock);
 	if (ret)
 		msg("spool: storing the cursor: %s", strerror(-ret));
+}
+
+/* -v: how fast the backlog found at connect left the spool (acknowledged). */
+static void report_drain(struct aiotd *d)
+{
+	struct spool_stats ss;
+	double ms;
+
+	pthread_mutex_lock(&d->lock);
+	spool_get_stats(d->spool, &ss);
+	pthread_mutex_unlock(&d->lock);
+	if (ss.pending)
+		return;
+	ms = (double)(lp_now_ns() - d->drain_start_ns) / 1e6;
+	msg("spool drained: a backlog of %" PRIu64 " records, %" PRIu64 " acknowledged in "
+	    "%.1f ms (%.0f/s)", d->drain_records, d->acked - d->drain_acked0, ms,
+	    ms > 0 ? (double)(d->acked - d->drain_acked0) * 1e3 / ms : 0.0);
+	d->drain_start_ns = 0;
 }
 
 static void usage(FILE *f)
@@ -1294,6 +1323,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		settle(d);
+		if (d->drain_start_ns)
+			report_drain(d);
 		pump(d);
 		if (d->connected)
 			publish_swaps(d);
