@@ -17,8 +17,9 @@
 # they call are built here.
 ARM64_BUILD   := $(BUILD)/arm64
 ARM64_CROSS   ?= aarch64-linux-gnu-
-ARM64_SUITES  := query lifecycle limits sensor lib_sensor lib_accel accel cmd_stream \
-		 job_lifecycle npu_firmware udev devicetree
+ARM64_SUITES  := query lifecycle limits sensor lib_sensor lib_accel lib_monitor accel cmd_stream \
+		 job_lifecycle npu_firmware device_waits models sensor_hardening suspend \
+		 udev devicetree
 ARM64_TOOLS   := aiot-run aiot-info aiot-sensor-rec
 ARM64_PROGS   := $(addprefix $(ARM64_BUILD)/guest/tests/,$(ARM64_SUITES)) \
 		 $(addprefix $(ARM64_BUILD)/guest/bin/,$(ARM64_TOOLS))
@@ -37,4 +38,4 @@ arm64-modules:
 
 check-arm64: userspace arm64-userspace
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		tests/qemu/aiot-qemu test -k arm64 $(addprefix -t ,$(ARM64_SUITES))
+		tests/qemu/aiot-qemu test -k arm64 --npu sim $(addprefix -t ,$(ARM64_SUITES))
