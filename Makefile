@@ -91,6 +91,7 @@ install: modules_install headers_install install-udev
 MK_FRAGMENTS := lib isa fastexec tools compile integration run fastexec_models firmware models npu_card demo \
 		monitor sensor bench dts apidoc fuzz_guest udev
 MK_FRAGMENTS += aiotd bindings
+MK_FRAGMENTS += arm64
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)

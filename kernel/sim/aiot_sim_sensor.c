@@ -600,6 +600,24 @@ static int aiot_sim_sensor_kind_of(struct device *dev, u32 *kind,
 	return -EINVAL;
 }
 
+/*
+ * A devicetree label is the stream's name and a udev link's last component
+ * (the binding: '^[^/\s]{1,31}$'): one the name cannot hold whole, which
+ * truncated could equal another sensor's, is refused rather than cut.
+ */
+static bool aiot_sim_sensor_label_valid(const char *label)
+{
+	size_t len = strnlen(label, AIOT_SENSOR_NAME_LEN);
+	size_t i;
+
+	if (!len || len >= AIOT_SENSOR_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (label[i] == '/' || isspace(label[i]))
+			return false;
+	return true;
+}
+
 static int aiot_sim_sensor_probe(struct platform_device *pdev)
 {
 	const struct aiot_sim_sensor_pdata *pdata =
@@ -613,6 +631,10 @@ static int aiot_sim_sensor_probe(struct platform_device *pdev)
 	ret = aiot_sim_sensor_kind_of(&pdev->dev, &kind, &label);
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "unknown sensor kind\n");
+	if (label && !aiot_sim_sensor_label_valid(label))
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "label \"%s\": want 1 to %d characters, no '/' or white space\n",
+				     label, AIOT_SENSOR_NAME_LEN - 1);
 
 	ss = devm_kzalloc(&pdev->dev, sizeof(*ss), GFP_KERNEL);
 	if (!ss)

@@ -235,13 +235,45 @@ static int first_entry(const char *dir, char *out, size_t outlen)
 	return ret;
 }
 
+const char *aiot_test_sim_npu_dev(void)
+{
+	static char name[256];
+	struct dirent *de;
+	DIR *d;
+
+	if (name[0])
+		return name;
+	/* Created by aiot-sim (create_devices), or a devicetree node's. */
+	snprintf(name, sizeof(name), "aiot-sim-npu.0");
+	d = opendir("/sys/bus/platform/devices");
+	if (!d || access("/sys/bus/platform/devices/aiot-sim-npu.0", F_OK) == 0)
+		goto out;
+	while ((de = readdir(d))) {
+		char path[512], compat[64] = "";
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/of_node/compatible",
+			 de->d_name);
+		if (aiot_test_read_file(path, compat, sizeof(compat)) == 0 &&
+		    strcmp(compat, "aiot,sim-npu") == 0) {
+			snprintf(name, sizeof(name), "%s", de->d_name);
+			break;
+		}
+	}
+out:
+	if (d)
+		closedir(d);
+	return name;
+}
+
 int aiot_test_npu_knob_path(const char *knob, char *out, size_t outlen)
 {
 	char dir[256];
 	int ret;
 
 	if (!aiot_test_npu_is_card()) {
-		snprintf(out, outlen, "/sys/kernel/debug/aiot-sim-npu.0/%s", knob);
+		snprintf(out, outlen, "/sys/kernel/debug/%s/%s", aiot_test_sim_npu_dev(), knob);
 		return 0;
 	}
 	ret = first_entry("/sys/kernel/debug/aiot-card", dir, sizeof(dir));
@@ -257,7 +289,8 @@ int aiot_test_npu_state_path(char *out, size_t outlen)
 	int ret;
 
 	if (!aiot_test_npu_is_card()) {
-		snprintf(out, outlen, "/sys/kernel/debug/aiot/aiot-sim-npu.0/state");
+		snprintf(out, outlen, "/sys/kernel/debug/aiot/%s/state",
+			 aiot_test_sim_npu_dev());
 		return 0;
 	}
 	ret = first_entry("/sys/kernel/debug/aiot", dir, sizeof(dir));

@@ -37,6 +37,8 @@ int aiot_test_open_sensor(unsigned int kind, char *path, size_t pathlen);
 int aiot_test_npu_is_card(void);
 /* Its backend name, as QUERY and sysfs report it. */
 const char *aiot_test_npu_backend(void);
+/* aiot-sim's NPU platform device: aiot-sim-npu.0, or its devicetree node's. */
+const char *aiot_test_sim_npu_dev(void);
 /* Its module's name (as lsmod/rmmod spell it). */
 const char *aiot_test_npu_module(void);
 /* debugfs knob file of the backend: "hang_next_jobs", ... into out. */

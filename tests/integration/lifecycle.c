@@ -109,6 +109,10 @@ static void sim_without_devices_creates_none(void)
 	char node[64];
 	int fd;
 
+	/* A devicetree's node binds whatever create_devices says (the suite
+	 * devicetree checks that guest). */
+	if (access("/sys/firmware/devicetree/base/aiot-npu", F_OK) == 0)
+		TAP_SKIP("a devicetree describes the NPU");
 	REQUIRE(aiot_test_rmmod("aiot_sim") == 0);
 	REQUIRE(system("modprobe aiot-sim create_devices=0") == 0);
 	fd = aiot_test_open_accel(node, sizeof(node));

@@ -24,9 +24,17 @@
 #include "tap.h"
 
 #define FW_PATH		"/lib/firmware/aiot/aiot-sim-npu-1.fw"
-#define NPU_DEV		"aiot-sim-npu.0"
+#define NPU_DEV		aiot_test_sim_npu_dev()
 #define NPU_DRV		"/sys/bus/platform/drivers/aiot-sim-npu/"
-#define NPU_SYSFS	"/sys/bus/platform/devices/" NPU_DEV "/"
+
+/* The NPU device's sysfs file @file. */
+static const char *npu_sysfs(const char *file)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/%s", NPU_DEV, file);
+	return path;
+}
 #define FW_MAX		(1 << 20)
 
 /* Header fields (kernel/sim/aiot_sim_fw_format.h). */
@@ -77,7 +85,7 @@ static int sysfs_write(const char *path, const char *val)
 
 static int npu_bound(void)
 {
-	return access(NPU_SYSFS "driver", F_OK) == 0;
+	return access(npu_sysfs("driver"), F_OK) == 0;
 }
 
 /* Forget the kernel log so far; kmsg_find() sees what comes after. */
@@ -190,7 +198,7 @@ static void good_firmware_probes(void)
 	REQUIRE(good_len > 64);
 	CHECK_EQ(probe_with(good, good_len), 1);
 	CHECK(kmsg_find("self-test passed"));
-	REQUIRE(aiot_test_read_file(NPU_SYSFS "firmware_version", version,
+	REQUIRE(aiot_test_read_file(npu_sysfs("firmware_version"), version,
 				    sizeof(version)) == 0);
 	CHECK(strcmp(version, "1.0.0") == 0);
 	CHECK_EQ(query_ok(), 0);

@@ -16,7 +16,7 @@ ln -sf /proc/self/fd /dev/fd
 echo "aiot-test: guest init starts" > /dev/kmsg
 
 . /aiot/config
-out=/dev/ttyS1
+out=${AIOT_OUT:-/dev/ttyS1}
 say() { echo "$*" > $out; }
 
 say "AIOT-GUEST kernel=$(uname -r) mode=$AIOT_MODE"
@@ -40,6 +40,12 @@ if [ "$AIOT_TEST_NPU" = card ]; then
 	echo "options aiot_sim npu=0" > /etc/modprobe.d/aiot-card.conf
 	# The emulator's control socket (restore after a surprise removal).
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+fi
+
+# aiot-sim's options for this guest (the arm64 guest: create_devices=0).
+if [ -n "$AIOT_SIM_OPTIONS" ]; then
+	mkdir -p /etc/modprobe.d
+	echo "options aiot_sim $AIOT_SIM_OPTIONS" > /etc/modprobe.d/aiot-sim.conf
 fi
 
 load_modules() {

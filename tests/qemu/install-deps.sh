@@ -9,6 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 export DEBIAN_FRONTEND=noninteractive
 stamp=/var/lib/apt/periodic/aiot-update-stamp
+# arm64: the cross-built userspace's libraries and the arm64 guest's packages.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64 && rm -f "$stamp"
+fi
 if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
 	apt-get update -q
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
@@ -16,6 +20,7 @@ fi
 
 kver612=$(aiot_kver_612)
 kver61=$(aiot_kver_61)
+kver612a=$(aiot_kver_612_arm64)
 echo "aiot: guest kernels $kver612 and $kver61"
 
 pkgs=(
@@ -29,6 +34,9 @@ pkgs=(
 	"linux-image-$kver612-unsigned" "linux-headers-$kver612"
 	"linux-image-$kver61-unsigned" "linux-headers-$kver61"
 	linux-source-6.12
+	gcc-aarch64-linux-gnu qemu-system-arm libc6-dev:arm64 libdrm-dev:arm64 libudev-dev:arm64
+	libkmod2:arm64 libacl1:arm64 libblkid1:arm64 libcap2:arm64 libselinux1:arm64
+	"linux-headers-${kver612a%-arm64}-common" "linux-kbuild-${kver612a%-arm64}"
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -38,3 +46,5 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The arm64 guest's kernel, headers, busybox and udev, unpacked.
+"$here/arm64-root.sh" > /dev/null
