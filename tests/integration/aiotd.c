@@ -16,14 +16,20 @@
  *  - nominal: birth (retained, online, bdseq), decisions with sequence
  *    numbers 1, 2, 3... in order, each with its fields; telemetry; on
  *    SIGTERM exit 0 and the retained "offline" status;
- *  - the broker stopped for 10 s mid-run then started again: every
+ *  - the broker stopped for 30 s mid-run then started again: every
  *    decision arrives, the first time in order, no gap; the decisions of
  *    the outage among them (spooled, then forwarded);
  *  - aiotd killed with -9 (broker up, then broker down) and restarted:
  *    the sequence carries on, no gap, nothing lost;
  *  - malformed commands (unknown, oversized, binary, quotes in the
  *    topic): each answered with a reason, aiotd keeps running and
- *    publishing.
+ *    publishing;
+ *  - model updates: every kind of bad one refused with its reason (the
+ *    test run compares the output for the update's reference input with
+ *    the digest it states); a good one swapped in at a slot boundary;
+ *  - an accepted model stored: after kill -9 and a restart it is the one
+ *    running and published; corrupted on disk, it is refused at start
+ *    with a status message and the configured model runs.
  * Duplicates are allowed (at-least-once) and counted.
  */
 #include <errno.h>
@@ -42,6 +48,8 @@
 #include <unistd.h>
 
 #include <mosquitto.h>
+
+#include <aiot/accel.h>
 
 #include "tap.h"
 #include "../../tools/aiotd/model_update.h"
@@ -66,6 +74,7 @@
 #define STREAMS_SECONDS	15	/* make CFLAGS=-DSTREAMS_SECONDS=60 for the run */
 #endif
 #define WAIT_S		120
+#define OUTAGE_S	30	/* the outage */
 
 /* -------------------------------------------------------- the subscriber */
 
@@ -629,7 +638,7 @@ static void broker_outage(void)
 	broker_stop();
 	down_ms = wall_ms();
 	before = rx_count();
-	sleep(10);
+	sleep(OUTAGE_S);
 	REQUIRE(broker_start());
 	up_ms = wall_ms();
 	up_ns = now_ns();
@@ -869,11 +878,86 @@ restore:
 		tap_diag("cannot reload aiot-sim");
 }
 
-/* Send one model update; wait for its reply (30 s). */
+/*
+ * An update's reference input and the digest of person_detect's output
+ * for it: what the cloud computes on its own reference before signing.
+ * Here the device computes it, before aiotd starts, on a fresh load of the
+ * model file: a deterministic pattern, not an all-zero image.
+ */
+static uint8_t ref_in[1 << 16];
+static size_t ref_len;
+static uint8_t ref_digest[32];
+
+static bool reference_output(void)
+{
+	struct aiot_accel *a = NULL;
+	struct aiot_model *m = NULL;
+	uint8_t *out = NULL;
+	size_t olen;
+	char err[256] = "";
+	bool ok = false;
+
+	if (aiot_accel_open_default(&a) || aiot_model_load_file(a, MODEL, &m, err, sizeof(err))) {
+		tap_diag("reference output: %s", err);
+		goto out;
+	}
+	ref_len = aiot_tensor_info_get_size(aiot_model_get_input_info(m, 0));
+	olen = aiot_tensor_info_get_size(aiot_model_get_output_info(m, 0));
+	out = malloc(olen);
+	if (!out || !ref_len || ref_len > sizeof(ref_in))
+		goto out;
+	for (size_t i = 0; i < ref_len; i++)
+		ref_in[i] = (uint8_t)((i * 37 + i / 96 * 11) & 0xff);
+	ok = !aiot_model_write_input(m, 0, ref_in, ref_len) &&
+	     !aiot_model_run(m, 60 * 1000000000ll) &&
+	     !aiot_model_read_output(m, 0, out, olen) && !mu_sha256(out, olen, ref_digest);
+out:
+	free(out);
+	aiot_model_free(m);
+	aiot_accel_close(a);
+	return ok;
+}
+
+static const uint8_t mkey[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+				  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30 };
+
+/* person_detect's blob (*size bytes) and the configuration with the key. */
+static uint8_t *model_setup(size_t *size)
+{
+	size_t cap = 1 << 20;
+	uint8_t *blob = malloc(cap);
+	char extra[512], hex[65];
+	FILE *f = fopen(MODEL, "rb");
+
+	fresh();
+	if (!blob || !f) {
+		if (f)
+			fclose(f);
+		free(blob);
+		return NULL;
+	}
+	*size = fread(blob, 1, cap, f);
+	fclose(f);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mkey[i]);
+	if (!*size || *size == cap || !write_file(DIR "/key", hex, 0600) || !reference_output()) {
+		free(blob);
+		return NULL;
+	}
+	snprintf(extra, sizeof(extra), "model_key " DIR "/key\nmodel_max %zu\n",
+		 *size + MU_HDR + ref_len + 4096);
+	if (!write_conf_with(extra) || system("sed -i 's/^rate 4$/rate 2/' " CONF)) {
+		free(blob);
+		return NULL;
+	}
+	return blob;
+}
+
+/* Send one model update; wait for its reply (60 s). */
 static bool send_model(const uint8_t *msg, size_t len)
 {
 	unsigned int before = rx.replies;
-	uint64_t end = now_ns() + 30 * 1000000000ull;
+	uint64_t end = now_ns() + 60 * 1000000000ull;
 
 	if (mosquitto_publish(sub, NULL, "aiot/" DEVICE "/cmd/model", (int)len, msg, 1,
 			      false) != MOSQ_ERR_SUCCESS)
@@ -883,89 +967,97 @@ static bool send_model(const uint8_t *msg, size_t len)
 	return rx.replies > before;
 }
 
+/* Wait (60 s) until a decision of model_version v arrives after index from. */
+static bool wait_version(unsigned int from, unsigned int v)
+{
+	for (int i = 0; i < 600; i++) {
+		bool found = false;
+
+		pthread_mutex_lock(&rx.lock);
+		for (unsigned int k = from; k < rx.n && !found; k++)
+			found = rx.version[k] == v;
+		pthread_mutex_unlock(&rx.lock);
+		if (found)
+			return true;
+		usleep(100000);
+	}
+	tap_diag("no decision of model version %u after #%u", v, from);
+	return false;
+}
+
 /*
- * Models from the cloud: oversized, malformed, wrongly signed, corrupt
- * (SHA-256), refused by the accelerator, for no such stream: each refused
- * with its reason while version 1 keeps running; then a good one (version
- * 2) swapped in at a slot boundary: the decisions' model_version goes
- * from 1 to 2 between two consecutive slots, no sequence gap, the new
- * version published (retained).
+ * Models from the cloud: oversized, malformed, the first format (no
+ * reference test), wrongly signed, corrupt (SHA-256), refused by the
+ * accelerator, for no such stream, another shape, a reference input of
+ * the wrong size, an output that differs from the one the update states:
+ * each refused with its reason while version 1 keeps running; then a good
+ * one (version 2) swapped in at a slot boundary: the decisions'
+ * model_version goes from 1 to 2 between two consecutive slots, no
+ * sequence gap, the new version published (retained).
  */
 static void model_updates(void)
 {
-	static const uint8_t key[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-					 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30 };
-	uint8_t other[32] = { 0 };
-	char extra[512], hex[65];
-	uint8_t *blob = NULL, *msg = NULL;
-	size_t size = 0, cap = 1 << 20, len;
+	uint8_t other[32] = { 0 }, wrong[32];
+	uint8_t *blob, *msg = NULL;
+	size_t size = 0, len;
 	unsigned int dups, v1_after = 0, switches = 0, n0;
 	uint64_t last_v1_slot = 0, first_v2_slot = 0;
 	FILE *f;
 
-	fresh();
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", key[i]);
-	REQUIRE(write_file(DIR "/key", hex, 0600));
-	blob = malloc(cap);
-	msg = malloc(cap + MU_HDR);
-	REQUIRE(blob && msg);
-	f = fopen(MODEL, "rb");
-	REQUIRE(f);
-	size = fread(blob, 1, cap, f);
-	fclose(f);
-	REQUIRE(size > 0 && size < cap);
-	snprintf(extra, sizeof(extra), "model_key " DIR "/key\nmodel_max %zu\n",
-		 size + MU_HDR + 4096);
-	REQUIRE(write_conf_with(extra));
-	REQUIRE(system("sed -i 's/^rate 4$/rate 2/' " CONF) == 0);
+	blob = model_setup(&size);
+	REQUIRE(blob);
+	msg = malloc((1 << 20) + MU_HDR + sizeof(ref_in));
+	REQUIRE(msg);
 	REQUIRE(broker_start() && sub_start() && aiotd_start());
 	REQUIRE(wait_decisions(3));
 
 	/* oversized */
-	memset(msg, 'x', size + MU_HDR + 5000);
-	CHECK(send_model(msg, size + MU_HDR + 5000));
+	memset(msg, 'x', size + MU_HDR + ref_len + 5000);
+	CHECK(send_model(msg, size + MU_HDR + ref_len + 5000));
 	/* malformed */
 	CHECK(send_model(msg, 50));
+	/* the first format: no reference test */
+	memcpy(msg, MU_MAGIC_V1, 8);
+	CHECK(send_model(msg, 200));
 	/* wrongly signed */
-	mu_build(msg, "cam", 2, blob, size, other, sizeof(other));
-	CHECK(send_model(msg, size + MU_HDR));
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, ref_digest, other, sizeof(other));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* corrupt in transit: its SHA-256 */
-	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, ref_digest, mkey, sizeof(mkey));
 	msg[MU_HDR + size / 2] ^= 0x10;
-	CHECK(send_model(msg, size + MU_HDR));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* signed and intact, but not a model the accelerator takes */
 	blob[size / 2] ^= 0x10;
-	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, ref_digest, mkey, sizeof(mkey));
 	blob[size / 2] ^= 0x10;
-	CHECK(send_model(msg, size + MU_HDR));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* no such stream */
-	mu_build(msg, "nope", 2, blob, size, key, sizeof(key));
-	CHECK(send_model(msg, size + MU_HDR));
+	mu_build(msg, "nope", 2, blob, size, ref_in, ref_len, ref_digest, mkey, sizeof(mkey));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* a good model, but not one for this stream's input and output */
 	f = fopen("/aiot/data/models/hello_world_int8.aiot", "rb");
 	REQUIRE(f);
-	len = fread(msg + MU_HDR, 1, cap, f);
+	len = fread(msg + MU_HDR, 1, 1 << 20, f);
 	fclose(f);
 	REQUIRE(len > 0);
-	mu_build(msg, "cam", 2, msg + MU_HDR, len, key, sizeof(key));
-	CHECK(send_model(msg, len + MU_HDR));
+	mu_build(msg, "cam", 2, msg + MU_HDR, len, ref_in, ref_len, ref_digest, mkey,
+		 sizeof(mkey));
+	CHECK(send_model(msg, len + MU_HDR + ref_len));
+	/* the reference input is not the model's input's size */
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len - 1, ref_digest, mkey, sizeof(mkey));
+	CHECK(send_model(msg, size + MU_HDR + ref_len - 1));
+	/* runs, but its output is not the one the update states */
+	memcpy(wrong, ref_digest, 32);
+	wrong[0] ^= 0x40;
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, wrong, mkey, sizeof(mkey));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
 	/* version 1 still runs */
 	n0 = rx_count();
 	REQUIRE(wait_decisions(n0 + 2));
 	/* the good one */
-	mu_build(msg, "cam", 2, blob, size, key, sizeof(key));
-	CHECK(send_model(msg, size + MU_HDR));
-	len = 0;
-	for (int i = 0; i < 600 && !len; i++) {
-		pthread_mutex_lock(&rx.lock);
-		for (unsigned int k = 0; k < rx.n && !len; k++)
-			if (rx.version[k] == 2)
-				len = 1;
-		pthread_mutex_unlock(&rx.lock);
-		usleep(100000);
-	}
-	CHECK(len == 1);
+	mu_build(msg, "cam", 2, blob, size, ref_in, ref_len, ref_digest, mkey, sizeof(mkey));
+	CHECK(send_model(msg, size + MU_HDR + ref_len));
+	CHECK(wait_version(0, 2));
 	n0 = rx_count();
 	REQUIRE(wait_decisions(n0 + 3));
 	CHECK(aiotd_alive());
@@ -989,19 +1081,113 @@ static void model_updates(void)
 	CHECK_EQ(rx.version[rx.n - 1], 2);
 	CHECK_EQ(first_v2_slot, last_v1_slot + 1);
 	CHECK(strstr(rx.model_status, "\"model_version\":2") != NULL);
-	CHECK_EQ(rx.replies, 8);
+	CHECK_EQ(rx.replies, 11);
 	CHECK_EQ(rx.replies_ok, 1);
 	CHECK(strstr(rx.replies_text, "larger than model_max") != NULL);
 	CHECK(strstr(rx.replies_text, "not a model update") != NULL);
+	CHECK(strstr(rx.replies_text, "AIOTMDL1 carries no reference test") != NULL);
 	CHECK(strstr(rx.replies_text, "authentication failed") != NULL);
 	CHECK(strstr(rx.replies_text, "SHA-256 mismatch") != NULL);
 	CHECK(strstr(rx.replies_text, "refused by the accelerator") != NULL);
 	CHECK(strstr(rx.replies_text, "no such stream") != NULL);
 	CHECK(strstr(rx.replies_text, "differs from the running model") != NULL);
+	CHECK(strstr(rx.replies_text, "the reference input is") != NULL);
+	CHECK(strstr(rx.replies_text, "test output differs from the expected one") != NULL);
 	tap_diag("replies:\n%s", rx.replies_text);
 	tap_diag("swapped at slot %" PRIu64 " -> %" PRIu64 "; %u decisions, %u duplicates; %s",
 		 last_v1_slot, first_v2_slot, rx.n, dups, rx.model_status);
 	pthread_mutex_unlock(&rx.lock);
+	free(blob);
+	free(msg);
+	teardown();
+}
+
+/*
+ * An accepted update survives the daemon: version 3 accepted, aiotd
+ * killed with -9 and restarted: its first decisions are version 3's and
+ * version 3 is published (the retained model topic, the birth). Then the
+ * stored update corrupted on disk (a byte of its blob), aiotd killed and
+ * restarted: the stored model is refused with a status message saying
+ * why, the configured model (version 1) runs and is published. No
+ * sequence gap throughout.
+ */
+static void model_persists(void)
+{
+	uint8_t *blob, *msg;
+	size_t size = 0, len;
+	unsigned int dups, n0, bad_version = 0;
+	uint64_t max_before;
+	char path[] = SPOOL "/model-cam.upd";
+	FILE *f;
+
+	blob = model_setup(&size);
+	REQUIRE(blob);
+	len = size + MU_HDR + ref_len;
+	msg = malloc(len);
+	REQUIRE(msg);
+	REQUIRE(broker_start() && sub_start() && aiotd_start());
+	REQUIRE(wait_decisions(3));
+	mu_build(msg, "cam", 3, blob, size, ref_in, ref_len, ref_digest, mkey, sizeof(mkey));
+	CHECK(send_model(msg, len));
+	CHECK(wait_version(0, 3));
+	CHECK(access(path, R_OK) == 0);
+
+	/* kill -9, restart: every decision made since is version 3's */
+	CHECK_EQ(aiotd_stop(SIGKILL), -1);
+	max_before = rx_max_seq();
+	pthread_mutex_lock(&rx.lock);
+	rx.model_status[0] = '\0';
+	rx.online = 0;
+	n0 = rx.n;
+	pthread_mutex_unlock(&rx.lock);
+	REQUIRE(aiotd_start());
+	REQUIRE(wait_decisions(n0 + 3));
+	pthread_mutex_lock(&rx.lock);
+	/* (the spooled ones the killed daemon made after the swap: 3 as well) */
+	for (unsigned int k = n0; k < rx.n; k++)
+		if (rx.seq[k] > max_before && rx.version[k] != 3 && !bad_version++)
+			tap_diag("seq %" PRIu64 ": model_version %u", rx.seq[k], rx.version[k]);
+	CHECK_EQ(bad_version, 0);
+	CHECK_EQ(rx.version[rx.n - 1], 3);
+	CHECK(rx.online >= 1);
+	CHECK(strstr(rx.model_status, "\"model_version\":3") != NULL);
+	tap_diag("after kill -9: %s", rx.model_status);
+	if (tap_case_failed)
+		tap_diag("replies:\n%s", rx.replies_text);
+	pthread_mutex_unlock(&rx.lock);
+
+	/* corrupted on disk: refused at start, the configured model runs */
+	CHECK_EQ(aiotd_stop(SIGKILL), -1);
+	f = fopen(path, "r+b");
+	REQUIRE(f);
+	REQUIRE(fseek(f, (long)(MU_HDR + size / 3), SEEK_SET) == 0);
+	REQUIRE(fputc(0x5a ^ blob[size / 3], f) != EOF);
+	fclose(f);
+	pthread_mutex_lock(&rx.lock);
+	rx.model_status[0] = '\0';
+	rx.replies_text[0] = '\0';
+	n0 = rx.n;
+	pthread_mutex_unlock(&rx.lock);
+	REQUIRE(aiotd_start());
+	REQUIRE(wait_version(n0, 1));
+	n0 = rx_count();
+	REQUIRE(wait_decisions(n0 + 2));
+	CHECK(aiotd_alive());
+	CHECK_EQ(aiotd_stop(SIGTERM), 0);
+	sleep(1);
+	check_sequence(&dups);
+	pthread_mutex_lock(&rx.lock);
+	CHECK_EQ(rx.version[rx.n - 1], 1);
+	for (unsigned int k = n0; k < rx.n; k++)
+		CHECK_EQ(rx.version[k], 1);
+	CHECK(strstr(rx.replies_text, "stored model refused at start: SHA-256 mismatch") != NULL);
+	CHECK(strstr(rx.model_status, "\"model_version\":1") != NULL);
+	tap_diag("corrupted: %s%s; %u decisions, %u duplicates", rx.replies_text,
+		 rx.model_status, rx.n, dups);
+	pthread_mutex_unlock(&rx.lock);
+	CHECK(access(SPOOL "/model-cam.upd.refused", F_OK) == 0);
+	CHECK(access(path, F_OK) != 0);
+	tail(AIOTD_LOG, 4);
 	free(blob);
 	free(msg);
 	teardown();
@@ -1022,4 +1208,5 @@ TAP_MAIN_WITH_HOOK(after_case,
 		   TAP_CASE(tls),
 		   TAP_CASE(tls_wrong_certificate),
 		   TAP_CASE(model_updates),
+		   TAP_CASE(model_persists),
 		   TAP_CASE(many_streams))

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <string>
@@ -22,14 +23,22 @@ namespace {
 
 const std::vector<uint8_t> kKey(32, 0x5a);
 
+const size_t kRef = 96;
+
 std::vector<uint8_t> Build(const std::string &stream, uint32_t version, size_t size,
 			   const std::vector<uint8_t> &key = kKey)
 {
-	std::vector<uint8_t> blob(size), msg(MU_HDR + size);
+	std::vector<uint8_t> blob(size), ref(kRef), msg(MU_HDR + size + kRef);
+	uint8_t expected[32];
 
 	for (size_t i = 0; i < size; i++)
 		blob[i] = (uint8_t)(i * 7 + 1);
-	mu_build(msg.data(), stream.c_str(), version, blob.data(), size, key.data(), key.size());
+	for (size_t i = 0; i < kRef; i++)
+		ref[i] = (uint8_t)(i * 3 + 5);
+	for (int i = 0; i < 32; i++)
+		expected[i] = (uint8_t)(0xe0 + i);
+	mu_build(msg.data(), stream.c_str(), version, blob.data(), size, ref.data(), kRef,
+		 expected, key.data(), key.size());
 	return msg;
 }
 
@@ -54,6 +63,21 @@ TEST(ModelUpdate, GoodMessageVerifies)
 	EXPECT_EQ(u.version, 7u);
 	EXPECT_EQ(u.size, 1000u);
 	EXPECT_EQ(u.blob, m.data() + MU_HDR);
+	EXPECT_EQ(u.ref, m.data() + MU_HDR + 1000);
+	EXPECT_EQ(u.ref_size, kRef);
+	EXPECT_EQ(u.ref[1], 8u);
+	EXPECT_EQ(u.expected[0], 0xe0u);
+	EXPECT_EQ(u.expected[31], 0xffu);
+}
+
+TEST(ModelUpdate, Sha256OfKnownText)
+{
+	uint8_t d[32];
+
+	ASSERT_EQ(mu_sha256("abc", 3, d), 0);	/* FIPS 180-2's example */
+	EXPECT_EQ(d[0], 0xbau);
+	EXPECT_EQ(d[1], 0x78u);
+	EXPECT_EQ(d[31], 0xadu);
 }
 
 TEST(ModelUpdate, EveryDamageRefusedWithItsReason)
@@ -82,11 +106,32 @@ TEST(ModelUpdate, EveryDamageRefusedWithItsReason)
 	EXPECT_EQ(Verify(t, &u), -EBADMSG);
 	EXPECT_EQ(Verify(Build("cam", 0, 10), &u), -EBADMSG);
 	t = m;
+	memcpy(t.data(), MU_MAGIC_V1, 8);	/* the first format: no reference test */
+	EXPECT_EQ(Verify(t, &u, &why), -EBADMSG);
+	EXPECT_NE(why.find("AIOTMDL2"), std::string::npos);
+	t = m;
+	t[52] = 1;			/* flags */
+	EXPECT_EQ(Verify(t, &u, &why), -EBADMSG);
+	EXPECT_NE(why.find("flags"), std::string::npos);
+	t = m;
+	t[48] = 0;			/* reference input size 0 */
+	t[49] = 0;
+	EXPECT_EQ(Verify(t, &u), -EBADMSG);
+	t = m;
+	t[48] ^= 1;			/* reference input size off by one */
+	EXPECT_EQ(Verify(t, &u), -EBADMSG);
+	t = m;
+	t[44] = 0xff;			/* blob size beyond the message */
+	t[45] = 0xff;
+	t[46] = 0xff;
+	t[47] = 0x7f;
+	EXPECT_EQ(Verify(t, &u), -EBADMSG);
+	t = m;
 	t[MU_HDR + 100] ^= 0x80;	/* the blob: its SHA-256 */
 	EXPECT_EQ(Verify(t, &u, &why), -EILSEQ);
 	EXPECT_NE(why.find("SHA-256"), std::string::npos);
 	t = m;
-	t[80] ^= 1;			/* the MAC */
+	t[MU_MAC_OFF] ^= 1;		/* the MAC */
 	EXPECT_EQ(Verify(t, &u, &why), -EACCES);
 	EXPECT_NE(why.find("HMAC"), std::string::npos);
 	t = m;
@@ -99,17 +144,33 @@ TEST(ModelUpdate, EveryDamageRefusedWithItsReason)
 	EXPECT_EQ(u.size, 0u);
 }
 
-/* The MAC covers the whole header: any flipped bit of it is refused. */
-TEST(ModelUpdate, MacCoversEveryHeaderByte)
+/*
+ * The MAC covers the whole header (the expected output's digest among it)
+ * and the reference input: any flipped bit of them is refused.
+ */
+TEST(ModelUpdate, MacCoversEveryHeaderByteAndTheReference)
 {
 	auto m = Build("cam", 3, 64);
 	model_update u;
 
-	for (size_t i = 0; i < 80; i++) {
+	for (size_t i = 0; i < MU_HDR; i++) {
 		auto t = m;
 
 		t[i] ^= 0x01;
 		EXPECT_NE(Verify(t, &u), 0) << "byte " << i;
+	}
+	for (size_t i = MU_HDR + 64; i < m.size(); i++) {
+		auto t = m;
+		std::string why;
+
+		t[i] ^= 0x01;
+		EXPECT_EQ(Verify(t, &u, &why), -EACCES) << "reference byte " << i;
+	}
+	for (size_t i = 88; i < 120; i++) {
+		auto t = m;
+
+		t[i] ^= 0x01;
+		EXPECT_EQ(Verify(t, &u), -EACCES) << "expected digest byte " << i;
 	}
 }
 

@@ -31,6 +31,7 @@
 
 #include "../common/tool.h"
 #include "aiotd.h"
+#include "commands.h"
 #include "live_pipeline.h"
 #include "model_update.h"
 #include "spool.h"
@@ -38,7 +39,6 @@
 #define PROG		"aiotd"
 #define WINDOW		64		/* QoS 1 messages in flight */
 #define LAT_WIN		1024		/* latencies kept per stream for the percentiles */
-#define MAX_CMD_PAYLOAD	4096
 #define MAX_MODEL	(64u << 20)
 #define STATE_FILE	"aiotd.state"
 #define RECORD_MAX	2048
@@ -81,6 +81,8 @@ struct stream {
 	struct lp_sequence sq;
 	struct latwin lat, dma_lat;
 	char last_err[LP_ERR_LEN];
+	char note[LP_ERR_LEN + 160];	/* a stored model refused at start */
+	uint32_t note_version;
 };
 
 struct inflight {
@@ -107,6 +109,7 @@ struct aiotd {
 	uint64_t bdseq;
 	unsigned int sseq;
 	uint64_t connects, published, acked, commands, rejected;
+	uint64_t drain_start_ns, drain_records, drain_acked0;	/* the backlog at connect */
 	struct spool_pos rpos;
 	struct inflight win[WINDOW];
 	unsigned int head, count;
@@ -162,22 +165,6 @@ static void latwin_pct(const struct latwin *w, uint64_t *p50, uint64_t *p99)
 	qsort(tmp, w->n, sizeof(tmp[0]), cmp_u64);
 	*p50 = tmp[(w->n * 50 + 99) / 100 - 1];
 	*p99 = tmp[(w->n * 99 + 99) / 100 - 1];
-}
-
-/* Append s as a JSON string body (no quotes): escapes, non-ASCII as \u00XX. */
-static void json_str(char *out, size_t cap, size_t *pos, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len && *pos + 7 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			*pos += (size_t)snprintf(out + *pos, cap - *pos, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			*pos += (size_t)snprintf(out + *pos, cap - *pos, "\\u%04x", c);
-		else
-			out[(*pos)++] = (char)c;
-	}
-	out[*pos] = '\0';
 }
 
 /* ------------------------------------------------------------ the state */
@@ -319,7 +306,7 @@ static void on_decision(void *arg, const struct lp_decision *dd)
 	n += (size_t)snprintf(rec + n, sizeof(rec) - n,
 			      "{\"device\":\"%s\",\"stream\":\"%s\",\"model\":\"",
 			      d->cfg.device, s->cfg->name);
-	json_str(rec, sizeof(rec), &n, s->model_name, strlen(s->model_name));
+	cmd_json_str(rec, sizeof(rec), &n, s->model_name, strlen(s->model_name));
 	n += (size_t)snprintf(rec + n, sizeof(rec) - n,
 			      "\",\"model_version\":%u,\"model_crc\":\"%08x\",\"seq\":%" PRIu64
 			      ",\"slot\":%" PRIu64 ",\"time_ms\":%" PRIu64 ",\"capture_ns\":%" PRIu64,
@@ -511,7 +498,7 @@ static void publish_birth(struct aiotd *d)
 		n += (size_t)snprintf(b + n, sizeof(b) - n,
 				      "%s{\"stream\":\"%s\",\"sensor\":\"%s\",\"model\":\"",
 				      i ? "," : "", s->cfg->name, s->cfg->sensor);
-		json_str(b, sizeof(b), &n, s->model_name, strlen(s->model_name));
+		cmd_json_str(b, sizeof(b), &n, s->model_name, strlen(s->model_name));
 		n += (size_t)snprintf(b + n, sizeof(b) - n,
 				      "\",\"model_version\":%u,\"model_crc\":\"%08x\",\"rate_hz\":%u,"
 				      "\"slot_rate_hz\":%u,\"threshold\":%.4f,\"labels\":[",
@@ -584,37 +571,11 @@ static void publish_telemetry(struct aiotd *d)
 	publish(d, NULL, d->t_telemetry, b, n, false);
 }
 
-static void reply(struct aiotd *d, const char *cmd, size_t cmd_len, const char *error)
-{
-	char b[1024];
-	size_t n;
-
-	n = (size_t)snprintf(b, sizeof(b), "{\"device\":\"%s\",\"command\":\"", d->cfg.device);
-	json_str(b, sizeof(b) - 128, &n, cmd, cmd_len);
-	if (error)
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"ok\":false,\"error\":\"%s\"}",
-				      error);
-	else
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"ok\":true}");
-	if (error)
-		d->rejected++;
-	publish(d, NULL, d->t_reply, b, n, false);
-}
-
 static void model_reply(struct aiotd *d, const char *stream, uint32_t version, const char *error)
 {
-	char b[512];
-	size_t n = (size_t)snprintf(b, sizeof(b), "{\"device\":\"%s\",\"command\":\"model\","
-				    "\"stream\":\"", d->cfg.device);
+	char b[CMD_REPLY_MAX];
+	size_t n = cmd_model_reply(d->cfg.device, stream, version, error, b, sizeof(b));
 
-	json_str(b, sizeof(b) - 200, &n, stream, strlen(stream));
-	if (error)
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"version\":%u,\"ok\":false,"
-				      "\"error\":\"%s\"}", version, error);
-	else
-		n += (size_t)snprintf(b + n, sizeof(b) - n, "\",\"version\":%u,\"ok\":true,"
-				      "\"status\":\"accepted: swapped in at the next slot\"}",
-				      version);
 	if (error)
 		d->rejected++;
 	publish(d, NULL, d->t_reply, b, n, false);
@@ -642,21 +603,44 @@ static bool same_io(const struct stream *s, struct aiot_model *m)
 }
 
 /*
- * The test run: three jobs of m on its own zeroed input; each must
- * complete without error. *device_ns: their median time on the device
- * (not the wait behind the stream's own jobs, which share the device).
+ * The test run: three jobs of m on the update's reference input; each
+ * must complete without error and its output's SHA-256 be the one the
+ * update states. *device_ns: their median time on the device (not the
+ * wait behind the stream's own jobs, which share the device). 0, or a
+ * negative errno with why.
  */
-static int test_run(struct aiot_model *m, uint64_t *device_ns)
+static int test_run(struct aiot_model *m, const struct model_update *u, uint64_t *device_ns,
+		    char *why, size_t whylen)
 {
+	const struct aiot_tensor_info *out = aiot_model_get_output_info(m, 0);
+	size_t osize = aiot_tensor_info_get_size(out);
 	uint64_t t[3];
+	uint8_t *o;
+	int ret;
 
+	if (u->ref_size != aiot_tensor_info_get_size(aiot_model_get_input_info(m, 0))) {
+		snprintf(why, whylen, "the reference input is %zu bytes, the model's input %zu",
+			 u->ref_size, aiot_tensor_info_get_size(aiot_model_get_input_info(m, 0)));
+		return -EINVAL;
+	}
+	if ((ret = aiot_model_write_input(m, 0, u->ref, u->ref_size))) {
+		snprintf(why, whylen, "test run: writing the reference input: %s",
+			 aiot_strerror(ret));
+		return ret;
+	}
+	o = malloc(osize ? osize : 1);
+	if (!o) {
+		snprintf(why, whylen, "test run: out of memory");
+		return -ENOMEM;
+	}
 	for (int i = 0; i < 3; i++) {
 		struct aiot_job *job;
 		uint64_t started = 0, ended = 0;
-		int ret = aiot_model_submit(m, NULL, &job);
+		uint8_t digest[32];
 
+		ret = aiot_model_submit(m, NULL, &job);
 		if (ret)
-			return ret;
+			break;
 		ret = aiot_job_wait(job, 30 * LP_NS);
 		if (!ret)
 			ret = aiot_job_get_status(job);
@@ -664,8 +648,28 @@ static int test_run(struct aiot_model *m, uint64_t *device_ns)
 			ret = aiot_job_get_timing(job, NULL, NULL, &started, &ended);
 		aiot_job_free(job);
 		if (ret)
-			return ret;
+			break;
 		t[i] = ended > started ? ended - started : 0;
+		if ((ret = aiot_model_read_output(m, 0, o, osize)) ||
+		    (ret = mu_sha256(o, osize, digest)))
+			break;
+		if (memcmp(digest, u->expected, 32)) {
+			char got[65], want[65];
+
+			for (int k = 0; k < 32; k++) {
+				snprintf(got + 2 * k, 3, "%02x", digest[k]);
+				snprintf(want + 2 * k, 3, "%02x", u->expected[k]);
+			}
+			snprintf(why, whylen, "test output differs from the expected one "
+				 "(SHA-256 %.16s..., expected %.16s...)", got, want);
+			free(o);
+			return -EBADMSG;
+		}
+	}
+	free(o);
+	if (ret) {
+		snprintf(why, whylen, "test run failed on the accelerator: %s", aiot_strerror(ret));
+		return ret;
 	}
 	qsort(t, 3, sizeof(t[0]), cmp_u64);
 	*device_ns = t[1];
@@ -673,76 +677,249 @@ static int test_run(struct aiot_model *m, uint64_t *device_ns)
 }
 
 /*
- * cmd/model: checked (size, format, SHA-256, HMAC with the device key),
- * loaded (the kernel validates its command stream), its input and output
- * compared with the running model's, test-run on a zeroed input (three
- * jobs, each must succeed and take less than a slot period on the device), then
+ * An authenticated update of s, checked as far as the device can: loaded
+ * (the kernel validates its command stream), its input and output compared
+ * with the running model's, test-run on its reference input (the output's
+ * digest must match, each job must take less than a slot period on the
+ * device). 0 and *out, or why.
+ */
+static int check_update(struct stream *s, const struct model_update *u,
+			struct aiot_model **out, char *why, size_t whylen)
+{
+	struct aiot_model *m = NULL;
+	char e[LP_ERR_LEN];
+	uint64_t t_inf = 0;
+	int ret;
+
+	e[0] = '\0';
+	ret = aiot_model_load(s->accel, u->blob, u->size, &m, e, sizeof(e));
+	if (ret) {
+		snprintf(why, whylen, "refused by the accelerator: %s", e[0] ? e : aiot_strerror(ret));
+		return ret;
+	}
+	if (!same_io(s, m)) {
+		snprintf(why, whylen, "input or output differs from the running model's");
+		aiot_model_free(m);
+		return -EINVAL;
+	}
+	if ((ret = test_run(m, u, &t_inf, why, whylen))) {
+		aiot_model_free(m);
+		return ret;
+	}
+	if (t_inf > LP_NS / (s->st.slot_rate_hz ? s->st.slot_rate_hz : 1)) {
+		snprintf(why, whylen, "test run slower than the stream's slot period");
+		aiot_model_free(m);
+		return -ETIME;
+	}
+	*out = m;
+	return 0;
+}
+
+/* ------------------------------------------------- stored model updates */
+
+static void stored_path(const struct aiotd *d, const struct stream *s, char *p, size_t len)
+{
+	snprintf(p, len, "%s/model-%s.upd", d->cfg.spool_dir, s->cfg->name);
+}
+
+/*
+ * Keep an accepted update (the whole authenticated message) as
+ * spool_dir/model-STREAM.upd: written to a temporary file, fsync, rename,
+ * fsync of the directory; so a crash leaves the old or the new one whole.
+ */
+static int store_update(struct aiotd *d, struct stream *s, const uint8_t *raw, size_t len)
+{
+	char path[AIOTD_PATH_LEN + 64], tmp[AIOTD_PATH_LEN + 80];
+	size_t done = 0;
+	int fd, dfd, ret = 0;
+
+	stored_path(d, s, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t w = write(fd, raw + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ret = w < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return ret;
+	}
+	dfd = open(d->cfg.spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd))
+		ret = -errno;
+	close(dfd);
+	return ret;
+}
+
+/*
+ * A stored update into *buf (malloc'd): -EFBIG over max. Not
+ * tool_read_file(), whose buffer doubling refuses a file well under its
+ * limit once the next doubling would pass it.
+ */
+static int read_stored(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	struct stat sb;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ret = 0;
+
+	*buf = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	*len = (size_t)sb.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < *len) {
+		ssize_t r = read(fd, *buf + done, *len - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = r < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)r;
+	}
+	close(fd);
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return ret;
+}
+
+/*
+ * At start, after the configured model is set up: a stored update of the
+ * stream is verified again (its MAC with this device's key, its SHA-256,
+ * then check_update(): load, shape, test run on its reference input) and
+ * becomes the stream's model. Refused, it is renamed *.refused and the
+ * configured model runs; the reason is published on the reply topic
+ * after the connection (s->note).
+ */
+static void load_stored(struct aiotd *d, struct stream *s)
+{
+	char path[AIOTD_PATH_LEN + 64], bad[AIOTD_PATH_LEN + 80], why[LP_ERR_LEN];
+	struct model_update u;
+	struct aiot_model *m = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	stored_path(d, s, path, sizeof(path));
+	if (access(path, F_OK))
+		return;
+	ret = read_stored(path, d->cfg.model_max, &buf, &len);
+	if (ret)
+		snprintf(why, sizeof(why), "cannot read it: %s", strerror(-ret));
+	else if (!d->keylen)
+		snprintf(why, sizeof(why), "no model_key to verify it");
+	else if (!(ret = mu_verify(buf, len, d->key, d->keylen, d->cfg.model_max, &u, why,
+				   sizeof(why))) && strcmp(u.stream, s->cfg->name)) {
+		snprintf(why, sizeof(why), "it is for stream %s", u.stream);
+		ret = -EINVAL;
+	}
+	if (!ret && d->keylen)
+		ret = check_update(s, &u, &m, why, sizeof(why));
+	else if (!ret)
+		ret = -EACCES;
+	if (ret) {
+		snprintf(bad, sizeof(bad), "%s.refused", path);
+		rename(path, bad);
+		snprintf(s->note, sizeof(s->note), "stored model refused at start: %s; running "
+			 "the configured model (version %u)", why, s->version);
+		msg("stream %s: %s", s->cfg->name, s->note);
+		s->note_version = u.version;
+		s->swapped = true;	/* the configured model is the active one */
+		free(buf);
+		return;
+	}
+	aiot_model_free(s->model);
+	s->model = m;
+	s->st.model = m;
+	s->st.in = aiot_model_get_input_info(m, 0);
+	s->st.out = aiot_model_get_output_info(m, 0);
+	s->version = u.version;
+	s->model_crc = aiot_crc32(0, u.blob, u.size);
+	snprintf(s->model_name, sizeof(s->model_name), "%s", aiot_model_get_name(m));
+	for (unsigned int i = 0; i < LP_MAX_SLOTS; i++) {
+		s->slot_ver[i] = s->version;
+		s->slot_crc[i] = s->model_crc;
+	}
+	s->swapped = true;
+	msg("stream %s: stored model version %u verified, running it", s->cfg->name, u.version);
+	free(buf);
+}
+
+/*
+ * cmd/model, authenticated (cmd_dispatch: size, format, SHA-256, HMAC with
+ * the device key, a known stream): check_update(), stored on disk, then
  * handed to the pipeline, which swaps it in at the next slot. Any refusal
  * leaves the running model as it is and says why.
  */
-static void handle_model(struct aiotd *d, const uint8_t *msg, size_t len)
+static void handle_model(struct aiotd *d, const struct model_update *u, const uint8_t *raw,
+			 size_t len)
 {
-	struct model_update u;
 	struct aiot_model *m = NULL;
-	struct stream *s;
-	char why[LP_ERR_LEN];
-	uint64_t t_inf = 0;
+	struct stream *s = stream_by_name(d, u->stream, strlen(u->stream));
+	char why[LP_ERR_LEN + 64];
 	bool busy;
 	int ret;
 
-	if (!d->keylen) {
-		model_reply(d, "", 0, "model updates need model_key in the configuration");
-		return;
-	}
-	if ((ret = mu_verify(msg, len, d->key, d->keylen, d->cfg.model_max, &u, why,
-			     sizeof(why)))) {
-		model_reply(d, "", 0, why);
-		return;
-	}
-	s = stream_by_name(d, u.stream, strlen(u.stream));
 	if (!s) {
-		model_reply(d, u.stream, u.version, "no such stream");
+		model_reply(d, u->stream, u->version, "no such stream");
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
 	busy = s->pending || s->old;
 	pthread_mutex_unlock(&d->lock);
 	if (busy) {
-		model_reply(d, u.stream, u.version, "an update of this stream is in progress");
+		model_reply(d, u->stream, u->version, "an update of this stream is in progress");
 		return;
 	}
-	ret = aiot_model_load(s->accel, u.blob, u.size, &m, why, sizeof(why));
-	if (ret) {
-		char e[LP_ERR_LEN + 64];
-
-		snprintf(e, sizeof(e), "refused by the accelerator: %s",
-			 why[0] ? why : aiot_strerror(ret));
-		/* A message of the driver's: keep it JSON-safe. */
-		for (char *c = e; *c; c++)
-			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
-				*c = ' ';
-		model_reply(d, u.stream, u.version, e);
+	if (check_update(s, u, &m, why, sizeof(why))) {
+		model_reply(d, u->stream, u->version, why);
 		return;
 	}
-	if (!same_io(s, m)) {
-		model_reply(d, u.stream, u.version,
-			    "input or output differs from the running model's");
-		aiot_model_free(m);
-		return;
-	}
-	if ((ret = test_run(m, &t_inf)) ||
-	    t_inf > LP_NS / (s->st.slot_rate_hz ? s->st.slot_rate_hz : 1)) {
-		model_reply(d, u.stream, u.version, ret ? "test run failed on the accelerator" :
-			    "test run slower than the stream's slot period");
+	if ((ret = store_update(d, s, raw, len))) {
+		snprintf(why, sizeof(why), "cannot store it: %s", strerror(-ret));
+		model_reply(d, u->stream, u->version, why);
 		aiot_model_free(m);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
 	s->pending = m;
-	s->pending_version = u.version;
-	s->pending_crc = aiot_crc32(0, u.blob, u.size);
+	s->pending_version = u->version;
+	s->pending_crc = aiot_crc32(0, u->blob, u->size);
 	pthread_mutex_unlock(&d->lock);
-	model_reply(d, u.stream, u.version, NULL);
+	model_reply(d, u->stream, u->version, NULL);
 }
 
 /* After a swap: the stream's active model, retained. */
@@ -761,6 +938,10 @@ static void publish_swaps(struct aiotd *d)
 			     "\"model_version\":%u,\"model_crc\":\"%08x\",\"active\":true}",
 			     d->cfg.device, s->cfg->name, s->version, s->model_crc);
 		pthread_mutex_unlock(&d->lock);
+		if (s->note[0]) {
+			model_reply(d, s->cfg->name, s->note_version, s->note);
+			s->note[0] = '\0';
+		}
 		if (!swapped)
 			continue;
 		snprintf(topic, sizeof(topic), "aiot/%.32s/%.32s/model", d->cfg.device,
@@ -771,33 +952,35 @@ static void publish_swaps(struct aiotd *d)
 
 /*
  * Commands under aiot/DEVICE/cmd/: anything at all may arrive here (any
- * bytes, any size): it is answered on aiot/DEVICE/reply, never trusted.
+ * bytes, any size, any topic): cmd_dispatch() answers it or hands over an
+ * authenticated model update; nothing else of it is trusted.
  */
 static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *mm)
 {
 	struct aiotd *d = arg;
-	const char *cmd;
-	size_t len;
+	const char *names[AIOTD_MAX_STREAMS];
+	struct cmd_ctx c = {
+		.device = d->cfg.device, .streams = names, .nstreams = d->n,
+		.key = d->key, .keylen = d->keylen, .model_max = d->cfg.model_max,
+	};
+	struct model_update u;
+	char b[CMD_REPLY_MAX];
+	enum cmd_action a;
 
 	(void)m;
 	d->commands++;
-	if (!mm->topic || strncmp(mm->topic, d->t_cmd, d->cmd_prefix_len)) {
-		reply(d, "", 0, "not a command topic");
+	for (unsigned int i = 0; i < d->n; i++)
+		names[i] = d->streams[i].cfg->name;
+	a = cmd_dispatch(&c, mm->topic, mm->payload, mm->payloadlen, &u, b, sizeof(b));
+	if (a == CMD_MODEL) {
+		handle_model(d, &u, mm->payload, (size_t)mm->payloadlen);
 		return;
 	}
-	cmd = mm->topic + d->cmd_prefix_len;
-	len = strlen(cmd);
-	if (!strcmp(cmd, "model") && mm->payloadlen >= 0)
-		handle_model(d, mm->payload, (size_t)mm->payloadlen);
-	else if (mm->payloadlen < 0 || mm->payloadlen > MAX_CMD_PAYLOAD)
-		reply(d, cmd, len, "payload too large (4096 bytes at most)");
-	else if (!strcmp(cmd, "telemetry")) {
-		reply(d, cmd, len, NULL);
+	if (a == CMD_REFUSED)
+		d->rejected++;
+	publish(d, NULL, d->t_reply, b, strlen(b), false);
+	if (a == CMD_TELEMETRY)
 		publish_telemetry(d);
-	} else if (!strcmp(cmd, "ping"))
-		reply(d, cmd, len, NULL);
-	else
-		reply(d, cmd, len, "unknown command");
 }
 
 static void on_connect(struct mosquitto *m, void *arg, int rc)
@@ -814,6 +997,16 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	if (d->verbose)
 		msg("connected to %s:%u (bdseq %" PRIu64 ")", d->cfg.host, d->cfg.port, d->bdseq);
 	publish_birth(d);
+	if (d->verbose) {
+		struct spool_stats ss;
+
+		pthread_mutex_lock(&d->lock);
+		spool_get_stats(d->spool, &ss);
+		pthread_mutex_unlock(&d->lock);
+		d->drain_records = ss.pending;
+		d->drain_acked0 = d->acked;
+		d->drain_start_ns = ss.pending ? lp_now_ns() : 0;
+	}
 	snprintf(sub, sizeof(sub), "%s+", d->t_cmd);
 	mosquitto_subscribe(m, NULL, sub, 1);
 }
@@ -960,6 +1153,24 @@ static void settle(struct aiotd *d)
 		msg("spool: storing the cursor: %s", strerror(-ret));
 }
 
+/* -v: how fast the backlog found at connect left the spool (acknowledged). */
+static void report_drain(struct aiotd *d)
+{
+	struct spool_stats ss;
+	double ms;
+
+	pthread_mutex_lock(&d->lock);
+	spool_get_stats(d->spool, &ss);
+	pthread_mutex_unlock(&d->lock);
+	if (ss.pending)
+		return;
+	ms = (double)(lp_now_ns() - d->drain_start_ns) / 1e6;
+	msg("spool drained: a backlog of %" PRIu64 " records, %" PRIu64 " acknowledged in "
+	    "%.1f ms (%.0f/s)", d->drain_records, d->acked - d->drain_acked0, ms,
+	    ms > 0 ? (double)(d->acked - d->drain_acked0) * 1e3 / ms : 0.0);
+	d->drain_start_ns = 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1067,6 +1278,8 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < d->n; i++)
 		if (stream_setup(d, &d->streams[i]))
 			goto out;
+		else
+			load_stored(d, &d->streams[i]);
 	mosquitto_lib_init();
 	for (unsigned int i = 0; i < d->n; i++) {
 		struct stream *s = &d->streams[i];
@@ -1110,6 +1323,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		settle(d);
+		if (d->drain_start_ns)
+			report_drain(d);
 		pump(d);
 		if (d->connected)
 			publish_swaps(d);

@@ -29,9 +29,12 @@ static void put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* HMAC-SHA256 (RFC 2104) of the 80 header bytes and the blob, on EVP digests. */
-static void mac(const uint8_t *msg, const uint8_t *blob, size_t size, const uint8_t *key,
-		size_t keylen, uint8_t out[32])
+/*
+ * HMAC-SHA256 (RFC 2104) of the header's first MU_MAC_OFF bytes, the blob
+ * and the reference input, on EVP digests.
+ */
+static void mac(const uint8_t *msg, const uint8_t *blob, size_t size, const uint8_t *ref,
+		size_t ref_size, const uint8_t *key, size_t keylen, uint8_t out[32])
 {
 	uint8_t k0[64] = { 0 }, pad[64], inner[32];
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -47,8 +50,8 @@ static void mac(const uint8_t *msg, const uint8_t *blob, size_t size, const uint
 	for (int i = 0; i < 64; i++)
 		pad[i] = k0[i] ^ 0x36;
 	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, pad, 64) &&
-	     EVP_DigestUpdate(c, msg, 80) && EVP_DigestUpdate(c, blob, size) &&
-	     EVP_DigestFinal_ex(c, inner, NULL);
+	     EVP_DigestUpdate(c, msg, MU_MAC_OFF) && EVP_DigestUpdate(c, blob, size) &&
+	     EVP_DigestUpdate(c, ref, ref_size) && EVP_DigestFinal_ex(c, inner, NULL);
 	for (int i = 0; i < 64; i++)
 		pad[i] = k0[i] ^ 0x5c;
 	ok = ok && EVP_DigestInit_ex(c, EVP_sha256(), NULL) && EVP_DigestUpdate(c, pad, 64) &&
@@ -56,6 +59,11 @@ static void mac(const uint8_t *msg, const uint8_t *blob, size_t size, const uint
 	if (!ok)
 		memset(out, 0, 32);
 	EVP_MD_CTX_free(c);
+}
+
+int mu_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	return EVP_Digest(data, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
 }
 
 static int fail(int ret, char *why, size_t len, const char *text)
@@ -68,11 +76,14 @@ int mu_verify(const uint8_t *msg, size_t len, const uint8_t *key, size_t keylen,
 	      struct model_update *u, char *why, size_t whylen)
 {
 	uint8_t digest[32], m[32];
-	size_t size;
+	size_t size, ref_size;
 
 	memset(u, 0, sizeof(*u));
 	if (len > max)
 		return fail(-EMSGSIZE, why, whylen, "update larger than model_max");
+	if (len >= 8 && !memcmp(msg, MU_MAGIC_V1, 8))
+		return fail(-EBADMSG, why, whylen,
+			    "AIOTMDL1 carries no reference test: send AIOTMDL2");
 	if (len < MU_HDR || memcmp(msg, MU_MAGIC, 8))
 		return fail(-EBADMSG, why, whylen, "not a model update (magic, header)");
 	if (!msg[8] || msg[8 + MU_NAME_LEN - 1])
@@ -81,36 +92,48 @@ int mu_verify(const uint8_t *msg, size_t len, const uint8_t *key, size_t keylen,
 		if (msg[8 + i])
 			return fail(-EBADMSG, why, whylen, "stream name not NUL-padded");
 	size = le32(msg + 44);
+	ref_size = le32(msg + 48);
 	if (!le32(msg + 40))
 		return fail(-EBADMSG, why, whylen, "version 0");
-	if (size != len - MU_HDR || !size)
-		return fail(-EBADMSG, why, whylen, "blob size does not match the message");
-	if (!EVP_Digest(msg + MU_HDR, size, digest, NULL, EVP_sha256(), NULL))
+	if (le32(msg + 52))
+		return fail(-EBADMSG, why, whylen, "unknown flags");
+	if (!size || !ref_size || size > len - MU_HDR || ref_size != len - MU_HDR - size)
+		return fail(-EBADMSG, why, whylen,
+			    "blob and reference input sizes do not match the message");
+	if (mu_sha256(msg + MU_HDR, size, digest))
 		return fail(-EIO, why, whylen, "SHA-256 failed");
-	if (memcmp(digest, msg + 48, 32))
+	if (memcmp(digest, msg + 56, 32))
 		return fail(-EILSEQ, why, whylen, "SHA-256 mismatch (corrupt blob)");
-	mac(msg, msg + MU_HDR, size, key, keylen, m);
-	if (!keylen || CRYPTO_memcmp(m, msg + 80, 32))
+	mac(msg, msg + MU_HDR, size, msg + MU_HDR + size, ref_size, key, keylen, m);
+	if (!keylen || CRYPTO_memcmp(m, msg + MU_MAC_OFF, 32))
 		return fail(-EACCES, why, whylen, "authentication failed (HMAC)");
 	memcpy(u->stream, msg + 8, MU_NAME_LEN);
 	u->stream[MU_NAME_LEN] = '\0';
 	u->version = le32(msg + 40);
 	u->blob = msg + MU_HDR;
 	u->size = size;
+	u->ref = msg + MU_HDR + size;
+	u->ref_size = ref_size;
+	memcpy(u->expected, msg + 88, 32);
 	return 0;
 }
 
 void mu_build(uint8_t *msg, const char *stream, uint32_t version, const uint8_t *blob,
-	      size_t size, const uint8_t *key, size_t keylen)
+	      size_t size, const uint8_t *ref, size_t ref_size, const uint8_t expected[32],
+	      const uint8_t *key, size_t keylen)
 {
+	memmove(msg + MU_HDR, blob, size);	/* blob may already be there */
+	memcpy(msg + MU_HDR + size, ref, ref_size);
 	memset(msg, 0, MU_HDR);
 	memcpy(msg, MU_MAGIC, 8);
 	strncpy((char *)msg + 8, stream, MU_NAME_LEN - 1);
 	put_le32(msg + 40, version);
 	put_le32(msg + 44, (uint32_t)size);
-	EVP_Digest(blob, size, msg + 48, NULL, EVP_sha256(), NULL);
-	memmove(msg + MU_HDR, blob, size);	/* blob may already be there */
-	mac(msg, msg + MU_HDR, size, key, keylen, msg + 80);
+	put_le32(msg + 48, (uint32_t)ref_size);
+	mu_sha256(msg + MU_HDR, size, msg + 56);
+	memcpy(msg + 88, expected, 32);
+	mac(msg, msg + MU_HDR, size, msg + MU_HDR + size, ref_size, key, keylen,
+	    msg + MU_MAC_OFF);
 }
 
 static int hexval(int c)
