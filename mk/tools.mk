@@ -64,3 +64,15 @@ $(BUILD)/aiot-bench: $(BENCH_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(
 $(BUILD)/guest/bin/%: $(BUILD)/%
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# tools/common's whole-file read, under ASan/UBSan.
+TOOLS_COMMON_TEST := $(BUILD)/tests/tools_common_tests
+HOST_TESTS += $(TOOLS_COMMON_TEST)
+
+$(BUILD)/tools/common/san/%.o: tools/common/%.c $(TOOLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
+
+$(TOOLS_COMMON_TEST): tests/unit/tools_common_test.cc $(BUILD)/tools/common/san/tool.o
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -Itools/common -o $@ $^ -lgtest -lgtest_main -pthread

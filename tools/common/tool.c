@@ -3,6 +3,7 @@
  * What every aiot command-line tool does the same way (see tool.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,9 +19,12 @@ void tool_vmsg(const char *prog, const char *fmt, va_list ap)
 
 int tool_read_file(const char *path, size_t max, uint8_t **data, size_t *size)
 {
+	/* One byte past max is read, if there, to tell "too big" from "fits". */
+	size_t limit = max < SIZE_MAX ? max + 1 : max;
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
 	size_t cap = 0, len = 0, n;
+	int ret = 0;
 
 	if (!f)
 		return -errno;
@@ -28,29 +32,32 @@ int tool_read_file(const char *path, size_t max, uint8_t **data, size_t *size)
 		if (len == cap) {
 			uint8_t *p;
 
-			cap = cap ? cap * 2 : 65536;
-			if (cap > max) {
-				free(buf);
-				fclose(f);
-				return -EFBIG;
+			if (cap == limit) {
+				ret = -EFBIG;
+				break;
 			}
+			cap = cap && cap <= limit / 2 ? cap * 2 : limit;
+			if (!len && cap > 65536)
+				cap = 65536;
 			p = realloc(buf, cap);
 			if (!p) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
+				ret = -ENOMEM;
+				break;
 			}
 			buf = p;
 		}
 		n = fread(buf + len, 1, cap - len, f);
 		len += n;
 	} while (n);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return -EIO;
-	}
+	if (!ret && ferror(f))
+		ret = -EIO;
+	if (!ret && len > max)
+		ret = -EFBIG;
 	fclose(f);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
 	*data = buf;
 	*size = len;
 	return 0;

@@ -20,10 +20,10 @@ void tool_vmsg(const char *prog, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 /*
- * The whole file into *data (malloc()ed, to free()), its size in *size.
- * The buffer grows from 64 KiB by doubling and may not exceed max: -EFBIG
- * for a file that does not fit (with max a power of two times 64 KiB, one
- * of max bytes or more). Otherwise 0, -errno from fopen(), -ENOMEM, -EIO.
+ * The whole file into *data (malloc()ed, to free()), its size in *size. -EFBIG for a file of more than max bytes (a
+ * file of exactly max bytes is read); otherwise 0, -errno from fopen(),
+ * -ENOMEM, -EIO. The buffer grows from 64 KiB by doubling, so memory
+ * follows the file's size, not max.
  */
 int tool_read_file(const char *path, size_t max, uint8_t **data, size_t *size);
 

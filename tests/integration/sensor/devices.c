@@ -256,11 +256,11 @@ void unplug_while_streaming(void)
 	REQUIRE((queued_fd = expbuf(&st, !b.index)) >= 0);
 	offset = b.offset;
 	memcpy(copy, st.ring + offset, sizeof(copy));
-	REQUIRE((sf = export_sync(queued_fd)) >= 0);
-	CHECK_EQ(sync_status(sf), 0);
+	REQUIRE((sf = aiot_test_export_sync(queued_fd)) >= 0);
+	CHECK_EQ(aiot_test_sync_status(sf), 0);
 	REQUIRE(aiot_test_rmmod("aiot_sim") == 0);
 	/* The queued slot's fence was failed, the file is dead but valid. */
-	CHECK_EQ(sync_status(sf), -ENODEV);
+	CHECK_EQ(aiot_test_sync_status(sf), -ENODEV);
 	close(sf);
 	r = wait_fd(st.fd, POLLIN, 0);
 	CHECK(r > 0 && (r & POLLHUP));

@@ -106,8 +106,8 @@ void fence_error_on_stop(void)
 		REQUIRE((fds[i] = expbuf(&st, i)) >= 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
 	for (i = 0; i < 3; i++) {
-		REQUIRE((sync[i] = export_sync(fds[i])) >= 0);
-		CHECK_EQ(sync_status(sync[i]), 0);
+		REQUIRE((sync[i] = aiot_test_export_sync(fds[i])) >= 0);
+		CHECK_EQ(aiot_test_sync_status(sync[i]), 0);
 		CHECK_EQ(wait_fd(fds[i], POLLIN, 0), 0);
 	}
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_STOP) == 0);
@@ -117,15 +117,15 @@ void fence_error_on_stop(void)
 		CHECK(r > 0 && (r & POLLIN));
 		r = wait_fd(sync[i], POLLIN, 0);
 		CHECK(r > 0 && (r & POLLIN));
-		CHECK_EQ(sync_status(sync[i]), -ECANCELED);
+		CHECK_EQ(aiot_test_sync_status(sync[i]), -ECANCELED);
 		close(sync[i]);
 	}
 	/* A new start arms new fences, which the owner's close cancels. */
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((sync[0] = export_sync(fds[0])) >= 0);
-	CHECK_EQ(sync_status(sync[0]), 0);
+	REQUIRE((sync[0] = aiot_test_export_sync(fds[0])) >= 0);
+	CHECK_EQ(aiot_test_sync_status(sync[0]), 0);
 	close_stream(&st);
-	CHECK_EQ(sync_status(sync[0]), -ECANCELED);
+	CHECK_EQ(aiot_test_sync_status(sync[0]), -ECANCELED);
 	CHECK_EQ(fence_status(fds[0]), 1);
 	close(sync[0]);
 	for (i = 0; i < 3; i++)
@@ -146,17 +146,17 @@ void fence_error_on_dma_fault(void)
 	REQUIRE((fd1 = expbuf(&st, 1)) >= 0);
 	REQUIRE(debugfs_write(st.info.name, "faults", "1") == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((s0 = export_sync(fd0)) >= 0);
-	REQUIRE((s1 = export_sync(fd1)) >= 0);
-	CHECK_EQ(sync_status(s0), 0);
+	REQUIRE((s0 = aiot_test_export_sync(fd0)) >= 0);
+	REQUIRE((s1 = aiot_test_export_sync(fd1)) >= 0);
+	CHECK_EQ(aiot_test_sync_status(s0), 0);
 	REQUIRE(dq(&st, &b) == 0);
 	CHECK_EQ(b.index, 0);
 	CHECK(b.flags & AIOT_SENSOR_BUF_ERROR);
-	CHECK_EQ(sync_status(s0), -EIO);
+	CHECK_EQ(aiot_test_sync_status(s0), -EIO);
 	REQUIRE(dq(&st, &b) == 0);
 	CHECK_EQ(b.index, 1);
 	CHECK_EQ(b.flags & AIOT_SENSOR_BUF_ERROR, 0);
-	CHECK_EQ(sync_status(s1), 1);
+	CHECK_EQ(aiot_test_sync_status(s1), 1);
 	CHECK_EQ(ioctl(st.fd, AIOT_SENSOR_IOC_STOP), 0);
 	close(s0);
 	close(s1);
@@ -179,12 +179,12 @@ void fence_error_on_dma_timeout(void)
 	REQUIRE((fd = expbuf(&st, 1)) >= 0);
 	REQUIRE(debugfs_write(st.info.name, "stall", "1") == 0);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_START) == 0);
-	REQUIRE((sf = export_sync(fd)) >= 0);
-	CHECK_EQ(sync_status(sf), 0);
+	REQUIRE((sf = aiot_test_export_sync(fd)) >= 0);
+	CHECK_EQ(aiot_test_sync_status(sf), 0);
 	/* Timeout: (2 + 2) periods + 5 s; wait up to 30 s. */
 	r = wait_fd(sf, POLLIN, 30000);
 	CHECK(r > 0 && (r & POLLIN));
-	CHECK_EQ(sync_status(sf), -ETIMEDOUT);
+	CHECK_EQ(aiot_test_sync_status(sf), -ETIMEDOUT);
 	close(sf);
 	REQUIRE(ioctl(st.fd, AIOT_SENSOR_IOC_INFO, &st.info) == 0);
 	CHECK_EQ(st.info.state, AIOT_SENSOR_STATE_ERROR);

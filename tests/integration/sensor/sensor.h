@@ -29,6 +29,7 @@
 #include <linux/sync_file.h>
 
 #include "aiot_testlib.h"
+#include "aiot_testlib_stream.h"
 #include "tap.h"
 
 #define WAIT_MS 20000	/* for one period; generous under TCG */
@@ -52,8 +53,6 @@ int wait_fd(int fd, short events, int ms);
 int dq(struct stream *st, struct aiot_sensor_buffer *b);
 int qb(struct stream *st, uint32_t index);
 int expbuf(struct stream *st, uint32_t index);
-int export_sync(int dmabuf);
-int sync_status(int sync_fd);
 int fence_status(int dmabuf);
 uint64_t sysfs_u64(const struct stream *st, const char *attr);
 int sysfs_str(const struct stream *st, const char *attr, char *buf,

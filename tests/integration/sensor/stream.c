@@ -92,39 +92,14 @@ int expbuf(struct stream *st, uint32_t index)
 	return e.fd;
 }
 
-/*
- * The fences a reader of a slot's dma-buf must wait for (its write fence),
- * as a sync_file. The reservation object forgets signalled fences, so a
- * fence's error is seen through a sync_file taken while it was pending.
- */
-int export_sync(int dmabuf)
-{
-	struct dma_buf_export_sync_file sf = { .flags = DMA_BUF_SYNC_READ,
-					       .fd = -1 };
-
-	if (ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &sf))
-		return -1;
-	return sf.fd;
-}
-
-/* 1 signalled, 0 pending, -errno signalled with an error. */
-int sync_status(int sync_fd)
-{
-	struct sync_file_info info = { 0 };
-
-	if (ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info))
-		return -1000 - errno;
-	return info.status;
-}
-
 /* Status of what a reader of the dma-buf would wait for now. */
 int fence_status(int dmabuf)
 {
-	int sf = export_sync(dmabuf), ret;
+	int sf = aiot_test_export_sync(dmabuf), ret;
 
 	if (sf < 0)
 		return -2000 - errno;
-	ret = sync_status(sf);
+	ret = aiot_test_sync_status(sf);
 	close(sf);
 	return ret;
 }
