@@ -47,6 +47,8 @@ static const char *const isa_op_names[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_REQUANTIZE] = "REQUANTIZE",
 	[AIOT_ISA_OP_SENSOR_TO_INT8] = "SENSOR_TO_INT8",
 	[AIOT_ISA_OP_SVDF] = "SVDF",
+	[AIOT_ISA_OP_RESIZE] = "RESIZE",
+	[AIOT_ISA_OP_FRAME_TO_TENSOR] = "FRAME_TO_TENSOR",
 };
 
 static void usage(FILE *f)

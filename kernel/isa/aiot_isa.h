@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_TABLE + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_FRAME_TO_TENSOR + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -89,6 +89,8 @@ union aiot_isa_op {
 	struct aiot_isa_op_mean mean;
 	struct aiot_isa_op_leaky_relu leaky;
 	struct aiot_isa_op_table table;
+	struct aiot_isa_op_resize resize;
+	struct aiot_isa_op_frame_to_tensor frame;
 };
 
 /* Walks a stream one validated operation at a time. */

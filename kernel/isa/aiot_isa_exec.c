@@ -13,6 +13,7 @@
 
 #include "aiot_isa.h"
 #include "aiot_isa_math.h"
+#include "aiot_isa_preproc.h"
 
 /*
  * @until_check: work left before the next call of the stop hook
@@ -914,6 +915,12 @@ static int aiot_isa_exec_table(struct aiot_isa_exec *ex,
 	return 0;
 }
 
+/* aiot_isa_tick() for the operations in other files. */
+static bool aiot_isa_tick_cb(void *ex, u64 work)
+{
+	return aiot_isa_tick(ex, work);
+}
+
 static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op)
 {
@@ -955,6 +962,12 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 		return aiot_isa_exec_leaky_relu(ex, &op->leaky);
 	case AIOT_ISA_OP_TABLE:
 		return aiot_isa_exec_table(ex, &op->table);
+	case AIOT_ISA_OP_RESIZE:
+		return aiot_isa_exec_resize(ex->bindings, &op->resize,
+					    aiot_isa_tick_cb, ex);
+	case AIOT_ISA_OP_FRAME_TO_TENSOR:
+		return aiot_isa_exec_frame_to_tensor(ex->bindings, &op->frame,
+						     aiot_isa_tick_cb, ex);
 	default:
 		/* The cursor only yields known opcodes. */
 		return -EOPNOTSUPP;

@@ -41,6 +41,9 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_MINIMUM] = sizeof(struct aiot_isa_op_add),
 	[AIOT_ISA_OP_LEAKY_RELU] = sizeof(struct aiot_isa_op_leaky_relu),
 	[AIOT_ISA_OP_TABLE] = sizeof(struct aiot_isa_op_table),
+	[AIOT_ISA_OP_RESIZE] = sizeof(struct aiot_isa_op_resize),
+	[AIOT_ISA_OP_FRAME_TO_TENSOR] =
+		sizeof(struct aiot_isa_op_frame_to_tensor),
 };
 
 /*
@@ -49,6 +52,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode >= AIOT_ISA_OP_RESIZE)
+		return 4;
 	if (opcode >= AIOT_ISA_OP_SUB)
 		return 3;
 	return opcode >= AIOT_ISA_OP_PAD ? 2 : 0;
@@ -132,6 +137,15 @@ int aiot_isa_check_array(const struct aiot_isa_cursor *cur,
 		return -E2BIG;
 	return aiot_isa_check_span(cur, ref->binding, ref->offset, bytes, false,
 				   sum, span);
+}
+
+/* @bytes raw bytes at any offset of a binding (a frame's plane). */
+int aiot_isa_check_bytes(const struct aiot_isa_cursor *cur, u32 binding,
+			 u64 offset, u64 bytes, struct aiot_isa_summary *sum,
+			 struct aiot_isa_span *span)
+{
+	return aiot_isa_check_span(cur, binding, offset, bytes, false, sum,
+				   span);
 }
 
 static bool aiot_isa_spans_overlap(const struct aiot_isa_span *a,

@@ -68,6 +68,9 @@ int aiot_isa_check_array(const struct aiot_isa_cursor *cur,
 			 const struct aiot_isa_array_ref *ref, u32 count,
 			 u32 record_size, struct aiot_isa_summary *sum,
 			 struct aiot_isa_span *span);
+int aiot_isa_check_bytes(const struct aiot_isa_cursor *cur, u32 binding,
+			 u64 offset, u64 bytes, struct aiot_isa_summary *sum,
+			 struct aiot_isa_span *span);
 int aiot_isa_check_alias(const struct aiot_isa_span *out,
 			 const struct aiot_isa_span *in, bool in_place_ok);
 int aiot_isa_check_act_type(const struct aiot_isa_activation *act, u8 dtype);
@@ -80,5 +83,12 @@ bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		      const union aiot_isa_op *op,
 		      struct aiot_isa_summary *sum);
+/* ISA 1.4 preprocessing (aiot_isa_validate_preproc.c). */
+int aiot_isa_check_resize(const struct aiot_isa_cursor *cur,
+			  const struct aiot_isa_op_resize *op,
+			  struct aiot_isa_summary *sum);
+int aiot_isa_check_frame_to_tensor(const struct aiot_isa_cursor *cur,
+				   const struct aiot_isa_op_frame_to_tensor *op,
+				   struct aiot_isa_summary *sum);
 
 #endif /* AIOT_ISA_VALIDATE_H */

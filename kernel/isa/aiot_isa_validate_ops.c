@@ -715,6 +715,10 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_leaky_relu(cur, &op->leaky, sum);
 	case AIOT_ISA_OP_TABLE:
 		return aiot_isa_check_table(cur, &op->table, sum);
+	case AIOT_ISA_OP_RESIZE:
+		return aiot_isa_check_resize(cur, &op->resize, sum);
+	case AIOT_ISA_OP_FRAME_TO_TENSOR:
+		return aiot_isa_check_frame_to_tensor(cur, &op->frame, sum);
 	default:
 		return -EOPNOTSUPP;
 	}

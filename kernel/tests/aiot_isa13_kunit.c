@@ -510,7 +510,7 @@ static void isa13_device_gate(struct kunit *test)
 	/* A 1.2 device refuses a stream declaring 1.3, takes one of 1.2. */
 	KUNIT_EXPECT_EQ(test, gate_submit(test, old, 3), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, gate_submit(test, old, 2), 0);
-	/* A 1.3 device takes it; a 1.4 stream is refused by the validator. */
+	/* A 1.3 device takes it and refuses a stream declaring 1.4. */
 	KUNIT_EXPECT_EQ(test, gate_submit(test, new, 3), 0);
 	KUNIT_EXPECT_EQ(test, gate_submit(test, new, 4), -EOPNOTSUPP);
 }

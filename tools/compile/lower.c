@@ -51,6 +51,8 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_RELU6: return lower_relu(l, op, TFLITE_ACT_RELU6);
 	case TFLITE_OP_RELU_N1_TO_1: return lower_relu(l, op, TFLITE_ACT_RELU_N1_TO_1);
 	case TFLITE_OP_LEAKY_RELU: return lower_leaky_relu(l, op);
+	case TFLITE_OP_RESIZE_BILINEAR:
+	case TFLITE_OP_RESIZE_NEAREST_NEIGHBOR: return lower_resize(l, op);
 	case TFLITE_OP_LOGISTIC:
 	case TFLITE_OP_TANH:
 	case TFLITE_OP_HARD_SWISH: return lower_table_act(l, op, op->builtin_code);

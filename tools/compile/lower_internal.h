@@ -91,6 +91,9 @@ int lower_relu(struct lowering *l, const struct tflite_operator *op, int activat
 int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op);
 int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_t builtin);
 
+/* lower_preproc.c (ISA 1.4) */
+int lower_resize(struct lowering *l, const struct tflite_operator *op);
+
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
 

@@ -82,6 +82,7 @@ enum tflite_builtin {
 	TFLITE_OP_RELU_N1_TO_1 = 20,
 	TFLITE_OP_RELU6 = 21,
 	TFLITE_OP_RESHAPE = 22,
+	TFLITE_OP_RESIZE_BILINEAR = 23,
 	TFLITE_OP_SOFTMAX = 25,
 	TFLITE_OP_SVDF = 27,
 	TFLITE_OP_TANH = 28,
@@ -94,6 +95,7 @@ enum tflite_builtin {
 	TFLITE_OP_MAXIMUM = 55,
 	TFLITE_OP_MINIMUM = 57,
 	TFLITE_OP_PADV2 = 60,
+	TFLITE_OP_RESIZE_NEAREST_NEIGHBOR = 97,
 	TFLITE_OP_LEAKY_RELU = 98,
 	TFLITE_OP_QUANTIZE = 114,
 	TFLITE_OP_HARD_SWISH = 117,
@@ -112,12 +114,14 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_SOFTMAX = 9,
 	TFLITE_OPTIONS_CONCATENATION = 10,
 	TFLITE_OPTIONS_ADD = 11,
+	TFLITE_OPTIONS_RESIZE_BILINEAR = 15,
 	TFLITE_OPTIONS_RESHAPE = 17,
 	TFLITE_OPTIONS_MUL = 21,
 	TFLITE_OPTIONS_REDUCER = 27,
 	TFLITE_OPTIONS_SUB = 28,
 	TFLITE_OPTIONS_DEQUANTIZE = 38,
 	TFLITE_OPTIONS_MAXIMUM_MINIMUM = 39,
+	TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR = 74,
 	TFLITE_OPTIONS_LEAKY_RELU = 75,
 	TFLITE_OPTIONS_QUANTIZE = 89,
 };
@@ -183,6 +187,11 @@ struct tflite_leaky_relu_options {
 	float alpha;                    /* finite */
 };
 
+struct tflite_resize_options {      /* RESIZE_BILINEAR, RESIZE_NEAREST_NEIGHBOR */
+	bool align_corners;
+	bool half_pixel_centers;
+};
+
 struct tflite_concat_options {
 	int32_t axis;                   /* may be negative: counts from the end */
 	enum tflite_activation activation;
@@ -229,6 +238,7 @@ struct tflite_operator {
 		struct tflite_concat_options concat;
 		struct tflite_reducer_options reducer;
 		struct tflite_leaky_relu_options leaky_relu;
+		struct tflite_resize_options resize;
 	} options;
 };
 

@@ -41,6 +41,9 @@ enum { POOL_PADDING = 0, POOL_STRIDE_W = 1, POOL_STRIDE_H = 2, POOL_FILTER_W = 3
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_KEEP_NUM_DIMS = 2 };
 enum { ADD_ACTIVATION = 0 };   /* also SubOptions and MulOptions */
 enum { LEAKY_RELU_ALPHA = 0 };
+/* ResizeBilinearOptions: 0 and 1 are the deprecated new_height/new_width */
+enum { RESIZE_BILINEAR_ALIGN_CORNERS = 2, RESIZE_BILINEAR_HALF_PIXEL_CENTERS = 3 };
+enum { RESIZE_NN_ALIGN_CORNERS = 0, RESIZE_NN_HALF_PIXEL_CENTERS = 1 };
 enum { SOFTMAX_BETA = 0 };
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
 enum { REDUCER_KEEP_DIMS = 0 };
@@ -415,6 +418,20 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		if (!rc && !isfinite(op->options.leaky_relu.alpha))
 			rc = fb_fail(r, "alpha is not finite");
 		break;
+	case TFLITE_OP_RESIZE_BILINEAR:
+	case TFLITE_OP_RESIZE_NEAREST_NEIGHBOR: {
+		bool bl = op->builtin_code == TFLITE_OP_RESIZE_BILINEAR;
+		uint8_t align = 0, half = 0;
+
+		rc = fb_u8(r, o, bl ? RESIZE_BILINEAR_ALIGN_CORNERS : RESIZE_NN_ALIGN_CORNERS, 0,
+			   &align);
+		if (!rc)
+			rc = fb_u8(r, o, bl ? RESIZE_BILINEAR_HALF_PIXEL_CENTERS :
+				   RESIZE_NN_HALF_PIXEL_CENTERS, 0, &half);
+		op->options.resize.align_corners = align != 0;
+		op->options.resize.half_pixel_centers = half != 0;
+		break;
+	}
 	case TFLITE_OP_SOFTMAX:
 		rc = fb_f32(r, o, SOFTMAX_BETA, 0.0f, &op->options.softmax.beta);
 		if (!rc && !isfinite(op->options.softmax.beta))
@@ -468,6 +485,8 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_MAXIMUM:
 	case TFLITE_OP_MINIMUM: return TFLITE_OPTIONS_MAXIMUM_MINIMUM;
 	case TFLITE_OP_LEAKY_RELU: return TFLITE_OPTIONS_LEAKY_RELU;
+	case TFLITE_OP_RESIZE_BILINEAR: return TFLITE_OPTIONS_RESIZE_BILINEAR;
+	case TFLITE_OP_RESIZE_NEAREST_NEIGHBOR: return TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR;
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
 	case TFLITE_OP_CONCATENATION: return TFLITE_OPTIONS_CONCATENATION;
 	case TFLITE_OP_MEAN: return TFLITE_OPTIONS_REDUCER;

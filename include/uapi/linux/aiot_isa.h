@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		3
+#define AIOT_ISA_VERSION_MINOR		4
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -71,6 +71,8 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_MINIMUM		= 19,	/* ISA 1.3 */
 	AIOT_ISA_OP_LEAKY_RELU		= 20,	/* ISA 1.3 */
 	AIOT_ISA_OP_TABLE		= 21,	/* ISA 1.3 */
+	AIOT_ISA_OP_RESIZE		= 22,	/* ISA 1.4 */
+	AIOT_ISA_OP_FRAME_TO_TENSOR	= 23,	/* ISA 1.4 */
 };
 
 /* Element types: append only. */
@@ -621,6 +623,136 @@ struct aiot_isa_op_table {
 	struct aiot_isa_tensor output;
 	struct aiot_isa_array_ref table;
 	__u32 reserved[2];
+};
+
+/*
+ * ISA 1.4 additions: image preprocessing (resize, crop, pixel-format
+ * conversion, quantisation) so that a camera frame goes to the NPU as it
+ * is. A stream that uses one of these operations must declare minor
+ * version 4 or later. Exact integer semantics: docs/isa.md.
+ */
+
+/* Interpolation of AIOT_ISA_OP_RESIZE and AIOT_ISA_OP_FRAME_TO_TENSOR. */
+enum aiot_isa_resize_mode {
+	AIOT_ISA_RESIZE_NEAREST		= 1,	/* TFLite RESIZE_NEAREST_NEIGHBOR */
+	AIOT_ISA_RESIZE_BILINEAR	= 2,	/* TFLite RESIZE_BILINEAR, int8 */
+};
+
+/* Resize flags: TFLite's options of the same names. */
+#define AIOT_ISA_RESIZE_ALIGN_CORNERS		(1u << 0)
+#define AIOT_ISA_RESIZE_HALF_PIXEL_CENTERS	(1u << 1)
+/* AIOT_ISA_OP_FRAME_TO_TENSOR only: channels in B, G, R order */
+#define AIOT_ISA_FRAME_BGR			(1u << 2)
+#define AIOT_ISA_RESIZE_FLAGS \
+	(AIOT_ISA_RESIZE_ALIGN_CORNERS | AIOT_ISA_RESIZE_HALF_PIXEL_CENTERS)
+#define AIOT_ISA_FRAME_FLAGS	(AIOT_ISA_RESIZE_FLAGS | AIOT_ISA_FRAME_BGR)
+
+/**
+ * struct aiot_isa_window - a rectangle of an image
+ * @y: first row
+ * @x: first column
+ * @height: rows, >= 1
+ * @width: columns, >= 1
+ */
+struct aiot_isa_window {
+	__u32 y;
+	__u32 x;
+	__u32 height;
+	__u32 width;
+};
+
+/**
+ * struct aiot_isa_op_resize - crop and resize an int8 NHWC tensor
+ * @hdr: opcode AIOT_ISA_OP_RESIZE
+ * @input: int8 [N, H, W, C]
+ * @output: int8 [N, OH, OW, C], same quantisation as the input; may not
+ *	overlap the input
+ * @crop: the window of every input image that is resized, inside [H, W]
+ *	(the whole image for TFLite's RESIZE_*)
+ * @mode: enum aiot_isa_resize_mode
+ * @flags: AIOT_ISA_RESIZE_* (HALF_PIXEL_CENTERS and ALIGN_CORNERS are
+ *	exclusive for BILINEAR, as in TFLite)
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_resize {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_window crop;
+	__u32 mode;
+	__u32 flags;
+	__u32 reserved[2];
+};
+
+/* Pixel formats of a frame (the V4L2 formats of the same names). */
+enum aiot_isa_pixel_format {
+	AIOT_ISA_PIX_GREY	= 1,	/* 8-bit luma, full range */
+	AIOT_ISA_PIX_YUYV	= 2,	/* 4:2:2 Y0 Cb Y1 Cr, BT.601 limited */
+	AIOT_ISA_PIX_UYVY	= 3,	/* 4:2:2 Cb Y0 Cr Y1, BT.601 limited */
+	AIOT_ISA_PIX_NV12	= 4,	/* Y plane, then Cb Cr 4:2:0 plane */
+	AIOT_ISA_PIX_RGB24	= 5,	/* R G B, full range */
+	AIOT_ISA_PIX_BGR24	= 6,	/* B G R, full range */
+};
+
+/**
+ * struct aiot_isa_frame - an image in a camera's pixel format
+ * @offset: byte offset of each plane in the buffer (plane 1: NV12's
+ *	chroma, otherwise must be 0)
+ * @stride: bytes per row of each plane (plane 1: NV12 only, else 0)
+ * @width: pixels per row, 1..AIOT_ISA_MAX_DIM; even for YUYV, UYVY, NV12
+ * @height: rows, 1..AIOT_ISA_MAX_DIM; even for NV12
+ * @binding: binding slot of the buffer holding every plane
+ * @format: enum aiot_isa_pixel_format
+ * @reserved: must be 0
+ *
+ * A plane of R rows of B bytes (B = width * bytes per pixel; NV12: height
+ * rows of width bytes, then height / 2 rows of width bytes) needs
+ * stride >= B and stride * (R - 1) + B bytes from its offset inside the
+ * buffer.
+ */
+struct aiot_isa_frame {
+	__u32 offset[2];
+	__u32 stride[2];
+	__u32 width;
+	__u32 height;
+	__u8 binding;
+	__u8 format;
+	__u16 reserved;
+};
+
+/**
+ * struct aiot_isa_op_frame_to_tensor - camera frame to a model's int8 input
+ * @hdr: opcode AIOT_ISA_OP_FRAME_TO_TENSOR
+ * @frame: the source image
+ * @crop: the window of the frame that is used, inside the frame
+ * @output: int8 [1, OH, OW, C], C 1 (luma) or 3 (R, G, B or with
+ *	AIOT_ISA_FRAME_BGR B, G, R); may not overlap the frame
+ * @mode: enum aiot_isa_resize_mode, window -> OH x OW
+ * @flags: AIOT_ISA_FRAME_FLAGS
+ * @multiplier: pixel scale / input scale as a Q31 multiplier, >= 0
+ * @shift: -31..30, its exponent
+ * @output_zero_point: -128..127
+ * @act: output clamp, within -128..127
+ * @reserved: must be 0
+ *
+ * Each output element: the pixel (or the four of bilinear) converted to
+ * the output's channels as 0..255 values, interpolated as TFLite's
+ * integer resize does, then out = clamp(MBQM(v, multiplier, shift) +
+ * output_zero_point, act). The frame is read once, nothing else is
+ * written.
+ */
+struct aiot_isa_op_frame_to_tensor {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_frame frame;
+	struct aiot_isa_window crop;
+	struct aiot_isa_tensor output;
+	__u32 mode;
+	__u32 flags;
+	__s32 multiplier;
+	__s32 shift;
+	__s32 output_zero_point;
+	struct aiot_isa_activation act;
+	__u32 reserved;
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
