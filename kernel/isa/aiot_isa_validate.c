@@ -41,6 +41,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_MINIMUM] = sizeof(struct aiot_isa_op_add),
 	[AIOT_ISA_OP_LEAKY_RELU] = sizeof(struct aiot_isa_op_leaky_relu),
 	[AIOT_ISA_OP_TABLE] = sizeof(struct aiot_isa_op_table),
+	AIOT_ISA_SIGNAL_OP_SIZES
 };
 
 /*
@@ -49,6 +50,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode >= AIOT_ISA_OP_SIGNAL_WINDOW)
+		return 4;
 	if (opcode >= AIOT_ISA_OP_SUB)
 		return 3;
 	return opcode >= AIOT_ISA_OP_PAD ? 2 : 0;
@@ -288,6 +291,7 @@ int aiot_isa_cursor_next(struct aiot_isa_cursor *cur, union aiot_isa_op *op,
 		return -EINVAL;
 	memcpy(&hdr, cur->stream + cur->pos, sizeof(hdr));
 	if (hdr.opcode >= AIOT_ISA_NUM_OPCODES ||
+	    !aiot_isa_op_sizes[hdr.opcode] ||
 	    aiot_isa_op_minor(hdr.opcode) > cur->minor)
 		return -EOPNOTSUPP;
 	if (hdr.flags || hdr.size != aiot_isa_op_sizes[hdr.opcode])
@@ -305,7 +309,7 @@ int aiot_isa_cursor_next(struct aiot_isa_cursor *cur, union aiot_isa_op *op,
 	cur->op_index++;
 	if (sum) {
 		sum->op_count++;
-		sum->op_mask |= 1u << hdr.opcode;
+		sum->op_mask |= 1ull << hdr.opcode;
 	}
 	return 1;
 }

@@ -716,6 +716,6 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_TABLE:
 		return aiot_isa_check_table(cur, &op->table, sum);
 	default:
-		return -EOPNOTSUPP;
+		return aiot_isa_check_signal_op(cur, op, sum);
 	}
 }
