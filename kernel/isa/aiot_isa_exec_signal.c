@@ -633,7 +633,7 @@ static int aiot_isa_exec_bin32(struct aiot_isa_exec *ex,
 	const s32 *in2 = aiot_isa_sig_ptr(ex, &op->input2);
 	s32 *out = aiot_isa_sig_ptr(ex, &op->output);
 	const u32 *d = op->output.dims;
-	size_t o = 0;
+	size_t o = 0, i1, i2;
 	u32 n, h, w, c;
 	s32 v;
 
@@ -643,9 +643,10 @@ static int aiot_isa_exec_bin32(struct aiot_isa_exec *ex,
 				if (aiot_isa_tick(ex, d[3]))
 					return -ECANCELED;
 				for (c = 0; c < d[3]; c++) {
+					i1 = aiot_isa_sig_bcast(&op->input1, n, h, w, c);
+					i2 = aiot_isa_sig_bcast(&op->input2, n, h, w, c);
 					v = aiot_isa_bin32_apply(op->hdr.opcode,
-						in1[aiot_isa_sig_bcast(&op->input1, n, h, w, c)],
-						in2[aiot_isa_sig_bcast(&op->input2, n, h, w, c)]);
+								 in1[i1], in2[i2]);
 					if (v < op->act.min)
 						v = op->act.min;
 					if (v > op->act.max)
