@@ -40,3 +40,21 @@ $(GUEST_MODELS_DIR)/ops13.tflite: $(GEN_OPS13)
 
 $(GUEST_MODELS_DIR)/ops13.aiot: $(GUEST_MODELS_DIR)/ops13.tflite $(BUILD)/aiot-compile
 	$(BUILD)/aiot-compile -q $< -o $@
+
+# ISA 1.4: the audio front end and the keyword model it feeds, with
+# upstream's 1 s test files (the models suite's audio_front_end_keywords).
+ifneq ($(wildcard $(AIOT_MODELS_DIR)/micro_speech/audio_preprocessor_int8.tflite),)
+GUEST_AUDIO_DIR := $(BUILD)/guest/data/audio
+GUEST_PROGS += $(GUEST_MODELS_DIR)/audio_preprocessor_int8.aiot \
+	       $(GUEST_MODELS_DIR)/micro_speech_quantized.aiot \
+	       $(patsubst %,$(GUEST_AUDIO_DIR)/%_1000ms.wav,yes no silence noise)
+endif
+
+$(GUEST_MODELS_DIR)/audio_preprocessor_int8.aiot $(GUEST_MODELS_DIR)/micro_speech_quantized.aiot: \
+		$(GUEST_MODELS_DIR)/%.aiot: $(AIOT_MODELS_DIR)/micro_speech/%.tflite $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q $< -o $@
+
+$(GUEST_AUDIO_DIR)/%.wav: $(AIOT_MODELS_DIR)/micro_speech/%.wav
+	@mkdir -p $(@D)
+	cp $< $@

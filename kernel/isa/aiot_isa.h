@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_FRAME_TO_TENSOR + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_MAXIMUM_INT32 + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -37,7 +37,7 @@
  */
 struct aiot_isa_summary {
 	u32 op_count;
-	u32 op_mask;
+	u64 op_mask;
 	u32 bindings_read;
 	u32 bindings_written;
 	u32 error_op;
@@ -91,6 +91,18 @@ union aiot_isa_op {
 	struct aiot_isa_op_table table;
 	struct aiot_isa_op_resize resize;
 	struct aiot_isa_op_frame_to_tensor frame;
+	struct aiot_isa_op_signal_window sig_window;
+	struct aiot_isa_op_signal_fft_auto_scale sig_autoscale;
+	struct aiot_isa_op_signal_rfft sig_rfft;
+	struct aiot_isa_op_signal_energy sig_energy;
+	struct aiot_isa_op_signal_filter_bank sig_fbank;
+	struct aiot_isa_op_signal_filter_bank_sqrt sig_sqrt;
+	struct aiot_isa_op_signal_spectral_subtraction sig_subtract;
+	struct aiot_isa_op_signal_pcan sig_pcan;
+	struct aiot_isa_op_signal_filter_bank_log sig_log;
+	struct aiot_isa_op_cast cast;
+	struct aiot_isa_op_strided_slice slice;
+	struct aiot_isa_op_binary_int32 bin32;
 };
 
 /* Walks a stream one validated operation at a time. */

@@ -11,20 +11,9 @@
  * No allocation, no floating point, small stack frames.
  */
 
-#include "aiot_isa.h"
+#include "aiot_isa_exec.h"
 #include "aiot_isa_math.h"
 #include "aiot_isa_preproc.h"
-
-/*
- * @until_check: work left before the next call of the stop hook
- * @stopped: the hook asked to stop; every loop unwinds
- */
-struct aiot_isa_exec {
-	void *const *bindings;
-	const struct aiot_isa_exec_control *ctl;
-	u64 until_check;
-	bool stopped;
-};
 
 /* Bytes a chunked copy moves between two checks of the stop hook. */
 #define AIOT_ISA_MOVE_CHUNK	(64 * 1024)
@@ -45,7 +34,7 @@ static bool aiot_isa_stopped(struct aiot_isa_exec *ex)
  * pass at most a few times AIOT_ISA_MAX_DIM units at a time, so the hook
  * runs after a bounded amount of work whatever the shapes.
  */
-static bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work)
+bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work)
 {
 	if (ex->stopped)
 		return true;
@@ -969,8 +958,8 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 		return aiot_isa_exec_frame_to_tensor(ex->bindings, &op->frame,
 						     aiot_isa_tick_cb, ex);
 	default:
-		/* The cursor only yields known opcodes. */
-		return -EOPNOTSUPP;
+		/* ISA 1.4's audio front end; unknown opcodes never get here. */
+		return aiot_isa_exec_signal_op(ex, op);
 	}
 }
 

@@ -44,6 +44,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_RESIZE] = sizeof(struct aiot_isa_op_resize),
 	[AIOT_ISA_OP_FRAME_TO_TENSOR] =
 		sizeof(struct aiot_isa_op_frame_to_tensor),
+	AIOT_ISA_SIGNAL_OP_SIZES
 };
 
 /*
@@ -302,6 +303,7 @@ int aiot_isa_cursor_next(struct aiot_isa_cursor *cur, union aiot_isa_op *op,
 		return -EINVAL;
 	memcpy(&hdr, cur->stream + cur->pos, sizeof(hdr));
 	if (hdr.opcode >= AIOT_ISA_NUM_OPCODES ||
+	    !aiot_isa_op_sizes[hdr.opcode] ||
 	    aiot_isa_op_minor(hdr.opcode) > cur->minor)
 		return -EOPNOTSUPP;
 	if (hdr.flags || hdr.size != aiot_isa_op_sizes[hdr.opcode])
@@ -319,7 +321,7 @@ int aiot_isa_cursor_next(struct aiot_isa_cursor *cur, union aiot_isa_op *op,
 	cur->op_index++;
 	if (sum) {
 		sum->op_count++;
-		sum->op_mask |= 1u << hdr.opcode;
+		sum->op_mask |= 1ull << hdr.opcode;
 	}
 	return 1;
 }

@@ -79,6 +79,35 @@ bool aiot_isa_zp_ok(s32 zp, u8 dtype);
 bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 			const struct aiot_isa_tensor *b);
 
+/* The ISA 1.4 audio front end's record sizes (aiot_isa_validate.c's table). */
+#define AIOT_ISA_SIGNAL_OP_SIZES \
+	[AIOT_ISA_OP_SIGNAL_WINDOW] = sizeof(struct aiot_isa_op_signal_window), \
+	[AIOT_ISA_OP_SIGNAL_FFT_AUTO_SCALE] = \
+		sizeof(struct aiot_isa_op_signal_fft_auto_scale), \
+	[AIOT_ISA_OP_SIGNAL_RFFT] = sizeof(struct aiot_isa_op_signal_rfft), \
+	[AIOT_ISA_OP_SIGNAL_ENERGY] = sizeof(struct aiot_isa_op_signal_energy), \
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK] = \
+		sizeof(struct aiot_isa_op_signal_filter_bank), \
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK_SQRT] = \
+		sizeof(struct aiot_isa_op_signal_filter_bank_sqrt), \
+	[AIOT_ISA_OP_SIGNAL_SPECTRAL_SUBTRACTION] = \
+		sizeof(struct aiot_isa_op_signal_spectral_subtraction), \
+	[AIOT_ISA_OP_SIGNAL_PCAN] = sizeof(struct aiot_isa_op_signal_pcan), \
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK_LOG] = \
+		sizeof(struct aiot_isa_op_signal_filter_bank_log), \
+	[AIOT_ISA_OP_CAST] = sizeof(struct aiot_isa_op_cast), \
+	[AIOT_ISA_OP_STRIDED_SLICE] = sizeof(struct aiot_isa_op_strided_slice), \
+	[AIOT_ISA_OP_ADD_INT32] = sizeof(struct aiot_isa_op_binary_int32), \
+	[AIOT_ISA_OP_MUL_INT32] = sizeof(struct aiot_isa_op_binary_int32), \
+	[AIOT_ISA_OP_DIV_INT32] = sizeof(struct aiot_isa_op_binary_int32), \
+	[AIOT_ISA_OP_MINIMUM_INT32] = sizeof(struct aiot_isa_op_binary_int32), \
+	[AIOT_ISA_OP_MAXIMUM_INT32] = sizeof(struct aiot_isa_op_binary_int32),
+
+/* The ISA 1.4 audio front end's checks (aiot_isa_validate_signal.c). */
+int aiot_isa_check_signal_op(const struct aiot_isa_cursor *cur,
+			     const union aiot_isa_op *op,
+			     struct aiot_isa_summary *sum);
+
 /* One copied-out operation's shapes and parameters (aiot_isa_validate_ops.c). */
 int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		      const union aiot_isa_op *op,

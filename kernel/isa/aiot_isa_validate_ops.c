@@ -720,6 +720,6 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_FRAME_TO_TENSOR:
 		return aiot_isa_check_frame_to_tensor(cur, &op->frame, sum);
 	default:
-		return -EOPNOTSUPP;
+		return aiot_isa_check_signal_op(cur, op, sum);
 	}
 }

@@ -424,6 +424,15 @@ static const struct aiot_npu_desc gate_desc_13 = {
 	.mem = AIOT_NPU_MEM_CPU,
 };
 
+static const struct aiot_npu_desc gate_desc_14 = {
+	.name = "aiot-kunit-isa14",
+	.hw_id = 0x4b493134,
+	.isa_version = AIOT_ISA_VERSION(1, 4),
+	.queue_depth = 2,
+	.job_timeout_ms = 5000,
+	.mem = AIOT_NPU_MEM_CPU,
+};
+
 static void gate_npu_exit(void *data)
 {
 	struct gate_npu *npu = data;
@@ -513,6 +522,10 @@ static void isa13_device_gate(struct kunit *test)
 	/* A 1.3 device takes it and refuses a stream declaring 1.4. */
 	KUNIT_EXPECT_EQ(test, gate_submit(test, new, 3), 0);
 	KUNIT_EXPECT_EQ(test, gate_submit(test, new, 4), -EOPNOTSUPP);
+	/* A 1.4 device takes a 1.4 stream; 1.5 is refused by the validator. */
+	KUNIT_EXPECT_EQ(test, gate_submit(test, gate_npu_new(test, &gate_desc_14),
+					  4), 0);
+	KUNIT_EXPECT_EQ(test, gate_submit(test, new, 5), -EOPNOTSUPP);
 }
 
 static struct kunit_case aiot_isa13_cases[] = {

@@ -27,6 +27,10 @@ int lower_fail(struct lowering *l, const char *fmt, ...)
 
 static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 {
+	int rc = lower_signal_op(l, op);
+
+	if (rc != 1)
+		return rc;
 	switch (op->builtin_code) {
 	case TFLITE_OP_FULLY_CONNECTED: return lower_fully_connected(l, op);
 	case TFLITE_OP_CONV_2D: return lower_conv(l, op, false);
@@ -91,8 +95,14 @@ static int describe_io(struct lowering *l, int32_t index, struct aiot_lowered_te
 	struct aiot_isa_tensor t;
 	int rc = lower_isa_tensor(l, index, &t);
 
-	if (!rc)
+	/* Plain integer I/O (the audio front end's int16 samples, int8
+	 * features) has no quantization: scale 1, zero point 0. */
+	if (!rc && l->m->tensors[index].quant.count == 0 && l->isa_minor >= 4) {
+		io->scale = 1.0f;
+		io->zero_point = 0;
+	} else if (!rc) {
 		rc = lower_per_tensor_quant(l, index, &io->scale, &io->zero_point);
+	}
 	if (rc)
 		return rc;
 	io->dtype = t.dtype;
@@ -138,6 +148,7 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 				    &arena, l.msg, sizeof(l.msg));
 	if (rc)
 		goto out;
+	l.arena_size = arena;
 
 	memset(&hdr, 0, sizeof(hdr));
 	rc = lower_grow(&l.stream, &l.stream_cap, sizeof(hdr));
@@ -183,7 +194,7 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	res->op_count = l.op_count;
 	res->weights = l.weights;
 	res->weights_size = l.weights_size;
-	res->arena_size = arena;
+	res->arena_size = l.arena_size;
 	res->state_size = l.state_size;
 	res->isa_version = hdr.version;
 	l.stream = l.weights = NULL;

@@ -31,6 +31,7 @@ struct lowering {
 	uint32_t op_count;
 	uint32_t isa_minor;         /* newest ISA 1.x addition used */
 	size_t state_size;
+	size_t arena_size;          /* grows past the plan for op-private state/scratch */
 	char msg[512];
 };
 
@@ -93,6 +94,10 @@ int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_
 
 /* lower_preproc.c (ISA 1.4) */
 int lower_resize(struct lowering *l, const struct tflite_operator *op);
+/* lower_signal.c (ISA 1.4): TFLM's Signal* custom ops and the int32 forms of
+ * CAST, STRIDED_SLICE, CONCATENATION, ADD, MUL, DIV, MINIMUM, MAXIMUM.
+ * Returns 1 when the operator is not one of these. */
+int lower_signal_op(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);

@@ -69,6 +69,9 @@ static int lower_isa_dtype(enum tflite_tensor_type type)
 	case TFLITE_TYPE_INT8: return AIOT_ISA_DTYPE_INT8;
 	case TFLITE_TYPE_INT16: return AIOT_ISA_DTYPE_INT16;
 	case TFLITE_TYPE_INT32: return AIOT_ISA_DTYPE_INT32;
+	/* The signal library's unsigned tensors: same bytes (ISA 1.4). */
+	case TFLITE_TYPE_UINT32: return AIOT_ISA_DTYPE_INT32;
+	case TFLITE_TYPE_UINT64: return AIOT_ISA_DTYPE_INT32;
 	default: return AIOT_ISA_DTYPE_INVALID;
 	}
 }
@@ -112,6 +115,16 @@ int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *
 	rc = lower_nhwc(l, t, out->dims);
 	if (rc)
 		return rc;
+	if (t->type == TFLITE_TYPE_UINT64) {
+		/* u64 [.., C] as int32 [.., C, 2] (low, high words). */
+		if (out->dims[0] != 1)
+			return lower_fail(l, "uint64 tensor \"%s\" has rank %u (at most 3)",
+					  t->name, t->rank);
+		out->dims[0] = out->dims[1];
+		out->dims[1] = out->dims[2];
+		out->dims[2] = out->dims[3];
+		out->dims[3] = 2;
+	}
 	if (t->byte_size > AIOT_ISA_MAX_TENSOR_BYTES)
 		return lower_fail(l, "tensor %d is larger than the ISA allows", index);
 	b = tflite_tensor_data(m, (uint32_t)index);

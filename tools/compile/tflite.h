@@ -96,6 +96,9 @@ enum tflite_builtin {
 	TFLITE_OP_MINIMUM = 57,
 	TFLITE_OP_PADV2 = 60,
 	TFLITE_OP_RESIZE_NEAREST_NEIGHBOR = 97,
+	TFLITE_OP_STRIDED_SLICE = 45,
+	TFLITE_OP_DIV = 42,
+	TFLITE_OP_CAST = 53,
 	TFLITE_OP_LEAKY_RELU = 98,
 	TFLITE_OP_QUANTIZE = 114,
 	TFLITE_OP_HARD_SWISH = 117,
@@ -224,6 +227,10 @@ struct tflite_operator {
 	int32_t *inputs;                /* -1: optional input left out */
 	uint32_t output_count;
 	int32_t *outputs;               /* always a valid tensor index */
+	/* CUSTOM ops: their flexbuffer options inside the model's private
+	 * copy of the file (NULL, 0 when absent); bounds-checked by the reader */
+	const uint8_t *custom_options;
+	uint32_t custom_options_size;
 	uint8_t options_type;           /* BuiltinOptions union type as stored */
 	/* Decoded options of the ops listed in enum tflite_options_type; the
 	 * member matching builtin_code is valid (TFLite defaults if absent). */

@@ -30,6 +30,7 @@ enum { OPCODE_DEPRECATED_BUILTIN_CODE = 0, OPCODE_CUSTOM_CODE = 1,
        OPCODE_VERSION = 2, OPCODE_BUILTIN_CODE = 3 };
 enum { OPERATOR_OPCODE_INDEX = 0, OPERATOR_INPUTS = 1, OPERATOR_OUTPUTS = 2,
        OPERATOR_BUILTIN_OPTIONS_TYPE = 3, OPERATOR_BUILTIN_OPTIONS = 4,
+       OPERATOR_CUSTOM_OPTIONS = 5,
        OPERATOR_LARGE_CUSTOM_OPTIONS_OFFSET = 9 };
 enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
 enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACTIVATION = 3,
@@ -534,6 +535,18 @@ static int read_operator(struct fb_reader *r, const struct fb_table *t,
 				       i, ti, m->tensor_count);
 	}
 
+	if (op->custom_name) {
+		struct fb_vector copts;
+		bool has_copts;
+
+		rc = fb_vector(r, t, OPERATOR_CUSTOM_OPTIONS, 1, &copts, &has_copts);
+		if (rc)
+			return fb_add_context(r, rc, "custom_options");
+		if (has_copts && copts.count) {
+			op->custom_options = r->buf + copts.pos;
+			op->custom_options_size = copts.count;
+		}
+	}
 	rc = fb_u8(r, t, OPERATOR_BUILTIN_OPTIONS_TYPE, 0, &op->options_type);
 	if (!rc)
 		rc = fb_table_field(r, t, OPERATOR_BUILTIN_OPTIONS, &options, &has_options);

@@ -68,6 +68,10 @@ static void usage(FILE *f)
 		"\n"
 		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"
 		".wav (16-bit mono PCM, into an int16 input), or any file with --raw.\n"
+		"      --frontend FE.aiot each .wav INPUT goes through this audio front end\n"
+		"                         (a compiled audio_preprocessor_int8.tflite) in\n"
+		"                         frames overlapping by a third; the feature rows\n"
+		"                         are the model's input (micro_speech_quantized)\n"
 		"\n"
 		"Live options (the model's input must be exactly one slot of the stream,\n"
 		"of the same element type: U8 samples for an int8 input, S16_LE for int16):\n"
@@ -131,7 +135,7 @@ static int parse_count(const char *opt, const char *arg, unsigned long long min,
 	return 0;
 }
 
-enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2 };
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2, OPT_FRONTEND };
 
 int main(int argc, char **argv)
 {
@@ -151,6 +155,7 @@ int main(int argc, char **argv)
 		{ "slots", required_argument, NULL, OPT_SLOTS },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "frontend", required_argument, NULL, OPT_FRONTEND },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -159,7 +164,7 @@ int main(int argc, char **argv)
 	struct session s = { 0 };
 	const char *labels[MAX_LABELS];
 	char *label_copy = NULL, *replay_copy = NULL, *end;
-	const char *replay_arg = NULL;
+	const char *replay_arg = NULL, *frontend = NULL;
 	unsigned int nlabels = 0;
 	unsigned long long v;
 	long bench_n = 0;
@@ -182,6 +187,7 @@ int main(int argc, char **argv)
 			break;
 		case 's': lo.sensor = optarg; break;
 		case OPT_V4L2: lo.v4l2 = optarg; break;
+		case OPT_FRONTEND: frontend = optarg; break;
 		case 'i': replay_arg = optarg; break;
 		case OPT_HOLD:
 			if (parse_count("--hold", optarg, 1, 100000, &v))
@@ -348,6 +354,14 @@ int main(int argc, char **argv)
 	       s.out.zero_point);
 	for (; optind < argc; optind++) {
 		double t0;
+
+		if (frontend) {
+			status = run_frontend(frontend, accel_path, &s, argv[optind], labels,
+					      nlabels);
+			if (status)
+				goto out;
+			continue;
+		}
 
 		if (load_input(argv[optind], raw, &s.in, s.in_buf)) {
 			status = EXIT_IO;

@@ -78,6 +78,10 @@ struct live_opts {
 	bool quiet;
 };
 
+/* frontend.c: --frontend FE.aiot on a .wav INPUT, then the model */
+int run_frontend(const char *fe_path, const char *accel_path, struct session *s,
+		 const char *input, const char **labels, unsigned int nlabels);
+
 /* input.c */
 /* INPUT into dst (in->size bytes): .bmp, .wav or, with raw, its bytes. */
 int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t *dst);

@@ -73,6 +73,23 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_TABLE		= 21,	/* ISA 1.3 */
 	AIOT_ISA_OP_RESIZE		= 22,	/* ISA 1.4 */
 	AIOT_ISA_OP_FRAME_TO_TENSOR	= 23,	/* ISA 1.4 */
+	/* 24..29: unassigned (refused) */
+	AIOT_ISA_OP_SIGNAL_WINDOW	= 30,	/* ISA 1.4, audio front end */
+	AIOT_ISA_OP_SIGNAL_FFT_AUTO_SCALE = 31,	/* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_RFFT		= 32,	/* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_ENERGY	= 33,	/* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_FILTER_BANK	= 34,	/* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_FILTER_BANK_SQRT = 35, /* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_SPECTRAL_SUBTRACTION = 36, /* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_PCAN		= 37,	/* ISA 1.4 */
+	AIOT_ISA_OP_SIGNAL_FILTER_BANK_LOG = 38, /* ISA 1.4 */
+	AIOT_ISA_OP_CAST		= 39,	/* ISA 1.4 */
+	AIOT_ISA_OP_STRIDED_SLICE	= 40,	/* ISA 1.4 */
+	AIOT_ISA_OP_ADD_INT32		= 41,	/* ISA 1.4 */
+	AIOT_ISA_OP_MUL_INT32		= 42,	/* ISA 1.4 */
+	AIOT_ISA_OP_DIV_INT32		= 43,	/* ISA 1.4 */
+	AIOT_ISA_OP_MINIMUM_INT32	= 44,	/* ISA 1.4 */
+	AIOT_ISA_OP_MAXIMUM_INT32	= 45,	/* ISA 1.4 */
 };
 
 /* Element types: append only. */
@@ -753,6 +770,264 @@ struct aiot_isa_op_frame_to_tensor {
 	__s32 output_zero_point;
 	struct aiot_isa_activation act;
 	__u32 reserved;
+};
+
+/*
+ * ISA 1.4 additions, the audio front end (TFLite Micro's signal library,
+ * integer only): opcodes 30..45. A stream that uses one of them must
+ * declare minor version 4 or later.
+ *
+ * The signal library's unsigned tensors are stored as INT32 tensors and
+ * read as u32; a u64 tensor (the filter bank's output) is an INT32 tensor
+ * whose innermost dim is 2: [.., C, 2], each element the low then the high
+ * word. Tables the kernels index (window, twiddles, gain and log tables)
+ * are data in bound buffers, read at run time and never trusted: every
+ * index computed from them is bounds-checked, and any bytes give a defined
+ * result. State that lives across runs (spectral subtraction's noise
+ * estimate) is a tensor in a buffer bound to the job, never kept in the
+ * executor; an all-zero state is the reset state.
+ */
+
+/**
+ * struct aiot_isa_op_signal_window - SignalWindow: out = sat16((in * w) >> shift)
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_WINDOW
+ * @input: int16; its element count is a multiple of @weights' count
+ * @weights: int16 window coefficients, applied to every row of that length
+ * @output: int16, same dims as @input; may be exactly @input
+ * @shift: 0..31, arithmetic right shift of the 32-bit product
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_signal_window {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor weights;
+	struct aiot_isa_tensor output;
+	__s32 shift;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_signal_fft_auto_scale - SignalFftAutoScale
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_FFT_AUTO_SCALE
+ * @input: int16
+ * @output: int16, same dims; may be exactly @input
+ * @scale: int32 [1,1,1,1]: the shift applied (read by FILTER_BANK_SQRT)
+ *
+ * max = TFLM's MaxAbs16 (int16 arithmetic: -32768 stays -32768);
+ * shift = 15 - bits(max as u32) clamped at 0 (bits(0) = 32);
+ * out = (s16)(in * 2^shift).
+ */
+struct aiot_isa_op_signal_fft_auto_scale {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_tensor scale;
+};
+
+/**
+ * struct aiot_isa_op_signal_rfft - SignalRfft, int16 (fixed-point KISS FFT)
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_RFFT
+ * @input: int16 [N, H, W, L], rows of L <= @fft_length samples (zero padded)
+ * @output: int16 [N, H, W, @fft_length + 2]: @fft_length / 2 + 1 complex
+ *	values (real, imaginary) per row
+ * @scratch: int16 with at least 2 * @fft_length elements, overwritten
+ * @twiddles: 3 * @fft_length / 2 int16 in a bound buffer: the @fft_length/2
+ *	twiddles of the complex FFT, then the @fft_length/4 super twiddles of
+ *	the real FFT, each (cos, sin) as KISS FFT rounds them
+ * @fft_length: a power of two, 4..4096
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_signal_rfft {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_tensor scratch;
+	struct aiot_isa_array_ref twiddles;
+	__u32 fft_length;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_signal_energy - SignalEnergy: |X[k]|^2 as u32
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_ENERGY
+ * @input: int16 [.., 2K] complex (real, imaginary)
+ * @output: int32 (u32) [.., K] with the same leading dims
+ * @start_index: first bin written
+ * @end_index: one past the last bin written, start <= end <= K; the other
+ *	bins of the output are left as they are
+ */
+struct aiot_isa_op_signal_energy {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 start_index;
+	__u32 end_index;
+};
+
+/**
+ * struct aiot_isa_op_signal_filter_bank - SignalFilterBank (mel bank)
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_FILTER_BANK
+ * @input: int32 (u32) [1,1,1,F] spectrum energies
+ * @output: int32 [1,1,C,2]: C u64 channel energies
+ * @weights: int16 [.., W]
+ * @unweights: int16, as many as @weights
+ * @channel_frequency_starts: int16, C + 1 elements
+ * @channel_weight_starts: int16, C + 1 elements
+ * @channel_widths: int16, C + 1 elements
+ *
+ * TFLM's FilterbankAccumulateChannels with channel 0 discarded. A term
+ * whose frequency or weight index falls outside @input or @weights is
+ * skipped (the tables are data).
+ */
+struct aiot_isa_op_signal_filter_bank {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_tensor weights;
+	struct aiot_isa_tensor unweights;
+	struct aiot_isa_tensor channel_frequency_starts;
+	struct aiot_isa_tensor channel_weight_starts;
+	struct aiot_isa_tensor channel_widths;
+};
+
+/**
+ * struct aiot_isa_op_signal_filter_bank_sqrt - SignalFilterBankSquareRoot
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_FILTER_BANK_SQRT
+ * @input: int32 [.., C, 2]: C u64 values
+ * @scale: int32 [1,1,1,1], the shift (FFT_AUTO_SCALE's); read at run time,
+ *	a value outside 0..31 gives 0 (negative: no shift)
+ * @output: int32 (u32) [1,1,1,C]: Sqrt64(in) >> scale
+ */
+struct aiot_isa_op_signal_filter_bank_sqrt {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor scale;
+	struct aiot_isa_tensor output;
+};
+
+/**
+ * struct aiot_isa_op_signal_spectral_subtraction - noise estimate and floor
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_SPECTRAL_SUBTRACTION
+ * @input: int32 (u32) [.., C]
+ * @output: int32 (u32), same dims
+ * @noise_estimate: int32 (u32), same dims: a copy of @state after the run
+ * @state: int32 (u32), same dims: the noise estimate, read and written,
+ *	persisting between runs (all zero = reset); overlaps no other operand
+ * @smoothing: even channels' coefficient
+ * @one_minus_smoothing: even channels'
+ * @alternate_smoothing: odd channels' coefficient
+ * @alternate_one_minus_smoothing: odd channels'
+ * @min_signal_remaining: floor coefficient
+ * @smoothing_bits: 0..31
+ * @spectral_subtraction_bits: 0..63
+ * @clamping: 0 or 1
+ */
+struct aiot_isa_op_signal_spectral_subtraction {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_tensor noise_estimate;
+	struct aiot_isa_tensor state;
+	__u32 smoothing;
+	__u32 one_minus_smoothing;
+	__u32 alternate_smoothing;
+	__u32 alternate_one_minus_smoothing;
+	__u32 min_signal_remaining;
+	__u32 smoothing_bits;
+	__u32 spectral_subtraction_bits;
+	__u32 clamping;
+};
+
+/* Gain table entries SignalPCAN can index. */
+#define AIOT_ISA_PCAN_LUT_ENTRIES	125
+/* Log table entries SignalFilterBankLog can index (128 segments + 1). */
+#define AIOT_ISA_LOG_LUT_ENTRIES	129
+
+/**
+ * struct aiot_isa_op_signal_pcan - SignalPCAN (per-channel gain control)
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_PCAN
+ * @input: int32 (u32) [.., C]
+ * @noise_estimate: int32 (u32), same dims
+ * @gain_lut: int16 with at least AIOT_ISA_PCAN_LUT_ENTRIES elements
+ * @output: int32 (u32), same dims; may be exactly @input
+ * @snr_shift: 0..63
+ * @reserved: must be 0
+ */
+struct aiot_isa_op_signal_pcan {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor noise_estimate;
+	struct aiot_isa_tensor gain_lut;
+	struct aiot_isa_tensor output;
+	__u32 snr_shift;
+	__u32 reserved;
+};
+
+/**
+ * struct aiot_isa_op_signal_filter_bank_log - SignalFilterBankLog
+ * @hdr: opcode AIOT_ISA_OP_SIGNAL_FILTER_BANK_LOG
+ * @input: int32 (u32) [.., C]
+ * @log_lut: int16 (read as u16) with at least AIOT_ISA_LOG_LUT_ENTRIES
+ *	elements: the signal library's log2 correction table
+ * @output: int16, same dims
+ * @output_scale: multiplier of the natural log (u32 arithmetic)
+ * @input_correction_bits: 0..31
+ */
+struct aiot_isa_op_signal_filter_bank_log {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor log_lut;
+	struct aiot_isa_tensor output;
+	__u32 output_scale;
+	__u32 input_correction_bits;
+};
+
+/**
+ * struct aiot_isa_op_cast - element type conversion
+ * @hdr: opcode AIOT_ISA_OP_CAST
+ * @input: any dtype
+ * @output: any dtype, same dims: the value sign-extended or truncated
+ *	(modulo 2^bits) to the output type, as a C cast does
+ */
+struct aiot_isa_op_cast {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+};
+
+/**
+ * struct aiot_isa_op_strided_slice - out[p] = in[begin + p * stride]
+ * @hdr: opcode AIOT_ISA_OP_STRIDED_SLICE
+ * @input: any dtype
+ * @output: same dtype; on every axis begin + (out - 1) * stride < in
+ * @begin: first element per axis
+ * @stride: step per axis, >= 1
+ */
+struct aiot_isa_op_strided_slice {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 begin[AIOT_ISA_DIMS];
+	__u32 stride[AIOT_ISA_DIMS];
+};
+
+/**
+ * struct aiot_isa_op_binary_int32 - int32 ADD, MUL, DIV, MINIMUM, MAXIMUM
+ * @hdr: opcode AIOT_ISA_OP_ADD_INT32 .. AIOT_ISA_OP_MAXIMUM_INT32
+ * @input1: int32; each dim equals the output's or is 1 (broadcast)
+ * @input2: int32; likewise
+ * @output: int32; may be exactly an input of the same dims
+ * @act: output clamp, min <= max
+ *
+ * Sums and products wrap modulo 2^32; DIV truncates toward zero, x / 0
+ * gives 0 and INT32_MIN / -1 gives INT32_MIN.
+ */
+struct aiot_isa_op_binary_int32 {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input1;
+	struct aiot_isa_tensor input2;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_activation act;
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */

@@ -276,7 +276,7 @@ static struct kunit_case aiot_isa14_cases[] = {
 };
 
 static struct kunit_suite aiot_isa14_suite = {
-	.name = "aiot-isa-1.4",
+	.name = "aiot-isa-1.4-preproc",
 	.test_cases = aiot_isa14_cases,
 };
 

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * aiot ISA executor: what its files share (private to kernel/isa).
+ * aiot_isa_exec.c runs the stream and the int8 operations,
+ * aiot_isa_exec_signal.c ISA 1.4's audio front end.
+ */
+#ifndef AIOT_ISA_EXEC_H
+#define AIOT_ISA_EXEC_H
+
+#include "aiot_isa.h"
+
+/*
+ * @until_check: work left before the next call of the stop hook
+ * @stopped: the hook asked to stop; every loop unwinds
+ */
+struct aiot_isa_exec {
+	void *const *bindings;
+	const struct aiot_isa_exec_control *ctl;
+	u64 until_check;
+	bool stopped;
+};
+
+bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work);
+int aiot_isa_exec_signal_op(struct aiot_isa_exec *ex,
+			    const union aiot_isa_op *op);
+
+#endif /* AIOT_ISA_EXEC_H */
