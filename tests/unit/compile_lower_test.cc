@@ -191,8 +191,9 @@ TEST(Lower, RealModelsWithSvdfAndSignalOpsLower)
 	// one-line-per-operator report with a generated graph.
 	rc = aiot_lower_model(audio.get(), &l, err, sizeof(err));
 	EXPECT_EQ(rc, 0) << err;
-	if (l)
+	if (l) {
 		EXPECT_EQ(l->isa_version, (uint32_t)AIOT_ISA_VERSION(1, 4));
+	}
 	aiot_lowered_model_free(l);
 }
 
