@@ -34,6 +34,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 
 #include "aiot_compat.h"
@@ -251,6 +252,19 @@ static void aiot_dev_dma_release(void *data)
 	mutex_unlock(&adev->dma.lock);
 }
 
+/*
+ * DRM-managed action: the last reference to the device is gone, and with
+ * it every buffer object. The imports table holds no entry any more, but
+ * a store that failed for memory may have left empty nodes behind (the
+ * fuzzer's fault injection found them as leaks after an unbind).
+ */
+static void aiot_dev_dma_fini(struct drm_device *drm, void *data)
+{
+	struct aiot_device *adev = data;
+
+	xa_destroy(&adev->dma.imports);
+}
+
 /**
  * aiot_dev_dma_init() - set up the core's DMA side of a new device
  * @adev: the device, being registered
@@ -259,10 +273,15 @@ static void aiot_dev_dma_release(void *data)
  */
 int aiot_dev_dma_init(struct aiot_device *adev)
 {
+	int ret;
+
 	mutex_init(&adev->dma.lock);
 	INIT_LIST_HEAD(&adev->dma.bos);
 	INIT_LIST_HEAD(&adev->dma.jobs);
 	xa_init(&adev->dma.imports);
+	ret = drmm_add_action_or_reset(&adev->drm, aiot_dev_dma_fini, adev);
+	if (ret)
+		return ret;
 	if (adev->desc->mem != AIOT_NPU_MEM_DMA)
 		return 0;
 	return devm_add_action_or_reset(aiot_dma_dev(adev),
