@@ -10,9 +10,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <set>
 #include <vector>
 
 extern "C" {
@@ -108,8 +111,40 @@ struct Job {
 		     aiot_isa_summary *sum = nullptr) const
 	{
 		auto sz = sizes();
-		return aiot_isa_validate(s.data(), s.size(), sz.data(),
-					 unsigned(sz.size()), sum);
+		aiot_isa_summary mine;
+		int rc = aiot_isa_validate(s.data(), s.size(), sz.data(),
+					   unsigned(sz.size()), sum ? sum : &mine);
+		if (!rc)
+			seed(s, sum ? *sum : mine);
+		return rc;
+	}
+	// With AIOT_ISA_CORPUS_DIR set, the first valid stream of each set of
+	// opcodes the tests build becomes a seed of the ISA fuzzer
+	// (tests/fuzz/fuzz_isa.c: 4 binding sizes in 64-byte units, then the
+	// stream), if its bindings fit that format.
+	void seed(const std::vector<uint8_t> &s, const aiot_isa_summary &sum) const
+	{
+		const char *dir = std::getenv("AIOT_ISA_CORPUS_DIR");
+		static std::set<uint64_t> done;
+		uint8_t units[4] = { 0 };
+
+		if (!dir || buf.size() > 4 || done.count(sum.op_mask))
+			return;
+		for (size_t b = 0; b < buf.size(); b++) {
+			if (buf[b].size() > 255 * 64)
+				return;
+			units[b] = uint8_t((buf[b].size() + 63) / 64);
+		}
+		done.insert(sum.op_mask);
+		char path[4096];
+		std::snprintf(path, sizeof(path), "%s/ops-%016llx", dir,
+			      (unsigned long long)sum.op_mask);
+		FILE *f = std::fopen(path, "wb");
+		if (!f)
+			return;
+		std::fwrite(units, 1, 4, f);
+		std::fwrite(s.data(), 1, s.size(), f);
+		std::fclose(f);
 	}
 	int run(const std::vector<uint8_t> &s)
 	{
