@@ -116,7 +116,7 @@ static int open_first_in(struct udev *udev, const char *subsystem,
 	struct udev_list_entry *entry;
 	struct node_candidate *cand = NULL;
 	size_t count = 0, i;
-	int ret = -ENODEV;
+	int ret = -ENODEV, denied = 0;
 
 	if (!en)
 		return -ENOMEM;
@@ -157,7 +157,12 @@ static int open_first_in(struct udev *udev, const char *subsystem,
 			ret = r;
 			break;
 		}
+		if (r == -EACCES || r == -EPERM)
+			denied = r;
 	}
+	/* Nothing opened, but a node refused us: say that, not "no device". */
+	if (ret == -ENODEV && denied)
+		ret = denied;
 out:
 	for (i = 0; i < count; i++)
 		free(cand[i].devnode);
@@ -177,8 +182,12 @@ int aiot_accel_open_default(struct aiot_accel **accel_out)
 	if (!udev)
 		return -ENOMEM;
 	ret = open_first_in(udev, "accel", "accel", accel_out);
-	if (ret == -ENODEV)
-		ret = open_first_in(udev, "drm", "renderD", accel_out);
+	if (ret == -ENODEV || ret == -EACCES || ret == -EPERM) {
+		int r = open_first_in(udev, "drm", "renderD", accel_out);
+
+		if (r != -ENODEV || ret == -ENODEV)
+			ret = r;
+	}
 	udev_unref(udev);
 	return ret;
 }

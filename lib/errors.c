@@ -44,7 +44,7 @@ const char *aiot_strerror(int err)
 	case EINVAL:
 		return "invalid argument (or a command stream the device rejected)";
 	case EACCES:
-		return "permission denied (high priority needs CAP_SYS_NICE)";
+		return "permission denied (a device node's group; high priority needs CAP_SYS_NICE)";
 	case EIO:
 		return "device I/O error (e.g. a sensor DMA fault)";
 	default:

@@ -98,8 +98,9 @@ AIOT_API int aiot_accel_open(const char *path, struct aiot_accel **accel_out);
  * nodes of the "drm" subsystem, each in order of its minor number; the
  * first one whose DRM driver is "aiot" wins.
  *
- * Return: 0; -ENODEV if there is none (is the module loaded?); -EINVAL;
- * -ENOMEM.
+ * Return: 0; -ENODEV if there is none (is the module loaded?); -EACCES or
+ * -EPERM if none could be opened and a node refused the caller (is the user
+ * in the node's group?); -EINVAL; -ENOMEM.
  */
 AIOT_API int aiot_accel_open_default(struct aiot_accel **accel_out);
 

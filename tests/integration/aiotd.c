@@ -34,6 +34,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1193,6 +1195,146 @@ static void model_persists(void)
 	teardown();
 }
 
+/*
+ * The daemon needs no privilege: an unprivileged uid whose supplementary
+ * group owns the device nodes (what the udev rules do, udev/) runs the
+ * nominal case; the same uid without that group cannot open the
+ * accelerator and aiotd exits at start saying so.
+ */
+#define UNPRIV_UID	4243
+#define UNPRIV_GID	4243	/* its own primary group */
+#define NODE_GID	4242	/* the nodes' group: render/video on a board */
+
+struct node_mode {
+	char path[64];
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+static int nodes_to_group(struct node_mode *saved, int max)
+{
+	static const char *const globs[] = { "/dev/aiot/sensor*", "/dev/accel/accel*",
+					     "/dev/dri/renderD*" };
+	struct stat st;
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(globs) / sizeof(globs[0]); i++) {
+		glob_t g;
+
+		if (glob(globs[i], 0, NULL, &g))
+			continue;
+		for (size_t j = 0; j < g.gl_pathc && n < max; j++) {
+			if (stat(g.gl_pathv[j], &st))
+				continue;
+			snprintf(saved[n].path, sizeof(saved[n].path), "%s", g.gl_pathv[j]);
+			saved[n].uid = st.st_uid;
+			saved[n].gid = st.st_gid;
+			saved[n].mode = st.st_mode & 07777;
+			if (chown(saved[n].path, 0, NODE_GID) || chmod(saved[n].path, 0660))
+				tap_diag("cannot give %s to group %d", saved[n].path, NODE_GID);
+			n++;
+		}
+		globfree(&g);
+	}
+	return n;
+}
+
+static void nodes_restore(const struct node_mode *saved, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (chown(saved[i].path, saved[i].uid, saved[i].gid) ||
+		    chmod(saved[i].path, saved[i].mode))
+			tap_diag("cannot restore %s", saved[i].path);
+}
+
+/* aiotd as UNPRIV_UID, with or without NODE_GID among its groups. */
+static pid_t aiotd_spawn_unprivileged(bool with_group)
+{
+	static char *const argv[] = { AIOTD, "-v", "-c", CONF, NULL };
+	const gid_t groups[1] = { NODE_GID };
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(AIOTD_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		if (setgroups(with_group ? 1 : 0, groups) || setgid(UNPRIV_GID) ||
+		    setuid(UNPRIV_UID))
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void unprivileged(void)
+{
+	struct node_mode saved[32];
+	char path[64], line[256];
+	int n, st = 0, uid = -1;
+	bool exited = false;
+	FILE *f;
+
+	fresh();
+	if (access(MOSQUITTO, X_OK))
+		TAP_SKIP(MOSQUITTO " is missing");
+	REQUIRE(write_conf() && broker_start() && sub_start());
+	/* The spool is the daemon's own directory. */
+	REQUIRE(chown(DIR, UNPRIV_UID, UNPRIV_GID) == 0);
+	n = nodes_to_group(saved, 32);
+	CHECK(n >= 2);
+
+	/* Without the nodes' group: refused at start, with the reason. */
+	aiotd_pid = aiotd_spawn_unprivileged(false);
+	REQUIRE(aiotd_pid > 0);
+	for (int i = 0; i < 200 && !exited; i++) {
+		if (waitpid(aiotd_pid, &st, WNOHANG) == aiotd_pid)
+			exited = true;
+		else
+			usleep(50000);
+	}
+	if (!exited)
+		aiotd_stop(SIGKILL);
+	aiotd_pid = 0;
+	CHECK(exited);
+	CHECK(exited && WIFEXITED(st) && WEXITSTATUS(st) != 0);
+	{
+		char log[4096] = "";
+		FILE *lf = fopen(AIOTD_LOG, "r");
+		size_t got = lf ? fread(log, 1, sizeof(log) - 1, lf) : 0;
+
+		log[got] = 0;
+		if (lf)
+			fclose(lf);
+		/* The reason, not "no aiot device". */
+		CHECK(strstr(log, "accelerator: permission denied") != NULL);
+	}
+	tail(AIOTD_LOG, 2);
+
+	/* With it: the nominal case, as that uid. */
+	aiotd_pid = aiotd_spawn_unprivileged(true);
+	REQUIRE(aiotd_pid > 0);
+	CHECK(wait_decisions(5));
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)aiotd_pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %d", &uid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	CHECK_EQ(uid, UNPRIV_UID);
+	CHECK(aiotd_alive());
+	CHECK_EQ(aiotd_stop(SIGTERM), 0);
+	nodes_restore(saved, n);
+	teardown();
+}
+
 static void after_case(const char *name)
 {
 	(void)name;
@@ -1202,6 +1344,7 @@ static void after_case(const char *name)
 TAP_MAIN_WITH_HOOK(after_case,
 		   TAP_CASE(config_refused),
 		   TAP_CASE(nominal),
+		   TAP_CASE(unprivileged),
 		   TAP_CASE(broker_outage),
 		   TAP_CASE(kill9),
 		   TAP_CASE(malformed_commands),
