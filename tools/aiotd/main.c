@@ -770,8 +770,8 @@ static int store_update(struct aiotd *d, struct stream *s, const uint8_t *raw, s
 
 /*
  * A stored update into *buf (malloc'd): -EFBIG over max. Not
- * tool_read_file(), whose buffer doubling refuses a file well under its
- * limit once the next doubling would pass it.
+ * tool_read_file(): the spool directory is the daemon's, so a symbolic
+ * link (O_NOFOLLOW) or anything but a regular file there is refused.
  */
 static int read_stored(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
