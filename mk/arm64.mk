@@ -20,8 +20,12 @@ ARM64_CROSS   ?= aarch64-linux-gnu-
 ARM64_SUITES  := query lifecycle limits sensor lib_sensor lib_accel lib_monitor accel cmd_stream \
 		 job_lifecycle npu_firmware device_waits models sensor_hardening suspend \
 		 udev devicetree
+# The NPU card's boot (--npu card: the emulator serves the arm64 guest
+# over virt's PCIe): the card's own suite and those of ARM64_SUITES that
+# use the accelerator (aiot-qemu's CARD_SUITES).
+ARM64_CARD_SUITES := card
 ARM64_TOOLS   := aiot-run aiot-info aiot-sensor-rec
-ARM64_PROGS   := $(addprefix $(ARM64_BUILD)/guest/tests/,$(ARM64_SUITES)) \
+ARM64_PROGS   := $(addprefix $(ARM64_BUILD)/guest/tests/,$(ARM64_SUITES) $(ARM64_CARD_SUITES)) \
 		 $(addprefix $(ARM64_BUILD)/guest/bin/,$(ARM64_TOOLS))
 
 .PHONY: arm64-userspace arm64-modules check-arm64
