@@ -10,7 +10,8 @@
 #
 #   make arm64-userspace           the programs below
 #   make arm64-modules             just the modules, W=1
-#   make check-arm64               both, then the arm64 guest's suites
+#   make check-arm64               both, then the arm64 guest's suites, on the
+#                                  reference NPU and on the NPU card
 #
 # The guest runs the suites of ARM64_SUITES (docs/arm64.md says why not the
 # others: the step's time budget, mostly); their programs and the tools
@@ -40,6 +41,9 @@ arm64-userspace:
 arm64-modules:
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL tests/qemu/aiot-qemu modules -k arm64
 
+# Two boots: the reference NPU (ARM64_SUITES), then the NPU card (those of
+# them that use the accelerator, and the card's own suite).
 check-arm64: userspace arm64-userspace
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		tests/qemu/aiot-qemu test -k arm64 --npu sim $(addprefix -t ,$(ARM64_SUITES))
+		tests/qemu/aiot-qemu test -k arm64 --npu sim --npu card \
+		$(addprefix -t ,$(ARM64_SUITES) $(ARM64_CARD_SUITES))
