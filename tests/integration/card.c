@@ -204,21 +204,22 @@ static int emulator_command_reply(const char *cmd, char *out, size_t outlen)
 	struct pollfd p;
 	size_t got = 0;
 	const char *tty = getenv("AIOT_CARD_TTY");
-	int fd = open(tty && *tty ? tty : "/dev/ttyS2",
+	int console = tty && *tty;
+	int fd = open(console ? tty : "/dev/ttyS2",
 		      O_RDWR | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
 	/*
-	 * Raw, without echo: a tty that resets its modes on the last close
-	 * (arm64's hvc) would echo the reply back to the emulator as a
-	 * command, and its answer would be read as the next reply.
+	 * Raw, without echo: a virtio console (arm64's hvc1) resets its modes
+	 * on the last close and would echo the reply back to the emulator as
+	 * a command, whose answer would be read as the next reply. (ttyS2
+	 * keeps the modes guest-init.sh gave it.)
 	 */
-	if (tcgetattr(fd, &tio) == 0) {
+	if (console && tcgetattr(fd, &tio) == 0) {
 		cfmakeraw(&tio);
 		tcsetattr(fd, TCSANOW, &tio);
 	}
-	tcflush(fd, TCIFLUSH);
 	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
 		close(fd);
 		return -1;
