@@ -60,6 +60,10 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_LOGISTIC:
 	case TFLITE_OP_TANH:
 	case TFLITE_OP_HARD_SWISH: return lower_table_act(l, op, op->builtin_code);
+	case TFLITE_OP_STRIDED_SLICE:
+	case TFLITE_OP_SLICE:
+	case TFLITE_OP_SPLIT:
+	case TFLITE_OP_SPLIT_V: return lower_shape_op(l, op);
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;
