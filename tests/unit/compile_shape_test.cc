@@ -114,13 +114,6 @@ std::vector<uint8_t> Gather(const std::vector<uint8_t> &in, const std::vector<in
 	}
 }
 
-std::vector<uint8_t> I32Bytes(const std::vector<int32_t> &v)
-{
-	std::vector<uint8_t> b(v.size() * 4);
-	std::memcpy(b.data(), v.data(), b.size());
-	return b;
-}
-
 std::vector<uint8_t> StridedSliceModel(int8_t type, const std::vector<int32_t> &shape,
 				       const std::vector<AxisSpec> &ax,
 				       const std::vector<int32_t> &out_shape, int32_t ellipsis = 0)
