@@ -186,6 +186,9 @@ static int lower_strided_slice_any(struct lowering *l, const struct tflite_opera
 		if (b < 0)
 			b += d;
 		b = s > 0 ? shape_clamp(b, 0, d) : shape_clamp(b, -1, d - 1);
+		if (sh && bm)
+			return lower_fail(l, "axis %u: begin_mask on a shrunk axis (TensorFlow "
+					  "ignores the mask there, TFLite does not)", i);
 		if (sh) {
 			/* TFLite: one element at begin, which must be in range. */
 			if (b < 0 || b >= d)
