@@ -60,6 +60,16 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_LOGISTIC:
 	case TFLITE_OP_TANH:
 	case TFLITE_OP_HARD_SWISH: return lower_table_act(l, op, op->builtin_code);
+	case TFLITE_OP_STRIDED_SLICE:
+	case TFLITE_OP_SLICE:
+	case TFLITE_OP_SPLIT:
+	case TFLITE_OP_SPLIT_V: return lower_shape_op(l, op);
+	case TFLITE_OP_DEQUANTIZE:
+		/* docs/isa.md, "Not in ISA 1.5": no float dtype in the ISA. */
+		snprintf(l->msg, sizeof(l->msg), "float output: the aiot ISA has integer types "
+			 "only; drop the DEQUANTIZE and dequantize the int8 output with its scale "
+			 "and zero point");
+		return -EOPNOTSUPP;
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;

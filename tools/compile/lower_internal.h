@@ -95,9 +95,13 @@ int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_
 /* lower_preproc.c (ISA 1.4) */
 int lower_resize(struct lowering *l, const struct tflite_operator *op);
 /* lower_signal.c (ISA 1.4): TFLM's Signal* custom ops and the int32 forms of
- * CAST, STRIDED_SLICE, CONCATENATION, ADD, MUL, DIV, MINIMUM, MAXIMUM.
+ * CAST, CONCATENATION, ADD, MUL, DIV, MINIMUM, MAXIMUM.
  * Returns 1 when the operator is not one of these. */
 int lower_signal_op(struct lowering *l, const struct tflite_operator *op);
+
+/* lower_shape.c (ISA 1.4 STRIDED_SLICE / 1.5 SLICE): SLICE, STRIDED_SLICE,
+ * SPLIT, SPLIT_V of any element type. Returns 1 when not one of these. */
+int lower_shape_op(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
