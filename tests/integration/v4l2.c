@@ -16,7 +16,15 @@
  *    frames: every decision printed with its latency, the decision the CPU
  *    computes on a frame of the same pattern, every buffer returned, 0
  *    bytes copied; Ctrl-C stops it cleanly; a model whose input needs
- *    preprocessing (resize, quantisation) is refused with the reason.
+ *    preprocessing (resize, quantisation) is refused with the reason;
+ *  - camera frames preprocessed on the NPU (ISA 1.4 FRAME_TO_TENSOR, the
+ *    operation aiot-compile --input prepends): vivid's YUYV and NV12
+ *    640x480 frames bound with no copy to the preprocessing alone give
+ *    the 96x96 int8 tensor the CPU executor computes from the same V4L2
+ *    buffer, bit for bit; person_detect compiled with --input yuyv:640x480
+ *    and nv12:640x480 runs live through aiot-run --v4l2, which negotiates
+ *    the format (0 bytes copied, every buffer back), and a blob for a size
+ *    the camera lacks is refused with the reason.
  * The harness fails the run on any kernel warning (vivid's unload too).
  */
 #include <errno.h>
