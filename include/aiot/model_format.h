@@ -193,7 +193,7 @@ struct aiot_model_tensor {
 	uint32_t pixel_format;
 };
 
-/*
+/**
  * aiot_model_frame_size() - bytes of a camera frame input
  * @fourcc: a V4L2 fourcc aiot_model_tensor.pixel_format may hold.
  * @width: pixels per row.
