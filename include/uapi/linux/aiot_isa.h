@@ -1107,11 +1107,15 @@ struct aiot_isa_op_transpose_conv {
 
 /* How AIOT_ISA_OP_REDUCE turns the sum of its input into the output. */
 enum aiot_isa_reduce_mode {
-	/* clamp(MBQM(sum - n * input_zp) + output_zp): SUM, and MEAN with
-	 * 1 / n folded into the multiplier by the compiler */
+	/*
+	 * clamp(MBQM(sum - n * input_zp) + output_zp): SUM, and MEAN with
+	 * 1 / n folded into the multiplier by the compiler
+	 */
 	AIOT_ISA_REDUCE_REQUANTIZE	= 0,
-	/* sum / n truncated toward zero, no zero points (TFLite's MEAN when
-	 * input and output quantization are equal) */
+	/*
+	 * sum / n truncated toward zero, no zero points (TFLite's MEAN when
+	 * input and output quantization are equal)
+	 */
 	AIOT_ISA_REDUCE_MEAN_TRUNC	= 1,
 };
 
