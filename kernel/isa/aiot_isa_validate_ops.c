@@ -721,6 +721,9 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_frame_to_tensor(cur, &op->frame, sum);
 	case AIOT_ISA_OP_SLICE:
 		return aiot_isa_check_shape_op(cur, op, sum);
+	case AIOT_ISA_OP_TRANSPOSE_CONV:
+	case AIOT_ISA_OP_REDUCE:
+		return aiot_isa_check_16a_op(cur, op, sum);
 	default:
 		return aiot_isa_check_signal_op(cur, op, sum);
 	}

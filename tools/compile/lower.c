@@ -47,6 +47,8 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);
 	case TFLITE_OP_CONCATENATION: return lower_concatenation(l, op);
 	case TFLITE_OP_MEAN: return lower_mean(l, op);
+	case TFLITE_OP_SUM: return lower_reduce(l, op, true);
+	case TFLITE_OP_TRANSPOSE_CONV: return lower_transpose_conv(l, op);
 	case TFLITE_OP_SUB: return lower_binary(l, op, AIOT_ISA_OP_SUB);
 	case TFLITE_OP_MUL: return lower_binary(l, op, AIOT_ISA_OP_MUL);
 	case TFLITE_OP_MAXIMUM: return lower_binary(l, op, AIOT_ISA_OP_MAXIMUM);

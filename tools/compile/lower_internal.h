@@ -106,6 +106,13 @@ int lower_signal_op(struct lowering *l, const struct tflite_operator *op);
  * SPLIT, SPLIT_V of any element type. Returns 1 when not one of these. */
 int lower_shape_op(struct lowering *l, const struct tflite_operator *op);
 
+/* lower_reduce.c (ISA 1.6 REDUCE): SUM, and MEAN over any axes */
+int lower_reduce(struct lowering *l, const struct tflite_operator *op, bool sum);
+/* The 4-D int8 MEAN over H and W with keep_dims that ISA 1.2 MEAN takes. */
+bool lower_reduce_is_mean_hw(struct lowering *l, const struct tflite_operator *op);
+/* lower_tconv.c (ISA 1.6): TRANSPOSE_CONV */
+int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op);
+
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
 

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		5
+#define AIOT_ISA_VERSION_MINOR		6
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -91,6 +91,8 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_MINIMUM_INT32	= 44,	/* ISA 1.4 */
 	AIOT_ISA_OP_MAXIMUM_INT32	= 45,	/* ISA 1.4 */
 	AIOT_ISA_OP_SLICE		= 46,	/* ISA 1.5 */
+	AIOT_ISA_OP_TRANSPOSE_CONV	= 47,	/* ISA 1.6 */
+	AIOT_ISA_OP_REDUCE		= 48,	/* ISA 1.6 */
 };
 
 /* Element types: append only. */
@@ -1056,6 +1058,103 @@ struct aiot_isa_op_slice {
 	struct aiot_isa_tensor output;
 	__u32 begin[AIOT_ISA_DIMS];
 	__s32 stride[AIOT_ISA_DIMS];
+};
+
+/*
+ * ISA 1.6 additions (opcodes 47..48): TRANSPOSE_CONV and SUM / MEAN over any
+ * set of axes. A stream that uses one of them must declare minor version 6
+ * or later.
+ */
+
+/**
+ * struct aiot_isa_op_transpose_conv - int8 transposed convolution
+ * @hdr: opcode AIOT_ISA_OP_TRANSPOSE_CONV
+ * @input: int8 [N, H, W, Cin]
+ * @filter: int8 [Cout, KH, KW, Cin], symmetric (zero point 0)
+ * @output: int8 [N, OH, OW, Cout]; overlaps none of the other operands
+ * @quant: Cout records of struct aiot_isa_channel_quant
+ * @input_zero_point: -128..127
+ * @output_zero_point: -128..127
+ * @act: output clamp
+ * @stride_h: 1..AIOT_ISA_MAX_DIM
+ * @stride_w: 1..AIOT_ISA_MAX_DIM
+ * @pad_top: output rows cut off above (TFLite's padding_values.height)
+ * @pad_left: output columns cut off on the left
+ * @reserved: must be 0
+ *
+ * TFLite's reference_integer_ops::TransposeConv: every input element
+ * (n, y, x, ic) adds (in - input_zp) * filter[oc][ky][kx][ic] to output
+ * (n, y * stride_h - pad_top + ky, x * stride_w - pad_left + kx, oc) when
+ * that lies inside the output. Sums wrap at 32 bits like the reference's
+ * int32 scratch buffer; then bias, MBQM, output_zp and the clamp as in
+ * CONV_2D.
+ */
+struct aiot_isa_op_transpose_conv {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor filter;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref quant;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	struct aiot_isa_activation act;
+	__u16 stride_h;
+	__u16 stride_w;
+	__u16 pad_top;
+	__u16 pad_left;
+	__u32 reserved[2];
+};
+
+/* How AIOT_ISA_OP_REDUCE turns the sum of its input into the output. */
+enum aiot_isa_reduce_mode {
+	/*
+	 * clamp(MBQM(sum - n * input_zp) + output_zp): SUM, and MEAN with
+	 * 1 / n folded into the multiplier by the compiler
+	 */
+	AIOT_ISA_REDUCE_REQUANTIZE	= 0,
+	/*
+	 * sum / n truncated toward zero, no zero points (TFLite's MEAN when
+	 * input and output quantization are equal)
+	 */
+	AIOT_ISA_REDUCE_MEAN_TRUNC	= 1,
+};
+
+/* Largest count of reduced elements per output (keeps the sums exact). */
+#define AIOT_ISA_REDUCE_MAX_INT8	(1u << 23)
+#define AIOT_ISA_REDUCE_MAX_INT16	(1u << 15)
+
+/**
+ * struct aiot_isa_op_reduce - SUM or MEAN over any set of axes
+ * @hdr: opcode AIOT_ISA_OP_REDUCE
+ * @input: int8 or int16 [N, H, W, C]
+ * @output: the input's dtype; its dims equal the input's except on the
+ *	reduced axes, where they are 1; may not overlap the input
+ * @axes: bit i set: axis i is reduced; bits 4..31 must be 0. The product
+ *	n of the reduced dims is at most AIOT_ISA_REDUCE_MAX_INT8 (int8) or
+ *	AIOT_ISA_REDUCE_MAX_INT16 (int16); n = 1 with no axis.
+ * @mode: enum aiot_isa_reduce_mode
+ * @input_zero_point: within the input type (0 in MEAN_TRUNC mode)
+ * @output_zero_point: within the output type (0 in MEAN_TRUNC mode)
+ * @multiplier: Q31, >= 0 (0 in MEAN_TRUNC mode)
+ * @shift: -31..30 (0 in MEAN_TRUNC mode)
+ * @act: output clamp within the output type
+ * @reserved: must be 0
+ *
+ * TFLite's reference_ops::QuantizedMeanOrSum (integer form) and, for
+ * MEAN_TRUNC, reference_ops::Mean.
+ */
+struct aiot_isa_op_reduce {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 axes;
+	__u32 mode;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	__s32 multiplier;
+	__s32 shift;
+	struct aiot_isa_activation act;
+	__u32 reserved[2];
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
