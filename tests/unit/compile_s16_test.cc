@@ -322,7 +322,7 @@ std::string ConvError(int8_t in_type, int8_t w_type, int8_t out_type, int8_t bia
 	int in = g.AddTensor("in", {1, 4, 4, 2}, in_type, 0.01f, in_zp);
 	std::vector<uint8_t> w(size_t(3) * 1 * 1 * 2 * (w_type == TFLITE_TYPE_INT16 ? 2 : 1), 1);
 	int tw = g.AddTensor("w", {3, 1, 1, 2}, w_type, 0.02f, 0, w);
-	std::vector<uint8_t> b(3 * 8, 0);
+	std::vector<uint8_t> b(3 * (bias_type == TFLITE_TYPE_INT64 ? 8 : 4), 0);
 	int tb = g.AddTensor("b", {3}, bias_type, 0.0f, 0, b);
 	int out = g.AddTensor("out", {1, 4, 4, 3}, out_type, 0.05f, 0);
 	g.AddOp(TFLITE_OP_CONV_2D, {in, tw, tb}, {out}, TFLITE_OPTIONS_CONV_2D,

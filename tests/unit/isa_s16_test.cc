@@ -48,32 +48,38 @@ std::vector<int8_t> random_w8(std::mt19937 &rng, size_t n)
 	return v;
 }
 
-// Real per-channel scales; 1 in 5 layers has scales big enough to push
-// most outputs into saturation at the int16 limits.
+// Per-channel scales that put a typical output (the accumulator's spread
+// is about sqrt(taps) * 1.4e6) near +-8000; 1 in 5 layers has scales 64
+// times bigger, whose outputs mostly saturate at the int16 limits. Biases
+// are of the accumulator's size, or 0, or up to 2^43 (saturating). All
+// stay inside TFLite's domain (|acc| < 2^47, scaled value in int32).
 ref16::Quant64 random_quant64(std::mt19937 &rng, int channels, int taps)
 {
 	ref16::Quant64 q;
 	bool saturate = rnd(rng, 0, 4) == 0;
-	double base = 1.0 / (double(taps) * 64.0);
-	std::uniform_real_distribution<double> s(0.25, 4.0);
+	double root = std::sqrt(double(taps));
+	double base = 0.005 / root;
+	int bias_range = int(std::min(root * (1 << 21), double(1 << 30)));
+	std::uniform_real_distribution<double> s(0.25, 2.0);
 	for (int c = 0; c < channels; ++c) {
 		int32_t m;
 		int sh;
-		ref::QuantizeMultiplier(base * s(rng) * (saturate ? 512 : 1),
-					&m, &sh);
+		double d = base * s(rng) * (saturate ? 64 : 1);
+
+		ref::QuantizeMultiplier(d, &m, &sh);
 		q.mult.push_back(m);
 		q.shift.push_back(sh);
 		switch (rnd(rng, 0, 5)) {
-		case 0: // far beyond any accumulator: the output saturates
+		case 0: // far beyond any accumulator: the output saturates,
+			// the scaled value (+-1e9) still fits in int32
 			q.bias.push_back((rnd(rng, 0, 1) ? 1 : -1) *
-					 (int64_t(1) << 40));
+					 int64_t(1e9 / d));
 			break;
 		case 1:
 			q.bias.push_back(0);
 			break;
 		default:
-			q.bias.push_back(int64_t(rnd(rng, -(1 << 30), 1 << 30)) *
-					 rnd(rng, 1, 64));
+			q.bias.push_back(rnd(rng, -bias_range, bias_range));
 			break;
 		}
 	}
@@ -141,10 +147,11 @@ void make_fc(std::mt19937 &rng, FcCase &fc, bool with_filter_zp)
 					act.max);
 }
 
-std::vector<uint8_t> one_op_stream(const void *op, size_t size)
+template <typename Op> std::vector<uint8_t> one_op_stream(const Op *op, size_t size)
 {
 	StreamBuilder sb;
-	sb.add_raw(op, size);
+	EXPECT_EQ(size, sizeof(Op));
+	sb.add(*op);
 	return sb.build();
 }
 
@@ -346,7 +353,8 @@ TEST(IsaS16, AddInPlaceMatchesReference)
 		AddCase ac;
 		make_add(rng, ac);
 		auto &op = ac.op;
-		if (!aiot_isa_same_dims(&op.input1, &op.output))
+		if (std::memcmp(op.input1.dims, op.output.dims,
+				sizeof(op.output.dims)))
 			continue;
 		op.output.binding = op.input1.binding;
 		op.output.offset = op.input1.offset;
@@ -401,13 +409,19 @@ TEST(IsaS16, SaturatesAtInt16Limits)
 TEST(IsaS16, BiasExtremes)
 {
 	const int32_t one = INT32_MAX;	// ~1.0 in Q31, reduced to 0x7fff
+	auto want = [](int64_t acc, int32_t m, int shift) {
+		return ref16::Clamp16(ref16::MBQM64(acc, m, shift), INT16_MIN,
+				      INT16_MAX);
+	};
 	// Inside TFLite's domain (|acc| < 2^47) the bias is exact.
 	EXPECT_EQ(fc_one(0, 0, (int64_t(1) << 46), one, -31),
-		  ref16::MBQM64(int64_t(1) << 46, one, -31));
+		  want(int64_t(1) << 46, one, -31));
+	EXPECT_EQ(fc_one(0, 0, (int64_t(1) << 46), one, -31), 32767);
 	EXPECT_EQ(fc_one(0, 0, -(int64_t(1) << 47), one, -31),
-		  ref16::MBQM64(-(int64_t(1) << 47), one, -31));
-	EXPECT_EQ(fc_one(5, 3, 7000, one, -1),
-		  ref16::MBQM64(7015, one, -1));
+		  want(-(int64_t(1) << 47), one, -31));
+	EXPECT_EQ(fc_one(0, 0, -(int64_t(1) << 44), one, -31), -8192);
+	EXPECT_EQ(fc_one(5, 3, 7000, one, -1), want(7015, one, -1));
+	EXPECT_EQ(fc_one(5, 3, 7000, one, -1), 3507);
 	// Beyond it every bias is still defined: it saturates.
 	EXPECT_EQ(fc_one(INT16_MAX, 127, INT64_MAX, one, 0), INT16_MAX);
 	EXPECT_EQ(fc_one(INT16_MIN, 127, INT64_MIN, one, 0), INT16_MIN);
@@ -640,8 +654,8 @@ TEST(IsaS16, ChainedStream)
 	add.output_shift = p.so;
 	add.act = { INT16_MIN, INT16_MAX };
 	StreamBuilder sb;
-	sb.add_raw(&op, sizeof(op));
-	sb.add_raw(&add, sizeof(add));
+	sb.add(op);
+	sb.add(add);
 	auto s = sb.build();
 	ASSERT_EQ(fc.job.validate(s), 0);
 	ASSERT_EQ(fc.job.run(s), 0);
