@@ -73,9 +73,9 @@ TEST(LowerReport, EveryUnsupportedOperatorByIndexNameAndReason)
 
 TEST(LowerReport, WrongTensorTypeIsNamed)
 {
-	// FULLY_CONNECTED on an int16 input: the message says int16.
+	// FULLY_CONNECTED on an int32 input: the message says int32.
 	GraphBuilder g;
-	int in = g.AddTensor("in", {1, 4}, TFLITE_TYPE_INT16, 0.5f, 0);
+	int in = g.AddTensor("in", {1, 4}, TFLITE_TYPE_INT32, 0.5f, 0);
 	int w = g.AddTensor("w", {2, 4}, TFLITE_TYPE_INT8, 0.25f, 0,
 			    {1, 2, 3, 4, 5, 6, 7, 8});
 	int out = g.AddTensor("out", {1, 2}, TFLITE_TYPE_INT8, 1.0f, 3);
@@ -86,7 +86,7 @@ TEST(LowerReport, WrongTensorTypeIsNamed)
 	aiot_lowered_model *l = nullptr;
 	char err[1024];
 	EXPECT_EQ(aiot_lower_model(m.get(), &l, err, sizeof(err)), -EOPNOTSUPP);
-	EXPECT_STREQ(err, "operator 0 (FULLY_CONNECTED): input must be int8, not int16");
+	EXPECT_STREQ(err, "operator 0 (FULLY_CONNECTED): input must be int8, not int32");
 	aiot_lowered_model_free(l);
 }
 

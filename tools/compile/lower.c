@@ -31,6 +31,9 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 
 	if (rc != 1)
 		return rc;
+	rc = lower_s16_op(l, op);
+	if (rc != 1)
+		return rc;
 	switch (op->builtin_code) {
 	case TFLITE_OP_FULLY_CONNECTED: return lower_fully_connected(l, op);
 	case TFLITE_OP_CONV_2D: return lower_conv(l, op, false);

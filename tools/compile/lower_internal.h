@@ -112,6 +112,9 @@ int lower_reduce(struct lowering *l, const struct tflite_operator *op, bool sum)
 bool lower_reduce_is_mean_hw(struct lowering *l, const struct tflite_operator *op);
 /* lower_tconv.c (ISA 1.6): TRANSPOSE_CONV */
 int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op);
+/* lower_s16.c (ISA 1.6): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD
+ * with int16 activations (int16x8). Returns 1 when the input is not int16. */
+int lower_s16_op(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);

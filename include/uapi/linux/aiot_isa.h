@@ -93,6 +93,10 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_SLICE		= 46,	/* ISA 1.5 */
 	AIOT_ISA_OP_TRANSPOSE_CONV	= 47,	/* ISA 1.6 */
 	AIOT_ISA_OP_REDUCE		= 48,	/* ISA 1.6 */
+	AIOT_ISA_OP_CONV_2D_S16		= 50,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_ADD_S16		= 53,	/* ISA 1.6, int16 */
 };
 
 /* Element types: append only. */
@@ -1155,6 +1159,44 @@ struct aiot_isa_op_reduce {
 	__s32 shift;
 	struct aiot_isa_activation act;
 	__u32 reserved[2];
+};
+
+/*
+ * ISA 1.6 int16x8 additions (opcodes 50..53): int16 activations with
+ * int8 weights and int64 biases, TensorFlow Lite's 16x8 quantization. The
+ * operations reuse the int8 operations' descriptors; the opcode says that
+ * the activations are int16 and, for the weighted layers, that the
+ * per-channel records are struct aiot_isa_channel_quant64. A stream that
+ * uses one of them must declare minor version 6 or later.
+ *
+ * AIOT_ISA_OP_CONV_2D_S16, AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16: struct
+ * aiot_isa_op_conv with int16 @input and @output, int8 @filter, @quant
+ * pointing at Cout struct aiot_isa_channel_quant64 records (offset a
+ * multiple of 8), both zero points 0 and @act within -32768..32767.
+ *
+ * AIOT_ISA_OP_FULLY_CONNECTED_S16: struct aiot_isa_op_fully_connected
+ * likewise; @input_zero_point and @output_zero_point 0, @filter_zero_point
+ * -128..127.
+ *
+ * AIOT_ISA_OP_ADD_S16: struct aiot_isa_op_add with int16 tensors, all
+ * three zero points 0, @left_shift 0..15 (TFLite uses 15), the
+ * multipliers and shifts as for ADD, @act within -32768..32767.
+ */
+
+/**
+ * struct aiot_isa_channel_quant64 - requantization of one int16x8 channel
+ * @bias: added to the 64-bit accumulator before requantization
+ * @multiplier: Q31 fixed-point multiplier, 0..INT32_MAX (a negative value
+ *	is treated as 0)
+ * @shift: power-of-two exponent; values outside -31..7 are clamped to it
+ *
+ * Read at execution time and never trusted, like struct
+ * aiot_isa_channel_quant: every bit pattern is well defined (docs/isa.md).
+ */
+struct aiot_isa_channel_quant64 {
+	__s64 bias;
+	__s32 multiplier;
+	__s32 shift;
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
