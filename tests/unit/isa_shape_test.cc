@@ -242,7 +242,7 @@ TEST(IsaShape, SliceNeedsIsa15AndLaterOpcodesStayUnassigned)
 		std::memcpy(&rec[0], &opc, 2);
 		EXPECT_EQ(ValidateRec(rec, 5), -EOPNOTSUPP) << opc;
 	}
-	EXPECT_EQ(AIOT_ISA_VERSION_MINOR, 5);
+	EXPECT_EQ(AIOT_ISA_VERSION_MINOR, 6);
 	aiot_isa_summary sum{};
 	StreamBuilder sb;
 	sb.add(s);
