@@ -248,7 +248,7 @@ TEST(IsaShape, SliceNeedsIsa15AndLaterOpcodesStayUnassigned)
 	sb.add(s);
 	Job job = Buffers();
 	ASSERT_EQ(job.validate(sb.build(), &sum), 0);
-	EXPECT_EQ(sum.isa_minor, 5u);
+	EXPECT_EQ(sum.isa_minor, 6u);
 	EXPECT_TRUE(sum.op_mask & (1ull << AIOT_ISA_OP_SLICE));
 	EXPECT_EQ(sum.work, 8u);
 }

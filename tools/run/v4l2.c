@@ -137,7 +137,7 @@ static int negotiate(struct cam *c, const struct tensor_desc *in, unsigned int n
 	struct v4l2_streamparm parm = { 0 };
 	struct v4l2_fract *tpf;
 	struct v4l2_fmt_want want;
-	uint32_t fmts[64], caps;
+	uint32_t fmts[256], caps;
 	unsigned int nfmts;
 	char a[5], b[5], why[256];
 	int bad;
@@ -194,7 +194,7 @@ static int negotiate(struct cam *c, const struct tensor_desc *in, unsigned int n
 	printf("camera %s: %s (%s)%s\n", c->path, (const char *)cap.card,
 	       (const char *)cap.driver,
 	       c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ? ", multi-planar API" : "");
-	nfmts = enum_formats(c->fd, c->type, fmts, 64);
+	nfmts = enum_formats(c->fd, c->type, fmts, 256);
 	fourcc_str(want.fourcc, a);
 	if (!v4l2_fmt_offered(fmts, nfmts, want.fourcc)) {
 		uint32_t near = v4l2_fmt_nearest(fmts, nfmts, want.fourcc);
