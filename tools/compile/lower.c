@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/videodev2.h>
+
 __attribute__((format(printf, 2, 3)))
 int lower_fail(struct lowering *l, const char *fmt, ...)
 {
@@ -221,7 +223,9 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 		res->input = (struct aiot_lowered_tensor){
 			.dtype = AIOT_ISA_DTYPE_INT8,
 			.dims = { 1, frame->height, frame->width, 1 },
-			.bytes = (uint32_t)frame->bytes,
+			/* NV12M: the luma plane; the chroma is a second input */
+			.bytes = frame->fourcc == V4L2_PIX_FMT_NV12M ?
+				 frame->width * frame->height : (uint32_t)frame->bytes,
 			.scale = 1.0f,	/* plain bytes */
 			.zero_point = 0,
 		};

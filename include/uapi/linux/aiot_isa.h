@@ -716,22 +716,30 @@ enum aiot_isa_pixel_format {
 	AIOT_ISA_PIX_NV12	= 4,	/* Y plane, then Cb Cr 4:2:0 plane */
 	AIOT_ISA_PIX_RGB24	= 5,	/* R G B, full range */
 	AIOT_ISA_PIX_BGR24	= 6,	/* B G R, full range */
+	/* ISA 1.6: NV12 with its chroma plane in another buffer (binding1) */
+	AIOT_ISA_PIX_NV12M	= 7,
 };
 
 /**
  * struct aiot_isa_frame - an image in a camera's pixel format
- * @offset: byte offset of each plane in the buffer (plane 1: NV12's
- *	chroma, otherwise must be 0)
- * @stride: bytes per row of each plane (plane 1: NV12 only, else 0)
- * @width: pixels per row, 1..AIOT_ISA_MAX_DIM; even for YUYV, UYVY, NV12
- * @height: rows, 1..AIOT_ISA_MAX_DIM; even for NV12
- * @binding: binding slot of the buffer holding every plane
+ * @offset: byte offset of each plane in its buffer (plane 1: NV12's and
+ *	NV12M's chroma, otherwise must be 0)
+ * @stride: bytes per row of each plane (plane 1: NV12 and NV12M only,
+ *	else 0)
+ * @width: pixels per row, 1..AIOT_ISA_MAX_DIM; even for YUYV, UYVY, NV12,
+ *	NV12M
+ * @height: rows, 1..AIOT_ISA_MAX_DIM; even for NV12, NV12M
+ * @binding: binding slot of the buffer holding plane 0 (and every other
+ *	plane but NV12M's chroma)
  * @format: enum aiot_isa_pixel_format
+ * @binding1: ISA 1.6, NV12M only: binding slot of the buffer holding
+ *	plane 1 (may equal @binding); must be 0 for any other format (this
+ *	byte was the low half of a reserved field before ISA 1.6)
  * @reserved: must be 0
  *
- * A plane of R rows of B bytes (B = width * bytes per pixel; NV12: height
- * rows of width bytes, then height / 2 rows of width bytes) needs
- * stride >= B and stride * (R - 1) + B bytes from its offset inside the
+ * A plane of R rows of B bytes (B = width * bytes per pixel; NV12, NV12M:
+ * height rows of width bytes, then height / 2 rows of width bytes) needs
+ * stride >= B and stride * (R - 1) + B bytes from its offset inside its
  * buffer.
  */
 struct aiot_isa_frame {
@@ -741,7 +749,8 @@ struct aiot_isa_frame {
 	__u32 height;
 	__u8 binding;
 	__u8 format;
-	__u16 reserved;
+	__u8 binding1;
+	__u8 reserved;
 };
 
 /**
