@@ -55,12 +55,17 @@ struct aiot_pipeline_stage {
  * @slot: the period's last slot
  * @job_id: its model job
  * @done: the model job's fence (a reference)
+ * @fe_done: the fence of the front end of its last slot (a reference), or
+ *	NULL
+ * @fe_error: the first error of its earlier front-end jobs, or 0
  * @flags: DRM_AIOT_PIPELINE_REC_* gathered so far
  */
 struct aiot_pipeline_period {
 	struct aiot_sensor_slot_done slot;
 	u64 job_id;
 	struct dma_fence *done;
+	struct dma_fence *fe_done;
+	int fe_error;
 	u32 flags;
 };
 
@@ -92,6 +97,8 @@ struct aiot_pipeline_period {
  * @dead: torn down: the file closed, the device or the sensor went away
  * @busy: a period is in flight (@cur), until its record is written
  * @last_done: the fence of the last job queued (a reference), or NULL
+ * @last_fe: the fence of the last front-end job (a reference), or NULL
+ * @fe_error: the first error of the current period's front-end jobs
  * @in_period: slots of the current period seen so far
  * @cur_flags: flags gathered for the current period
  * @cur: the period in flight
@@ -142,6 +149,8 @@ struct aiot_pipeline {
 	bool dead;
 	bool busy;
 	struct dma_fence *last_done;
+	struct dma_fence *last_fe;
+	int fe_error;
 	u32 in_period;
 	u32 cur_flags;
 	struct aiot_pipeline_period cur;
@@ -175,7 +184,9 @@ static void aiot_pipeline_release_work(struct work_struct *work)
 	u32 j;
 
 	dma_fence_put(p->last_done);
+	dma_fence_put(p->last_fe);
 	dma_fence_put(p->cur.done);
+	dma_fence_put(p->cur.fe_done);
 	for (j = 0; p->slots && j < p->slot_count; j++)
 		if (p->slots[j])
 			drm_gem_object_put(p->slots[j]);
@@ -384,17 +395,29 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 		p->cur_flags |= DRM_AIOT_PIPELINE_REC_LATE;
 		if (p->in_period < p->period_slots)
 			return;
-		/* The period's decision slot itself: a late record. */
-		rec.period = p->period++;
-		rec.sequence = slot->sequence;
-		rec.timestamp_ns = slot->timestamp_ns;
-		rec.dma_done_ns = slot->dma_done_ns;
-		rec.status = -ETIME;
-		rec.flags = p->cur_flags;
+		/*
+		 * The period's decision slot itself: the period is skipped,
+		 * counted, with no record (records stay in order; the next
+		 * one's @period and @late show it).
+		 */
+		spin_lock_irq(&p->irq_lock);
+		p->stats.periods++;
+		p->stats.late++;
+		spin_unlock_irq(&p->irq_lock);
+		p->period++;
 		p->in_period = 0;
 		p->cur_flags = 0;
-		aiot_pipeline_push(p, &rec);
+		p->fe_error = 0;
 		return;
+	}
+
+	/* Not busy: the last front end has finished. Its error counts. */
+	if (p->last_fe) {
+		ret = dma_fence_get_status(p->last_fe);
+		if (ret < 0 && !p->fe_error)
+			p->fe_error = ret;
+		dma_fence_put(p->last_fe);
+		p->last_fe = NULL;
 	}
 
 	if (!drm_dev_enter(&p->adev->drm, &idx)) {
@@ -405,7 +428,7 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 		ret = aiot_pipeline_queue(p, &p->fe, slot, &done, &job_id);
 		if (ret)
 			goto failed;
-		dma_fence_put(done);
+		p->last_fe = done;
 		spin_lock_irq(&p->irq_lock);
 		p->stats.frontend_jobs++;
 		spin_unlock_irq(&p->irq_lock);
@@ -423,6 +446,10 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 	p->cur.job_id = job_id;
 	p->cur.done = done;
 	p->cur.flags = p->cur_flags;
+	p->cur.fe_done = p->last_fe;
+	p->cur.fe_error = p->fe_error;
+	p->last_fe = NULL;
+	p->fe_error = 0;
 	p->in_period = 0;
 	p->cur_flags = 0;
 	kref_get(&p->ref);
@@ -446,6 +473,7 @@ record_error:
 	rec.flags = p->cur_flags;
 	p->in_period = 0;
 	p->cur_flags = 0;
+	p->fe_error = 0;
 	aiot_pipeline_push(p, &rec);
 }
 
@@ -469,10 +497,20 @@ static void aiot_pipeline_done_work(struct work_struct *work)
 	struct aiot_pipeline *p = container_of(work, struct aiot_pipeline,
 					       done_work);
 	struct drm_aiot_pipeline_record rec = {};
-	int status;
+	int status, fe_status;
 
 	mutex_lock(&p->lock);
 	status = dma_fence_get_status(p->cur.done);
+	/* A front end that failed spoils the period even if the model ran. */
+	if (p->cur.fe_done) {
+		fe_status = dma_fence_get_status(p->cur.fe_done);
+		if (fe_status < 0 && !p->cur.fe_error)
+			p->cur.fe_error = fe_status;
+		dma_fence_put(p->cur.fe_done);
+		p->cur.fe_done = NULL;
+	}
+	if (status >= 0 && p->cur.fe_error)
+		status = p->cur.fe_error;
 	rec.period = p->period++;
 	rec.sequence = p->cur.slot.sequence;
 	rec.timestamp_ns = p->cur.slot.timestamp_ns;

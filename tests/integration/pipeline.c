@@ -79,8 +79,10 @@ static int pl_open(struct pl *p)
 	memset(p, 0, sizeof(*p));
 	p->pfd = -1;
 	p->fd = -1;
-	if (aiot_test_stream_open(&p->st, AIOT_SENSOR_KIND_MIC))
+	if (aiot_test_stream_open(&p->st, AIOT_SENSOR_KIND_MIC)) {
+		tap_diag("no microphone: %s", strerror(errno));
 		return -1;
+	}
 	p->st.cfg = (struct aiot_sensor_config){
 		.format = AIOT_SENSOR_FMT_S16_LE,
 		.channels = 1,
@@ -90,11 +92,15 @@ static int pl_open(struct pl *p)
 		.overflow = AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST,
 		.pattern = AIOT_SIM_PATTERN_RAMP,
 	};
-	if (ioctl(p->st.fd, AIOT_SENSOR_IOC_CONFIGURE, &p->st.cfg))
+	if (ioctl(p->st.fd, AIOT_SENSOR_IOC_CONFIGURE, &p->st.cfg)) {
+		tap_diag("CONFIGURE: %s", strerror(errno));
 		return -1;
+	}
 	p->fd = aiot_test_open_accel(node, sizeof(node));
-	if (p->fd < 0)
+	if (p->fd < 0) {
+		tap_diag("no accelerator: %s", strerror(errno));
 		return -1;
+	}
 	p->fe_size = copy_stream(p->fd, &p->fe_cmd);
 	p->model_size = copy_stream(p->fd, &p->model_cmd);
 	p->feat = aiot_test_bo_create(p->fd, 4096);
@@ -185,10 +191,13 @@ static struct drm_aiot_pipeline_stats pl_stats(struct pl *p)
 	return s;
 }
 
-/* The ramp's sample at the start of slot @seq, as the output's first 2 bytes. */
+/*
+ * The ramp's sample at the start of slot @seq, as the output's first 2
+ * bytes: aiot-sim's RAMP is 2n for sample n of a mono stream.
+ */
 static uint16_t ramp_at(uint64_t seq)
 {
-	return (uint16_t)(seq * 160);
+	return (uint16_t)(seq * 160 * 2);
 }
 
 static void check_record(const struct drm_aiot_pipeline_record *r)
@@ -206,9 +215,9 @@ static void check_record(const struct drm_aiot_pipeline_record *r)
 	CHECK(r->ended_ns <= r->decided_ns);
 	/* The output is the slot the record names: its own ramp value. */
 	CHECK_EQ(v, ramp_at(r->sequence));
-	/* And its next sample, one up. */
+	/* And its next sample, two up. */
 	CHECK_EQ((uint16_t)(r->output[2] | r->output[3] << 8),
-		 (uint16_t)(ramp_at(r->sequence) + 1));
+		 (uint16_t)(ramp_at(r->sequence) + 2));
 }
 
 static void records_arrive(void)
@@ -238,20 +247,24 @@ static void records_arrive(void)
 	CHECK_EQ(n, 20);
 	for (i = 0; i < n; i++) {
 		if (i) {
-			CHECK_EQ(r[i].period, r[i - 1].period + 1);
+			/* Skipped periods leave a gap, counted in late. */
+			CHECK(r[i].period > r[i - 1].period);
+			CHECK_EQ(r[i].period - r[i - 1].period - 1,
+				 r[i].late - r[i - 1].late -
+				 !!(r[i].flags & DRM_AIOT_PIPELINE_REC_LATE));
 			CHECK(r[i].sequence > r[i - 1].sequence);
 		}
 		/* A slow guest may be late now and then: counted, not wrong. */
-		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE) {
-			CHECK_EQ(r[i].status, -ETIME);
+		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE)
 			continue;
-		}
 		check_record(&r[i]);
 		good++;
 		if (r[i].decided_ns - r[i].dma_done_ns > lat_max)
 			lat_max = r[i].decided_ns - r[i].dma_done_ns;
 	}
-	CHECK_EQ(r[0].period, 0);
+	/* Periods skipped before the first record are its late count. */
+	CHECK_EQ(r[0].period, r[0].late -
+		 !!(r[0].flags & DRM_AIOT_PIPELINE_REC_LATE));
 	CHECK(good >= n / 2);
 	s = pl_stats(&p);
 	CHECK(s.periods >= (uint64_t)n);
@@ -287,7 +300,7 @@ static void k_slots_per_decision(void)
 	struct drm_aiot_pipeline_create c;
 	struct drm_aiot_pipeline_stats s;
 	struct pl p;
-	int i, n, spaced = 0;
+	int i, n;
 
 	if (pl_open(&p)) {
 		pl_close(&p);
@@ -298,17 +311,15 @@ static void k_slots_per_decision(void)
 	REQUIRE(pl_start(&p) == 0);
 	n = pl_read(&p, r, 8, 5000);
 	CHECK_EQ(n, 8);
-	for (i = 0; i < n; i++) {
-		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE)
-			continue;
-		check_record(&r[i]);
-		/* Decisions at every 4th slot after START. */
-		CHECK_EQ(r[i].sequence % 4, 3);
-		if (i && !(r[i - 1].flags & DRM_AIOT_PIPELINE_REC_LATE))
-			spaced += r[i].sequence - r[i - 1].sequence == 4;
-	}
-	CHECK(spaced >= 1);
 	s = pl_stats(&p);
+	for (i = 0; i < n; i++) {
+		/* A decision every 4th slot, skipped periods included. */
+		if (i && !s.sensor_drops)
+			CHECK_EQ(r[i].sequence - r[i - 1].sequence,
+				 4 * (r[i].period - r[i - 1].period));
+		if (!(r[i].flags & DRM_AIOT_PIPELINE_REC_LATE))
+			check_record(&r[i]);
+	}
 	/* Four slots per period, a front-end job per slot taken. */
 	CHECK(s.slots >= 4 * s.periods);
 	CHECK(s.frontend_jobs >= 3 * s.periods);
@@ -351,7 +362,7 @@ static void hung_model_skips_not_queues(void)
 	struct drm_aiot_pipeline_stats s;
 	long sub0, sub1;
 	struct pl p;
-	int i, n, late = 0, ok_after = 0, failed = 0;
+	int i, n, ok_after = 0, failed = 0;
 
 	if (aiot_test_npu_is_card())
 		TAP_SKIP("hang_next_jobs is the simulated NPU's");
@@ -372,30 +383,32 @@ static void hung_model_skips_not_queues(void)
 	s = pl_stats(&p);
 	n = pl_read(&p, r, 1024, 1000);
 	for (i = 0; i < n; i++) {
-		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE) {
-			late++;
-			CHECK_EQ(r[i].status, -ETIME);
-			CHECK(!(r[i].flags & DRM_AIOT_PIPELINE_REC_RAN));
-		} else if (r[i].status) {
+		if (r[i].status && !(r[i].flags & DRM_AIOT_PIPELINE_REC_LATE)) {
 			failed++;
-			CHECK(r[i].status == -ETIMEDOUT);
-		} else if (late) {
+			CHECK_EQ(r[i].status, -ETIMEDOUT);
+		} else if (failed && !r[i].status) {
 			ok_after++;
 		}
 	}
-	tap_diag("4 s with a hung job: %ld jobs submitted, %llu slots, %llu skipped, %d late and %d failed records, %d good after",
+	tap_diag("4 s with a hung job: %ld jobs submitted, %llu slots, %llu skipped, %llu late, %d failed records, %d good after",
 		 sub1 - sub0, (unsigned long long)s.slots,
-		 (unsigned long long)s.skipped_slots, late, failed, ok_after);
-	CHECK(s.skipped_slots >= 50);
-	CHECK(late >= 20);
+		 (unsigned long long)s.skipped_slots,
+		 (unsigned long long)s.late, failed, ok_after);
+	/* The 2 s of the hang: the slots that came were skipped... */
+	CHECK(s.skipped_slots >= 10);
+	CHECK(s.late >= 10);
 	CHECK_EQ(failed, 1);
-	/* Skipped, not queued: only the jobs after the reset were added. */
-	CHECK(sub1 - sub0 < (long)(s.slots - s.skipped_slots) + 4);
-	CHECK((uint64_t)(sub1 - sub0) * 2 < s.slots);
+	CHECK(ok_after >= 1);
+	/* ...not queued: at most 2 jobs per slot taken. */
+	CHECK(sub1 - sub0 <= 2 * (long)(s.slots - s.skipped_slots));
+	/* And no backlog after it: decisions are fresh again. */
 	CHECK(pl_read(&p, r, 3, 5000) == 3);
-	for (i = 0; i < 3; i++)
-		if (!(r[i].flags & DRM_AIOT_PIPELINE_REC_LATE))
-			check_record(&r[i]);
+	for (i = 0; i < 3; i++) {
+		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE)
+			continue;
+		check_record(&r[i]);
+		CHECK(r[i].decided_ns - r[i].dma_done_ns < 500000000ULL);
+	}
 	pl_close(&p);
 }
 
