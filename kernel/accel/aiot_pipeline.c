@@ -671,9 +671,9 @@ static long aiot_pipeline_fop_ioctl(struct file *f, unsigned int cmd,
 	switch (cmd) {
 	case DRM_AIOT_PIPELINE_IOC_START:
 		mutex_lock(&p->lock);
-		if (p->dead)
+		if (p->dead) {
 			ret = -ENODEV;
-		else if (!p->running) {
+		} else if (!p->running) {
 			p->running = true;
 			/* Count gaps from the first slot after this. */
 			p->seq_valid = false;

@@ -363,8 +363,10 @@ struct drm_aiot_pipeline_create {
 
 /* The period's model ran and finished (status 0) or failed. */
 #define DRM_AIOT_PIPELINE_REC_RAN	(1u << 0)
-/* The period was late: a slot came while the chain was busy, or a job
- * missed its deadline (status -ETIME). */
+/*
+ * The period was late: one of its slots came while the chain was busy (and
+ * was skipped), or a job missed its deadline (status -ETIME).
+ */
 #define DRM_AIOT_PIPELINE_REC_LATE	(1u << 1)
 /* Sensor periods were lost (sequence gap, slot flagged OVERFLOWED). */
 #define DRM_AIOT_PIPELINE_REC_GAP	(1u << 2)
