@@ -17,7 +17,9 @@
  *  - closing the decision file, closing the DRM file, and unloading the
  *    backend (rmmod aiot_sim) with a running pipeline: it ends (EOF,
  *    POLLHUP), every job is released, the sensor is free again;
- *  - every bad argument of CREATE is refused, with the errno documented.
+ *  - every bad argument of CREATE is refused, with the errno documented;
+ *  - libaiot-accel's aiot_pipeline_*: the camera path (person_detect on
+ *    every frame, K = 1) with at most one userspace wake-up per decision.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,8 @@
 #include <linux/aiot_isa.h>
 #include <linux/aiot_sensor.h>
 #include <aiot/sim_sensor.h>
+
+#include <aiot/pipeline.h>
 
 #include "aiot_testlib.h"
 #include "aiot_testlib_stream.h"
@@ -621,6 +625,78 @@ static void bad_args_rejected(void)
 	pl_close(&p);
 }
 
+#define PERSON_DETECT "/aiot/data/models/person_detect.aiot"
+
+static void lib_camera_pipeline(void)
+{
+	struct aiot_sensor_settings *set = NULL;
+	struct aiot_pipeline_record rec;
+	struct aiot_pipeline_stats st;
+	struct aiot_pipeline *pl = NULL;
+	struct aiot_sensor *cam = NULL;
+	struct aiot_accel *accel = NULL;
+	struct aiot_model *model = NULL;
+	unsigned int pattern;
+	int i, ret, got = 0;
+
+	if (access(PERSON_DETECT, R_OK))
+		TAP_SKIP("no person_detect.aiot");
+	if (aiot_sensor_open_by_name("camera0", &cam))
+		TAP_SKIP("no simulated camera");
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	REQUIRE(aiot_model_load_file(accel, PERSON_DETECT, &model, NULL, 0) == 0);
+	set = aiot_sensor_settings_new();
+	REQUIRE(set);
+	CHECK(aiot_sensor_settings_set_format(set, AIOT_SENSOR_FMT_U8) == 0);
+	CHECK(aiot_sensor_settings_set_rate(set, 2) == 0);
+	CHECK(aiot_sensor_settings_set_samples_per_slot(set, 1) == 0);
+	CHECK(aiot_sensor_settings_set_slot_count(set, 4) == 0);
+	CHECK(aiot_sensor_settings_set_overflow(set,
+			AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST) == 0);
+	if (!aiot_sensor_find_test_pattern(cam, "noise", &pattern))
+		CHECK(aiot_sensor_settings_set_pattern(set, pattern) == 0);
+	REQUIRE(aiot_sensor_configure(cam, set) == 0);
+	/* Not the model's input size or no pipelines: refused, clearly. */
+	CHECK_EQ(aiot_pipeline_create(NULL, model, cam, 0, 0, &pl), -EINVAL);
+	ret = aiot_pipeline_create(NULL, model, cam, 1, 0, &pl);
+	REQUIRE(ret == 0);
+	CHECK(aiot_pipeline_get_fd(pl) >= 0);
+	CHECK_EQ(aiot_pipeline_read(pl, &rec, 0), 0);
+	REQUIRE(aiot_pipeline_start(pl) == 0);
+	REQUIRE(aiot_sensor_start(cam) == 0);
+	for (i = 0; i < 3; i++) {
+		ret = aiot_pipeline_read(pl, &rec, 30LL * 1000000000);
+		CHECK_EQ(ret, 1);
+		if (ret != 1)
+			break;
+		got++;
+		if (rec.late)
+			continue;
+		CHECK_EQ(rec.status, 0);
+		CHECK_EQ(rec.output_size, 2);
+		CHECK(rec.dma_done_ns <= rec.started_ns);
+		CHECK(rec.started_ns < rec.ended_ns);
+		tap_diag("frame %llu: scores %d %d, device %.1f ms, DMA done -> decision %.1f ms",
+			 (unsigned long long)rec.sequence, (int8_t)rec.output[0],
+			 (int8_t)rec.output[1],
+			 (rec.ended_ns - rec.started_ns) / 1e6,
+			 (rec.decided_ns - rec.dma_done_ns) / 1e6);
+	}
+	REQUIRE(aiot_pipeline_get_stats(pl, &st) == 0);
+	CHECK_EQ(st.reads, (uint64_t)got);
+	/* No per-slot work in userspace: at most a wake-up per decision. */
+	CHECK(st.wakeups <= st.reads);
+	CHECK(st.slots >= st.reads);
+	CHECK_EQ(st.frontend_jobs, 0);
+	CHECK(aiot_pipeline_stop(pl) == 0);
+	aiot_pipeline_free(pl);
+	aiot_sensor_stop(cam);
+	aiot_sensor_settings_free(set);
+	aiot_model_free(model);
+	aiot_sensor_close(cam);
+	aiot_accel_close(accel);
+}
+
 TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(records_arrive),
 	TAP_CASE(k_slots_per_decision),
@@ -630,5 +706,6 @@ TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(close_decision_file_tears_down),
 	TAP_CASE(close_drm_file_ends_pipeline),
 	TAP_CASE(bad_args_rejected),
+	TAP_CASE(lib_camera_pipeline),
 	TAP_CASE(rmmod_backend_ends_pipeline),
 )
