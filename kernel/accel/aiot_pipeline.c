@@ -570,16 +570,20 @@ static void aiot_pipeline_kill_work(struct work_struct *work)
 /* The DRM file is closing: its pipelines may not queue jobs any more. */
 void aiot_pipeline_file_close(struct aiot_file *afile)
 {
-	struct aiot_pipeline *p, *tmp;
-	LIST_HEAD(list);
+	struct aiot_pipeline *p;
 
-	mutex_lock(&afile->pipelines_lock);
-	list_splice_init(&afile->pipelines, &list);
-	list_for_each_entry(p, &list, node)
-		kref_get(&p->ref);
-	mutex_unlock(&afile->pipelines_lock);
-	list_for_each_entry_safe(p, tmp, &list, node) {
-		list_del_init(&p->node);
+	/* One at a time: a decision file may close meanwhile. */
+	for (;;) {
+		mutex_lock(&afile->pipelines_lock);
+		p = list_first_entry_or_null(&afile->pipelines,
+					     struct aiot_pipeline, node);
+		if (p) {
+			list_del_init(&p->node);
+			kref_get(&p->ref);
+		}
+		mutex_unlock(&afile->pipelines_lock);
+		if (!p)
+			return;
 		aiot_pipeline_kill(p);
 		aiot_pipeline_put(p);
 	}
