@@ -411,12 +411,15 @@ static int aiot_submit_lookup_kernel(struct aiot_submit *s)
 {
 	const struct aiot_kernel_submit *ks = s->ks;
 	struct aiot_job *job = s->job;
+	void *stream;
 	int i;
 
-	job->npu.stream = kvmemdup(ks->stream, ks->stream_size,
-				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!job->npu.stream)
+	/* kvmalloc + memcpy: 6.1 has no kvmemdup(). */
+	stream = kvmalloc(ks->stream_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!stream)
 		return -ENOMEM;
+	memcpy(stream, ks->stream, ks->stream_size);
+	job->npu.stream = stream;
 	job->npu.stream_size = ks->stream_size;
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!ks->bos[i])
