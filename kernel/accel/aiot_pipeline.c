@@ -269,8 +269,12 @@ static void aiot_pipeline_push(struct aiot_pipeline *p,
 	wake_up_interruptible(&p->wq);
 }
 
-/* The sensor's DMA path: any context, under the sensor's spinlock. */
-static void aiot_pipeline_slot_done(struct aiot_sensor_consumer *c,
+/*
+ * The sensor's DMA path: any context, under the sensor's spinlock. A noted
+ * slot is held (not recycled by the ring) until the slot work has queued
+ * its jobs, whose read fences then keep it, or skipped it.
+ */
+static bool aiot_pipeline_slot_done(struct aiot_sensor_consumer *c,
 				    const struct aiot_sensor_slot_done *done)
 {
 	struct aiot_pipeline *p = container_of(c, struct aiot_pipeline,
@@ -290,6 +294,7 @@ static void aiot_pipeline_slot_done(struct aiot_sensor_consumer *c,
 	spin_unlock_irqrestore(&p->irq_lock, flags);
 	if (kick)
 		queue_work(system_highpri_wq, &p->slot_work);
+	return kick;
 }
 
 static void aiot_pipeline_gone(struct aiot_sensor_consumer *c)
@@ -485,9 +490,12 @@ static void aiot_pipeline_slot_work(struct work_struct *work)
 
 	mutex_lock(&p->lock);
 	while (aiot_pipeline_pop(p, &slot)) {
-		if (!p->running || p->dead || !p->attached)
+		/* Detached: the sensor has dropped every hold. */
+		if (!p->attached)
 			continue;
-		aiot_pipeline_take_slot(p, &slot);
+		if (p->running && !p->dead)
+			aiot_pipeline_take_slot(p, &slot);
+		p->consumer.release_slot(&p->consumer, slot.index);
 	}
 	mutex_unlock(&p->lock);
 }

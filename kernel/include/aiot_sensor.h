@@ -119,7 +119,9 @@ struct aiot_sensor_slot_done {
  * @slot_done: set by the consumer: a slot was filled and its write fence
  *	has signalled. Called under the stream's spinlock from any context
  *	(hardirq included): no sleeping, no allocation, no call back into
- *	the stream; queue a work item.
+ *	the stream; queue a work item. Return true to hold the slot: the ring
+ *	does not recycle it until @release_slot, so its data stays the
+ *	period's until the consumer's jobs have their read fences on it.
  * @gone: set by the consumer: the sensor's backend is going away; no
  *	@slot_done follows. Same context rules as @slot_done.
  * @sensor: set by aiot_sensor_consumer_attach(): the stream
@@ -127,11 +129,13 @@ struct aiot_sensor_slot_done {
  * @slot_bytes: set by attach: bytes of a full slot
  * @export_slot: set by attach: slot @index as a read-only dma-buf (a
  *	reference), or an ERR_PTR. Process context.
+ * @release_slot: set by attach: end the hold @slot_done took on slot
+ *	@index. Process context.
  * @detach: set by attach: no @slot_done or @gone is called once it
- *	returns. Process context.
+ *	returns; every hold is released. Process context.
  */
 struct aiot_sensor_consumer {
-	void (*slot_done)(struct aiot_sensor_consumer *c,
+	bool (*slot_done)(struct aiot_sensor_consumer *c,
 			  const struct aiot_sensor_slot_done *done);
 	void (*gone)(struct aiot_sensor_consumer *c);
 	struct aiot_sensor *sensor;
@@ -139,6 +143,7 @@ struct aiot_sensor_consumer {
 	u32 slot_bytes;
 	struct dma_buf *(*export_slot)(struct aiot_sensor_consumer *c,
 				       u32 index);
+	void (*release_slot)(struct aiot_sensor_consumer *c, u32 index);
 	void (*detach)(struct aiot_sensor_consumer *c);
 };
 

@@ -30,7 +30,37 @@ void aiot_sensor_consumer_notify(struct aiot_sensor *s,
 	};
 
 	lockdep_assert_held(&s->lock);
-	s->consumer->slot_done(s->consumer, &done);
+	slot->consumer_held = s->consumer->slot_done(s->consumer, &done);
+}
+
+/* Under the stream's spinlock. */
+static void aiot_sensor_consumer_unhold(struct aiot_sensor *s, u32 index)
+{
+	u32 i;
+
+	lockdep_assert_held(&s->lock);
+	if (!s->ring)
+		return;
+	for (i = 0; i < s->ring->count; i++)
+		if (index == U32_MAX || i == index)
+			s->ring->slots[i].consumer_held = false;
+}
+
+/*
+ * A held slot is not recycled (aiot_sensor_recycle_work()); the next
+ * period's DMA start retries the recycling.
+ */
+static void aiot_sensor_consumer_release_slot(struct aiot_sensor_consumer *c,
+					      u32 index)
+{
+	struct aiot_sensor *s = c->sensor;
+
+	mutex_lock(&s->mutex);
+	spin_lock_irq(&s->lock);
+	if (index < U32_MAX)
+		aiot_sensor_consumer_unhold(s, index);
+	spin_unlock_irq(&s->lock);
+	mutex_unlock(&s->mutex);
 }
 
 /* The backend is going away (aiot_sensor_unregister()); under @mutex. */
@@ -67,8 +97,10 @@ static void aiot_sensor_consumer_detach(struct aiot_sensor_consumer *c)
 
 	mutex_lock(&s->mutex);
 	spin_lock_irq(&s->lock);
-	if (s->consumer == c)
+	if (s->consumer == c) {
 		s->consumer = NULL;
+		aiot_sensor_consumer_unhold(s, U32_MAX);
+	}
 	spin_unlock_irq(&s->lock);
 	mutex_unlock(&s->mutex);
 	c->sensor = NULL;
@@ -112,6 +144,7 @@ int aiot_sensor_consumer_attach(struct file *owner,
 	c->slot_count = s->ring->count;
 	c->slot_bytes = s->ring->slot_bytes;
 	c->export_slot = aiot_sensor_consumer_export;
+	c->release_slot = aiot_sensor_consumer_release_slot;
 	c->detach = aiot_sensor_consumer_detach;
 	spin_lock_irq(&s->lock);
 	s->consumer = c;

@@ -97,6 +97,7 @@ struct aiot_sensor_slot {
 	ktime_t dma_done;
 	u32 bytesused;
 	u32 flags;
+	bool consumer_held;
 	struct list_head maps;
 };
 

@@ -144,6 +144,12 @@ void aiot_sensor_recycle_work(struct work_struct *work)
 		spin_unlock_irq(&s->lock);
 		goto out;
 	}
+	if (slot->consumer_held) {
+		/* An in-kernel consumer has yet to fence it: drop new periods. */
+		s->recycle_blocked++;
+		spin_unlock_irq(&s->lock);
+		goto out;
+	}
 	list_del_init(&slot->node);
 	slot->state = AIOT_SLOT_RECYCLING;
 	spin_unlock_irq(&s->lock);
