@@ -48,19 +48,19 @@ static void aiot_sensor_consumer_unhold(struct aiot_sensor *s, u32 index)
 
 /*
  * A held slot is not recycled (aiot_sensor_recycle_work()); the next
- * period's DMA start retries the recycling.
+ * period's DMA start retries the recycling. The spinlock alone: the ring
+ * is replaced under it, and the mutex may be held for long (the recycle
+ * work, a reconfiguration).
  */
 static void aiot_sensor_consumer_release_slot(struct aiot_sensor_consumer *c,
 					      u32 index)
 {
 	struct aiot_sensor *s = c->sensor;
 
-	mutex_lock(&s->mutex);
 	spin_lock_irq(&s->lock);
 	if (index < U32_MAX)
 		aiot_sensor_consumer_unhold(s, index);
 	spin_unlock_irq(&s->lock);
-	mutex_unlock(&s->mutex);
 }
 
 /* The backend is going away (aiot_sensor_unregister()); under @mutex. */
