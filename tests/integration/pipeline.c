@@ -11,9 +11,11 @@
  *    < DMA done <= job start < job end <= decided) and the right output;
  *  - K = 4: one record per 4 slots, sequences 4 apart;
  *  - camera-style: no front end, the model reads the slot itself (K = 1);
- *  - a model that hangs: the slots that come meanwhile are skipped and
- *    counted (LATE records), no job queues behind it, and the pipeline
- *    recovers; a deadline nobody can meet: every period late (-ETIME);
+ *  - a job that hangs (the front end, or a model reading the slot): the
+ *    slots that come meanwhile are skipped and counted (LATE records), no
+ *    job queues behind it, the stream does not stop behind the hung job's
+ *    slot, and the pipeline recovers; a deadline nobody can meet: every
+ *    period late (-ETIME);
  *  - closing the decision file, closing the DRM file, and unloading the
  *    backend (rmmod aiot_sim) with a running pipeline: it ends (EOF,
  *    POLLHUP), every job is released, the sensor is free again;
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,12 +361,20 @@ static void model_reads_slot(void)
 	pl_close(&p);
 }
 
-/* A model that hangs: slots are skipped and counted, nothing queues. */
-static void hung_model_skips_not_queues(void)
+/*
+ * A job that hangs: the slots that come meanwhile are skipped and counted,
+ * nothing queues behind it, the stream keeps running. hang_next_jobs hangs
+ * the next job the simulated NPU starts: with a front end that is most
+ * often the front end of the next slot (the model runs right behind it),
+ * with @camera (no front end, the model reads the slot) always the model.
+ * Either way the hung job reads a slot of the 4-slot ring until the job
+ * timeout resets it: the ring must go on with the other three.
+ */
+static void hung_job(bool camera)
 {
 	static struct drm_aiot_pipeline_record r[1024];
 	struct drm_aiot_pipeline_create c;
-	struct drm_aiot_pipeline_stats s;
+	struct drm_aiot_pipeline_stats s, mid0, mid1;
 	long sub0, sub1;
 	struct pl p;
 	int i, n, ok_after = 0, failed = 0;
@@ -375,14 +386,28 @@ static void hung_model_skips_not_queues(void)
 		TAP_SKIP("no simulated microphone or accelerator");
 	}
 	pl_args(&p, &c, 1);
+	if (camera) {
+		memset(&c.frontend, 0, sizeof(c.frontend));
+		c.model.flags = DRM_AIOT_PIPELINE_STAGE_SLOT;
+		c.model.slot_binding = 0;
+		c.model.bindings[0] = 0;
+	}
 	c.record_count = 1024;
 	REQUIRE(pl_create(&p, &c) == 0);
 	REQUIRE(pl_start(&p) == 0);
 	REQUIRE(pl_read(&p, r, 2, 5000) == 2);
 	sub0 = aiot_test_npu_sysfs_long("jobs_submitted");
 	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
-	/* The job timeout resets the hung job; 200 slots come meanwhile. */
-	sleep(4);
+	/*
+	 * In the middle of the hang (the job timeout resets it after 2 s)
+	 * the stream still runs and every slot that comes is skipped.
+	 */
+	usleep(500 * 1000);
+	mid0 = pl_stats(&p);
+	usleep(1000 * 1000);
+	mid1 = pl_stats(&p);
+	/* Then the reset, and the pipeline recovers. */
+	usleep(2500 * 1000);
 	sub1 = aiot_test_npu_sysfs_long("jobs_submitted");
 	s = pl_stats(&p);
 	n = pl_read(&p, r, 1024, 0);
@@ -394,17 +419,26 @@ static void hung_model_skips_not_queues(void)
 			ok_after++;
 		}
 	}
-	tap_diag("4 s with a hung job: %ld jobs submitted, %llu slots, %llu skipped, %llu late, %d failed records, %d good after",
+	tap_diag("4 s with a hung job: %ld jobs submitted, %llu slots, %llu skipped, %llu late, %llu sensor drops, %d failed records, %d good after; 1 s in the hang: %llu slots, %llu skipped",
 		 sub1 - sub0, (unsigned long long)s.slots,
 		 (unsigned long long)s.skipped_slots,
-		 (unsigned long long)s.late, failed, ok_after);
-	/* The 2 s of the hang: the slots that came were skipped... */
+		 (unsigned long long)s.late,
+		 (unsigned long long)s.sensor_drops, failed, ok_after,
+		 (unsigned long long)(mid1.slots - mid0.slots),
+		 (unsigned long long)(mid1.skipped_slots - mid0.skipped_slots));
+	/*
+	 * During the hang the slots keep coming (a ring stopped behind the
+	 * hung job's slot gives none) and are all skipped...
+	 */
+	CHECK(mid1.slots - mid0.slots >= 5);
+	CHECK_EQ(mid1.skipped_slots - mid0.skipped_slots,
+		 mid1.slots - mid0.slots);
 	CHECK(s.skipped_slots >= 10);
 	CHECK(s.late >= 10);
 	CHECK_EQ(failed, 1);
 	CHECK(ok_after >= 1);
-	/* ...not queued: at most 2 jobs per slot taken. */
-	CHECK(sub1 - sub0 <= 2 * (long)(s.slots - s.skipped_slots));
+	/* ...not queued: at most 2 jobs (1 without a front end) per slot taken. */
+	CHECK(sub1 - sub0 <= (camera ? 1 : 2) * (long)(s.slots - s.skipped_slots));
 	/* And no backlog after it: decisions are fresh again. */
 	CHECK(pl_read(&p, r, 3, 5000) == 3);
 	for (i = 0; i < 3; i++) {
@@ -414,6 +448,17 @@ static void hung_model_skips_not_queues(void)
 		CHECK(r[i].decided_ns - r[i].dma_done_ns < 500000000ULL);
 	}
 	pl_close(&p);
+}
+
+static void hung_model_skips_not_queues(void)
+{
+	hung_job(false);
+}
+
+/* The hung job reads the slot: the ring still runs on the other slots. */
+static void hung_slot_reader_skips_not_stalls(void)
+{
+	hung_job(true);
 }
 
 static void missed_deadline_is_late(void)
@@ -703,6 +748,7 @@ TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(model_reads_slot),
 	TAP_CASE(missed_deadline_is_late),
 	TAP_CASE(hung_model_skips_not_queues),
+	TAP_CASE(hung_slot_reader_skips_not_stalls),
 	TAP_CASE(close_decision_file_tears_down),
 	TAP_CASE(close_drm_file_ends_pipeline),
 	TAP_CASE(bad_args_rejected),
