@@ -60,7 +60,7 @@ enum {
 	TEN_SCALE = 48,
 	TEN_ZERO_POINT = 52,
 	TEN_SIZE = 56,
-	TEN_RESERVED1 = 60,
+	TEN_PIXEL_FORMAT = 60,
 };
 
 /* CRC-32 (reflected 0xEDB88320), four bits at a time: a 16-entry table. */
@@ -123,6 +123,114 @@ static const char *section_name(uint32_t type)
 	}
 }
 
+/* V4L2's fourcc code (v4l2_fourcc() of <linux/videodev2.h>). */
+#define FOURCC(a, b, c, d) \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+/* The camera frame formats a blob's input may be (docs/model-format.md). */
+static const struct frame_format {
+	uint32_t fourcc;
+	uint8_t bytes_num, bytes_den;	/* bytes per pixel, a fraction */
+	bool even_width, even_height;
+} frame_formats[] = {
+	{ FOURCC('G', 'R', 'E', 'Y'), 1, 1, false, false },
+	{ FOURCC('Y', 'U', 'Y', 'V'), 2, 1, true, false },
+	{ FOURCC('U', 'Y', 'V', 'Y'), 2, 1, true, false },
+	{ FOURCC('N', 'V', '1', '2'), 3, 2, true, true },
+	{ FOURCC('R', 'G', 'B', '3'), 3, 1, false, false },
+	{ FOURCC('B', 'G', 'R', '3'), 3, 1, false, false },
+};
+
+int aiot_model_frame_size(uint32_t fourcc, uint32_t width, uint32_t height,
+			  uint64_t *bytes)
+{
+	for (size_t i = 0; i < sizeof(frame_formats) / sizeof(frame_formats[0]); i++) {
+		const struct frame_format *f = &frame_formats[i];
+		uint64_t n;
+
+		if (f->fourcc != fourcc)
+			continue;
+		if (!width || !height || width > AIOT_ISA_MAX_DIM || height > AIOT_ISA_MAX_DIM ||
+		    (f->even_width && width % 2) || (f->even_height && height % 2))
+			return -EINVAL;
+		n = (uint64_t)width * height * f->bytes_num / f->bytes_den;
+		if (n > AIOT_ISA_MAX_TENSOR_BYTES)
+			return -EINVAL;
+		if (bytes)
+			*bytes = n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static bool frame_format_known(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(frame_formats) / sizeof(frame_formats[0]); i++)
+		if (frame_formats[i].fourcc == fourcc)
+			return true;
+	return false;
+}
+
+/* "YUYV", or "0x12345678" when not printable. */
+static const char *fourcc_text(uint32_t f, char out[16])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)((f >> (8 * i)) & 0xff);
+
+		if (c < ' ' || c > '~') {
+			snprintf(out, 16, "0x%08x", f);
+			return out;
+		}
+		out[i] = c;
+	}
+	out[4] = '\0';
+	return out;
+}
+
+/* A camera frame input (pixel_format set): its own rules instead of the shape's. */
+static int check_frame_tensor(const struct aiot_model_tensor *t, unsigned int index,
+			      const struct aiot_model_file_header *h, char *err,
+			      size_t errlen)
+{
+	char f[16];
+	uint64_t bytes;
+
+	fourcc_text(t->pixel_format, f);
+	if (h->version_minor < AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: pixel format %s in a version %u.%u blob (reserved "
+			    "before %u.%u, must be zero)", index, f, h->version_major,
+			    h->version_minor, AIOT_MODEL_VERSION_MAJOR,
+			    AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT);
+	if (!frame_format_known(t->pixel_format))
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: unknown pixel format %s (GREY, YUYV, UYVY, NV12, "
+			    "RGB3, BGR3 are known)", index, f);
+	if (t->direction != AIOT_MODEL_TENSOR_INPUT)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: an output with pixel format %s (only inputs are frames)",
+			    index, f);
+	if (t->dtype != AIOT_ISA_DTYPE_INT8)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: %s frame with dtype %u (must be 1, int8 bytes)",
+			    index, f, t->dtype);
+	if (t->dims[0] != 1 || t->dims[3] != 1)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: %s frame of dims [%u, %u, %u, %u] (must be [1, "
+			    "height, width, 1])", index, f, t->dims[0], t->dims[1],
+			    t->dims[2], t->dims[3]);
+	if (aiot_model_frame_size(t->pixel_format, t->dims[2], t->dims[1], &bytes))
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: a %ux%u %s frame cannot be (odd or out-of-range size)",
+			    index, t->dims[2], t->dims[1], f);
+	if (bytes != t->size)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u: size %u does not match a %ux%u %s frame (%llu bytes)",
+			    index, t->size, t->dims[2], t->dims[1], f,
+			    (unsigned long long)bytes);
+	return 0;
+}
+
 static void decode_tensor(const uint8_t *p, struct aiot_model_tensor *t)
 {
 	memcpy(t->name, p + TEN_NAME, AIOT_MODEL_NAME_LEN);
@@ -136,7 +244,7 @@ static void decode_tensor(const uint8_t *p, struct aiot_model_tensor *t)
 	t->scale_bits = aiot_le32_get(p + TEN_SCALE);
 	t->zero_point = (int32_t)aiot_le32_get(p + TEN_ZERO_POINT);
 	t->size = aiot_le32_get(p + TEN_SIZE);
-	t->reserved1 = aiot_le32_get(p + TEN_RESERVED1);
+	t->pixel_format = aiot_le32_get(p + TEN_PIXEL_FORMAT);
 }
 
 static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
@@ -152,7 +260,7 @@ static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
 	aiot_le32_put(p + TEN_SCALE, t->scale_bits);
 	aiot_le32_put(p + TEN_ZERO_POINT, (uint32_t)t->zero_point);
 	aiot_le32_put(p + TEN_SIZE, t->size);
-	aiot_le32_put(p + TEN_RESERVED1, t->reserved1);
+	aiot_le32_put(p + TEN_PIXEL_FORMAT, t->pixel_format);
 }
 
 static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
@@ -168,9 +276,15 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: direction %u is neither input (0) nor output (1)",
 			    index, t->direction);
-	if (t->reserved0 || t->reserved1)
+	if (t->reserved0)
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): reserved fields must be zero", index, what);
+	if (t->pixel_format) {
+		int ret = check_frame_tensor(t, index, h, err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	if (!esize)
 		return aiot_fail(-EINVAL, err, errlen, "tensor %u (%s): unknown dtype %u",
 			    index, what, t->dtype);
@@ -198,7 +312,8 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 		if (bytes > AIOT_ISA_MAX_TENSOR_BYTES)
 			break;
 	}
-	if (bytes > AIOT_ISA_MAX_TENSOR_BYTES || bytes != t->size)
+	/* A frame's size is its format's (checked above), not its shape's. */
+	if (bytes > AIOT_ISA_MAX_TENSOR_BYTES || (bytes != t->size && !t->pixel_format))
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u (%s): size %u does not match its shape (%llu bytes)",
 			    index, what, t->size, (unsigned long long)bytes);
@@ -554,6 +669,7 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 	unsigned int nsec = 0;
 	struct aiot_model_blob_view *check;
 	size_t name_len, off, total;
+	uint16_t minor = 0;
 	uint8_t *blob;
 	int ret;
 
@@ -570,6 +686,11 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 	if (parts->command_stream_size > AIOT_MODEL_MAX_BLOB_SIZE ||
 	    parts->weights_size > AIOT_MODEL_MAX_BLOB_SIZE)
 		return aiot_fail(-EINVAL, err, errlen, "sections exceed the blob size limit");
+
+	/* The oldest minor that holds the parts: older readers keep reading them. */
+	for (unsigned int t = 0; t < parts->tensor_count; t++)
+		if (parts->tensors[t].pixel_format)
+			minor = AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT;
 
 	sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_COMMAND_STREAM,
 					parts->command_stream,
@@ -616,7 +737,7 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 	}
 	memcpy(blob + HDR_MAGIC, AIOT_MODEL_MAGIC, AIOT_MODEL_MAGIC_LEN);
 	aiot_le16_put(blob + HDR_VERSION_MAJOR, AIOT_MODEL_VERSION_MAJOR);
-	aiot_le16_put(blob + HDR_VERSION_MINOR, AIOT_MODEL_VERSION_MINOR);
+	aiot_le16_put(blob + HDR_VERSION_MINOR, minor);
 	aiot_le32_put(blob + HDR_HEADER_SIZE, AIOT_MODEL_HEADER_SIZE);
 	aiot_le32_put(blob + HDR_SECTION_COUNT, nsec);
 	aiot_le64_put(blob + HDR_TOTAL_SIZE, total);

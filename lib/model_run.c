@@ -267,6 +267,11 @@ int32_t aiot_tensor_info_get_zero_point(const struct aiot_tensor_info *info)
 	return info ? info->desc.zero_point : 0;
 }
 
+uint32_t aiot_tensor_info_get_pixel_format(const struct aiot_tensor_info *info)
+{
+	return info ? info->desc.pixel_format : 0;
+}
+
 unsigned int aiot_tensor_info_get_binding(const struct aiot_tensor_info *info)
 {
 	return info ? info->desc.binding : 0;

@@ -10,7 +10,8 @@
 #
 #   make arm64-userspace           the programs below
 #   make arm64-modules             just the modules, W=1
-#   make check-arm64               both, then the arm64 guest's suites
+#   make check-arm64               both, then the arm64 guest's suites, on the
+#                                  reference NPU and on the NPU card
 #
 # The guest runs the suites of ARM64_SUITES (docs/arm64.md says why not the
 # others: the step's time budget, mostly); their programs and the tools
@@ -20,8 +21,12 @@ ARM64_CROSS   ?= aarch64-linux-gnu-
 ARM64_SUITES  := query lifecycle limits sensor lib_sensor lib_accel lib_monitor accel cmd_stream \
 		 job_lifecycle npu_firmware device_waits models sensor_hardening suspend \
 		 udev devicetree
+# The NPU card's boot (--npu card: the emulator serves the arm64 guest
+# over virt's PCIe): the card's own suite and those of ARM64_SUITES that
+# use the accelerator (aiot-qemu's CARD_SUITES).
+ARM64_CARD_SUITES := card
 ARM64_TOOLS   := aiot-run aiot-info aiot-sensor-rec
-ARM64_PROGS   := $(addprefix $(ARM64_BUILD)/guest/tests/,$(ARM64_SUITES)) \
+ARM64_PROGS   := $(addprefix $(ARM64_BUILD)/guest/tests/,$(ARM64_SUITES) $(ARM64_CARD_SUITES)) \
 		 $(addprefix $(ARM64_BUILD)/guest/bin/,$(ARM64_TOOLS))
 
 .PHONY: arm64-userspace arm64-modules check-arm64
@@ -36,6 +41,9 @@ arm64-userspace:
 arm64-modules:
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL tests/qemu/aiot-qemu modules -k arm64
 
+# Two boots: the reference NPU (ARM64_SUITES), then the NPU card (those of
+# them that use the accelerator, and the card's own suite).
 check-arm64: userspace arm64-userspace
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		tests/qemu/aiot-qemu test -k arm64 --npu sim $(addprefix -t ,$(ARM64_SUITES))
+		tests/qemu/aiot-qemu test -k arm64 --npu sim --npu card \
+		$(addprefix -t ,$(ARM64_SUITES) $(ARM64_CARD_SUITES))

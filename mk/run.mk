@@ -87,5 +87,16 @@ $(RUN_V4L2_FMT_TEST): tests/unit/run_v4l2_fmt_test.cc $(BUILD)/run/san/v4l2_fmt.
 
 # The guest suite tests/integration/v4l2.c (vivid, packed by aiot-qemu's
 # SUITE_KMODS) uses libaiot-accel and /aiot/bin/aiot-run --v4l2.
-GUEST_LDLIBS_v4l2 := $(LIB_A) $(LIB_LDLIBS)
-$(BUILD)/guest/tests/v4l2: $(LIB_A)
+# It checks FRAME_TO_TENSOR on the NPU against the CPU executor
+# (libaiot-isa.a) and runs person_detect compiled with --input.
+GUEST_LDLIBS_v4l2 := $(LIB_A) $(BUILD)/libaiot-isa.a $(LIB_LDLIBS)
+$(BUILD)/guest/tests/v4l2: $(LIB_A) $(BUILD)/libaiot-isa.a
+
+ifneq ($(wildcard $(AIOT_MODELS_DIR)/person_detection/person_detect.tflite),)
+GUEST_PROGS += $(BUILD)/guest/data/models/person_detect_yuyv640.aiot \
+	       $(BUILD)/guest/data/models/person_detect_nv12640.aiot
+endif
+$(BUILD)/guest/data/models/person_detect_%640.aiot: \
+		$(AIOT_MODELS_DIR)/person_detection/person_detect.tflite $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q --input $*:640x480 $< -o $@

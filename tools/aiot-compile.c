@@ -3,6 +3,7 @@
  * aiot-compile: a TensorFlow Lite int8 model -> an aiot model blob.
  *
  *   aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]
+ *                [--input FMT:WxH]
  *
  * Parses and checks the flatbuffer (tools/compile/tflite_reader.c), lowers
  * it to the aiot ISA (lower*.c), validates the stream with the kernel's own
@@ -55,6 +56,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]\n"
+		"                    [--input FMT:WxH]\n"
 		"\n"
 		"Compile a TensorFlow Lite int8 model into an aiot model blob: the ISA\n"
 		"command stream, its weights and the input/output description.\n"
@@ -62,6 +64,10 @@ static void usage(FILE *f)
 		"  -o, --output FILE   where to write the blob (required)\n"
 		"  -r, --report        print operators, memory and tensors\n"
 		"  -n, --name NAME     model name stored in the blob (default: file name)\n"
+		"  -i, --input FMT:WxH the blob's input is a camera frame: FMT grey, yuyv,\n"
+		"                      uyvy, nv12, rgb24 or bgr24, W x H pixels (e.g.\n"
+		"                      yuyv:640x480); FRAME_TO_TENSOR converts, resizes\n"
+		"                      and quantises it to the model's input on the NPU\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -197,8 +203,26 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 	printf("  command stream   %s\n", human_bytes(lm->stream_size, b1, sizeof(b1)));
 	printf("  work             %" PRIu64 " units (MACs and elements; docs/isa.md)\n", work);
 	printf("  blob             %s\n", human_bytes(blob_size, b1, sizeof(b1)));
+	if (lm->input_pixel_format) {
+		const struct aiot_lowered_tensor *g = &lm->graph_input;
+
+		printf("added preprocessing (--input):\n");
+		printf("  operation 0: FRAME_TO_TENSOR %s %ux%u (%u B, packed rows) -> "
+		       "\"%s\" int8 [%ux%ux%ux%u]: whole frame, bilinear, half-pixel centres, "
+		       "%s, pixel v 0..255 -> v - 128 (the input's int8 range; its scale %.9g, "
+		       "zero point %d)\n",
+		       aiot_lower_frame_name(lm->input_pixel_format), lm->input.dims[2],
+		       lm->input.dims[1], lm->input.bytes, m->tensors[m->inputs[0]].name,
+		       g->dims[0], g->dims[1], g->dims[2], g->dims[3],
+		       g->dims[3] == 1 ? "luma" : "R, G, B", (double)g->scale, g->zero_point);
+	}
 	printf("tensors:\n");
-	print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
+	if (lm->input_pixel_format)
+		printf("  input  \"frame\" %s %ux%u (V4L2 fourcc 0x%08x, %u B)\n",
+		       aiot_lower_frame_name(lm->input_pixel_format), lm->input.dims[2],
+		       lm->input.dims[1], lm->input_pixel_format, lm->input.bytes);
+	else
+		print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
 	print_tensor("output", m->tensors[m->outputs[0]].name, &lm->output);
 }
 
@@ -246,11 +270,13 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "report", no_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out_path = NULL, *name = NULL, *in_path;
+	const char *out_path = NULL, *name = NULL, *in_path, *frame_spec = NULL;
+	struct aiot_lower_frame frame;
 	bool want_report = false, quiet = false;
 	struct aiot_lowered_model *lm = NULL;
 	struct tflite_model *m = NULL;
@@ -262,11 +288,12 @@ int main(int argc, char **argv)
 	size_t size = 0, blob_size = 0;
 	int c, rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "o:rn:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:rn:i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case 'r': want_report = true; break;
 		case 'n': name = optarg; break;
+		case 'i': frame_spec = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -279,6 +306,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	in_path = argv[optind];
+	if (frame_spec && aiot_lower_parse_frame(frame_spec, &frame, err, sizeof(err))) {
+		fprintf(stderr, "aiot-compile: --input %s\n", err);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	rc = read_file(in_path, &data, &size);
 	if (rc) {
 		fprintf(stderr, "aiot-compile: %s: %s\n", in_path,
@@ -292,7 +324,7 @@ int main(int argc, char **argv)
 		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
 		goto out;
 	}
-	rc = aiot_lower_model(m, &lm, err, sizeof(err));
+	rc = aiot_lower_model_frame(m, frame_spec ? &frame : NULL, &lm, err, sizeof(err));
 	if (rc) {
 		/* One line per operator that cannot be lowered. */
 		for (char *line = err, *nl; line; line = nl) {
@@ -319,7 +351,7 @@ int main(int argc, char **argv)
 		name = name_buf;
 	}
 	names.model = name;
-	names.input = m->tensors[m->inputs[0]].name;
+	names.input = frame_spec ? "frame" : m->tensors[m->inputs[0]].name;
 	names.output = m->tensors[m->outputs[0]].name;
 	rc = aiot_blob_write(lm, &names, &blob, &blob_size, err, sizeof(err));
 	if (rc) {

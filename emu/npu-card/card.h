@@ -27,6 +27,7 @@ struct card_options {
 	const char *ram_path;		/* guest RAM (memory-backend-file) */
 	uint64_t shm_size;		/* power of two >= 64 KiB */
 	uint64_t dma_window;		/* 0: the whole RAM file */
+	uint64_t ram_base;		/* bus address of the file's byte 0 */
 	uint32_t fake_version;		/* 0: the real VERSION */
 	uint32_t extra_caps;		/* ORed into CAPS (tests) */
 	bool persist;			/* keep serving after the guest leaves */

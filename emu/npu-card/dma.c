@@ -34,8 +34,9 @@ int map_ram(struct card *c)
 	c->ram_size = c->ram_map_size;
 	if (c->opt.dma_window && c->opt.dma_window < c->ram_size)
 		c->ram_size = c->opt.dma_window;
-	card_log(c, 1, "guest RAM %s: %llu bytes reachable", c->opt.ram_path,
-		 (unsigned long long)c->ram_size);
+	card_log(c, 1, "guest RAM %s: %llu bytes reachable from bus address 0x%llx",
+		 c->opt.ram_path, (unsigned long long)c->ram_size,
+		 (unsigned long long)c->opt.ram_base);
 	return 0;
 }
 
@@ -51,17 +52,30 @@ void unmap_ram(struct card *c)
 	c->ram_map_size = 0;
 }
 
-/* [addr, addr + len) inside the DMA window, without overflow */
+/*
+ * [addr, addr + len) inside the DMA window, without overflow. Bus address
+ * ram_base is the RAM file's first byte (the guest's first RAM address:
+ * 0 on x86's q35, 1 GiB on arm64's virt).
+ */
 bool dma_ok(struct card *c, uint64_t addr, uint64_t len)
 {
-	return c->ram && addr <= c->ram_size && len <= c->ram_size - addr;
+	if (!c->ram || addr < c->opt.ram_base)
+		return false;
+	addr -= c->opt.ram_base;
+	return addr <= c->ram_size && len <= c->ram_size - addr;
+}
+
+/* Where bus address @addr is mapped; dma_ok() said it is reachable. */
+static uint8_t *ram_at(struct card *c, uint64_t addr)
+{
+	return c->ram + (addr - c->opt.ram_base);
 }
 
 int dma_read(struct card *c, uint64_t addr, void *dst, uint64_t len)
 {
 	if (!dma_ok(c, addr, len))
 		return -EFAULT;
-	memcpy(dst, c->ram + addr, len);
+	memcpy(dst, ram_at(c, addr), len);
 	return 0;
 }
 
@@ -70,7 +84,7 @@ int dma_write(struct card *c, uint64_t addr, const void *src,
 {
 	if (!dma_ok(c, addr, len))
 		return -EFAULT;
-	memcpy(c->ram + addr, src, len);
+	memcpy(ram_at(c, addr), src, len);
 	return 0;
 }
 
@@ -89,7 +103,7 @@ int sg_fetch(struct card *c, uint64_t addr, uint32_t n, uint64_t need,
 	out->e = malloc((size_t)n * CARD_SG_SIZE);
 	if (!out->e)
 		return -ENOMEM;
-	memcpy(out->e, c->ram + addr, (size_t)n * CARD_SG_SIZE);
+	memcpy(out->e, ram_at(c, addr), (size_t)n * CARD_SG_SIZE);
 	out->n = n;
 	for (i = 0; i < n; i++) {
 		struct aiot_card_sg *s = &out->e[i];

@@ -28,6 +28,9 @@ static void usage(FILE *f)
 "                        hang [0|1], slow-us N, dma-error N, corrupt-cqe N,\n"
 "                        refuse-reset 0|1, remove, restore, status, quit\n"
 "  -w, --dma-window N    bytes of guest RAM the card may reach (default: all)\n"
+"  -b, --ram-base ADDR   bus address of the RAM file's first byte: the guest's\n"
+"                        first RAM address (default 0, q35; 0x40000000 on\n"
+"                        arm64's virt machine)\n"
 "  -p, --persist         keep serving after the guest disconnects\n"
 "      --fake-version V  report VERSION V (tests of the driver's refusal)\n"
 "      --extra-caps BITS OR BITS into CAPS (tests of the driver's refusal)\n"
@@ -72,6 +75,7 @@ int main(int argc, char **argv)
 		{ "shm-size", required_argument, NULL, 'l' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "dma-window", required_argument, NULL, 'w' },
+		{ "ram-base", required_argument, NULL, 'b' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "fake-version", required_argument, NULL, 'V' },
 		{ "extra-caps", required_argument, NULL, 'C' },
@@ -84,7 +88,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "s:r:m:l:c:w:pvh", lopts,
+	while ((ch = getopt_long(argc, argv, "s:r:m:l:c:w:b:pvh", lopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -101,6 +105,7 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 		case 'w':
+		case 'b':
 		case 'V':
 		case 'C':
 			if (parse_size(optarg, &v) ||
@@ -113,6 +118,8 @@ int main(int argc, char **argv)
 				opt.shm_size = v;
 			else if (ch == 'w')
 				opt.dma_window = v;
+			else if (ch == 'b')
+				opt.ram_base = v;
 			else if (ch == 'V')
 				opt.fake_version = (uint32_t)v;
 			else

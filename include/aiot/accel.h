@@ -716,6 +716,16 @@ AIOT_API int32_t aiot_tensor_info_get_zero_point(const struct aiot_tensor_info *
 AIOT_API unsigned int aiot_tensor_info_get_binding(const struct aiot_tensor_info *info);
 /** aiot_tensor_info_get_offset() - byte offset of the tensor in that buffer. */
 AIOT_API size_t aiot_tensor_info_get_offset(const struct aiot_tensor_info *info);
+/**
+ * aiot_tensor_info_get_pixel_format() - the camera frame an input takes
+ * @info: the description.
+ *
+ * Return: 0 for a plain tensor; for an input compiled with a camera frame
+ * (aiot-compile --input) its V4L2 fourcc (V4L2_PIX_FMT_YUYV, ...): the
+ * tensor's shape is then [1, height, width, 1] and its size the frame's
+ * bytes (docs/model-format.md).
+ */
+AIOT_API uint32_t aiot_tensor_info_get_pixel_format(const struct aiot_tensor_info *info);
 
 /**
  * aiot_model_bind_input() - read an input from the caller's buffer, no copy

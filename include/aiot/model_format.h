@@ -46,7 +46,14 @@ extern "C" {
 #define AIOT_MODEL_MAGIC		"AIOTMODL"
 #define AIOT_MODEL_MAGIC_LEN		8
 #define AIOT_MODEL_VERSION_MAJOR	1
-#define AIOT_MODEL_VERSION_MINOR	0
+/*
+ * Minor 1 gives aiot_model_tensor.pixel_format (was reserved1) a meaning.
+ * A writer declares minor 1 only in a blob that uses it, so blobs without
+ * a camera-frame input stay readable by minor-0 readers, and a minor-0
+ * reader refuses (by version) one whose input is a camera frame.
+ */
+#define AIOT_MODEL_VERSION_MINOR	1
+#define AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT	1
 
 #define AIOT_MODEL_HEADER_SIZE		64
 #define AIOT_MODEL_SECTION_SIZE		24
@@ -160,7 +167,14 @@ enum aiot_model_tensor_direction {
  *	and > 0.
  * @zero_point: quantization zero point, within the dtype's range.
  * @size: bytes: product of @dims times the element size.
- * @reserved1: must be 0.
+ * @pixel_format: 0: a plain tensor. Otherwise (blob minor version 1 or
+ *	later, an input only) the tensor is a camera frame: a V4L2 fourcc
+ *	(GREY, YUYV, UYVY, NV12, RGB24, BGR24 of <linux/videodev2.h>),
+ *	@dtype int8 (bytes), @dims [1, height, width, 1], @size the frame's
+ *	bytes at a stride of width times bytes per pixel (NV12: width *
+ *	height * 3 / 2, the chroma plane right after the luma plane); width
+ *	even for YUYV, UYVY and NV12, height even for NV12. The model's
+ *	first operation converts it (FRAME_TO_TENSOR, docs/isa.md).
  *
  * Tensors in the same slot must not overlap. Inputs come first in the
  * table, then outputs; at least one of each.
@@ -176,8 +190,21 @@ struct aiot_model_tensor {
 	uint32_t scale_bits;
 	int32_t zero_point;
 	uint32_t size;
-	uint32_t reserved1;
+	uint32_t pixel_format;
 };
+
+/**
+ * aiot_model_frame_size() - bytes of a camera frame input
+ * @fourcc: a V4L2 fourcc aiot_model_tensor.pixel_format may hold.
+ * @width: pixels per row.
+ * @height: rows.
+ * @bytes: receives width * height * bytes per pixel (NV12: * 3 / 2).
+ *
+ * Return: 0; -EINVAL for an unknown fourcc, a zero or odd size the format
+ * cannot have, or more than 1 GiB.
+ */
+AIOT_API int aiot_model_frame_size(uint32_t fourcc, uint32_t width, uint32_t height,
+				   uint64_t *bytes);
 
 /**
  * struct aiot_model_blob_view - a parsed blob

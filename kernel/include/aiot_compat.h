@@ -44,10 +44,23 @@
 	}
 #define aiot_node_minor(drm)		((drm)->accel)
 #else
-/* 6.1 has no DRM accel subsystem: fall back to a render node. */
+/*
+ * 6.1 has no DRM accel subsystem, and a kernel built without it (Debian's
+ * arm64 6.12) has none either: fall back to a render node.
+ */
 #define AIOT_DRIVER_NODE_FEATURES	DRIVER_RENDER
 #define AIOT_HAS_ACCEL_NODE		false
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+/* DEFINE_DRM_GEM_FOPS has no fdinfo: the render node's clients get it too. */
+#define AIOT_DEFINE_FOPS(name)						\
+	static const struct file_operations name = {			\
+		.owner = THIS_MODULE,					\
+		DRM_GEM_FOPS,						\
+		.show_fdinfo = drm_show_fdinfo,				\
+	}
+#else
 #define AIOT_DEFINE_FOPS(name)		DEFINE_DRM_GEM_FOPS(name)
+#endif
 #define aiot_node_minor(drm)		((drm)->render)
 #endif
 

@@ -957,6 +957,8 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_FRAME_TO_TENSOR:
 		return aiot_isa_exec_frame_to_tensor(ex->bindings, &op->frame,
 						     aiot_isa_tick_cb, ex);
+	case AIOT_ISA_OP_SLICE:
+		return aiot_isa_exec_shape_op(ex, op);
 	default:
 		/* ISA 1.4's audio front end; unknown opcodes never get here. */
 		return aiot_isa_exec_signal_op(ex, op);

@@ -24,4 +24,12 @@ bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work);
 int aiot_isa_exec_signal_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op);
 
+/* ISA 1.5 (aiot_isa_exec_shape.c); STRIDED_SLICE of 1.4 uses it too. */
+int aiot_isa_exec_shape_op(struct aiot_isa_exec *ex,
+			   const union aiot_isa_op *op);
+int aiot_isa_exec_strided(struct aiot_isa_exec *ex,
+			  const struct aiot_isa_tensor *in,
+			  const struct aiot_isa_tensor *out, const u32 *begin,
+			  const s64 *stride);
+
 #endif /* AIOT_ISA_EXEC_H */

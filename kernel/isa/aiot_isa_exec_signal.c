@@ -566,34 +566,17 @@ static int aiot_isa_exec_cast(struct aiot_isa_exec *ex,
 	return 0;
 }
 
+/* The positive-stride case of ISA 1.5's SLICE (aiot_isa_exec_shape.c). */
 static int aiot_isa_exec_slice(struct aiot_isa_exec *ex,
 			       const struct aiot_isa_op_strided_slice *op)
 {
-	const void *in = aiot_isa_sig_ptr(ex, &op->input);
-	void *out = aiot_isa_sig_ptr(ex, &op->output);
-	const u32 *id = op->input.dims, *od = op->output.dims;
-	size_t o = 0, src;
-	u32 n, h, w, c;
+	s64 stride[AIOT_ISA_DIMS];
+	int i;
 
-	for (n = 0; n < od[0]; n++) {
-		for (h = 0; h < od[1]; h++) {
-			for (w = 0; w < od[2]; w++) {
-				if (aiot_isa_tick(ex, od[3]))
-					return -ECANCELED;
-				for (c = 0; c < od[3]; c++) {
-					src = (((size_t)(op->begin[0] + n * op->stride[0]) *
-						id[1] + op->begin[1] + h * op->stride[1]) *
-					       id[2] + op->begin[2] + w * op->stride[2]) *
-					      id[3] + op->begin[3] + c * op->stride[3];
-					aiot_isa_sig_store(out, op->output.dtype, o++,
-							   aiot_isa_sig_load(in,
-									     op->input.dtype,
-									     src));
-				}
-			}
-		}
-	}
-	return 0;
+	for (i = 0; i < AIOT_ISA_DIMS; i++)
+		stride[i] = op->stride[i];
+	return aiot_isa_exec_strided(ex, &op->input, &op->output, op->begin,
+				     stride);
 }
 
 /* Flat index into @t of output position (n, h, w, c), broadcasting. */

@@ -45,6 +45,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_FRAME_TO_TENSOR] =
 		sizeof(struct aiot_isa_op_frame_to_tensor),
 	AIOT_ISA_SIGNAL_OP_SIZES
+	AIOT_ISA_15_OP_SIZES
 };
 
 /*
@@ -53,6 +54,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode >= AIOT_ISA_OP_SLICE)
+		return 5;
 	if (opcode >= AIOT_ISA_OP_RESIZE)
 		return 4;
 	if (opcode >= AIOT_ISA_OP_SUB)

@@ -103,6 +103,23 @@ bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 	[AIOT_ISA_OP_MINIMUM_INT32] = sizeof(struct aiot_isa_op_binary_int32), \
 	[AIOT_ISA_OP_MAXIMUM_INT32] = sizeof(struct aiot_isa_op_binary_int32),
 
+/* ISA 1.5's record sizes (aiot_isa_validate.c's table). */
+#define AIOT_ISA_15_OP_SIZES \
+	[AIOT_ISA_OP_SLICE] = sizeof(struct aiot_isa_op_slice),
+
+/* ISA 1.5's operations (aiot_isa_validate_shape.c). */
+int aiot_isa_check_shape_op(const struct aiot_isa_cursor *cur,
+			    const union aiot_isa_op *op,
+			    struct aiot_isa_summary *sum);
+int aiot_isa_check_io(const struct aiot_isa_cursor *cur,
+		      const struct aiot_isa_tensor *in, u8 in_dtype,
+		      const struct aiot_isa_tensor *out, u8 out_dtype,
+		      bool in_place_ok, struct aiot_isa_summary *sum);
+int aiot_isa_check_strided(const struct aiot_isa_cursor *cur,
+			   const struct aiot_isa_tensor *in,
+			   const struct aiot_isa_tensor *out, const u32 *begin,
+			   const s64 *stride, struct aiot_isa_summary *sum);
+
 /* The ISA 1.4 audio front end's checks (aiot_isa_validate_signal.c). */
 int aiot_isa_check_signal_op(const struct aiot_isa_cursor *cur,
 			     const union aiot_isa_op *op,

@@ -719,6 +719,8 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_resize(cur, &op->resize, sum);
 	case AIOT_ISA_OP_FRAME_TO_TENSOR:
 		return aiot_isa_check_frame_to_tensor(cur, &op->frame, sum);
+	case AIOT_ISA_OP_SLICE:
+		return aiot_isa_check_shape_op(cur, op, sum);
 	default:
 		return aiot_isa_check_signal_op(cur, op, sum);
 	}

@@ -397,36 +397,18 @@ static int aiot_isa_check_cast(const struct aiot_isa_cursor *cur,
 	return 0;
 }
 
+/* The positive-stride case of ISA 1.5's SLICE (aiot_isa_validate_shape.c). */
 static int aiot_isa_check_slice(const struct aiot_isa_cursor *cur,
 				const struct aiot_isa_op_strided_slice *op,
 				struct aiot_isa_summary *sum)
 {
-	struct aiot_isa_span s_in, s_out;
-	u64 last;
-	int i, ret;
+	s64 stride[AIOT_ISA_DIMS];
+	int i;
 
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INVALID,
-				    false, sum, &s_in);
-	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    op->input.dtype, true, sum,
-					    &s_out);
-	if (ret)
-		return ret;
-	for (i = 0; i < AIOT_ISA_DIMS; i++) {
-		if (!op->stride[i])
-			return -EINVAL;
-		/* dims <= 65535 and u32 factors: no u64 overflow. */
-		last = op->begin[i] +
-		       (u64)(op->output.dims[i] - 1) * op->stride[i];
-		if (last >= op->input.dims[i])
-			return -EINVAL;
-	}
-	ret = aiot_isa_check_alias(&s_out, &s_in, false);
-	if (ret)
-		return ret;
-	aiot_isa_add_work(sum, aiot_isa_sig_elems(&op->output));
-	return 0;
+	for (i = 0; i < AIOT_ISA_DIMS; i++)
+		stride[i] = op->stride[i];
+	return aiot_isa_check_strided(cur, &op->input, &op->output, op->begin,
+				      stride, sum);
 }
 
 static bool aiot_isa_sig_broadcasts(const struct aiot_isa_tensor *in,

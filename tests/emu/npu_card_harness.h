@@ -53,8 +53,12 @@ struct Msg {
 
 class Card {
 public:
-	// Starts the emulator with extra command-line arguments.
-	explicit Card(std::vector<std::string> extra = {})
+	// Starts the emulator with extra command-line arguments; with
+	// @ram_base, the RAM file starts at that bus address (--ram-base, as
+	// on arm64's virt machine) and every address the harness hands out
+	// is a bus address from there.
+	explicit Card(std::vector<std::string> extra = {}, uint64_t ram_base = 0)
+		: base_(ram_base)
 	{
 		char tmpl[] = "/tmp/aiot-card-test.XXXXXX";
 		EXPECT_NE(mkdtemp(tmpl), nullptr);
@@ -73,6 +77,10 @@ public:
 		std::vector<std::string> args = { AIOT_NPU_CARD_BIN,
 			"--socket", sock_path_, "--ram", ram_path_,
 			"--control", ctl_path_ };
+		if (base_) {
+			args.push_back("--ram-base");
+			args.push_back(std::to_string(base_));
+		}
 		args.insert(args.end(), extra.begin(), extra.end());
 		pid_ = fork();
 		if (pid_ == 0) {
@@ -291,22 +299,28 @@ public:
 	}
 
 	// ------------------------------------------------------ guest RAM
+	// Bus addresses: the RAM file's offset plus ram_base().
 	uint64_t alloc(uint64_t size, uint64_t align = 64)
 	{
 		next_ = (next_ + align - 1) & ~(align - 1);
 		uint64_t a = next_;
 		next_ += size;
 		EXPECT_LE(next_, kRamSize);
-		return a;
+		return base_ + a;
 	}
 	void put(uint64_t addr, const void *p, size_t n)
 	{
-		std::memcpy(ram_ + addr, p, n);
+		ASSERT_GE(addr, base_);
+		ASSERT_LE(addr - base_ + n, kRamSize);
+		std::memcpy(ram_ + (addr - base_), p, n);
 	}
 	void get(uint64_t addr, void *p, size_t n) const
 	{
-		std::memcpy(p, ram_ + addr, n);
+		ASSERT_GE(addr, base_);
+		ASSERT_LE(addr - base_ + n, kRamSize);
+		std::memcpy(p, ram_ + (addr - base_), n);
 	}
+	uint64_t ram_base() const { return base_; }
 
 	// A buffer placed in @nseg scattered segments (in descending address
 	// order, with gaps) and its scatter list.
@@ -481,6 +495,7 @@ public:
 
 private:
 	std::string dir_, sock_path_, ctl_path_, ram_path_;
+	uint64_t base_ = 0;
 	pid_t pid_ = -1;
 	bool exited_ = false;
 	uint8_t *ram_ = nullptr;

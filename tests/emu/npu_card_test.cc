@@ -561,6 +561,93 @@ TEST(CardRings, BadRingConfigurationsAreRefused)
 	expect_healthy(card, 5);
 }
 
+// --ram-base: the guest's RAM starts at a bus address other than 0 (arm64's
+// virt machine: 1 GiB). Addresses from there reach the file's bytes from
+// its start; the bytes below the base and past its end are not RAM.
+constexpr uint64_t kVirtRamBase = 0x40000000;
+
+TEST(CardRamBase, JobsRunAtTheBaseAndRingsAreLatchedThere)
+{
+	Card card({}, kVirtRamBase);
+	card.bring_up();
+	ASSERT_FALSE(::testing::Test::HasFatalFailure());
+	Model m(40);
+	Placed p = place(card, m, 0x77);
+	EXPECT_GE(p.b[1].sgl, kVirtRamBase);
+	auto q = run_one(card, p.e);
+	EXPECT_EQ(q.status, uint32_t(AIOT_CARD_CS_OK));
+	EXPECT_EQ(q.job_id, 0x77u);
+	expect_outputs(card, m, p);
+}
+
+TEST(CardRamBase, AddressesOutsideTheBasedWindowAreDmaErrors)
+{
+	Card card({}, kVirtRamBase);
+	card.bring_up();
+	ASSERT_FALSE(::testing::Test::HasFatalFailure());
+	struct Case {
+		int slot;
+		uint64_t addr;	// of the last list entry's segment
+	};
+	const Case cases[] = {
+		{ 1, 1ull << 20 },			// the file offset, not the bus address
+		{ 2, kVirtRamBase - 8 },		// straddles the base
+		{ 3, kVirtRamBase + kRamSize - 8 },	// straddles the end
+		{ -1, kVirtRamBase + kRamSize },
+	};
+	int n = 0;
+	for (const Case &c : cases) {
+		Model m(41 + n);
+		Placed p = place(card, m, 700 + n);
+		Card::Buf &b = c.slot < 0 ? p.cs : p.b[c.slot];
+		aiot_card_sg bad{};
+		bad.addr = htole64(c.addr);
+		bad.len = htole32(16);
+		card.put(b.sgl + sizeof(aiot_card_sg) * (b.count - 1), &bad,
+			 sizeof(bad));
+		auto q = run_one(card, p.e);
+		EXPECT_EQ(q.status, uint32_t(AIOT_CARD_CS_DMA_ERROR)) << "case " << n;
+		EXPECT_EQ(q.detail, c.slot < 0 ? AIOT_CARD_DMA_DETAIL_STREAM
+					       : uint32_t(c.slot)) << "case " << n;
+		if (c.slot != 2)
+			expect_untouched(card, m, p);
+		n++;
+	}
+	// The last byte of the window is reachable.
+	Model m(50);
+	Placed p = place(card, m, 800);
+	std::vector<uint8_t> in = m.job.buf[1];
+	uint64_t last = kVirtRamBase + kRamSize - in.size();
+	card.put(last, in.data(), in.size());
+	aiot_card_sg seg{};
+	seg.addr = htole64(last);
+	seg.len = htole32(uint32_t(in.size()));
+	uint64_t sgl = card.alloc(sizeof(seg), 16);
+	card.put(sgl, &seg, sizeof(seg));
+	p.e.bindings[1].sgl = htole64(sgl);
+	p.e.bindings[1].sgl_count = htole32(1);
+	auto q = run_one(card, p.e);
+	EXPECT_EQ(q.status, uint32_t(AIOT_CARD_CS_OK));
+	expect_outputs(card, m, p);
+}
+
+// A ring below the base is not in RAM: RING_CONFIG.
+TEST(CardRamBase, RingBelowTheBaseIsRefused)
+{
+	Card card({}, kVirtRamBase);
+	card.connect_guest();
+	ASSERT_FALSE(::testing::Test::HasFatalFailure());
+	card.reset();
+	card.w64(AIOT_CARD_REG_SQ_BASE, 1 << 20);
+	card.w32(AIOT_CARD_REG_SQ_SIZE, 4);
+	card.w64(AIOT_CARD_REG_CQ_BASE, kVirtRamBase + (2 << 20));
+	card.w32(AIOT_CARD_REG_CQ_SIZE, 4);
+	card.w32(AIOT_CARD_REG_CONTROL, AIOT_CARD_CONTROL_ENABLE);
+	card.doorbell(AIOT_CARD_DB_CONTROL);
+	EXPECT_TRUE(card.wait_reg(AIOT_CARD_REG_ERROR_CODE, ~0u,
+				  AIOT_CARD_ERR_RING_CONFIG));
+}
+
 TEST_F(CardTest, DmaErrorKnobFromTheBarAndFromTheHost)
 {
 	card.w32(AIOT_CARD_REG_KNOB_DMA_ERROR, 1);

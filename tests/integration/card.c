@@ -25,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,18 +192,34 @@ static int write_str(const char *path, const char *s)
 }
 
 /*
- * One command to the emulator's control socket (our ttyS2): plug the card
- * back, set a knob, ask its status. Its reply's line into out, if given.
+ * One command to the emulator's control socket (our ttyS2; on arm64, whose
+ * virt machine has one serial port, a virtio console: AIOT_CARD_TTY): plug
+ * the card back, set a knob, ask its status. Its reply's line into out, if
+ * given.
  */
 static int emulator_command_reply(const char *cmd, char *out, size_t outlen)
 {
 	char reply[256] = "";
+	struct termios tio;
 	struct pollfd p;
 	size_t got = 0;
-	int fd = open("/dev/ttyS2", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	const char *tty = getenv("AIOT_CARD_TTY");
+	int console = tty && *tty;
+	int fd = open(console ? tty : "/dev/ttyS2",
+		      O_RDWR | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
+	/*
+	 * Raw, without echo: a virtio console (arm64's hvc1) resets its modes
+	 * on the last close and would echo the reply back to the emulator as
+	 * a command, whose answer would be read as the next reply. (ttyS2
+	 * keeps the modes guest-init.sh gave it.)
+	 */
+	if (console && tcgetattr(fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		tcsetattr(fd, TCSANOW, &tio);
+	}
 	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
 		close(fd);
 		return -1;

@@ -16,7 +16,15 @@
  *    frames: every decision printed with its latency, the decision the CPU
  *    computes on a frame of the same pattern, every buffer returned, 0
  *    bytes copied; Ctrl-C stops it cleanly; a model whose input needs
- *    preprocessing (resize, quantisation) is refused with the reason.
+ *    preprocessing (resize, quantisation) is refused with the reason;
+ *  - camera frames preprocessed on the NPU (ISA 1.4 FRAME_TO_TENSOR, the
+ *    operation aiot-compile --input prepends): vivid's YUYV and NV12
+ *    640x480 frames bound with no copy to the preprocessing alone give
+ *    the 96x96 int8 tensor the CPU executor computes from the same V4L2
+ *    buffer, bit for bit; person_detect compiled with --input yuyv:640x480
+ *    and nv12:640x480 runs live through aiot-run --v4l2, which negotiates
+ *    the format (0 bytes copied, every buffer back), and a blob for a size
+ *    the camera lacks is refused with the reason.
  * The harness fails the run on any kernel warning (vivid's unload too).
  */
 #include <errno.h>
@@ -174,8 +182,8 @@ struct cam {
 	size_t len[NBUF];
 };
 
-/* S_FMT @fourcc WxH, REQBUFS, QUERYBUF + mmap + EXPBUF each. 0 or -1. */
-static int cam_open(struct cam *c, uint32_t fourcc)
+/* S_FMT @fourcc @w x @h, REQBUFS, QUERYBUF + mmap + EXPBUF each. 0 or -1. */
+static int cam_open_at(struct cam *c, uint32_t fourcc, uint32_t w, uint32_t h)
 {
 	struct v4l2_requestbuffers req = {
 		.count = NBUF, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
@@ -188,8 +196,8 @@ static int cam_open(struct cam *c, uint32_t fourcc)
 	if (c->fd < 0)
 		return -1;
 	c->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	c->fmt.fmt.pix.width = W;
-	c->fmt.fmt.pix.height = H;
+	c->fmt.fmt.pix.width = w;
+	c->fmt.fmt.pix.height = h;
 	c->fmt.fmt.pix.pixelformat = fourcc;
 	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
 	if (ioctl(c->fd, VIDIOC_S_FMT, &c->fmt) || ioctl(c->fd, VIDIOC_REQBUFS, &req))
@@ -216,6 +224,11 @@ static int cam_open(struct cam *c, uint32_t fourcc)
 		c->dmabuf[i] = exp.fd;
 	}
 	return 0;
+}
+
+static int cam_open(struct cam *c, uint32_t fourcc)
+{
+	return cam_open_at(c, fourcc, W, H);
 }
 
 /* Buffers neither queued nor done in the driver. */
@@ -661,6 +674,319 @@ static void aiot_run_refuses_what_needs_preprocessing(void)
 	unlink("/tmp/wide.aiot");
 }
 
+/* ------------------------------------------------- camera frames, preprocessed */
+
+#define CAM_W	640
+#define CAM_H	480
+#define PD	96	/* person_detect's input: 96x96 luma */
+#define MODELS	"/aiot/data/models/"
+
+/* libaiot-isa.a's CPU executor (kernel/isa/aiot_isa.h), the reference. */
+int aiot_isa_execute(const void *stream, size_t len, void *const *bindings,
+		     const uint64_t *binding_sizes, unsigned int nbindings);
+
+static uint8_t pre_stream[sizeof(struct aiot_isa_header) +
+			  sizeof(struct aiot_isa_op_frame_to_tensor)];
+
+/*
+ * The preprocessing aiot-compile --input FMT:640x480 prepends to
+ * person_detect (tools/compile/lower_frame.c: whole frame, bilinear,
+ * half-pixel centres, luma, q = v - 128), alone: frame in slot 1, the
+ * 96x96 int8 tensor out in slot 2, the frame's fourcc in the blob.
+ */
+static int write_preproc_model(const char *path, uint32_t fourcc, uint8_t isa_format,
+			       uint32_t w, uint32_t h)
+{
+	struct aiot_isa_op_frame_to_tensor *op;
+	struct aiot_model_tensor t[2];
+	struct aiot_model_blob_parts parts = { 0 };
+	uint64_t bytes = 0;
+	char err[256];
+	void *blob;
+	size_t size;
+	FILE *f;
+	int ret;
+
+	if (aiot_model_frame_size(fourcc, w, h, &bytes))
+		return -EINVAL;
+	memset(pre_stream, 0, sizeof(pre_stream));
+	op = aiot_test_stream_one_op(pre_stream, AIOT_ISA_OP_FRAME_TO_TENSOR, sizeof(*op));
+	((struct aiot_isa_header *)pre_stream)->version = AIOT_ISA_VERSION(1, 4);
+	op->frame.binding = 1;
+	op->frame.format = isa_format;
+	op->frame.width = w;
+	op->frame.height = h;
+	op->frame.stride[0] = fourcc == V4L2_PIX_FMT_YUYV ? 2 * w : w;
+	if (fourcc == V4L2_PIX_FMT_NV12) {
+		op->frame.offset[1] = w * h;
+		op->frame.stride[1] = w;
+	}
+	op->crop = (struct aiot_isa_window){ 0, 0, h, w };
+	op->output = (struct aiot_isa_tensor){ .binding = 2, .dtype = AIOT_ISA_DTYPE_INT8,
+					       .dims = { 1, PD, PD, 1 } };
+	op->mode = AIOT_ISA_RESIZE_BILINEAR;
+	op->flags = AIOT_ISA_RESIZE_HALF_PIXEL_CENTERS;
+	op->multiplier = 1 << 30;
+	op->shift = 1;
+	op->output_zero_point = -128;
+	op->act = (struct aiot_isa_activation){ -128, 127 };
+	memset(t, 0, sizeof(t));
+	snprintf(t[0].name, sizeof(t[0].name), "frame");
+	t[0].dtype = AIOT_ISA_DTYPE_INT8;
+	t[0].binding = 1;
+	t[0].dims[0] = 1;
+	t[0].dims[1] = h;
+	t[0].dims[2] = w;
+	t[0].dims[3] = 1;
+	t[0].size = (uint32_t)bytes;
+	t[0].pixel_format = fourcc;
+	t[0].scale_bits = 0x3f800000;
+	snprintf(t[1].name, sizeof(t[1].name), "input");
+	t[1].direction = AIOT_MODEL_TENSOR_OUTPUT;
+	t[1].dtype = AIOT_ISA_DTYPE_INT8;
+	t[1].binding = 2;
+	memcpy(t[1].dims, op->output.dims, sizeof(t[1].dims));
+	t[1].size = PD * PD;
+	t[1].scale_bits = 0x3f800000;
+	parts.name = "preproc";
+	parts.isa_version = AIOT_ISA_VERSION(1, 4);
+	parts.command_stream = pre_stream;
+	parts.command_stream_size = ((struct aiot_isa_header *)pre_stream)->size;
+	parts.weights_binding = AIOT_MODEL_NO_BINDING;
+	parts.arena_binding = AIOT_MODEL_NO_BINDING;
+	parts.tensors = t;
+	parts.tensor_count = 2;
+	ret = aiot_model_blob_build(&parts, &blob, &size, err, sizeof(err));
+	if (ret) {
+		tap_diag("model %s: %s", path, err);
+		return ret;
+	}
+	f = fopen(path, "wb");
+	ret = f && fwrite(blob, 1, size, f) == size ? 0 : -EIO;
+	if (f)
+		fclose(f);
+	free(blob);
+	return ret;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * vivid's 640x480 frames (@fourcc) bound with no copy to the preprocessing
+ * alone: the NPU's 96x96 tensor equals the CPU executor's on the same frame
+ * bytes (the mmap'd V4L2 buffer), FRAMES frames; 0 bytes copied; every
+ * buffer back at STREAMOFF.
+ */
+static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name)
+{
+	struct aiot_accel *accel = NULL;
+	struct aiot_model *model = NULL;
+	struct aiot_buffer *imp;
+	struct cam c = { .fd = -1 };
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	uint64_t bytes = 0, dev[FRAMES];
+	uint8_t want[PD * PD];
+	unsigned int ndev = 0;
+	char err[256], path[64];
+	int ret;
+
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(aiot_model_frame_size(fourcc, CAM_W, CAM_H, &bytes) == 0);
+	snprintf(path, sizeof(path), "/tmp/preproc_%s.aiot", name);
+	REQUIRE(write_preproc_model(path, fourcc, isa_format, CAM_W, CAM_H) == 0);
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	ret = aiot_model_load_file(accel, path, &model, err, sizeof(err));
+	if (ret)
+		tap_diag("load %s: %s", path, err);
+	REQUIRE(ret == 0);
+	CHECK_EQ(aiot_tensor_info_get_pixel_format(aiot_model_get_input_info(model, 0)), fourcc);
+	REQUIRE(cam_open_at(&c, fourcc, CAM_W, CAM_H) == 0);
+	REQUIRE(c.fmt.fmt.pix.pixelformat == fourcc);
+	REQUIRE(c.fmt.fmt.pix.width == CAM_W && c.fmt.fmt.pix.height == CAM_H);
+	CHECK_EQ(c.fmt.fmt.pix.bytesperline, fourcc == V4L2_PIX_FMT_YUYV ? 2 * CAM_W : CAM_W);
+	REQUIRE(c.fmt.fmt.pix.sizeimage >= bytes);
+	for (unsigned int i = 0; i < NBUF; i++) {
+		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					 .memory = V4L2_MEMORY_MMAP, .index = i };
+
+		ret = aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &imp, err,
+						     sizeof(err));
+		if (ret)
+			tap_diag("import buffer %u: %s", i, err);
+		REQUIRE(ret == 0);
+		REQUIRE(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+	}
+	REQUIRE(ioctl(c.fd, VIDIOC_STREAMON, &type) == 0);
+	for (int f = 0; f < FRAMES; f++) {
+		struct aiot_job *job = NULL;
+		struct v4l2_buffer b;
+		struct pollfd pfd;
+		const int8_t *npu;
+		uint64_t started = 0, ended = 0;
+		void *bind[3];
+		uint64_t sizes[3];
+		unsigned int distinct = 0;
+		bool seen[256] = { false };
+
+		REQUIRE(cam_dequeue(&c, &b) == 0);
+		CHECK(!(b.flags & V4L2_BUF_FLAG_ERROR));
+		ret = aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[b.index], 0, b.bytesused,
+						   err, sizeof(err));
+		if (ret)
+			tap_diag("bind: %s", err);
+		REQUIRE(ret == 0);
+		REQUIRE(aiot_model_submit(model, NULL, &job) == 0);
+		pfd = (struct pollfd){ .fd = aiot_job_get_fence_fd(job), .events = POLLIN };
+		CHECK_EQ(poll(&pfd, 1, 20000), 1);
+		CHECK_EQ(aiot_job_wait(job, 0), 0);
+		CHECK_EQ(aiot_job_get_status(job), 0);
+		aiot_job_get_timing(job, NULL, NULL, &started, &ended);
+		if (started && ended >= started)
+			dev[ndev++] = ended - started;
+		aiot_job_free(job);
+		REQUIRE(aiot_model_map_output(model, 0, (const void **)&npu) == 0);
+		/* The reference: the CPU executor on the V4L2 buffer's bytes. */
+		memset(want, 0x5a, sizeof(want));
+		bind[0] = NULL;
+		bind[1] = c.map[b.index];
+		bind[2] = want;
+		sizes[0] = 0;
+		sizes[1] = c.len[b.index];
+		sizes[2] = sizeof(want);
+		CHECK_EQ(aiot_isa_execute(pre_stream, sizeof(pre_stream), bind, sizes, 3), 0);
+		for (size_t k = 0; k < sizeof(want); k++) {
+			if (!seen[want[k]])
+				distinct++;
+			seen[want[k]] = true;
+		}
+		CHECK(distinct >= 4);	/* vivid's bars, converted: a picture */
+		if (memcmp(npu, want, sizeof(want))) {
+			size_t k = 0;
+
+			while ((uint8_t)npu[k] == want[k])
+				k++;
+			tap_diag("%s frame #%u: element %zu is %d on the NPU, %d on the CPU", name,
+				 b.sequence, k, npu[k], (int8_t)want[k]);
+			CHECK(!"the NPU's preprocessing differs from the CPU executor's");
+		}
+		CHECK(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+	}
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0);
+	CHECK(ioctl(c.fd, VIDIOC_STREAMOFF, &type) == 0);
+	CHECK_EQ(cam_returned(&c), NBUF);
+	for (unsigned int i = 0; i < NBUF; i++)
+		CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i]), 0);
+	CHECK_EQ(cam_close(&c), 0);
+	if (ndev) {
+		qsort(dev, ndev, sizeof(dev[0]), cmp_u64);
+		tap_diag("figures: FRAME_TO_TENSOR %s 640x480 -> 96x96 alone: device time p50 "
+			 "%.3f ms (%u jobs)", name, (double)dev[ndev / 2] / 1e6, ndev);
+	}
+	aiot_model_free(model);
+	aiot_accel_close(accel);
+	CHECK_EQ(vivid_unload(), 0);
+	unlink(path);
+}
+
+static void preproc_yuyv_npu_equals_cpu(void)
+{
+	preproc_frames(V4L2_PIX_FMT_YUYV, AIOT_ISA_PIX_YUYV, "YUYV");
+}
+
+static void preproc_nv12_npu_equals_cpu(void)
+{
+	preproc_frames(V4L2_PIX_FMT_NV12, AIOT_ISA_PIX_NV12, "NV12");
+}
+
+/*
+ * aiot-run --v4l2 with person_detect compiled with --input FMT:640x480:
+ * negotiates that format, every frame decided, figures printed.
+ */
+static void person_detect_live(const char *model, const char *fmt_line)
+{
+	char args[256];
+	const char *sum, *stop;
+	double fps = 0, p50, p99, devp50, cam_fps = 0;
+	unsigned long long dec = 0, frames = 0;
+	int n = 0;
+
+	if (access(RUN, X_OK) || access(model, R_OK))
+		TAP_SKIP("no aiot-run or person_detect_*640.aiot in the guest");
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(vivid_prepare(&cam_fps) == 0);	/* start-of-exposure timestamps */
+	snprintf(args, sizeof(args), "--v4l2 %s --count %d %s", video, 30, model);
+	CHECK_EQ(run(args), 0);
+	CHECK(aiot_test_cmd_has(&out, fmt_line));
+	CHECK(aiot_test_cmd_has(&out, "640x480 camera frame ("));
+	for (int i = 0; i < out.n; i++)
+		if (out.line[i][0] == '#' && strstr(out.line[i], "capture->decision") &&
+		    (strstr(out.line[i], " person ") || strstr(out.line[i], " no_person ")))
+			n++;
+	CHECK_EQ(n, 30);
+	stop = aiot_test_cmd_find_line(&out, "stop: ");
+	REQUIRE(stop != NULL);
+	CHECK(strstr(stop, "buffers returned 4/4, NPU imports left 0, buffers freed (REQBUFS 0): "
+			   "yes") != NULL);
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions on %llu frames", &dec, &frames) == 2);
+	CHECK_EQ(dec, 30);
+	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
+	CHECK(strstr(sum, " 0 errors;") != NULL);
+	p50 = aiot_test_time_after(sum, "p50 ");
+	p99 = aiot_test_time_after(sum, "p99 ");
+	devp50 = aiot_test_time_after(sum, "device p50 ");
+	{
+		const char *f = strstr(sum, "(");
+
+		CHECK(f && sscanf(f, "(%lf frames/s", &fps) == 1 && fps > 0);
+	}
+	CHECK(!strstr(sum, "stamped after their decision"));
+	tap_diag("figures: %s: %.2f frames/s, capture->decision p50 %.2f ms p99 %.2f ms, "
+		 "device (preprocessing + model) p50 %.2f ms, 0 B copied", model, fps, p50 / 1e6,
+		 p99 / 1e6, devp50 / 1e6);
+	CHECK_EQ(vivid_unload(), 0);
+}
+
+static void person_detect_yuyv_live(void)
+{
+	person_detect_live(MODELS "person_detect_yuyv640.aiot",
+			   "format: YUYV 640x480, 614400 bytes per frame: the frame the model "
+			   "was compiled for");
+}
+
+static void person_detect_nv12_live(void)
+{
+	person_detect_live(MODELS "person_detect_nv12640.aiot",
+			   "format: NV12 640x480, 460800 bytes per frame: the frame the model "
+			   "was compiled for");
+}
+
+/* A blob compiled for a frame size the camera does not have: refused clearly. */
+static void frame_blob_refused_when_camera_cannot(void)
+{
+	char args[256];
+
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(write_preproc_model("/tmp/odd.aiot", V4L2_PIX_FMT_YUYV, AIOT_ISA_PIX_YUYV, 642,
+				    480) == 0);
+	snprintf(args, sizeof(args), "--v4l2 %s --count 1 /tmp/odd.aiot", video);
+	CHECK_EQ(run(args), 1);
+	CHECK(aiot_test_cmd_has(&out, "input a YUYV 642x480 camera frame"));
+	CHECK(aiot_test_cmd_has(&out, "cannot give the frame the model was compiled for: "
+			 "resize (or crop) 640x480 -> 642x480"));
+	CHECK(!aiot_test_cmd_find_line(&out, "summary: "));
+	CHECK_EQ(vivid_unload(), 0);
+	unlink("/tmp/odd.aiot");
+}
+
 static void vivid_gone(void)
 {
 	CHECK(!aiot_test_module_loaded("vivid"));
@@ -673,4 +999,7 @@ static void vivid_gone(void)
 TAP_MAIN(TAP_CASE(grey_vmalloc_byte_for_byte), TAP_CASE(grey_dma_contig_byte_for_byte),
 	 TAP_CASE(yuyv_dma_contig_byte_for_byte), TAP_CASE(model_free_releases_imports),
 	 TAP_CASE(aiot_run_live_on_vivid), TAP_CASE(aiot_run_stops_on_ctrl_c),
-	 TAP_CASE(aiot_run_refuses_what_needs_preprocessing), TAP_CASE(vivid_gone))
+	 TAP_CASE(aiot_run_refuses_what_needs_preprocessing),
+	 TAP_CASE(preproc_yuyv_npu_equals_cpu), TAP_CASE(preproc_nv12_npu_equals_cpu),
+	 TAP_CASE(person_detect_yuyv_live), TAP_CASE(person_detect_nv12_live),
+	 TAP_CASE(frame_blob_refused_when_camera_cannot), TAP_CASE(vivid_gone))

@@ -38,8 +38,10 @@ export AIOT_TEST_NPU="${AIOT_NPU:-sim}"
 if [ "$AIOT_TEST_NPU" = card ]; then
 	mkdir -p /etc/modprobe.d
 	echo "options aiot_sim npu=0" > /etc/modprobe.d/aiot-card.conf
-	# The emulator's control socket (restore after a surprise removal).
-	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+	# The emulator's control socket (restore after a surprise removal):
+	# the third serial port, or what the harness says (arm64: hvc1).
+	[ -n "$AIOT_CARD_TTY" ] && export AIOT_CARD_TTY
+	stty -F "${AIOT_CARD_TTY:-/dev/ttyS2}" raw -echo 2>/dev/null
 fi
 
 # aiot-sim's options for this guest (the arm64 guest: create_devices=0).

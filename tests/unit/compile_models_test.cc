@@ -8,6 +8,7 @@
 #include <random>
 
 #include "compile_test_util.h"
+#include "isa_resize_ref.h"
 
 extern "C" {
 #include "aiot_isa.h"
@@ -26,7 +27,8 @@ struct CpuModelDeleter {
 using CpuModelPtr = std::unique_ptr<aiot_cpu_model, CpuModelDeleter>;
 
 // Compile a model file to blob bytes; empty on failure (message in *err).
-std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)
+std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err,
+				 const char *frame_spec = nullptr)
 {
 	std::vector<uint8_t> bytes;
 	if (!ReadFile(ModelsDir() + "/" + rel, &bytes)) {
@@ -38,11 +40,16 @@ std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)
 		return {};
 	aiot_lowered_model *l = nullptr;
 	char msg[4096];
-	if (aiot_lower_model(m.get(), &l, msg, sizeof(msg))) {
+	aiot_lower_frame frame;
+	if (frame_spec && aiot_lower_parse_frame(frame_spec, &frame, msg, sizeof(msg))) {
 		*err = msg;
 		return {};
 	}
-	aiot_blob_names names = { "test", m->tensors[m->inputs[0]].name,
+	if (aiot_lower_model_frame(m.get(), frame_spec ? &frame : nullptr, &l, msg, sizeof(msg))) {
+		*err = msg;
+		return {};
+	}
+	aiot_blob_names names = { "test", frame_spec ? "frame" : m->tensors[m->inputs[0]].name,
 				  m->tensors[m->outputs[0]].name };
 	void *blob = nullptr;
 	size_t size = 0;
@@ -187,6 +194,142 @@ TEST(Models, PersonDetectRightClassWins)
 			EXPECT_EQ(out[1], -57);
 		}
 	}
+}
+
+// A camera frame of W x H in `format` showing a 96x96 picture (nearest
+// upscaled; `pixels` are 0..255 values), chroma varying so that it is read.
+std::vector<uint8_t> MakeFrame(const std::string &format, const std::vector<uint8_t> &pixels,
+			       int W, int H)
+{
+	auto p = [&](int x, int y) { return pixels[(y * 96 / H) * 96 + x * 96 / W]; };
+	auto luma = [&](int x, int y) { return uint8_t(16 + p(x, y) * 219 / 255); };
+	auto chroma = [](int x, int y) { return uint8_t(96 + (x * 7 + y * 3) % 64); };
+	std::vector<uint8_t> f;
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			uint8_t v = p(x, y);
+			if (format == "grey")
+				f.push_back(v);
+			else if (format == "rgb24" || format == "bgr24")
+				f.insert(f.end(), {v, uint8_t(v ^ (x & 1)), v});
+			else if (format == "yuyv")
+				f.insert(f.end(), {luma(x, y), chroma(x, y)});
+			else if (format == "uyvy")
+				f.insert(f.end(), {chroma(x, y), luma(x, y)});
+			else if (format == "nv12")
+				f.push_back(luma(x, y));
+		}
+	if (format == "nv12")
+		for (int y = 0; y < H / 2; y++)
+			for (int x = 0; x < W; x++)
+				f.push_back(chroma(x, y));
+	return f;
+}
+
+// The luma FRAME_TO_TENSOR takes from the frame, per docs/isa.md, written
+// here from the formulas: BT.601 limited-range Y expanded, GREY as it is,
+// RGB by 77 R + 150 G + 29 B.
+std::vector<int32_t> FrameLuma(const std::string &format, const std::vector<uint8_t> &f, int W,
+			       int H)
+{
+	std::vector<int32_t> v(size_t(W) * H);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			size_t i = size_t(y) * W + x;
+			int Y;
+			if (format == "grey") {
+				v[i] = f[i];
+				continue;
+			}
+			if (format == "rgb24" || format == "bgr24") {
+				int r = f[3 * i], g = f[3 * i + 1], b = f[3 * i + 2];
+				if (format == "bgr24")
+					std::swap(r, b);
+				v[i] = (77 * r + 150 * g + 29 * b + 128) >> 8;
+				continue;
+			}
+			Y = format == "yuyv" ? f[2 * i] : format == "uyvy" ? f[2 * i + 1] : f[i];
+			v[i] = std::min(255, std::max(0, (298 * (Y - 16) + 128) >> 8));
+		}
+	return v;
+}
+
+TEST(Models, PersonDetectOnCameraFramesIsTheModelOnTheReferencePreprocessing)
+{
+	COMPILE_OR_SKIP(plain, "person_detection/person_detect.tflite");
+	std::string err;
+	CpuModelPtr ref = LoadBlob(plain, &err);
+	ASSERT_TRUE(ref) << err;
+	std::vector<uint8_t> img[2];
+	ASSERT_TRUE(ReadGrayBmp(ModelsDir() + "/person_detection/person.bmp", &img[1]));
+	ASSERT_TRUE(ReadGrayBmp(ModelsDir() + "/person_detection/no_person.bmp", &img[0]));
+	for (auto &im : img)	// the files hold int8 (pixel ^ 0x80): back to pixels
+		for (auto &b : im)
+			b ^= 0x80;
+	for (std::string format : {"yuyv", "uyvy", "nv12", "grey", "rgb24", "bgr24"})
+		for (auto size : {std::pair<int, int>{640, 480}, {160, 120}}) {
+			int W = size.first, H = size.second;
+			std::string spec = format + ":" + std::to_string(W) + "x" + std::to_string(H);
+			SCOPED_TRACE(spec);
+			std::vector<uint8_t> blob = CompileFile(
+				"person_detection/person_detect.tflite", &err, spec.c_str());
+			ASSERT_FALSE(blob.empty()) << err;
+			CpuModelPtr m = LoadBlob(blob, &err);
+			ASSERT_TRUE(m) << err;
+			const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
+			EXPECT_EQ(v->header.version_minor, AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT);
+			EXPECT_EQ(v->header.isa_version, (uint32_t)AIOT_ISA_VERSION(1, 4));
+			EXPECT_NE(v->tensors[0].pixel_format, 0u);
+			EXPECT_EQ(v->tensors[0].dims[1], uint32_t(H));
+			EXPECT_EQ(v->tensors[0].dims[2], uint32_t(W));
+			for (int cls = 0; cls < 2; cls++) {
+				std::vector<uint8_t> frame = MakeFrame(format, img[cls], W, H);
+				ASSERT_EQ(frame.size(), v->tensors[0].size);
+				std::memcpy(aiot_cpu_model_tensor(m.get(), 0), frame.data(),
+					    frame.size());
+				ASSERT_EQ(aiot_cpu_model_run(m.get()), 0);
+				auto *got = (int8_t *)aiot_cpu_model_tensor(m.get(), 1);
+				// The reference: the formulas, TFLite's resize, q = v - 128, then
+				// the model as compiled without --input.
+				auto luma = FrameLuma(format, frame, W, H);
+				auto small = isa_resize_ref::Resize(luma, 1, H, W, 1, 0, 0, H, W, 96,
+								    96, true, false, true);
+				auto *in = (int8_t *)aiot_cpu_model_tensor(ref.get(), 0);
+				for (size_t i = 0; i < small.size(); i++)
+					in[i] = int8_t(small[i] - 128);
+				ASSERT_EQ(aiot_cpu_model_run(ref.get()), 0);
+				auto *want = (int8_t *)aiot_cpu_model_tensor(ref.get(), 1);
+				EXPECT_EQ(got[0], want[0]) << "class " << cls;
+				EXPECT_EQ(got[1], want[1]) << "class " << cls;
+				// and at 640x480 the picture is still what it shows (at 160x120
+				// the no_person picture, stretched, comes out person by 9..16)
+				if (W == 640) {
+					EXPECT_GT(got[cls], got[1 - cls]) << "class " << cls;
+				}
+			}
+		}
+}
+
+TEST(Models, FrameInputRefusesModelsItCannotFeed)
+{
+	std::string err;
+	// the audio front end's input is int16 samples: no picture
+	std::vector<uint8_t> blob = CompileFile("micro_speech/audio_preprocessor_int8.tflite",
+						&err, "yuyv:640x480");
+	if (err == "not found")
+		GTEST_SKIP();
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("--input YUYV:640x480: the model's input is not int8"),
+		  std::string::npos) << err;
+	blob = CompileFile("person_detection/person_detect.tflite", &err, "yuyv:641x480");
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("even width"), std::string::npos) << err;
+	blob = CompileFile("person_detection/person_detect.tflite", &err, "mjpg:640x480");
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("unknown pixel format"), std::string::npos) << err;
+	blob = CompileFile("person_detection/person_detect.tflite", &err, "nv12:640x");
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("WIDTHxHEIGHT"), std::string::npos) << err;
 }
 
 // Feeds the first 96 samples of the .wav files as the int16 input.

@@ -687,3 +687,129 @@ TEST(LibModelFormat, ResealedRandomMutationsNeverCrash)
 }
 
 }  // namespace
+
+// Blob minor 1: a camera frame input, its V4L2 fourcc in pixel_format.
+namespace {
+
+constexpr uint32_t fourcc(char a, char b, char c, char d)
+{
+	return uint32_t(uint8_t(a)) | uint32_t(uint8_t(b)) << 8 |
+	       uint32_t(uint8_t(c)) << 16 | uint32_t(uint8_t(d)) << 24;
+}
+
+constexpr uint32_t kYUYV = fourcc('Y', 'U', 'Y', 'V'), kNV12 = fourcc('N', 'V', '1', '2');
+
+aiot_model_tensor frame_tensor(uint32_t pixel_format, uint32_t w, uint32_t h, uint32_t size)
+{
+	aiot_model_tensor t = tensor("frame", AIOT_MODEL_TENSOR_INPUT, 1, 0, 1);
+
+	t.dims[1] = h;
+	t.dims[2] = w;
+	t.size = size;
+	t.pixel_format = pixel_format;
+	return t;
+}
+
+}  // namespace
+
+TEST(LibModelFormat, FrameSizes)
+{
+	uint64_t n = 0;
+
+	EXPECT_EQ(aiot_model_frame_size(kYUYV, 640, 480, &n), 0);
+	EXPECT_EQ(n, 640u * 480 * 2);
+	EXPECT_EQ(aiot_model_frame_size(kNV12, 640, 480, &n), 0);
+	EXPECT_EQ(n, 640u * 480 * 3 / 2);
+	EXPECT_EQ(aiot_model_frame_size(fourcc('G', 'R', 'E', 'Y'), 3, 5, &n), 0);
+	EXPECT_EQ(n, 15u);
+	EXPECT_EQ(aiot_model_frame_size(fourcc('R', 'G', 'B', '3'), 3, 5, &n), 0);
+	EXPECT_EQ(n, 45u);
+	EXPECT_EQ(aiot_model_frame_size(fourcc('B', 'G', 'R', '3'), 3, 5, &n), 0);
+	EXPECT_EQ(aiot_model_frame_size(fourcc('U', 'Y', 'V', 'Y'), 4, 5, &n), 0);
+	EXPECT_EQ(n, 40u);
+	EXPECT_EQ(aiot_model_frame_size(kYUYV, 641, 480, &n), -EINVAL);	// odd width
+	EXPECT_EQ(aiot_model_frame_size(kNV12, 640, 481, &n), -EINVAL);	// odd height
+	EXPECT_EQ(aiot_model_frame_size(kNV12, 0, 480, &n), -EINVAL);
+	EXPECT_EQ(aiot_model_frame_size(kYUYV, 65536, 2, &n), -EINVAL);
+	EXPECT_EQ(aiot_model_frame_size(fourcc('M', 'J', 'P', 'G'), 640, 480, &n), -EINVAL);
+	EXPECT_EQ(aiot_model_frame_size(0, 640, 480, &n), -EINVAL);
+}
+
+TEST(LibModelFormat, FrameInputIsMinorOneAndRoundTrips)
+{
+	Parts parts;
+	aiot_model_blob_view view;
+	Blob b;
+
+	// Without a frame the writer keeps minor 0: older readers still read it.
+	b = valid_blob();
+	EXPECT_EQ(b[kVersionMinor], 0);
+	parts.tensors[0] = frame_tensor(kYUYV, 640, 480, 640 * 480 * 2);
+	ASSERT_EQ(build(parts, b), 0);
+	EXPECT_EQ(b[kVersionMinor], AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT);
+	ASSERT_EQ(aiot_model_blob_parse(b.data(), b.size(), &view, nullptr, 0), 0);
+	EXPECT_EQ(view.tensors[0].pixel_format, kYUYV);
+	EXPECT_EQ(view.tensors[0].size, 640u * 480 * 2);
+	EXPECT_EQ(get32(b, tensor_offset(b, 0) + 60), kYUYV);
+	EXPECT_EQ(view.tensors[1].pixel_format, 0u);
+
+	parts.tensors[0] = frame_tensor(kNV12, 640, 480, 640 * 480 * 3 / 2);
+	ASSERT_EQ(build(parts, b), 0);
+	ASSERT_EQ(aiot_model_blob_parse(b.data(), b.size(), &view, nullptr, 0), 0);
+	EXPECT_EQ(view.tensors[0].pixel_format, kNV12);
+}
+
+TEST(LibModelFormat, FrameInputsAreChecked)
+{
+	Parts parts;
+	Blob b, c;
+	std::string msg;
+
+	parts.tensors[0] = frame_tensor(kYUYV, 640, 480, 640 * 480 * 2);
+	ASSERT_EQ(build(parts, b), 0);
+	size_t t0 = tensor_offset(b, 0), t1 = tensor_offset(b, 1);
+
+	c = b;					// a minor-0 blob: the field is reserved
+	c[kVersionMinor] = 0;
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "reserved before 1.1");
+	c = b;
+	put32(c, t0 + 60, fourcc('M', 'J', 'P', 'G'));
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "unknown pixel format MJPG");
+	c = b;
+	put32(c, t0 + 60, 0x01020304);
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "unknown pixel format 0x01020304");
+	c = b;
+	put32(c, t0 + 56, 640 * 480);		// size vs W * H * bpp
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "size 307200 does not match a 640x480 YUYV frame (614400 bytes)");
+	c = b;
+	put32(c, t0 + 60, kNV12);		// NV12 is 1.5 bytes a pixel
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "does not match a 640x480 NV12 frame (460800 bytes)");
+	c = b;
+	put32(c, t0 + 40, 641);			// odd width
+	put32(c, t0 + 56, 641 * 480 * 2);
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "a 641x480 YUYV frame cannot be");
+	c = b;
+	put32(c, t0 + 44, 2);			// dims[3]
+	put32(c, t0 + 56, 640 * 480 * 4);
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "must be [1, height, width, 1]");
+	c = b;
+	c[t0 + 25] = AIOT_ISA_DTYPE_INT16;
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "frame with dtype 2");
+	c = b;
+	put32(c, t1 + 60, kYUYV);		// an output is never a frame
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "only inputs are frames");
+
+	// The writer refuses what the reader would.
+	parts.tensors[0].size = 640 * 480;
+	EXPECT_EQ(build(parts, b, &msg), -EINVAL);
+	EXPECT_NE(msg.find("does not match a 640x480 YUYV frame"), std::string::npos) << msg;
+}

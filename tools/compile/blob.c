@@ -68,6 +68,7 @@ int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_
 
 	to_model_tensor(&tensors[0], &lm->input, names ? names->input : NULL,
 			AIOT_MODEL_TENSOR_INPUT, AIOT_ISA_BINDING_INPUT);
+	tensors[0].pixel_format = lm->input_pixel_format;
 	to_model_tensor(&tensors[1], &lm->output, names ? names->output : NULL,
 			AIOT_MODEL_TENSOR_OUTPUT, AIOT_ISA_BINDING_OUTPUT);
 	/* the format's name section holds at most 63 bytes */

@@ -60,6 +60,16 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_LOGISTIC:
 	case TFLITE_OP_TANH:
 	case TFLITE_OP_HARD_SWISH: return lower_table_act(l, op, op->builtin_code);
+	case TFLITE_OP_STRIDED_SLICE:
+	case TFLITE_OP_SLICE:
+	case TFLITE_OP_SPLIT:
+	case TFLITE_OP_SPLIT_V: return lower_shape_op(l, op);
+	case TFLITE_OP_DEQUANTIZE:
+		/* docs/isa.md, "Not in ISA 1.5": no float dtype in the ISA. */
+		snprintf(l->msg, sizeof(l->msg), "float output: the aiot ISA has integer types "
+			 "only; drop the DEQUANTIZE and dequantize the int8 output with its scale "
+			 "and zero point");
+		return -EOPNOTSUPP;
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
 		return -EOPNOTSUPP;
@@ -114,6 +124,12 @@ static int describe_io(struct lowering *l, int32_t index, struct aiot_lowered_te
 int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **out,
 		     char *err, size_t errlen)
 {
+	return aiot_lower_model_frame(m, NULL, out, err, errlen);
+}
+
+int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower_frame *frame,
+			   struct aiot_lowered_model **out, char *err, size_t errlen)
+{
 	struct aiot_lowered_model *res = NULL;
 	struct aiot_isa_header hdr;
 	struct lowering l;
@@ -149,12 +165,26 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	if (rc)
 		goto out;
 	l.arena_size = arena;
+	if (frame) {
+		/* The graph's input moves to the arena, past the plan: the frame
+		 * takes its slot. */
+		size_t at = (arena + ARENA_ALIGNMENT - 1) & ~(size_t)(ARENA_ALIGNMENT - 1);
+
+		l.input_in_arena = true;
+		l.arena_offsets[m->inputs[0]] = at;
+		l.arena_size = at + m->tensors[m->inputs[0]].byte_size;
+	}
 
 	memset(&hdr, 0, sizeof(hdr));
 	rc = lower_grow(&l.stream, &l.stream_cap, sizeof(hdr));
 	if (rc)
 		goto out;
 	l.stream_size = sizeof(hdr);
+	if (frame) {
+		rc = lower_frame_prologue(&l, frame);
+		if (rc)
+			goto out;
+	}
 	/*
 	 * Every operator is tried, so that one run names all that cannot be
 	 * lowered, each on its own line; the stream is only used when all did.
@@ -181,6 +211,17 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 	rc = describe_io(&l, m->inputs[0], &res->input);
 	if (!rc)
 		rc = describe_io(&l, m->outputs[0], &res->output);
+	if (!rc && frame) {
+		res->graph_input = res->input;
+		res->input = (struct aiot_lowered_tensor){
+			.dtype = AIOT_ISA_DTYPE_INT8,
+			.dims = { 1, frame->height, frame->width, 1 },
+			.bytes = (uint32_t)frame->bytes,
+			.scale = 1.0f,	/* plain bytes */
+			.zero_point = 0,
+		};
+		res->input_pixel_format = frame->fourcc;
+	}
 	if (rc)
 		goto out;
 	hdr.magic = AIOT_ISA_MAGIC;

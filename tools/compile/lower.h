@@ -40,6 +40,27 @@ struct aiot_lowered_tensor {
 	int32_t zero_point;
 };
 
+/*
+ * A camera frame as the model's input (aiot-compile --input FMT:WxH): the
+ * stream starts with FRAME_TO_TENSOR, which reads the frame from the input
+ * slot and writes the graph's input (now in the arena).
+ */
+struct aiot_lower_frame {
+	uint32_t fourcc;      /* V4L2_PIX_FMT_* */
+	uint32_t isa_format;  /* enum aiot_isa_pixel_format */
+	uint32_t width, height;
+	uint64_t bytes;       /* of one frame */
+};
+
+/*
+ * "yuyv:640x480" (formats grey, yuyv, uyvy, nv12, rgb24, bgr24, any case)
+ * -> *frame. 0, or -EINVAL with the reason in err.
+ */
+int aiot_lower_parse_frame(const char *spec, struct aiot_lower_frame *frame,
+			   char *err, size_t errlen);
+/* "YUYV" etc. for messages; "?" if unknown. */
+const char *aiot_lower_frame_name(uint32_t fourcc);
+
 struct aiot_lowered_model {
 	uint8_t *stream;      /* struct aiot_isa_header + operations */
 	size_t stream_size;
@@ -50,6 +71,10 @@ struct aiot_lowered_model {
 	size_t state_size;    /* bytes of the arena that persist between runs (SVDF) */
 	uint32_t isa_version; /* AIOT_ISA_VERSION() the stream declares */
 	struct aiot_lowered_tensor input, output;
+	/* With a frame: input is the frame (dims [1, H, W, 1], bytes of the
+	 * frame), graph_input the model's own input it is converted to. */
+	uint32_t input_pixel_format;  /* V4L2 fourcc, 0 without a frame */
+	struct aiot_lowered_tensor graph_input;
 };
 
 /*
@@ -61,6 +86,10 @@ struct aiot_lowered_model {
  */
 int aiot_lower_model(const struct tflite_model *model, struct aiot_lowered_model **out,
 		     char *err, size_t errlen);
+/* The same, with a camera frame as the input when frame is not NULL. */
+int aiot_lower_model_frame(const struct tflite_model *model,
+			   const struct aiot_lower_frame *frame,
+			   struct aiot_lowered_model **out, char *err, size_t errlen);
 void aiot_lowered_model_free(struct aiot_lowered_model *lowered);
 
 #ifdef __cplusplus

@@ -32,6 +32,7 @@ struct lowering {
 	uint32_t isa_minor;         /* newest ISA 1.x addition used */
 	size_t state_size;
 	size_t arena_size;          /* grows past the plan for op-private state/scratch */
+	bool input_in_arena;        /* a frame is the input: the graph's input is in the arena */
 	char msg[512];
 };
 
@@ -94,10 +95,16 @@ int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_
 
 /* lower_preproc.c (ISA 1.4) */
 int lower_resize(struct lowering *l, const struct tflite_operator *op);
+/* lower_frame.c (ISA 1.4): FRAME_TO_TENSOR from the frame to the graph input */
+int lower_frame_prologue(struct lowering *l, const struct aiot_lower_frame *frame);
 /* lower_signal.c (ISA 1.4): TFLM's Signal* custom ops and the int32 forms of
- * CAST, STRIDED_SLICE, CONCATENATION, ADD, MUL, DIV, MINIMUM, MAXIMUM.
+ * CAST, CONCATENATION, ADD, MUL, DIV, MINIMUM, MAXIMUM.
  * Returns 1 when the operator is not one of these. */
 int lower_signal_op(struct lowering *l, const struct tflite_operator *op);
+
+/* lower_shape.c (ISA 1.4 STRIDED_SLICE / 1.5 SLICE): SLICE, STRIDED_SLICE,
+ * SPLIT, SPLIT_V of any element type. Returns 1 when not one of these. */
+int lower_shape_op(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);

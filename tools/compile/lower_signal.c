@@ -2,7 +2,7 @@
 /*
  * ISA 1.4 lowering: TensorFlow Lite Micro's audio front end (the Signal*
  * custom operators of audio_preprocessor_int8.tflite) and the int32 forms
- * of CAST, STRIDED_SLICE, CONCATENATION, ADD, MUL, DIV, MINIMUM and
+ * of CAST, CONCATENATION, ADD, MUL, DIV, MINIMUM and
  * MAXIMUM around them.
  *
  * Custom operators carry their options as a flexbuffer map; a small
@@ -520,70 +520,6 @@ static int lower_cast(struct lowering *l, const struct tflite_operator *op)
 	return lower_emit(l, &c, sizeof(c));
 }
 
-/* A constant int32 vector input of n entries. */
-static int sig_const_vec(struct lowering *l, int32_t index, uint32_t n, int32_t *out)
-{
-	const struct tflite_buffer *b = index >= 0 ? tflite_tensor_data(l->m, (uint32_t)index) :
-					NULL;
-
-	if (!b || l->m->tensors[index].type != TFLITE_TYPE_INT32 || b->size != (size_t)n * 4)
-		return lower_fail(l, "begin, end and strides must be constant int32 vectors of %u",
-				  n);
-	for (uint32_t i = 0; i < n; i++)
-		memcpy(&out[i], b->data + 4 * i, 4);
-	return 0;
-}
-
-static int lower_strided_slice(struct lowering *l, const struct tflite_operator *op)
-{
-	const struct tflite_tensor *t;
-	struct aiot_isa_op_strided_slice s;
-	int32_t begin[4], end[4], stride[4];
-	uint32_t rank;
-	int rc = sig_arity(l, op, 4, 1);
-
-	if (rc)
-		return rc;
-	t = &l->m->tensors[op->inputs[0]];
-	rank = t->rank;
-	if (rank < 1 || rank > 4)
-		return lower_fail(l, "input rank %u (1..4)", rank);
-	rc = sig_const_vec(l, op->inputs[1], rank, begin);
-	if (!rc) rc = sig_const_vec(l, op->inputs[2], rank, end);
-	if (!rc) rc = sig_const_vec(l, op->inputs[3], rank, stride);
-	lower_op_init(&s.hdr, sizeof(s), AIOT_ISA_OP_STRIDED_SLICE);
-	if (!rc) rc = lower_isa_tensor(l, op->inputs[0], &s.input);
-	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &s.output);
-	if (rc)
-		return rc;
-	if (s.input.dtype != s.output.dtype)
-		return lower_fail(l, "input and output differ in type");
-	for (uint32_t d = 0; d < 4; d++) {
-		s.begin[d] = 0;
-		s.stride[d] = 1;
-	}
-	/*
-	 * Positive strides and in-range bounds only; the masks are not read,
-	 * so the output shape must be what begin, end and strides give.
-	 */
-	for (uint32_t i = 0; i < rank; i++) {
-		uint32_t d = 4 - rank + i, dim = s.input.dims[d], n;
-
-		if (stride[i] < 1 || begin[i] < 0 || end[i] < begin[i] || (uint32_t)end[i] > dim)
-			return lower_fail(l, "axis %u: begin %d, end %d, stride %d not supported "
-					  "(non-negative, in range, positive stride)", i,
-					  begin[i], end[i], stride[i]);
-		n = (uint32_t)((end[i] - begin[i] + stride[i] - 1) / stride[i]);
-		if (n != s.output.dims[d])
-			return lower_fail(l, "axis %u: output has %u elements, the slice %u", i,
-					  s.output.dims[d], n);
-		s.begin[d] = (uint32_t)begin[i];
-		s.stride[d] = (uint32_t)stride[i];
-	}
-	lower_need_isa(l, 4);
-	return lower_emit(l, &s, sizeof(s));
-}
-
 static int lower_concat_int32(struct lowering *l, const struct tflite_operator *op)
 {
 	struct aiot_isa_op_insert ins;
@@ -683,7 +619,6 @@ int lower_signal_op(struct lowering *l, const struct tflite_operator *op)
 	}
 	switch (op->builtin_code) {
 	case TFLITE_OP_CAST: return lower_cast(l, op);
-	case TFLITE_OP_STRIDED_SLICE: return lower_strided_slice(l, op);
 	case TFLITE_OP_DIV:
 		if (int32_out)
 			return lower_binary_int32(l, op, AIOT_ISA_OP_DIV_INT32);

@@ -102,6 +102,9 @@ enum tflite_builtin {
 	TFLITE_OP_LEAKY_RELU = 98,
 	TFLITE_OP_QUANTIZE = 114,
 	TFLITE_OP_HARD_SWISH = 117,
+	TFLITE_OP_SPLIT = 49,
+	TFLITE_OP_SLICE = 65,
+	TFLITE_OP_SPLIT_V = 102,
 	/* deprecated_builtin_code holds this when the real code is >= 127 */
 	TFLITE_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127,
 };
@@ -122,6 +125,7 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_MUL = 21,
 	TFLITE_OPTIONS_REDUCER = 27,
 	TFLITE_OPTIONS_SUB = 28,
+	TFLITE_OPTIONS_STRIDED_SLICE = 32,
 	TFLITE_OPTIONS_DEQUANTIZE = 38,
 	TFLITE_OPTIONS_MAXIMUM_MINIMUM = 39,
 	TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR = 74,
@@ -204,6 +208,12 @@ struct tflite_reducer_options {     /* MEAN, SUM, ... */
 	bool keep_dims;
 };
 
+struct tflite_strided_slice_options {
+	int32_t begin_mask, end_mask;   /* bit i: axis i's begin/end ignored */
+	int32_t ellipsis_mask, new_axis_mask, shrink_axis_mask;
+	bool offset;                    /* end is relative to begin */
+};
+
 struct tflite_softmax_options {
 	float beta;                     /* finite */
 };
@@ -246,6 +256,7 @@ struct tflite_operator {
 		struct tflite_reducer_options reducer;
 		struct tflite_leaky_relu_options leaky_relu;
 		struct tflite_resize_options resize;
+		struct tflite_strided_slice_options strided_slice;
 	} options;
 };
 

@@ -48,6 +48,8 @@ enum { RESIZE_NN_ALIGN_CORNERS = 0, RESIZE_NN_HALF_PIXEL_CENTERS = 1 };
 enum { SOFTMAX_BETA = 0 };
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
 enum { REDUCER_KEEP_DIMS = 0 };
+enum { SS_BEGIN_MASK = 0, SS_END_MASK = 1, SS_ELLIPSIS_MASK = 2, SS_NEW_AXIS_MASK = 3,
+       SS_SHRINK_AXIS_MASK = 4, SS_OFFSET = 5 };
 enum { RESHAPE_NEW_SHAPE = 0 };
 enum { SVDF_RANK = 0, SVDF_ACTIVATION = 1, SVDF_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
 
@@ -414,6 +416,18 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		rc = fb_u8(r, o, REDUCER_KEEP_DIMS, 0, &keep);
 		op->options.reducer.keep_dims = keep != 0;
 		break;
+	case TFLITE_OP_STRIDED_SLICE: {
+		struct tflite_strided_slice_options *s = &op->options.strided_slice;
+
+		rc = fb_i32(r, o, SS_BEGIN_MASK, 0, &s->begin_mask);
+		if (!rc) rc = fb_i32(r, o, SS_END_MASK, 0, &s->end_mask);
+		if (!rc) rc = fb_i32(r, o, SS_ELLIPSIS_MASK, 0, &s->ellipsis_mask);
+		if (!rc) rc = fb_i32(r, o, SS_NEW_AXIS_MASK, 0, &s->new_axis_mask);
+		if (!rc) rc = fb_i32(r, o, SS_SHRINK_AXIS_MASK, 0, &s->shrink_axis_mask);
+		if (!rc) rc = fb_u8(r, o, SS_OFFSET, 0, &keep);
+		s->offset = keep != 0;
+		break;
+	}
 	case TFLITE_OP_LEAKY_RELU:
 		rc = fb_f32(r, o, LEAKY_RELU_ALPHA, 0.0f, &op->options.leaky_relu.alpha);
 		if (!rc && !isfinite(op->options.leaky_relu.alpha))
@@ -491,6 +505,7 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
 	case TFLITE_OP_CONCATENATION: return TFLITE_OPTIONS_CONCATENATION;
 	case TFLITE_OP_MEAN: return TFLITE_OPTIONS_REDUCER;
+	case TFLITE_OP_STRIDED_SLICE: return TFLITE_OPTIONS_STRIDED_SLICE;
 	case TFLITE_OP_SVDF: return TFLITE_OPTIONS_SVDF;
 	case TFLITE_OP_QUANTIZE: return TFLITE_OPTIONS_QUANTIZE;
 	case TFLITE_OP_DEQUANTIZE: return TFLITE_OPTIONS_DEQUANTIZE;

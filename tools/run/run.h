@@ -34,6 +34,7 @@ struct tensor_desc {
 	size_t size;
 	float scale;
 	int32_t zero_point;
+	uint32_t pixel_format;	/* V4L2 fourcc of a camera-frame input, else 0 */
 	char name[AIOT_MODEL_NAME_LEN + 1];
 };
 

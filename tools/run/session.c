@@ -27,6 +27,7 @@ static void desc_from_info(const struct aiot_tensor_info *t, struct tensor_desc 
 	d->size = aiot_tensor_info_get_size(t);
 	d->scale = aiot_tensor_info_get_scale(t);
 	d->zero_point = aiot_tensor_info_get_zero_point(t);
+	d->pixel_format = aiot_tensor_info_get_pixel_format(t);
 	snprintf(d->name, sizeof(d->name), "%s", aiot_tensor_info_get_name(t));
 }
 

@@ -91,7 +91,16 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 	unsigned int nfmts;
 	char a[5], b[5], why[256];
 
-	if (v4l2_fmt_want_for(in->dtype, in->dims, &want, why, sizeof(why))) {
+	if (in->pixel_format) {
+		/* compiled with aiot-compile --input: the frame is the input */
+		want.fourcc = in->pixel_format;
+		want.width = in->dims[2];
+		want.height = in->dims[1];
+		want.bytes_per_pixel = in->pixel_format == V4L2_PIX_FMT_YUYV ||
+				       in->pixel_format == V4L2_PIX_FMT_UYVY ? 2 :
+				       in->pixel_format == V4L2_PIX_FMT_RGB24 ||
+				       in->pixel_format == V4L2_PIX_FMT_BGR24 ? 3 : 1;
+	} else if (v4l2_fmt_want_for(in->dtype, in->dims, &want, why, sizeof(why))) {
 		fprintf(stderr, "aiot-run: the model's input %s [%ux%ux%ux%u] cannot come from a "
 			"camera as it is: %s\n", dtype_name(in->dtype), in->dims[0], in->dims[1],
 			in->dims[2], in->dims[3], why);
@@ -127,10 +136,24 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 			return EXIT_FAIL;
 		}
 		fourcc_str(near, b);
+		if (in->pixel_format) {
+			uint32_t alt = 0;
+
+			for (unsigned int i = 0; i < nfmts && !alt; i++)
+				if (!aiot_model_frame_size(fmts[i], want.width, want.height, NULL))
+					alt = fmts[i];
+			fourcc_str(alt, b);
+			fprintf(stderr, "aiot-run: %s does not offer %s, the frame the model was "
+				"compiled for (aiot-compile --input); %s%s\n", c->path, a,
+				alt ? "it offers " : "none of its formats is one --input takes",
+				alt ? b : "");
+			return EXIT_FAIL;
+		}
 		printf("format: the model takes %s; the camera does not offer it, nearest: %s "
 		       "(%s)\n", a, b, v4l2_fmt_why_nearest(want.fourcc, near));
 		fprintf(stderr, "aiot-run: %s gives %s, the model takes %s %ux%u: needs "
-			"preprocessing: pixel-format conversion %s -> %s (not in the ISA yet)\n",
+			"preprocessing: pixel-format conversion %s -> %s (compile the model with "
+			"aiot-compile --input FMT:WxH for the camera's frames)\n",
 			c->path, b, a, want.width, want.height, b, a);
 		return EXIT_FAIL;
 	}
@@ -151,12 +174,27 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 		printf("format: asked %s %ux%u, the camera gives %s %ux%u (%u bytes per row)\n",
 		       a, want.width, want.height, b, c->fmt.fmt.pix.width,
 		       c->fmt.fmt.pix.height, c->fmt.fmt.pix.bytesperline);
-		fprintf(stderr, "aiot-run: %s: needs preprocessing: %s\n", c->path, why);
+		if (in->pixel_format)
+			fprintf(stderr, "aiot-run: %s cannot give the frame the model was compiled "
+				"for: %s\n", c->path, why);
+		else
+			fprintf(stderr, "aiot-run: %s: needs preprocessing: %s\n", c->path, why);
 		return EXIT_FAIL;
 	}
-	printf("format: %s %ux%u, %u bytes per frame: the model's input as it is (no "
-	       "preprocessing)\n", b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
-	       c->fmt.fmt.pix.sizeimage);
+	if (in->pixel_format && c->fmt.fmt.pix.sizeimage < in->size) {
+		fprintf(stderr, "aiot-run: %s: %s %ux%u frames of %u bytes, the model reads %zu\n",
+			c->path, b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
+			c->fmt.fmt.pix.sizeimage, in->size);
+		return EXIT_FAIL;
+	}
+	if (in->pixel_format)
+		printf("format: %s %ux%u, %u bytes per frame: the frame the model was compiled "
+		       "for (FRAME_TO_TENSOR converts it on the NPU)\n", b,
+		       c->fmt.fmt.pix.width, c->fmt.fmt.pix.height, c->fmt.fmt.pix.sizeimage);
+	else
+		printf("format: %s %ux%u, %u bytes per frame: the model's input as it is (no "
+		       "preprocessing)\n", b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
+		       c->fmt.fmt.pix.sizeimage);
 	parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	tpf = &parm.parm.capture.timeperframe;
 	if (!xioctl(c->fd, VIDIOC_G_PARM, &parm) && tpf->numerator && tpf->denominator)
@@ -460,9 +498,18 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 
 	for (unsigned int i = 0; i < V4L2_MAX_BUFFERS; i++)
 		c.dmabuf[i] = -1;
-	printf("model %s: input %s [%ux%ux%ux%u]\n", s->name[0] ? s->name : model_path,
-	       dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1], s->in.dims[2],
-	       s->in.dims[3]);
+	if (s->in.pixel_format) {
+		char f[5];
+
+		fourcc_str(s->in.pixel_format, f);
+		printf("model %s: input a %s %ux%u camera frame (%zu bytes)\n",
+		       s->name[0] ? s->name : model_path, f, s->in.dims[2], s->in.dims[1],
+		       s->in.size);
+	} else {
+		printf("model %s: input %s [%ux%ux%ux%u]\n", s->name[0] ? s->name : model_path,
+		       dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1], s->in.dims[2],
+		       s->in.dims[3]);
+	}
 	nrc = negotiate(&c, &s->in);
 	if (nrc) {
 		teardown(&c, s, false);

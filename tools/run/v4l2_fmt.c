@@ -14,7 +14,7 @@ int v4l2_fmt_want_for(int dtype, const uint32_t dims[4], struct v4l2_fmt_want *w
 {
 	if (dtype != AIOT_DTYPE_INT8) {
 		snprintf(why, len, "its elements are %d-bit: a camera's 8-bit pixels need "
-			 "quantisation to that type (preprocessing not in the ISA yet)",
+			 "quantisation to that type (aiot-compile --input feeds int8 inputs only)",
 			 dtype == AIOT_DTYPE_INT16 ? 16 : 32);
 		return -EINVAL;
 	}
@@ -35,7 +35,8 @@ int v4l2_fmt_want_for(int dtype, const uint32_t dims[4], struct v4l2_fmt_want *w
 		return 0;
 	default:
 		snprintf(why, len, "%u channels per pixel: no camera format gives that; needs "
-			 "pixel-format conversion (preprocessing not in the ISA yet)", dims[3]);
+			 "pixel-format conversion to it (aiot-compile --input gives 1 or 3)",
+			 dims[3]);
 		return -EINVAL;
 	}
 }
@@ -110,22 +111,23 @@ int v4l2_fmt_check(const struct v4l2_fmt_want *want, uint32_t fourcc, uint32_t w
 {
 	if (fourcc != want->fourcc) {
 		snprintf(why, len, "the camera switched to another pixel format: pixel-format "
-			 "conversion (not in the ISA yet)");
+			 "conversion (compile the model with aiot-compile --input for this format)");
 		return -EINVAL;
 	}
 	if (width != want->width || height != want->height) {
 		snprintf(why, len, "resize (or crop) %ux%u -> %ux%u, the model's input size "
-			 "(not in the ISA yet)", width, height, want->width, want->height);
+			 "(aiot-compile --input FMT:%ux%u adds it)", width, height, want->width,
+			 want->height, width, height);
 		return -EINVAL;
 	}
 	if ((uint64_t)bytesperline != (uint64_t)width * want->bytes_per_pixel) {
 		snprintf(why, len, "rows padded to %u bytes, the model's are %llu: a crop that "
-			 "drops the padding (not in the ISA yet)", bytesperline,
+			 "drops the padding (aiot-compile --input takes packed rows)", bytesperline,
 			 (unsigned long long)width * want->bytes_per_pixel);
 		return -EINVAL;
 	}
 	if (interlaced) {
-		snprintf(why, len, "interlaced fields: deinterlacing (not in the ISA yet)");
+		snprintf(why, len, "interlaced fields: deinterlacing (not supported)");
 		return -EINVAL;
 	}
 	return 0;

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		4
+#define AIOT_ISA_VERSION_MINOR		5
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -90,6 +90,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_DIV_INT32		= 43,	/* ISA 1.4 */
 	AIOT_ISA_OP_MINIMUM_INT32	= 44,	/* ISA 1.4 */
 	AIOT_ISA_OP_MAXIMUM_INT32	= 45,	/* ISA 1.4 */
+	AIOT_ISA_OP_SLICE		= 46,	/* ISA 1.5 */
 };
 
 /* Element types: append only. */
@@ -1028,6 +1029,33 @@ struct aiot_isa_op_binary_int32 {
 	struct aiot_isa_tensor input2;
 	struct aiot_isa_tensor output;
 	struct aiot_isa_activation act;
+};
+
+/*
+ * ISA 1.5 additions (opcodes 46..): more of the operator set of mainstream
+ * edge models. A stream that uses one of them must declare minor version 5
+ * or later. Opcodes after the last one here stay unassigned (refused).
+ */
+
+/**
+ * struct aiot_isa_op_slice - out[p] = in[begin + p * stride], any stride sign
+ * @hdr: opcode AIOT_ISA_OP_SLICE
+ * @input: any dtype
+ * @output: same dtype; may not overlap @input
+ * @begin: first element per axis, < the input's dim
+ * @stride: step per axis, non-zero; negative walks the axis backwards. On
+ *	every axis begin + (out - 1) * stride lies in 0 .. in - 1.
+ *
+ * AIOT_ISA_OP_STRIDED_SLICE with signed strides: TFLite's SLICE,
+ * STRIDED_SLICE (masks and negative indices resolved by the compiler) and
+ * SPLIT / SPLIT_V (one slice per output).
+ */
+struct aiot_isa_op_slice {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 begin[AIOT_ISA_DIMS];
+	__s32 stride[AIOT_ISA_DIMS];
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
