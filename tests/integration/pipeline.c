@@ -227,6 +227,13 @@ static void check_record(const struct drm_aiot_pipeline_record *r)
 		 (uint16_t)(ramp_at(r->sequence) + 2));
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void records_arrive(void)
 {
 	struct drm_aiot_pipeline_record r[20];
@@ -235,7 +242,7 @@ static void records_arrive(void)
 	struct pollfd pfd;
 	struct pl p;
 	int i, n, good = 0;
-	uint64_t lat_max = 0;
+	uint64_t lat[20], dev[20];
 
 	if (pl_open(&p)) {
 		pl_close(&p);
@@ -266,8 +273,8 @@ static void records_arrive(void)
 			continue;
 		check_record(&r[i]);
 		good++;
-		if (r[i].decided_ns - r[i].dma_done_ns > lat_max)
-			lat_max = r[i].decided_ns - r[i].dma_done_ns;
+		lat[good - 1] = r[i].decided_ns - r[i].dma_done_ns;
+		dev[good - 1] = r[i].ended_ns - r[i].started_ns;
 	}
 	/* Periods skipped before the first record are its late count. */
 	CHECK_EQ(r[0].period, r[0].late -
@@ -280,11 +287,16 @@ static void records_arrive(void)
 	CHECK(s.frontend_jobs <= s.slots - s.skipped_slots);
 	CHECK(s.frontend_jobs + s.skipped_slots + 16 >= s.slots);
 	CHECK_EQ(s.reserved[0], 0);
-	tap_diag("%d records, slots %llu, skipped %llu, late %llu, wakeups %llu, max DMA->decision %.2f ms",
+	qsort(lat, good, sizeof(lat[0]), cmp_u64);
+	qsort(dev, good, sizeof(dev[0]), cmp_u64);
+	tap_diag("%d records, slots %llu, skipped %llu, late %llu, wakeups %llu (%.3f a slot); model job p50 %.3f ms; DMA->decision p50 %.2f ms, p99 %.2f ms",
 		 n, (unsigned long long)s.slots,
 		 (unsigned long long)s.skipped_slots,
 		 (unsigned long long)s.late, (unsigned long long)s.wakeups,
-		 lat_max / 1e6);
+		 s.slots ? (double)s.wakeups / s.slots : 0.0,
+		 good ? dev[good / 2] / 1e6 : 0.0,
+		 good ? lat[good / 2] / 1e6 : 0.0,
+		 good ? lat[(good * 99 - 1) / 100] / 1e6 : 0.0);
 	/* STOP: the records stop coming (after what was in flight). */
 	CHECK(ioctl(p.pfd, DRM_AIOT_PIPELINE_IOC_STOP) == 0);
 	CHECK(ioctl(p.pfd, DRM_AIOT_PIPELINE_IOC_STOP) == 0);
