@@ -159,7 +159,7 @@ static void isa16a_tconv_reject(struct kunit *test)
 	op = isa16a_tconv;
 	op.quant.offset = BUF_BYTES - 24;	/* 3 records do not fit */
 	job = isa16a_job(test, &op, sizeof(op), 6);
-	KUNIT_EXPECT_EQ(test, isa16a_check(test, job), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isa16a_check(test, job), -ENOSPC);
 	job = isa16a_job(test, &isa16a_tconv, sizeof(isa16a_tconv), 5);
 	isa16a_fill_tconv(job);
 	KUNIT_EXPECT_EQ(test, isa16a_check(test, job), -EOPNOTSUPP);

@@ -444,11 +444,16 @@ static void hung_job(bool camera)
 		 (unsigned long long)(mid1.skipped_slots - mid0.skipped_slots));
 	/*
 	 * During the hang the slots keep coming (a ring stopped behind the
-	 * hung job's slot gives none) and are all skipped...
+	 * hung job's slot gives none) and are all skipped... A slot is
+	 * counted when it arrives and skipped when the slot work has looked
+	 * at it: one in flight at either snapshot moves the two counts
+	 * apart by one (seen in the debug guest: 99 slots, 100 skipped).
 	 */
 	CHECK(mid1.slots - mid0.slots >= 5);
-	CHECK_EQ(mid1.skipped_slots - mid0.skipped_slots,
-		 mid1.slots - mid0.slots);
+	CHECK(mid1.skipped_slots - mid0.skipped_slots + 1 >=
+	      mid1.slots - mid0.slots);
+	CHECK(mid1.skipped_slots - mid0.skipped_slots <=
+	      mid1.slots - mid0.slots + 1);
 	CHECK(s.skipped_slots >= 10);
 	CHECK(s.late >= 10);
 	CHECK_EQ(failed, 1);
