@@ -38,7 +38,7 @@ start=$(date +%s)
 {
 	make -C "$src" O="$out" x86_64_defconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-		"$src/kernel/configs/kvm_guest.config" "$here/debug-kernel.config"
+		"$here/debug-kernel.config"
 	make -C "$src" O="$out" olddefconfig
 } >&2
 # Every option the fragment asks for must have survived olddefconfig.
