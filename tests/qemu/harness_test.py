@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Host checks of aiot-qemu's kernel-log verdicts: what fails a guest run
 and what is shown as someone else's report. The fixture is a real guest
-log: the 10^6-call fault-injection fuzz run (seed 16) of issue 13."""
+log: the 10^6-call fault-injection fuzz run (seed 16) of issue 13; and
+vivid's negative-timeout warning from the debug guest's card run (its
+block as the harness printed it, the two lines above "Tainted" written
+back in the kernel's format: the run's log was overwritten)."""
 import importlib.machinery
 import importlib.util
 import sys
@@ -55,6 +58,27 @@ class KernelLogVerdicts(unittest.TestCase):
     def test_a_block_without_its_end_fails(self):
         cut = [l for l in self.log if "</TASK>" not in l]
         self.assertEqual(len(problems(cut)), 1)
+
+
+class VividOnTheDebugKernel(unittest.TestCase):
+    """A lockdep kernel's stacks carry stale "?" frames the rule does not
+    name; the reliable frames decide."""
+
+    def setUp(self):
+        self.log = (HERE / "testdata/vivid-negative-timeout.log").read_text().splitlines()
+
+    def test_stale_frames_do_not_make_it_aiots(self):
+        self.assertEqual(problems(self.log), [])
+
+    def test_a_reliable_foreign_frame_fails(self):
+        log = [l.replace("kthread+0x283/0x350", "worker_thread+0x283/0x350")
+               for l in self.log]
+        self.assertEqual(len(problems(log)), 1)
+
+    def test_a_stale_aiot_frame_fails(self):
+        log = [l.replace("? __kthread_parkme+0xb5/0x1e0",
+                         "? aiot_sensor_stop+0xb5/0x1e0 [aiot_sensor]") for l in self.log]
+        self.assertEqual(len(problems(log)), 1)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,20 @@ if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 
+# --debug-kernel-deps: only what build-debug-kernel.sh needs, so that a cold
+# run (tests/run-all) can start that build while the rest installs.
+if [ "${1:-}" = --debug-kernel-deps ]; then
+	kpkgs=(build-essential bc bison flex libssl-dev libelf-dev kmod cpio xz-utils
+		linux-source-6.12)
+	missing=()
+	for p in "${kpkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} = 0 ] || apt-get install -y -q --no-install-recommends "${missing[@]}"
+	exit 0
+fi
+
 kver612=$(aiot_kver_612)
 kver61=$(aiot_kver_61)
 kver612a=$(aiot_kver_612_arm64)
