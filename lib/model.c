@@ -139,7 +139,11 @@ static const struct frame_format {
 	{ FOURCC('N', 'V', '1', '2'), 3, 2, true, true },
 	{ FOURCC('R', 'G', 'B', '3'), 3, 1, false, false },
 	{ FOURCC('B', 'G', 'R', '3'), 3, 1, false, false },
+	/* Both planes together; each is an input of its own (plane_bytes()). */
+	{ FOURCC('N', 'M', '1', '2'), 3, 2, true, true },
 };
+
+#define FOURCC_NV12M FOURCC('N', 'M', '1', '2')
 
 int aiot_model_frame_size(uint32_t fourcc, uint32_t width, uint32_t height,
 			  uint64_t *bytes)
@@ -205,7 +209,7 @@ static int check_frame_tensor(const struct aiot_model_tensor *t, unsigned int in
 	if (!frame_format_known(t->pixel_format))
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: unknown pixel format %s (GREY, YUYV, UYVY, NV12, "
-			    "RGB3, BGR3 are known)", index, f);
+			    "RGB3, BGR3, NM12 are known)", index, f);
 	if (t->direction != AIOT_MODEL_TENSOR_INPUT)
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: an output with pixel format %s (only inputs are frames)",
@@ -223,11 +227,52 @@ static int check_frame_tensor(const struct aiot_model_tensor *t, unsigned int in
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: a %ux%u %s frame cannot be (odd or out-of-range size)",
 			    index, t->dims[2], t->dims[1], f);
+	/* NV12M: one input per plane, the luma's W*H bytes or the chroma's W*H/2. */
+	if (t->pixel_format == FOURCC_NV12M &&
+	    (t->size == (uint64_t)t->dims[1] * t->dims[2] ||
+	     t->size == (uint64_t)t->dims[1] * t->dims[2] / 2))
+		return 0;
 	if (bytes != t->size)
 		return aiot_fail(-EINVAL, err, errlen,
-			    "tensor %u: size %u does not match a %ux%u %s frame (%llu bytes)",
+			    "tensor %u: size %u does not match a %ux%u %s frame (%llu bytes%s)",
 			    index, t->size, t->dims[2], t->dims[1], f,
-			    (unsigned long long)bytes);
+			    (unsigned long long)bytes,
+			    t->pixel_format == FOURCC_NV12M ? " in two planes, one input each" :
+			    "");
+	return 0;
+}
+
+/*
+ * NV12M frames are two inputs, plane 0 (luma, W*H bytes) then plane 1
+ * (chroma, W*H/2 bytes) of the same frame size, each in a slot of its own.
+ */
+static int check_nv12m_inputs(const struct aiot_model_blob_view *view, char *err,
+			      size_t errlen)
+{
+	const struct aiot_model_tensor *y, *uv;
+	unsigned int first = view->input_count, n = 0;
+
+	for (unsigned int i = 0; i < view->input_count; i++) {
+		if (view->tensors[i].pixel_format != FOURCC_NV12M)
+			continue;
+		if (!n++)
+			first = i;
+	}
+	if (!n)
+		return 0;
+	if (n != 2 || view->tensors[first + 1].pixel_format != FOURCC_NV12M)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "%u NM12 (NV12M) inputs: a frame in that format is two consecutive "
+			    "inputs, its luma plane then its chroma plane", n);
+	y = &view->tensors[first];
+	uv = &view->tensors[first + 1];
+	if (y->dims[1] != uv->dims[1] || y->dims[2] != uv->dims[2] ||
+	    y->size != y->dims[1] * y->dims[2] || uv->size != y->size / 2 ||
+	    y->binding == uv->binding)
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensors %u and %u: not the luma (W*H bytes) then the chroma "
+			    "(W*H/2 bytes) plane of one NM12 frame, in two binding slots",
+			    first, first + 1);
 	return 0;
 }
 
@@ -361,7 +406,7 @@ static int check_tensor_table(struct aiot_model_blob_view *view, char *err,
 					    j, i, a->binding);
 		}
 	}
-	return 0;
+	return check_nv12m_inputs(view, err, errlen);
 }
 
 static int check_command_stream(const uint8_t *p, size_t size,

@@ -70,7 +70,7 @@ $(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compi
 $(COMPILE_TEST_BIN): $(COMPILE_TEST_SRCS) $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) \
 		     $(COMPILE_BLOB_SAN_OBJ) $(COMPILE_HDRS) tests/unit/compile_test_util.h \
 		     tests/unit/compile_graph_util.h tests/unit/isa_test_util.h \
-		     tests/unit/isa_resize_ref.h
+		     tests/unit/isa_resize_ref.h tests/unit/isa_16a_ref.h tests/unit/isa_s16_ref.h
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ $(COMPILE_TEST_SRCS) \
 		$(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(COMPILE_BLOB_SAN_OBJ) \

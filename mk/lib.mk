@@ -43,6 +43,8 @@ GUEST_LDLIBS_lib_accel := $(LIB_A) $(LIB_LDLIBS)
 $(BUILD)/guest/tests/lib_accel: $(LIB_A)
 GUEST_LDLIBS_lib_sensor := $(LIB_A) $(LIB_LDLIBS)
 $(BUILD)/guest/tests/lib_sensor: $(LIB_A)
+GUEST_LDLIBS_pipeline := $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/pipeline: $(LIB_A)
 
 .PHONY: install-lib
 install: install-lib

@@ -94,7 +94,8 @@ $(BUILD)/guest/tests/v4l2: $(LIB_A) $(BUILD)/libaiot-isa.a
 
 ifneq ($(wildcard $(AIOT_MODELS_DIR)/person_detection/person_detect.tflite),)
 GUEST_PROGS += $(BUILD)/guest/data/models/person_detect_yuyv640.aiot \
-	       $(BUILD)/guest/data/models/person_detect_nv12640.aiot
+	       $(BUILD)/guest/data/models/person_detect_nv12640.aiot \
+	       $(BUILD)/guest/data/models/person_detect_nv12m640.aiot
 endif
 $(BUILD)/guest/data/models/person_detect_%640.aiot: \
 		$(AIOT_MODELS_DIR)/person_detection/person_detect.tflite $(BUILD)/aiot-compile

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/videodev2.h>
+
 #include "aiot_isa.h"
 #include "blob.h"
 #include "lower.h"
@@ -67,7 +69,9 @@ static void usage(FILE *f)
 		"  -i, --input FMT:WxH the blob's input is a camera frame: FMT grey, yuyv,\n"
 		"                      uyvy, nv12, rgb24 or bgr24, W x H pixels (e.g.\n"
 		"                      yuyv:640x480); FRAME_TO_TENSOR converts, resizes\n"
-		"                      and quantises it to the model's input on the NPU\n"
+		"                      and quantises it to the model's input on the NPU;\n"
+		"                      nv12m (multi-planar: two inputs, luma and chroma\n"
+		"                      planes in buffers of their own) needs ISA 1.6\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -217,12 +221,17 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 		       g->dims[3] == 1 ? "luma" : "R, G, B", (double)g->scale, g->zero_point);
 	}
 	printf("tensors:\n");
-	if (lm->input_pixel_format)
-		printf("  input  \"frame\" %s %ux%u (V4L2 fourcc 0x%08x, %u B)\n",
+	if (lm->input_pixel_format) {
+		printf("  input  \"frame\" %s %ux%u (V4L2 fourcc 0x%08x, %u B%s)\n",
 		       aiot_lower_frame_name(lm->input_pixel_format), lm->input.dims[2],
-		       lm->input.dims[1], lm->input_pixel_format, lm->input.bytes);
-	else
+		       lm->input.dims[1], lm->input_pixel_format, lm->input.bytes,
+		       lm->input_pixel_format == V4L2_PIX_FMT_NV12M ? ", the luma plane" : "");
+	if (lm->input_pixel_format == V4L2_PIX_FMT_NV12M)
+		printf("  input  \"frame_chroma\" NV12M %ux%u (the chroma plane, %u B)\n",
+		       lm->input.dims[2], lm->input.dims[1], lm->input.bytes / 2);
+	} else {
 		print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
+	}
 	print_tensor("output", m->tensors[m->outputs[0]].name, &lm->output);
 }
 
@@ -236,7 +245,8 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 static int self_check(const struct aiot_lowered_model *lm, char *err, size_t errlen,
 		      uint64_t *work)
 {
-	u64 sizes[4];
+	u64 sizes[AIOT_LOWER_BINDING_CHROMA + 1] = { 0 };
+	unsigned int n = 4;
 	struct aiot_isa_summary sum;
 	int rc;
 
@@ -244,7 +254,12 @@ static int self_check(const struct aiot_lowered_model *lm, char *err, size_t err
 	sizes[AIOT_ISA_BINDING_INPUT] = lm->input.bytes;
 	sizes[AIOT_ISA_BINDING_OUTPUT] = lm->output.bytes;
 	sizes[AIOT_ISA_BINDING_ARENA] = lm->arena_size;
-	rc = aiot_isa_validate(lm->stream, lm->stream_size, sizes, 4, &sum);
+	if (lm->input_pixel_format == V4L2_PIX_FMT_NV12M) {
+		/* NV12M's chroma plane, the second input */
+		sizes[AIOT_LOWER_BINDING_CHROMA] = lm->input.bytes / 2;
+		n = AIOT_LOWER_BINDING_CHROMA + 1;
+	}
+	rc = aiot_isa_validate(lm->stream, lm->stream_size, sizes, n, &sum);
 	if (rc)
 		snprintf(err, errlen, "the ISA validator rejects operation %u of the lowered "
 			 "stream (%s)", sum.error_op, strerror(-rc));

@@ -74,6 +74,7 @@ AIOT_API const char *aiot_strerror(int err);
 #define AIOT_ACCEL_CAP_BO		(1ULL << 1)	/* buffers, PRIME */
 #define AIOT_ACCEL_CAP_SUBMIT		(1ULL << 2)	/* jobs, syncobj fences */
 #define AIOT_ACCEL_CAP_SYNC_FILE	(1ULL << 3)	/* sync_file at submit */
+#define AIOT_ACCEL_CAP_PIPELINE		(1ULL << 4)	/* <aiot/pipeline.h> */
 
 /**
  * aiot_accel_open() - open an aiot accelerator by device node

@@ -41,6 +41,7 @@
 
 struct aiot_checker;
 struct dentry;
+struct drm_gem_object;
 struct dma_fence;
 struct drm_aiot_device_info;
 
@@ -168,6 +169,8 @@ struct aiot_job_order {
  * @stats: this file's counters, for fdinfo
  * @jobs_in_flight: jobs submitted and not yet released (see
  *	aiot_device_max_jobs_in_flight())
+ * @pipelines_lock: protects @pipelines
+ * @pipelines: the file's standing pipelines (aiot_pipeline.c)
  */
 struct aiot_file {
 	struct kref refcount;
@@ -182,6 +185,25 @@ struct aiot_file {
 	struct aiot_job_record records[AIOT_JOB_RECORDS];
 	struct aiot_stats stats;
 	atomic_t jobs_in_flight;
+	struct mutex pipelines_lock;	/* pipelines */
+	struct list_head pipelines;
+};
+
+/**
+ * struct aiot_kernel_submit - a job submitted from inside the kernel
+ * @stream: the command stream (copied)
+ * @stream_size: its bytes
+ * @priority: &enum drm_aiot_priority
+ * @deadline_ns: as SUBMIT's, 0 for none
+ * @bos: the buffer bound to each slot, NULL for none (the job takes its
+ *	own references)
+ */
+struct aiot_kernel_submit {
+	const void *stream;
+	u32 stream_size;
+	u32 priority;
+	u64 deadline_ns;
+	struct drm_gem_object *bos[AIOT_NPU_MAX_BINDINGS];
 };
 
 extern const struct drm_driver aiot_drm_driver;
@@ -208,6 +230,18 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 		      struct drm_file *file);
 int aiot_ioctl_job_wait(struct drm_device *drm, void *data,
 			struct drm_file *file);
+int aiot_submit_kernel(struct drm_file *file,
+		       const struct aiot_kernel_submit *ks,
+		       struct dma_fence **done, u64 *job_id,
+		       bool validate_only);
+void aiot_record_times(struct aiot_file *afile, u64 job_id, u64 *started_ns,
+		       u64 *ended_ns);
+void aiot_queue_cleanup_work(struct work_struct *work);
+
+/* aiot_pipeline.c: standing pipelines (docs/pipeline.md). */
+int aiot_ioctl_pipeline_create(struct drm_device *drm, void *data,
+			       struct drm_file *file);
+void aiot_pipeline_file_close(struct aiot_file *afile);
 int aiot_sched_init(struct aiot_device *adev);
 int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev);
 void aiot_file_close(struct aiot_file *afile);

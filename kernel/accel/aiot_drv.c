@@ -45,6 +45,7 @@ static void aiot_postclose(struct drm_device *drm, struct drm_file *file)
 	struct aiot_file *afile = file->driver_priv;
 
 	atomic_dec(&afile->adev->open_files);
+	aiot_pipeline_file_close(afile);
 	aiot_file_close(afile);
 	/* Jobs still on the device keep the context until they finish. */
 	aiot_file_put(afile);
@@ -75,6 +76,8 @@ static const struct drm_ioctl_desc aiot_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(AIOT_BO_WAIT, aiot_ioctl_bo_wait, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(AIOT_SUBMIT, aiot_ioctl_submit, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(AIOT_JOB_WAIT, aiot_ioctl_job_wait, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(AIOT_PIPELINE_CREATE, aiot_ioctl_pipeline_create,
+			  DRM_RENDER_ALLOW),
 };
 
 #if IS_ENABLED(CONFIG_DRM_ACCEL)

@@ -339,6 +339,35 @@ void aiot_job_queue_cleanup(struct aiot_job *job)
 	queue_work(aiot_cleanup_wq, &job->cleanup_work);
 }
 
+/* Run @work on the cleanup workqueue, which module exit drains. */
+void aiot_queue_cleanup_work(struct work_struct *work)
+{
+	queue_work(aiot_cleanup_wq, work);
+}
+
+/**
+ * aiot_record_times() - a job's start and end times from its file's record
+ * @afile: the job's file
+ * @job_id: the job
+ * @started_ns: out: when it started on the device, 0 if it did not
+ * @ended_ns: out: when it ended, 0 if not yet (or the record is gone)
+ */
+void aiot_record_times(struct aiot_file *afile, u64 job_id, u64 *started_ns,
+		       u64 *ended_ns)
+{
+	struct aiot_job_record *rec = aiot_record(afile, job_id);
+	unsigned long flags;
+
+	*started_ns = 0;
+	*ended_ns = 0;
+	spin_lock_irqsave(&afile->records_lock, flags);
+	if (rec->job_id == job_id) {
+		*started_ns = rec->started_ns;
+		*ended_ns = rec->ended_ns;
+	}
+	spin_unlock_irqrestore(&afile->records_lock, flags);
+}
+
 static void aiot_file_release(struct kref *kref)
 {
 	struct aiot_file *afile = container_of(kref, struct aiot_file, refcount);

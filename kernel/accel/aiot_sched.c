@@ -271,6 +271,8 @@ int aiot_file_init(struct aiot_file *afile, struct aiot_device *adev)
 	atomic_set(&afile->cancelled, 0);
 	mutex_init(&afile->submit_lock);
 	spin_lock_init(&afile->records_lock);
+	mutex_init(&afile->pipelines_lock);
+	INIT_LIST_HEAD(&afile->pipelines);
 	for (i = 0; i < AIOT_NUM_PRIORITIES; i++)
 		aiot_job_order_init(&afile->order[i]);
 	for (i = 0; i < AIOT_NUM_PRIORITIES; i++) {

@@ -247,10 +247,12 @@ out_put:
 	return ret;
 }
 
+static int aiot_job_map_bos(struct aiot_job *job);
+
 static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 			 const struct drm_aiot_submit *args)
 {
-	int i, ret;
+	int i;
 
 	/* The uAPI's slots are the ISA's, one to one. */
 	BUILD_BUG_ON(DRM_AIOT_MAX_BINDINGS != AIOT_NPU_MAX_BINDINGS);
@@ -266,6 +268,14 @@ static int aiot_job_bind(struct aiot_job *job, struct drm_file *file,
 			return -ENOENT;
 		job->npu.size[i] = job->bos[i]->size;
 	}
+	return aiot_job_map_bos(job);
+}
+
+/* The bound buffers' kernel mappings, for a CPU backend. */
+static int aiot_job_map_bos(struct aiot_job *job)
+{
+	int i, ret;
+
 	/* A DMA backend gets device mappings instead, once validated. */
 	if (job->adev->desc->mem == AIOT_NPU_MEM_DMA)
 		return 0;
@@ -379,10 +389,12 @@ static int aiot_submit_check_args(const struct drm_aiot_submit *args)
  * @acquire: the reservation locks of @objs
  * @out_syncobj: the syncobj to signal, or NULL
  * @out_fd: the sync_file's descriptor, or -1
+ * @ks: a submission from inside the kernel (a standing pipeline), or NULL
  */
 struct aiot_submit {
 	struct drm_file *file;
 	struct drm_aiot_submit *args;
+	const struct aiot_kernel_submit *ks;
 	struct aiot_job *job;
 	struct aiot_isa_summary summary;
 	bool sched_init;
@@ -393,6 +405,31 @@ struct aiot_submit {
 	struct drm_syncobj *out_syncobj;
 	int out_fd;
 };
+
+/* A kernel submission: the stream and the buffers are given, not looked up. */
+static int aiot_submit_lookup_kernel(struct aiot_submit *s)
+{
+	const struct aiot_kernel_submit *ks = s->ks;
+	struct aiot_job *job = s->job;
+	void *stream;
+	int i;
+
+	/* kvmalloc + memcpy: 6.1 has no kvmemdup(). */
+	stream = kvmalloc(ks->stream_size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!stream)
+		return -ENOMEM;
+	memcpy(stream, ks->stream, ks->stream_size);
+	job->npu.stream = stream;
+	job->npu.stream_size = ks->stream_size;
+	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
+		if (!ks->bos[i])
+			continue;
+		drm_gem_object_get(ks->bos[i]);
+		job->bos[i] = ks->bos[i];
+		job->npu.size[i] = ks->bos[i]->size;
+	}
+	return aiot_job_map_bos(job);
+}
 
 static struct aiot_job *aiot_submit_new_job(struct drm_device *drm,
 					    struct aiot_file *afile,
@@ -430,6 +467,8 @@ static int aiot_submit_lookup(struct aiot_submit *s)
 {
 	int ret;
 
+	if (s->ks)
+		return aiot_submit_lookup_kernel(s);
 	ret = aiot_job_copy_stream(s->job, s->file, s->args);
 	if (ret)
 		return ret;
@@ -737,3 +776,65 @@ int aiot_ioctl_submit(struct drm_device *drm, void *data,
 }
 
 AIOT_EXPORT_FOR_KUNIT(aiot_ioctl_submit);
+
+/**
+ * aiot_submit_kernel() - queue a job from inside the kernel
+ * @file: the DRM file the job belongs to (its entities, records, limits)
+ * @ks: the stream (copied) and the buffers (referenced by the job)
+ * @done: out: the job's finished fence, a reference
+ * @job_id: out: the job's id in @file's records
+ * @validate_only: validate as SUBMIT would, queue nothing
+ *
+ * SUBMIT without the handles: the same validation, implicit sync and
+ * limits. Process context.
+ *
+ * Return: 0 or SUBMIT's errors.
+ */
+int aiot_submit_kernel(struct drm_file *file,
+		       const struct aiot_kernel_submit *ks,
+		       struct dma_fence **done, u64 *job_id,
+		       bool validate_only)
+{
+	struct drm_aiot_submit args = {
+		.priority = ks->priority,
+		.deadline_ns = ks->deadline_ns,
+	};
+	struct aiot_submit s = {
+		.file = file,
+		.args = &args,
+		.ks = ks,
+		.out_fd = -1,
+	};
+	struct aiot_file *afile = file->driver_priv;
+	int ret;
+
+	if (!ks->stream_size || ks->stream_size > AIOT_ISA_MAX_STREAM_BYTES ||
+	    ks->priority > DRM_AIOT_PRIORITY_HIGH)
+		return -EINVAL;
+	if (atomic_inc_return(&afile->jobs_in_flight) >
+	    aiot_device_max_jobs_in_flight(afile->adev)) {
+		atomic_dec(&afile->jobs_in_flight);
+		return -EBUSY;
+	}
+	s.job = aiot_submit_new_job(file->minor->dev, afile, &args);
+	if (!s.job) {
+		atomic_dec(&afile->jobs_in_flight);
+		return -ENOMEM;
+	}
+	ret = aiot_submit_lookup(&s);
+	if (!ret)
+		ret = aiot_submit_validate(&s);
+	if (!ret && validate_only)
+		ret = 1;
+	if (!ret)
+		ret = aiot_submit_dependencies(&s);
+	if (!ret)
+		ret = aiot_submit_lock_buffers(&s);
+	if (ret) {
+		aiot_submit_abort(&s);
+		return ret > 0 ? 0 : ret;
+	}
+	*done = aiot_submit_arm_push(&s);
+	*job_id = args.job_id;
+	return 0;
+}

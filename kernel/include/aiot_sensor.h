@@ -88,4 +88,66 @@ void aiot_sensor_dma_end(struct aiot_sensor *sensor,
 			 u32 bytesused, int error);
 void aiot_sensor_dma_skip(struct aiot_sensor *sensor, u64 periods);
 
+/*
+ * An in-kernel consumer of a stream's filled slots (aiot.ko's standing
+ * pipeline, docs/pipeline.md). It attaches through the file that owns the
+ * stream; while attached the ring cannot be reconfigured.
+ */
+struct dma_buf;
+struct file;
+
+/**
+ * struct aiot_sensor_slot_done - a slot the DMA has just filled
+ * @index: the slot's index in the ring
+ * @flags: AIOT_SENSOR_BUF_* of the slot
+ * @sequence: the period's sequence number
+ * @timestamp_ns: CLOCK_MONOTONIC time of its first sample
+ * @dma_done_ns: CLOCK_MONOTONIC time its DMA completed
+ * @bytesused: bytes written
+ */
+struct aiot_sensor_slot_done {
+	u32 index;
+	u32 flags;
+	u64 sequence;
+	u64 timestamp_ns;
+	u64 dma_done_ns;
+	u32 bytesused;
+};
+
+/**
+ * struct aiot_sensor_consumer - an in-kernel consumer of filled slots
+ * @slot_done: set by the consumer: a slot was filled and its write fence
+ *	has signalled. Called under the stream's spinlock from any context
+ *	(hardirq included): no sleeping, no allocation, no call back into
+ *	the stream; queue a work item. Return true to hold the slot: the ring
+ *	does not recycle it until @release_slot, so its data stays the
+ *	period's until the consumer's jobs have their read fences on it.
+ * @gone: set by the consumer: the sensor's backend is going away; no
+ *	@slot_done follows. Same context rules as @slot_done.
+ * @sensor: set by aiot_sensor_consumer_attach(): the stream
+ * @slot_count: set by attach: slots of the ring
+ * @slot_bytes: set by attach: bytes of a full slot
+ * @export_slot: set by attach: slot @index as a read-only dma-buf (a
+ *	reference), or an ERR_PTR. Process context.
+ * @release_slot: set by attach: end the hold @slot_done took on slot
+ *	@index. Process context.
+ * @detach: set by attach: no @slot_done or @gone is called once it
+ *	returns; every hold is released. Process context.
+ */
+struct aiot_sensor_consumer {
+	bool (*slot_done)(struct aiot_sensor_consumer *c,
+			  const struct aiot_sensor_slot_done *done);
+	void (*gone)(struct aiot_sensor_consumer *c);
+	struct aiot_sensor *sensor;
+	u32 slot_count;
+	u32 slot_bytes;
+	struct dma_buf *(*export_slot)(struct aiot_sensor_consumer *c,
+				       u32 index);
+	void (*release_slot)(struct aiot_sensor_consumer *c, u32 index);
+	void (*detach)(struct aiot_sensor_consumer *c);
+};
+
+int aiot_sensor_consumer_attach(struct file *owner,
+				struct aiot_sensor_consumer *c);
+
 #endif /* _AIOT_SENSOR_H_ */

@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SLICE + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_ADD_S16 + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -104,6 +104,8 @@ union aiot_isa_op {
 	struct aiot_isa_op_strided_slice slice;
 	struct aiot_isa_op_binary_int32 bin32;
 	struct aiot_isa_op_slice slice15;
+	struct aiot_isa_op_transpose_conv tconv;
+	struct aiot_isa_op_reduce reduce;
 };
 
 /* Walks a stream one validated operation at a time. */

@@ -959,6 +959,14 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 						     aiot_isa_tick_cb, ex);
 	case AIOT_ISA_OP_SLICE:
 		return aiot_isa_exec_shape_op(ex, op);
+	case AIOT_ISA_OP_TRANSPOSE_CONV:
+	case AIOT_ISA_OP_REDUCE:
+		return aiot_isa_exec_16a_op(ex, op);
+	case AIOT_ISA_OP_CONV_2D_S16:
+	case AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16:
+	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
+	case AIOT_ISA_OP_ADD_S16:
+		return aiot_isa_exec_s16_op(ex, op);
 	default:
 		/* ISA 1.4's audio front end; unknown opcodes never get here. */
 		return aiot_isa_exec_signal_op(ex, op);

@@ -32,4 +32,11 @@ int aiot_isa_exec_strided(struct aiot_isa_exec *ex,
 			  const struct aiot_isa_tensor *out, const u32 *begin,
 			  const s64 *stride);
 
+/* ISA 1.6's TRANSPOSE_CONV and REDUCE (aiot_isa_exec_16a.c). */
+int aiot_isa_exec_16a_op(struct aiot_isa_exec *ex,
+			 const union aiot_isa_op *op);
+
+/* ISA 1.6's int16x8 operations (aiot_isa_exec_s16.c). */
+int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op);
+
 #endif /* AIOT_ISA_EXEC_H */

@@ -204,8 +204,9 @@ static void aiot_isa_yuv_to_rgb(s32 y, s32 u, s32 v, s32 *rgb)
  * Pixel (@x, @y) of a validated frame as @channels values 0..255: luma
  * (1) or R, G, B (3, or B, G, R with AIOT_ISA_FRAME_BGR).
  */
-static void aiot_isa_pixel(const u8 *base, const struct aiot_isa_frame *f,
-			   u32 x, u32 y, u32 channels, u32 flags, s32 *out)
+static void aiot_isa_pixel(const u8 *base, const u8 *base1,
+			   const struct aiot_isa_frame *f, u32 x, u32 y,
+			   u32 channels, u32 flags, s32 *out)
 {
 	const u8 *row = base + f->offset[0] + (size_t)y * f->stride[0];
 	const u8 *uv;
@@ -241,7 +242,8 @@ static void aiot_isa_pixel(const u8 *base, const struct aiot_isa_frame *f,
 		}
 		break;
 	case AIOT_ISA_PIX_NV12:
-		uv = base + f->offset[1] + (size_t)(y / 2) * f->stride[1] +
+	case AIOT_ISA_PIX_NV12M:
+		uv = base1 + f->offset[1] + (size_t)(y / 2) * f->stride[1] +
 		     (x & ~1u);
 		aiot_isa_yuv_to_rgb(row[x], uv[0], uv[1], rgb);
 		if (channels == 1) {
@@ -282,6 +284,9 @@ int aiot_isa_exec_frame_to_tensor(void *const *bindings,
 {
 	const struct aiot_isa_frame *f = &op->frame;
 	const u8 *base = (const u8 *)bindings[f->binding];
+	/* Plane 1: NV12M's is in a buffer of its own (ISA 1.6). */
+	const u8 *base1 = f->format == AIOT_ISA_PIX_NV12M ?
+			  (const u8 *)bindings[f->binding1] : base;
 	s8 *out = (s8 *)bindings[op->output.binding] + op->output.offset;
 	const u32 *od = op->output.dims;
 	const struct aiot_isa_window *w = &op->crop;
@@ -299,16 +304,16 @@ int aiot_isa_exec_frame_to_tensor(void *const *bindings,
 				return -ECANCELED;
 			aiot_isa_tap(op->mode, x, w->width, od[2], op->flags,
 				     &tx);
-			aiot_isa_pixel(base, f, w->x + tx.lo, w->y + ty.lo, ch,
-				       op->flags, px[0]);
+			aiot_isa_pixel(base, base1, f, w->x + tx.lo,
+				       w->y + ty.lo, ch, op->flags, px[0]);
 			if (bilinear) {
-				aiot_isa_pixel(base, f, w->x + tx.lo,
+				aiot_isa_pixel(base, base1, f, w->x + tx.lo,
 					       w->y + ty.hi, ch, op->flags,
 					       px[1]);
-				aiot_isa_pixel(base, f, w->x + tx.hi,
+				aiot_isa_pixel(base, base1, f, w->x + tx.hi,
 					       w->y + ty.lo, ch, op->flags,
 					       px[2]);
-				aiot_isa_pixel(base, f, w->x + tx.hi,
+				aiot_isa_pixel(base, base1, f, w->x + tx.hi,
 					       w->y + ty.hi, ch, op->flags,
 					       px[3]);
 			}

@@ -46,6 +46,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 		sizeof(struct aiot_isa_op_frame_to_tensor),
 	AIOT_ISA_SIGNAL_OP_SIZES
 	AIOT_ISA_15_OP_SIZES
+	AIOT_ISA_16_OPS_A_SIZES
+	AIOT_ISA_16_S16_OP_SIZES
 };
 
 /*
@@ -54,6 +56,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode >= AIOT_ISA_OP_TRANSPOSE_CONV)
+		return 6;
 	if (opcode >= AIOT_ISA_OP_SLICE)
 		return 5;
 	if (opcode >= AIOT_ISA_OP_RESIZE)

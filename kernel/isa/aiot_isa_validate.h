@@ -107,6 +107,28 @@ bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 #define AIOT_ISA_15_OP_SIZES \
 	[AIOT_ISA_OP_SLICE] = sizeof(struct aiot_isa_op_slice),
 
+/* ISA 1.6's TRANSPOSE_CONV and REDUCE (aiot_isa_validate_16a.c). */
+#define AIOT_ISA_16_OPS_A_SIZES \
+	[AIOT_ISA_OP_TRANSPOSE_CONV] = \
+		sizeof(struct aiot_isa_op_transpose_conv), \
+	[AIOT_ISA_OP_REDUCE] = sizeof(struct aiot_isa_op_reduce),
+int aiot_isa_check_16a_op(const struct aiot_isa_cursor *cur,
+			  const union aiot_isa_op *op,
+			  struct aiot_isa_summary *sum);
+
+/* ISA 1.6's int16x8 record sizes (aiot_isa_validate.c's table). */
+#define AIOT_ISA_16_S16_OP_SIZES \
+	[AIOT_ISA_OP_CONV_2D_S16] = sizeof(struct aiot_isa_op_conv), \
+	[AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16] = sizeof(struct aiot_isa_op_conv), \
+	[AIOT_ISA_OP_FULLY_CONNECTED_S16] = \
+		sizeof(struct aiot_isa_op_fully_connected), \
+	[AIOT_ISA_OP_ADD_S16] = sizeof(struct aiot_isa_op_add),
+
+/* ISA 1.6's int16x8 operations (aiot_isa_validate_s16.c). */
+int aiot_isa_check_s16_op(const struct aiot_isa_cursor *cur,
+			  const union aiot_isa_op *op,
+			  struct aiot_isa_summary *sum);
+
 /* ISA 1.5's operations (aiot_isa_validate_shape.c). */
 int aiot_isa_check_shape_op(const struct aiot_isa_cursor *cur,
 			    const union aiot_isa_op *op,

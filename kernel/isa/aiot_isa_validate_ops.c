@@ -721,6 +721,14 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 		return aiot_isa_check_frame_to_tensor(cur, &op->frame, sum);
 	case AIOT_ISA_OP_SLICE:
 		return aiot_isa_check_shape_op(cur, op, sum);
+	case AIOT_ISA_OP_TRANSPOSE_CONV:
+	case AIOT_ISA_OP_REDUCE:
+		return aiot_isa_check_16a_op(cur, op, sum);
+	case AIOT_ISA_OP_CONV_2D_S16:
+	case AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16:
+	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
+	case AIOT_ISA_OP_ADD_S16:
+		return aiot_isa_check_s16_op(cur, op, sum);
 	default:
 		return aiot_isa_check_signal_op(cur, op, sum);
 	}

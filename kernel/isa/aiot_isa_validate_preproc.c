@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * aiot ISA validator: the ISA 1.4 preprocessing operations, RESIZE on int8
- * tensors and FRAME_TO_TENSOR from a camera frame (see docs/isa.md).
+ * tensors and FRAME_TO_TENSOR from a camera frame (ISA 1.6: NV12M, the
+ * chroma plane in a second buffer; see docs/isa.md).
  */
 
 #include "aiot_isa_validate.h"
@@ -82,6 +83,7 @@ static u32 aiot_isa_frame_bpp(u8 format)
 	switch (format) {
 	case AIOT_ISA_PIX_GREY:
 	case AIOT_ISA_PIX_NV12:
+	case AIOT_ISA_PIX_NV12M:
 		return 1;
 	case AIOT_ISA_PIX_YUYV:
 	case AIOT_ISA_PIX_UYVY:
@@ -94,17 +96,16 @@ static u32 aiot_isa_frame_bpp(u8 format)
 	}
 }
 
-/* @rows rows of @row_bytes, @stride apart, at @offset of the frame's buffer. */
-static int aiot_isa_check_plane(const struct aiot_isa_cursor *cur,
-				const struct aiot_isa_frame *f, u32 offset,
-				u32 stride, u32 rows, u64 row_bytes,
+/* @rows rows of @row_bytes, @stride apart, at @offset of buffer @binding. */
+static int aiot_isa_check_plane(const struct aiot_isa_cursor *cur, u32 binding,
+				u32 offset, u32 stride, u32 rows, u64 row_bytes,
 				struct aiot_isa_summary *sum,
 				struct aiot_isa_span *span)
 {
 	if (stride < row_bytes)
 		return -EINVAL;
 	/* At most 2^32 * 2^16 + 2^18: no overflow in u64. */
-	return aiot_isa_check_bytes(cur, f->binding, offset,
+	return aiot_isa_check_bytes(cur, binding, offset,
 				    (u64)stride * (rows - 1) + row_bytes, sum,
 				    span);
 }
@@ -116,10 +117,16 @@ static int aiot_isa_check_frame(const struct aiot_isa_cursor *cur,
 				struct aiot_isa_span *s_uv)
 {
 	u32 bpp = aiot_isa_frame_bpp(f->format);
-	bool nv12 = f->format == AIOT_ISA_PIX_NV12;
+	bool nv12m = f->format == AIOT_ISA_PIX_NV12M;
+	bool nv12 = f->format == AIOT_ISA_PIX_NV12 || nv12m;
 	int ret;
 
 	if (f->reserved || !bpp)
+		return -EINVAL;
+	/* ISA 1.6: NV12M, its chroma plane in a buffer of its own. */
+	if (nv12m && cur->minor < 6)
+		return -EINVAL;
+	if (!nv12m && f->binding1)
 		return -EINVAL;
 	if (!f->width || !f->height)
 		return -EINVAL;
@@ -132,13 +139,14 @@ static int aiot_isa_check_frame(const struct aiot_isa_cursor *cur,
 	}
 	if (!nv12 && (f->offset[1] || f->stride[1]))
 		return -EINVAL;
-	ret = aiot_isa_check_plane(cur, f, f->offset[0], f->stride[0],
+	ret = aiot_isa_check_plane(cur, f->binding, f->offset[0], f->stride[0],
 				   f->height, (u64)f->width * bpp, sum, s_y);
 	if (ret)
 		return ret;
 	*s_uv = *s_y;
 	if (nv12)
-		ret = aiot_isa_check_plane(cur, f, f->offset[1], f->stride[1],
+		ret = aiot_isa_check_plane(cur, nv12m ? f->binding1 : f->binding,
+					   f->offset[1], f->stride[1],
 					   f->height / 2, f->width, sum, s_uv);
 	return ret;
 }

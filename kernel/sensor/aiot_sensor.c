@@ -309,6 +309,7 @@ void aiot_sensor_unregister(struct aiot_sensor *s)
 	spin_lock_irq(&s->lock);
 	WRITE_ONCE(s->ops, NULL);
 	spin_unlock_irq(&s->lock);
+	aiot_sensor_consumer_gone(s);
 	mutex_unlock(&s->mutex);
 	wake_up_interruptible_all(&s->wq);
 	cancel_work_sync(&s->recycle_work);

@@ -103,6 +103,8 @@ void aiot_sensor_dma_end(struct aiot_sensor *s, struct aiot_sensor_slot *slot,
 	}
 	kick = s->streaming && aiot_sensor_overwrites(s) &&
 	       list_empty(&ring->queued);
+	if (s->consumer)
+		aiot_sensor_consumer_notify(s, slot);
 	spin_unlock_irqrestore(&s->lock, flags);
 
 	wake_up_interruptible(&s->wq);

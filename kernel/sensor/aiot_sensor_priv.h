@@ -97,6 +97,7 @@ struct aiot_sensor_slot {
 	ktime_t dma_done;
 	u32 bytesused;
 	u32 flags;
+	bool consumer_held;
 	struct list_head maps;
 };
 
@@ -168,6 +169,8 @@ struct aiot_sensor_ring {
  *	@lock only to signal, then @mutex (held across allocations and
  *	dma_resv_lock()) to stop the backend, after the fences signalled.
  * @timeout: jiffies without a period before @watchdog fires
+ * @consumer: the in-kernel consumer attached (aiot_sensor_consumer.c), or
+ *	NULL. Changes under @mutex and @lock.
  */
 struct aiot_sensor {
 	struct device dev;
@@ -200,6 +203,7 @@ struct aiot_sensor {
 	struct work_struct recycle_work;
 	struct delayed_work watchdog;
 	unsigned long timeout;
+	struct aiot_sensor_consumer *consumer;
 };
 
 static inline struct aiot_sensor *to_aiot_sensor(struct device *dev)
@@ -243,6 +247,11 @@ void aiot_sensor_backend_stop(struct aiot_sensor *s);
 void aiot_sensor_stop_locked(struct aiot_sensor *s, int err);
 void aiot_sensor_recycle_work(struct work_struct *work);
 void aiot_sensor_watchdog(struct work_struct *work);
+
+/* aiot_sensor_consumer.c: an in-kernel consumer of filled slots. */
+void aiot_sensor_consumer_notify(struct aiot_sensor *s,
+				 struct aiot_sensor_slot *slot);
+void aiot_sensor_consumer_gone(struct aiot_sensor *s);
 
 /* aiot_sensor_fops.c: the character device. */
 extern const struct file_operations aiot_sensor_fops;

@@ -124,51 +124,90 @@ void aiot_sensor_stop_locked(struct aiot_sensor *s, int err)
 	wake_up_interruptible_all(&s->wq);
 }
 
-/* Overwrite-oldest: re-arm the oldest filled slot for the next period. */
+/*
+ * Overwrite-oldest: re-arm the oldest filled slot for the next period. A
+ * slot a reader's fence holds is left alone, with its data. Without an
+ * in-kernel consumer that blocks the ring (new periods are dropped: a
+ * dequeuing reader gets the periods in order). With one (a standing
+ * pipeline) nobody dequeues: the next oldest filled slot nobody holds is
+ * taken instead, so a job that reads one slot for long (a hung front end)
+ * does not stop the stream while its chain skips and counts the periods.
+ */
 void aiot_sensor_recycle_work(struct work_struct *work)
 {
 	struct aiot_sensor *s = container_of(work, struct aiot_sensor,
 					     recycle_work);
 	struct aiot_sensor_slot *slot, *next;
 	struct aiot_sensor_ring *ring;
+	struct list_head *pos;
+	bool skip;
 	int ret;
 
 	mutex_lock(&s->mutex);
 	ring = s->ring;
 	if (!s->streaming || !ring || !aiot_sensor_overwrites(s))
 		goto out;
-	spin_lock_irq(&s->lock);
-	slot = list_first_entry_or_null(&ring->done, struct aiot_sensor_slot,
-					node);
-	if (!list_empty(&ring->queued) || !slot) {
+	/*
+	 * Under the mutex nothing leaves the done list but through us, and
+	 * the DMA path only appends to it: @pos stays in the list.
+	 */
+	pos = &ring->done;
+	for (;;) {
+		spin_lock_irq(&s->lock);
+		skip = s->consumer;
+		if (!list_empty(&ring->queued) || list_is_last(pos, &ring->done)) {
+			if (pos != &ring->done)
+				s->recycle_blocked++;
+			spin_unlock_irq(&s->lock);
+			goto out;
+		}
+		slot = list_entry(pos->next, struct aiot_sensor_slot, node);
+		if (slot->consumer_held) {
+			/* The consumer has yet to fence it: keep its data. */
+			if (!skip) {
+				s->recycle_blocked++;
+				spin_unlock_irq(&s->lock);
+				goto out;
+			}
+			pos = &slot->node;
+			spin_unlock_irq(&s->lock);
+			continue;
+		}
+		list_del_init(&slot->node);
+		slot->state = AIOT_SLOT_RECYCLING;
 		spin_unlock_irq(&s->lock);
-		goto out;
-	}
-	list_del_init(&slot->node);
-	slot->state = AIOT_SLOT_RECYCLING;
-	spin_unlock_irq(&s->lock);
 
-	ret = aiot_sensor_slot_arm(s, slot, true, true);
+		ret = aiot_sensor_slot_arm(s, slot, true, true);
 
-	spin_lock_irq(&s->lock);
-	if (ret) {
-		/* A reader holds it: keep its data, drop new periods. */
-		slot->state = AIOT_SLOT_DONE;
-		list_add(&slot->node, &ring->done);
-		s->recycle_blocked++;
-	} else {
+		spin_lock_irq(&s->lock);
+		if (ret) {
+			/* A reader holds it: keep its data, in its place. */
+			slot->state = AIOT_SLOT_DONE;
+			list_add(&slot->node, pos);
+			if (ret == -EBUSY && skip) {
+				pos = &slot->node;
+				spin_unlock_irq(&s->lock);
+				continue;
+			}
+			s->recycle_blocked++;
+			spin_unlock_irq(&s->lock);
+			goto out;
+		}
 		slot->state = AIOT_SLOT_QUEUED;
 		list_add_tail(&slot->node, &ring->queued);
 		s->drops++;
 		s->overwritten++;
-		next = list_first_entry_or_null(&ring->done,
-						struct aiot_sensor_slot, node);
-		if (next)
+		/* The period after the overwritten one marks the gap. */
+		if (!list_is_last(pos, &ring->done)) {
+			next = list_entry(pos->next, struct aiot_sensor_slot,
+					  node);
 			next->flags |= AIOT_SENSOR_BUF_OVERFLOWED;
-		else
+		} else {
 			s->gap = true;
+		}
+		spin_unlock_irq(&s->lock);
+		break;
 	}
-	spin_unlock_irq(&s->lock);
 out:
 	mutex_unlock(&s->mutex);
 }

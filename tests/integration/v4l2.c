@@ -58,6 +58,8 @@
 #define H		180
 
 static char video[32];
+/* vivid loaded with multiplanar=2: only the multi-planar API */
+static bool mplane;
 
 /* ------------------------------------------------------------- helpers */
 
@@ -87,7 +89,9 @@ static int vivid_load(const char *params)
 				continue;
 			if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
 			    !strcmp((const char *)cap.driver, "vivid") &&
-			    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+			    (cap.device_caps & (V4L2_CAP_VIDEO_CAPTURE |
+						V4L2_CAP_VIDEO_CAPTURE_MPLANE))) {
+				mplane = !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE);
 				close(fd);
 				return 0;
 			}
@@ -173,55 +177,137 @@ static int write_model(const char *path, uint32_t opcode, int dtype, uint32_t h,
 	return ret;
 }
 
+#define PLANES		2	/* NV12M's */
+
+/*
+ * A vivid capture queue, single- or multi-planar (vivid multiplanar=2):
+ * per buffer and plane its mmap and its dma-buf (VIDIOC_EXPBUF .plane).
+ */
 struct cam {
 	int fd;
+	uint32_t type;		/* V4L2_BUF_TYPE_VIDEO_CAPTURE(_MPLANE) */
+	unsigned int planes;	/* memory planes per buffer */
 	struct v4l2_format fmt;
 	unsigned int count;
-	int dmabuf[NBUF];
-	void *map[NBUF];
-	size_t len[NBUF];
+	uint32_t bpl[PLANES], sizeimage[PLANES];	/* what S_FMT gave */
+	int dmabuf[NBUF][PLANES];
+	void *map[NBUF][PLANES];
+	size_t len[NBUF][PLANES];
 };
 
-/* S_FMT @fourcc @w x @h, REQBUFS, QUERYBUF + mmap + EXPBUF each. 0 or -1. */
+/* A buffer with room for its planes. */
+struct cam_buf {
+	struct v4l2_buffer b;
+	struct v4l2_plane p[PLANES];
+};
+
+static struct v4l2_buffer *cam_buf(const struct cam *c, struct cam_buf *cb, unsigned int i)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->b.type = c->type;
+	cb->b.memory = V4L2_MEMORY_MMAP;
+	cb->b.index = i;
+	if (c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		cb->b.m.planes = cb->p;
+		cb->b.length = PLANES;
+	}
+	return &cb->b;
+}
+
+static uint32_t cam_used(const struct cam *c, const struct cam_buf *cb, unsigned int p)
+{
+	return c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ? cb->p[p].bytesused :
+	       cb->b.bytesused;
+}
+
+/*
+ * The one format negotiation of the suite: S_FMT @fourcc @w x @h (the
+ * multi-planar API when vivid has only that), checked to be exactly that
+ * with packed rows in every plane (@bpl bytes per pixel in plane 0, 1 in
+ * plane 1), then REQBUFS NBUF MMAP, QUERYBUF + mmap + EXPBUF of each plane
+ * of each buffer. 0, or -1 after a diagnostic.
+ */
 static int cam_open_at(struct cam *c, uint32_t fourcc, uint32_t w, uint32_t h)
 {
-	struct v4l2_requestbuffers req = {
-		.count = NBUF, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
-	};
+	struct v4l2_requestbuffers req = { .count = NBUF, .memory = V4L2_MEMORY_MMAP };
+	uint32_t bpp = fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1, got_fourcc, got_w, got_h;
 
 	memset(c, 0, sizeof(*c));
 	for (int i = 0; i < NBUF; i++)
-		c->dmabuf[i] = -1;
+		for (int p = 0; p < PLANES; p++)
+			c->dmabuf[i][p] = -1;
+	c->type = mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	req.type = c->type;
 	c->fd = open(video, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (c->fd < 0)
 		return -1;
-	c->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	c->fmt.fmt.pix.width = w;
-	c->fmt.fmt.pix.height = h;
-	c->fmt.fmt.pix.pixelformat = fourcc;
-	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	if (ioctl(c->fd, VIDIOC_S_FMT, &c->fmt) || ioctl(c->fd, VIDIOC_REQBUFS, &req))
+	c->fmt.type = c->type;
+	if (mplane) {
+		c->fmt.fmt.pix_mp.width = w;
+		c->fmt.fmt.pix_mp.height = h;
+		c->fmt.fmt.pix_mp.pixelformat = fourcc;
+		c->fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+	} else {
+		c->fmt.fmt.pix.width = w;
+		c->fmt.fmt.pix.height = h;
+		c->fmt.fmt.pix.pixelformat = fourcc;
+		c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	}
+	if (ioctl(c->fd, VIDIOC_S_FMT, &c->fmt)) {
+		tap_diag("VIDIOC_S_FMT: %s", strerror(errno));
+		return -1;
+	}
+	if (mplane) {
+		got_fourcc = c->fmt.fmt.pix_mp.pixelformat;
+		got_w = c->fmt.fmt.pix_mp.width;
+		got_h = c->fmt.fmt.pix_mp.height;
+		c->planes = c->fmt.fmt.pix_mp.num_planes;
+		for (unsigned int p = 0; p < PLANES && p < c->planes; p++) {
+			c->bpl[p] = c->fmt.fmt.pix_mp.plane_fmt[p].bytesperline;
+			c->sizeimage[p] = c->fmt.fmt.pix_mp.plane_fmt[p].sizeimage;
+		}
+	} else {
+		got_fourcc = c->fmt.fmt.pix.pixelformat;
+		got_w = c->fmt.fmt.pix.width;
+		got_h = c->fmt.fmt.pix.height;
+		c->planes = 1;
+		c->bpl[0] = c->fmt.fmt.pix.bytesperline;
+		c->sizeimage[0] = c->fmt.fmt.pix.sizeimage;
+	}
+	if (got_fourcc != fourcc || got_w != w || got_h != h || c->bpl[0] != w * bpp ||
+	    c->planes != (fourcc == V4L2_PIX_FMT_NV12M ? 2u : 1u) ||
+	    (c->planes == 2 && c->bpl[1] != w)) {
+		tap_diag("asked %.4s %ux%u, vivid gives %.4s %ux%u in %u planes, %u/%u bytes "
+			 "per row", (const char *)&fourcc, w, h, (const char *)&got_fourcc, got_w,
+			 got_h, c->planes, c->bpl[0], c->bpl[1]);
+		return -1;
+	}
+	if (ioctl(c->fd, VIDIOC_REQBUFS, &req))
 		return -1;
 	c->count = req.count;
 	if (c->count != NBUF)
 		return -1;
 	for (unsigned int i = 0; i < c->count; i++) {
-		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					 .memory = V4L2_MEMORY_MMAP, .index = i };
-		struct v4l2_exportbuffer exp = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .index = i,
-						 .flags = O_RDWR | O_CLOEXEC };
+		struct cam_buf cb;
+		struct v4l2_buffer *b = cam_buf(c, &cb, i);
 
-		if (ioctl(c->fd, VIDIOC_QUERYBUF, &b))
+		if (ioctl(c->fd, VIDIOC_QUERYBUF, b))
 			return -1;
-		c->len[i] = b.length;
-		c->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, c->fd, b.m.offset);
-		if (c->map[i] == MAP_FAILED) {
-			c->map[i] = NULL;
-			return -1;
+		for (unsigned int p = 0; p < c->planes; p++) {
+			struct v4l2_exportbuffer exp = { .type = c->type, .index = i, .plane = p,
+							 .flags = O_RDWR | O_CLOEXEC };
+			off_t at = mplane ? (off_t)cb.p[p].m.mem_offset : (off_t)b->m.offset;
+
+			c->len[i][p] = mplane ? cb.p[p].length : b->length;
+			c->map[i][p] = mmap(NULL, c->len[i][p], PROT_READ, MAP_SHARED, c->fd, at);
+			if (c->map[i][p] == MAP_FAILED) {
+				c->map[i][p] = NULL;
+				return -1;
+			}
+			if (ioctl(c->fd, VIDIOC_EXPBUF, &exp))
+				return -1;
+			c->dmabuf[i][p] = exp.fd;
 		}
-		if (ioctl(c->fd, VIDIOC_EXPBUF, &exp))
-			return -1;
-		c->dmabuf[i] = exp.fd;
 	}
 	return 0;
 }
@@ -231,17 +317,38 @@ static int cam_open(struct cam *c, uint32_t fourcc)
 	return cam_open_at(c, fourcc, W, H);
 }
 
+/* QBUF every buffer, STREAMON. */
+static int cam_start(struct cam *c)
+{
+	int type = (int)c->type;
+
+	for (unsigned int i = 0; i < c->count; i++) {
+		struct cam_buf cb;
+
+		if (ioctl(c->fd, VIDIOC_QBUF, cam_buf(c, &cb, i)))
+			return -1;
+	}
+	return ioctl(c->fd, VIDIOC_STREAMON, &type);
+}
+
+static int cam_stop(struct cam *c)
+{
+	int type = (int)c->type;
+
+	return ioctl(c->fd, VIDIOC_STREAMOFF, &type);
+}
+
 /* Buffers neither queued nor done in the driver. */
 static unsigned int cam_returned(const struct cam *c)
 {
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < c->count; i++) {
-		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					 .memory = V4L2_MEMORY_MMAP, .index = i };
+		struct cam_buf cb;
+		struct v4l2_buffer *b = cam_buf(c, &cb, i);
 
-		if (!ioctl(c->fd, VIDIOC_QUERYBUF, &b) &&
-		    !(b.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
+		if (!ioctl(c->fd, VIDIOC_QUERYBUF, b) &&
+		    !(b->flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
 			n++;
 	}
 	return n;
@@ -250,19 +357,21 @@ static unsigned int cam_returned(const struct cam *c)
 /* Close what is left; REQBUFS 0 must then find nothing in use. */
 static int cam_close(struct cam *c)
 {
-	struct v4l2_requestbuffers req = { .count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+	struct v4l2_requestbuffers req = { .count = 0, .type = c->type,
 					   .memory = V4L2_MEMORY_MMAP };
 	int ret = 0;
 
 	if (c->fd < 0)
 		return 0;
 	for (unsigned int i = 0; i < NBUF; i++) {
-		if (c->dmabuf[i] >= 0)
-			close(c->dmabuf[i]);
-		if (c->map[i])
-			munmap(c->map[i], c->len[i]);
-		c->dmabuf[i] = -1;
-		c->map[i] = NULL;
+		for (unsigned int p = 0; p < PLANES; p++) {
+			if (c->dmabuf[i][p] >= 0)
+				close(c->dmabuf[i][p]);
+			if (c->map[i][p])
+				munmap(c->map[i][p], c->len[i][p]);
+			c->dmabuf[i][p] = -1;
+			c->map[i][p] = NULL;
+		}
 	}
 	if (c->count && ioctl(c->fd, VIDIOC_REQBUFS, &req))
 		ret = -errno;
@@ -272,15 +381,13 @@ static int cam_close(struct cam *c)
 }
 
 /* Wait for a frame and dequeue it. */
-static int cam_dequeue(struct cam *c, struct v4l2_buffer *b)
+static int cam_dequeue(struct cam *c, struct cam_buf *cb)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 
 	if (poll(&pfd, 1, 10000) != 1)
 		return -1;
-	*b = (struct v4l2_buffer){ .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-				   .memory = V4L2_MEMORY_MMAP };
-	return ioctl(c->fd, VIDIOC_DQBUF, b);
+	return ioctl(c->fd, VIDIOC_DQBUF, cam_buf(c, cb, 0));
 }
 
 /* ------------------------------------------------------------- frames */
@@ -298,7 +405,6 @@ static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
 	struct aiot_model *model = NULL;
 	struct aiot_buffer *imp[NBUF], *again;
 	struct cam c = { .fd = -1 };
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	uint64_t buffers0;
 	char err[256], path[64];
 	size_t size = (size_t)W * H * channels;
@@ -314,23 +420,19 @@ static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
 		tap_diag("load %s: %s", path, err);
 	REQUIRE(ret == 0);
 	REQUIRE(cam_open(&c, fourcc) == 0);
-	CHECK_EQ(c.fmt.fmt.pix.pixelformat, fourcc);
-	CHECK_EQ(c.fmt.fmt.pix.width, W);
-	CHECK_EQ(c.fmt.fmt.pix.height, H);
-	CHECK_EQ(c.fmt.fmt.pix.bytesperline, W * channels);
-	REQUIRE(c.fmt.fmt.pix.sizeimage >= size);
+	REQUIRE(c.sizeimage[0] >= size);
 
 	/* Each buffer imported once; another fd of the same dma-buf finds it. */
 	buffers0 = aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS);
 	for (unsigned int i = 0; i < NBUF; i++) {
 		int dup_fd;
 
-		ret = aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &imp[i], err,
+		ret = aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i][0], 0, 0, &imp[i], err,
 						     sizeof(err));
 		if (ret)
 			tap_diag("import buffer %u: %s", i, err);
 		REQUIRE(ret == 0);
-		dup_fd = dup(c.dmabuf[i]);
+		dup_fd = dup(c.dmabuf[i][0]);
 		REQUIRE(dup_fd >= 0);
 		CHECK_EQ(aiot_model_import_input_dmabuf(model, 0, dup_fd, 0, 0, &again, err,
 							sizeof(err)), 0);
@@ -340,28 +442,24 @@ static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
 	CHECK_EQ(aiot_model_get_dmabuf_count(model), NBUF);
 	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS) - buffers0, NBUF);
 	/* A frame said to start further in cannot be bound (whole-buffer bindings). */
-	CHECK_EQ(aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[0], 64, 0, err, sizeof(err)),
+	CHECK_EQ(aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[0][0], 64, 0, err, sizeof(err)),
 		 -EINVAL);
 
-	for (unsigned int i = 0; i < NBUF; i++) {
-		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					 .memory = V4L2_MEMORY_MMAP, .index = i };
-
-		REQUIRE(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
-	}
-	REQUIRE(ioctl(c.fd, VIDIOC_STREAMON, &type) == 0);
+	REQUIRE(cam_start(&c) == 0);
 	for (int f = 0; f < FRAMES; f++) {
 		struct aiot_job *job = NULL;
-		struct v4l2_buffer b;
+		struct cam_buf cb;
+		struct v4l2_buffer *bp = &cb.b, b;
 		struct pollfd pfd;
 		const uint8_t *out, *frame;
 		unsigned int distinct = 0;
 		bool seen[256] = { false };
 
-		REQUIRE(cam_dequeue(&c, &b) == 0);
+		REQUIRE(cam_dequeue(&c, &cb) == 0);
+		b = *bp;
 		CHECK(!(b.flags & V4L2_BUF_FLAG_ERROR));
 		CHECK(b.bytesused >= size);
-		ret = aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[b.index], 0, b.bytesused,
+		ret = aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[b.index][0], 0, b.bytesused,
 						   err, sizeof(err));
 		if (ret)
 			tap_diag("bind: %s", err);
@@ -376,7 +474,7 @@ static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
 		CHECK_EQ(aiot_job_get_status(job), 0);
 		aiot_job_free(job);
 		REQUIRE(aiot_model_map_output(model, 0, (const void **)&out) == 0);
-		frame = c.map[b.index];
+		frame = c.map[b.index][0];
 		for (size_t k = 0; k < size; k++) {
 			if (!seen[frame[k]])
 				distinct++;
@@ -404,14 +502,14 @@ static void copy_frames(const char *alloc, uint32_t fourcc, uint32_t channels)
 				tap_diag("frame halves as int8: left mean %.1f, right mean %.1f",
 					 (double)sum[0] / (W / 2 * H), (double)sum[1] / (W / 2 * H));
 		}
-		CHECK(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+		CHECK(ioctl(c.fd, VIDIOC_QBUF, bp) == 0);
 	}
 	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0);
-	CHECK(ioctl(c.fd, VIDIOC_STREAMOFF, &type) == 0);
+	CHECK(cam_stop(&c) == 0);
 	CHECK_EQ(cam_returned(&c), NBUF);
 	for (unsigned int i = 0; i < NBUF; i++)
-		CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i]), 0);
-	CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[0]), -ENOENT);
+		CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i][0]), 0);
+	CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[0][0]), -ENOENT);
 	CHECK_EQ(aiot_model_get_dmabuf_count(model), 0);
 	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BUFFERS), buffers0);
 	/* The NPU holds nothing of vivid's any more: REQBUFS 0 frees the buffers. */
@@ -456,7 +554,7 @@ static void model_free_releases_imports(void)
 	REQUIRE(aiot_model_load_file(accel, "/tmp/copy1.aiot", &model, err, sizeof(err)) == 0);
 	REQUIRE(cam_open(&c, V4L2_PIX_FMT_GREY) == 0);
 	for (unsigned int i = 0; i < NBUF; i++)
-		CHECK_EQ(aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &b, err,
+		CHECK_EQ(aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i][0], 0, 0, &b, err,
 							sizeof(err)), 0);
 	CHECK_EQ(aiot_model_get_dmabuf_count(model), NBUF);
 	aiot_model_free(model);
@@ -491,8 +589,9 @@ static int run(const char *args)
  */
 static int vivid_prepare(double *fps)
 {
-	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
-	struct v4l2_streamparm parm = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	uint32_t type = mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_format fmt = { .type = type };
+	struct v4l2_streamparm parm = { .type = type };
 	struct v4l2_queryctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
 	struct v4l2_fract best = { 0, 0 };
 	double best_d = 1e9;
@@ -500,9 +599,14 @@ static int vivid_prepare(double *fps)
 
 	if (fd < 0)
 		return -1;
-	fmt.fmt.pix = (struct v4l2_pix_format){ .width = W, .height = H,
-						.pixelformat = V4L2_PIX_FMT_GREY,
-						.field = V4L2_FIELD_NONE };
+	if (mplane)
+		fmt.fmt.pix_mp = (struct v4l2_pix_format_mplane){
+			.width = W, .height = H, .pixelformat = V4L2_PIX_FMT_GREY,
+			.field = V4L2_FIELD_NONE };
+	else
+		fmt.fmt.pix = (struct v4l2_pix_format){ .width = W, .height = H,
+							.pixelformat = V4L2_PIX_FMT_GREY,
+							.field = V4L2_FIELD_NONE };
 	if (ioctl(fd, VIDIOC_S_FMT, &fmt))
 		goto out;
 	for (unsigned int i = 0;; i++) {
@@ -698,7 +802,9 @@ static int write_preproc_model(const char *path, uint32_t fourcc, uint8_t isa_fo
 			       uint32_t w, uint32_t h)
 {
 	struct aiot_isa_op_frame_to_tensor *op;
-	struct aiot_model_tensor t[2];
+	struct aiot_model_tensor t[3];
+	bool nv12m = fourcc == V4L2_PIX_FMT_NV12M;
+	unsigned int n;
 	struct aiot_model_blob_parts parts = { 0 };
 	uint64_t bytes = 0;
 	char err[256];
@@ -711,7 +817,8 @@ static int write_preproc_model(const char *path, uint32_t fourcc, uint8_t isa_fo
 		return -EINVAL;
 	memset(pre_stream, 0, sizeof(pre_stream));
 	op = aiot_test_stream_one_op(pre_stream, AIOT_ISA_OP_FRAME_TO_TENSOR, sizeof(*op));
-	((struct aiot_isa_header *)pre_stream)->version = AIOT_ISA_VERSION(1, 4);
+	/* NV12M: the chroma plane in slot 4, ISA 1.6 */
+	((struct aiot_isa_header *)pre_stream)->version = AIOT_ISA_VERSION(1, nv12m ? 6 : 4);
 	op->frame.binding = 1;
 	op->frame.format = isa_format;
 	op->frame.width = w;
@@ -719,6 +826,10 @@ static int write_preproc_model(const char *path, uint32_t fourcc, uint8_t isa_fo
 	op->frame.stride[0] = fourcc == V4L2_PIX_FMT_YUYV ? 2 * w : w;
 	if (fourcc == V4L2_PIX_FMT_NV12) {
 		op->frame.offset[1] = w * h;
+		op->frame.stride[1] = w;
+	}
+	if (nv12m) {
+		op->frame.binding1 = 4;
 		op->frame.stride[1] = w;
 	}
 	op->crop = (struct aiot_isa_window){ 0, 0, h, w };
@@ -738,24 +849,33 @@ static int write_preproc_model(const char *path, uint32_t fourcc, uint8_t isa_fo
 	t[0].dims[1] = h;
 	t[0].dims[2] = w;
 	t[0].dims[3] = 1;
-	t[0].size = (uint32_t)bytes;
+	t[0].size = (uint32_t)(nv12m ? w * h : bytes);
 	t[0].pixel_format = fourcc;
 	t[0].scale_bits = 0x3f800000;
-	snprintf(t[1].name, sizeof(t[1].name), "input");
-	t[1].direction = AIOT_MODEL_TENSOR_OUTPUT;
-	t[1].dtype = AIOT_ISA_DTYPE_INT8;
-	t[1].binding = 2;
-	memcpy(t[1].dims, op->output.dims, sizeof(t[1].dims));
-	t[1].size = PD * PD;
-	t[1].scale_bits = 0x3f800000;
+	n = 1;
+	if (nv12m) {
+		/* the chroma plane: an input of its own */
+		t[1] = t[0];
+		snprintf(t[1].name, sizeof(t[1].name), "frame_chroma");
+		t[1].binding = 4;
+		t[1].size = w * h / 2;
+		n = 2;
+	}
+	snprintf(t[n].name, sizeof(t[n].name), "input");
+	t[n].direction = AIOT_MODEL_TENSOR_OUTPUT;
+	t[n].dtype = AIOT_ISA_DTYPE_INT8;
+	t[n].binding = 2;
+	memcpy(t[n].dims, op->output.dims, sizeof(t[n].dims));
+	t[n].size = PD * PD;
+	t[n].scale_bits = 0x3f800000;
 	parts.name = "preproc";
-	parts.isa_version = AIOT_ISA_VERSION(1, 4);
+	parts.isa_version = AIOT_ISA_VERSION(1, nv12m ? 6 : 4);
 	parts.command_stream = pre_stream;
 	parts.command_stream_size = ((struct aiot_isa_header *)pre_stream)->size;
 	parts.weights_binding = AIOT_MODEL_NO_BINDING;
 	parts.arena_binding = AIOT_MODEL_NO_BINDING;
 	parts.tensors = t;
-	parts.tensor_count = 2;
+	parts.tensor_count = n + 1;
 	ret = aiot_model_blob_build(&parts, &blob, &size, err, sizeof(err));
 	if (ret) {
 		tap_diag("model %s: %s", path, err);
@@ -779,23 +899,24 @@ static int cmp_u64(const void *a, const void *b)
 /*
  * vivid's 640x480 frames (@fourcc) bound with no copy to the preprocessing
  * alone: the NPU's 96x96 tensor equals the CPU executor's on the same frame
- * bytes (the mmap'd V4L2 buffer), FRAMES frames; 0 bytes copied; every
- * buffer back at STREAMOFF.
+ * bytes (the mmap'd V4L2 buffer; NV12M: both planes, each its own dma-buf
+ * and input), FRAMES frames; 0 bytes copied; every buffer back at
+ * STREAMOFF.
  */
-static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name)
+static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name,
+			   const char *vivid_params)
 {
 	struct aiot_accel *accel = NULL;
 	struct aiot_model *model = NULL;
 	struct aiot_buffer *imp;
 	struct cam c = { .fd = -1 };
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	uint64_t bytes = 0, dev[FRAMES];
 	uint8_t want[PD * PD];
-	unsigned int ndev = 0;
+	unsigned int ndev = 0, planes = fourcc == V4L2_PIX_FMT_NV12M ? 2 : 1;
 	char err[256], path[64];
 	int ret;
 
-	REQUIRE(vivid_load("") == 0);
+	REQUIRE(vivid_load(vivid_params) == 0);
 	REQUIRE(aiot_model_frame_size(fourcc, CAM_W, CAM_H, &bytes) == 0);
 	snprintf(path, sizeof(path), "/tmp/preproc_%s.aiot", name);
 	REQUIRE(write_preproc_model(path, fourcc, isa_format, CAM_W, CAM_H) == 0);
@@ -804,42 +925,49 @@ static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name
 	if (ret)
 		tap_diag("load %s: %s", path, err);
 	REQUIRE(ret == 0);
-	CHECK_EQ(aiot_tensor_info_get_pixel_format(aiot_model_get_input_info(model, 0)), fourcc);
+	CHECK_EQ(aiot_model_get_input_count(model), planes);
+	for (unsigned int p = 0; p < planes; p++)
+		CHECK_EQ(aiot_tensor_info_get_pixel_format(aiot_model_get_input_info(model, p)),
+			 fourcc);
 	REQUIRE(cam_open_at(&c, fourcc, CAM_W, CAM_H) == 0);
-	REQUIRE(c.fmt.fmt.pix.pixelformat == fourcc);
-	REQUIRE(c.fmt.fmt.pix.width == CAM_W && c.fmt.fmt.pix.height == CAM_H);
-	CHECK_EQ(c.fmt.fmt.pix.bytesperline, fourcc == V4L2_PIX_FMT_YUYV ? 2 * CAM_W : CAM_W);
-	REQUIRE(c.fmt.fmt.pix.sizeimage >= bytes);
-	for (unsigned int i = 0; i < NBUF; i++) {
-		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					 .memory = V4L2_MEMORY_MMAP, .index = i };
-
-		ret = aiot_model_import_input_dmabuf(model, 0, c.dmabuf[i], 0, 0, &imp, err,
-						     sizeof(err));
-		if (ret)
-			tap_diag("import buffer %u: %s", i, err);
-		REQUIRE(ret == 0);
-		REQUIRE(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+	CHECK_EQ(c.planes, planes);
+	if (planes == 2) {
+		REQUIRE(c.sizeimage[0] >= CAM_W * CAM_H && c.sizeimage[1] >= CAM_W * CAM_H / 2);
+	} else {
+		REQUIRE(c.sizeimage[0] >= bytes);
 	}
-	REQUIRE(ioctl(c.fd, VIDIOC_STREAMON, &type) == 0);
+	for (unsigned int i = 0; i < NBUF; i++) {
+		for (unsigned int p = 0; p < planes; p++) {
+			ret = aiot_model_import_input_dmabuf(model, p, c.dmabuf[i][p], 0, 0, &imp,
+							     err, sizeof(err));
+			if (ret)
+				tap_diag("import buffer %u plane %u: %s", i, p, err);
+			REQUIRE(ret == 0);
+		}
+	}
+	CHECK_EQ(aiot_model_get_dmabuf_count(model), NBUF * planes);
+	REQUIRE(cam_start(&c) == 0);
 	for (int f = 0; f < FRAMES; f++) {
 		struct aiot_job *job = NULL;
-		struct v4l2_buffer b;
+		struct cam_buf cb;
+		struct v4l2_buffer *b = &cb.b;
 		struct pollfd pfd;
 		const int8_t *npu;
 		uint64_t started = 0, ended = 0;
-		void *bind[3];
-		uint64_t sizes[3];
+		void *bind[5] = { NULL };
+		uint64_t sizes[5] = { 0 };
 		unsigned int distinct = 0;
 		bool seen[256] = { false };
 
-		REQUIRE(cam_dequeue(&c, &b) == 0);
-		CHECK(!(b.flags & V4L2_BUF_FLAG_ERROR));
-		ret = aiot_model_bind_input_dmabuf(model, 0, c.dmabuf[b.index], 0, b.bytesused,
-						   err, sizeof(err));
-		if (ret)
-			tap_diag("bind: %s", err);
-		REQUIRE(ret == 0);
+		REQUIRE(cam_dequeue(&c, &cb) == 0);
+		CHECK(!(b->flags & V4L2_BUF_FLAG_ERROR));
+		for (unsigned int p = 0; p < planes; p++) {
+			ret = aiot_model_bind_input_dmabuf(model, p, c.dmabuf[b->index][p], 0,
+							   cam_used(&c, &cb, p), err, sizeof(err));
+			if (ret)
+				tap_diag("bind plane %u: %s", p, err);
+			REQUIRE(ret == 0);
+		}
 		REQUIRE(aiot_model_submit(model, NULL, &job) == 0);
 		pfd = (struct pollfd){ .fd = aiot_job_get_fence_fd(job), .events = POLLIN };
 		CHECK_EQ(poll(&pfd, 1, 20000), 1);
@@ -852,13 +980,16 @@ static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name
 		REQUIRE(aiot_model_map_output(model, 0, (const void **)&npu) == 0);
 		/* The reference: the CPU executor on the V4L2 buffer's bytes. */
 		memset(want, 0x5a, sizeof(want));
-		bind[0] = NULL;
-		bind[1] = c.map[b.index];
+		bind[1] = c.map[b->index][0];
+		sizes[1] = c.len[b->index][0];
 		bind[2] = want;
-		sizes[0] = 0;
-		sizes[1] = c.len[b.index];
 		sizes[2] = sizeof(want);
-		CHECK_EQ(aiot_isa_execute(pre_stream, sizeof(pre_stream), bind, sizes, 3), 0);
+		if (planes == 2) {
+			bind[4] = c.map[b->index][1];
+			sizes[4] = c.len[b->index][1];
+		}
+		CHECK_EQ(aiot_isa_execute(pre_stream, sizeof(pre_stream), bind, sizes,
+					  planes == 2 ? 5 : 3), 0);
 		for (size_t k = 0; k < sizeof(want); k++) {
 			if (!seen[want[k]])
 				distinct++;
@@ -871,16 +1002,18 @@ static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name
 			while ((uint8_t)npu[k] == want[k])
 				k++;
 			tap_diag("%s frame #%u: element %zu is %d on the NPU, %d on the CPU", name,
-				 b.sequence, k, npu[k], (int8_t)want[k]);
+				 b->sequence, k, npu[k], (int8_t)want[k]);
 			CHECK(!"the NPU's preprocessing differs from the CPU executor's");
 		}
-		CHECK(ioctl(c.fd, VIDIOC_QBUF, &b) == 0);
+		CHECK(ioctl(c.fd, VIDIOC_QBUF, b) == 0);
 	}
 	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0);
-	CHECK(ioctl(c.fd, VIDIOC_STREAMOFF, &type) == 0);
+	CHECK(cam_stop(&c) == 0);
 	CHECK_EQ(cam_returned(&c), NBUF);
 	for (unsigned int i = 0; i < NBUF; i++)
-		CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i]), 0);
+		for (unsigned int p = 0; p < planes; p++)
+			CHECK_EQ(aiot_model_release_dmabuf(model, c.dmabuf[i][p]), 0);
+	CHECK_EQ(aiot_model_get_dmabuf_count(model), 0);
 	CHECK_EQ(cam_close(&c), 0);
 	if (ndev) {
 		qsort(dev, ndev, sizeof(dev[0]), cmp_u64);
@@ -895,19 +1028,26 @@ static void preproc_frames(uint32_t fourcc, uint8_t isa_format, const char *name
 
 static void preproc_yuyv_npu_equals_cpu(void)
 {
-	preproc_frames(V4L2_PIX_FMT_YUYV, AIOT_ISA_PIX_YUYV, "YUYV");
+	preproc_frames(V4L2_PIX_FMT_YUYV, AIOT_ISA_PIX_YUYV, "YUYV", "");
 }
 
 static void preproc_nv12_npu_equals_cpu(void)
 {
-	preproc_frames(V4L2_PIX_FMT_NV12, AIOT_ISA_PIX_NV12, "NV12");
+	preproc_frames(V4L2_PIX_FMT_NV12, AIOT_ISA_PIX_NV12, "NV12", "");
+}
+
+/* vivid multiplanar=2: NV12M, each plane its own dma-buf and input (ISA 1.6). */
+static void preproc_nv12m_npu_equals_cpu(void)
+{
+	preproc_frames(V4L2_PIX_FMT_NV12M, AIOT_ISA_PIX_NV12M, "NV12M", "multiplanar=2");
 }
 
 /*
  * aiot-run --v4l2 with person_detect compiled with --input FMT:640x480:
  * negotiates that format, every frame decided, figures printed.
  */
-static void person_detect_live(const char *model, const char *fmt_line)
+static void person_detect_live(const char *model, const char *fmt_line,
+			       const char *vivid_params)
 {
 	char args[256];
 	const char *sum, *stop;
@@ -917,7 +1057,7 @@ static void person_detect_live(const char *model, const char *fmt_line)
 
 	if (access(RUN, X_OK) || access(model, R_OK))
 		TAP_SKIP("no aiot-run or person_detect_*640.aiot in the guest");
-	REQUIRE(vivid_load("") == 0);
+	REQUIRE(vivid_load(vivid_params) == 0);
 	REQUIRE(vivid_prepare(&cam_fps) == 0);	/* start-of-exposure timestamps */
 	snprintf(args, sizeof(args), "--v4l2 %s --count %d %s", video, 30, model);
 	CHECK_EQ(run(args), 0);
@@ -957,14 +1097,29 @@ static void person_detect_yuyv_live(void)
 {
 	person_detect_live(MODELS "person_detect_yuyv640.aiot",
 			   "format: YUYV 640x480, 614400 bytes per frame: the frame the model "
-			   "was compiled for");
+			   "was compiled for", "");
 }
 
 static void person_detect_nv12_live(void)
 {
 	person_detect_live(MODELS "person_detect_nv12640.aiot",
 			   "format: NV12 640x480, 460800 bytes per frame: the frame the model "
-			   "was compiled for");
+			   "was compiled for", "");
+}
+
+/*
+ * vivid multiplanar=2, person_detect compiled with --input nv12m:640x480:
+ * both planes of each buffer bound as the model's two inputs, no copy.
+ */
+static void person_detect_nv12m_live(void)
+{
+	person_detect_live(MODELS "person_detect_nv12m640.aiot",
+			   "format: NM12 640x480, 307200 + 153600 bytes in two planes, each its "
+			   "own dma-buf and its own input of the model", "multiplanar=2");
+	CHECK(aiot_test_cmd_has(&out, "multi-planar API"));
+	CHECK(aiot_test_cmd_has(&out, "buffers: 4 MMAP buffers of 2 planes, each plane "
+			 "exported once (VIDIOC_EXPBUF) and imported once into the NPU as its own "
+			 "input (8 dma-bufs held)"));
 }
 
 /* A blob compiled for a frame size the camera does not have: refused clearly. */
@@ -1002,4 +1157,5 @@ TAP_MAIN(TAP_CASE(grey_vmalloc_byte_for_byte), TAP_CASE(grey_dma_contig_byte_for
 	 TAP_CASE(aiot_run_refuses_what_needs_preprocessing),
 	 TAP_CASE(preproc_yuyv_npu_equals_cpu), TAP_CASE(preproc_nv12_npu_equals_cpu),
 	 TAP_CASE(person_detect_yuyv_live), TAP_CASE(person_detect_nv12_live),
+	 TAP_CASE(preproc_nv12m_npu_equals_cpu), TAP_CASE(person_detect_nv12m_live),
 	 TAP_CASE(frame_blob_refused_when_camera_cannot), TAP_CASE(vivid_gone))

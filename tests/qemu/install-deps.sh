@@ -18,17 +18,21 @@ if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
 	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 
-# --debug-kernel-deps: only what build-debug-kernel.sh needs, so that a cold
-# run (tests/run-all) can start that build while the rest installs.
-if [ "${1:-}" = --debug-kernel-deps ]; then
-	kpkgs=(build-essential bc bison flex libssl-dev libelf-dev kmod cpio xz-utils
-		linux-source-6.12)
-	missing=()
-	for p in "${kpkgs[@]}"; do
+# Installs those of the named packages that are not installed yet.
+install_missing() {
+	local p missing=()
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
 	[ ${#missing[@]} = 0 ] || apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# --debug-kernel-deps: only what build-debug-kernel.sh needs, so that a cold
+# run (tests/run-all) can start that build while the rest installs.
+if [ "${1:-}" = --debug-kernel-deps ]; then
+	install_missing build-essential bc bison flex libssl-dev libelf-dev kmod cpio \
+		xz-utils linux-source-6.12
 	exit 0
 fi
 
@@ -63,13 +67,6 @@ for kver in "$kver612" "$kver61"; do
 	[ "$kver" = "$(uname -r)" ] && initrd=
 	INITRD=$initrd apt-get install -y -q --no-install-recommends "$p"
 done
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+install_missing "${pkgs[@]}"
 # The arm64 guest's kernel, headers, busybox and udev, unpacked.
 "$here/arm64-root.sh" > /dev/null

@@ -30,6 +30,15 @@ public:
 		return int(tensors_.size() - 1);
 	}
 
+	// Replaces a tensor's quantization by per-channel scales along dim.
+	void SetQuant(int t, const std::vector<float> &scales, const std::vector<int64_t> &zps,
+		      int32_t dim)
+	{
+		NodeP q = Quant(scales, zps);
+		q->scalars[6] = Bytes<int32_t>(dim);
+		tensors_[size_t(t)]->refs[4] = q;
+	}
+
 	int AddConstI32(const std::string &name, const std::vector<int32_t> &values,
 			std::vector<int32_t> shape = {})
 	{

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <random>
 
+#include <linux/videodev2.h>
+
 #include "compile_test_util.h"
 #include "isa_resize_ref.h"
 
@@ -614,3 +616,118 @@ TEST(AudioFrontEnd, OneSecondFilesClassifiedByMicroSpeech)
 			<< (int)scores[2] << " " << (int)scores[3];
 	}
 }
+
+// aiot-compile --input nv12m:WxH (ISA 1.6): person_detect takes a
+// multi-planar camera's NV12M frame as two inputs, the luma plane (slot 1)
+// and the chroma plane (slot 4). On the same pixels it decides exactly
+// what the --input nv12 blob decides with both planes in one buffer; and
+// the blob reader's rules for NM12 inputs (lib/model.c).
+namespace {
+
+struct Nv12mCpuModel {
+	aiot_cpu_model *m = nullptr;
+	~Nv12mCpuModel() { aiot_cpu_model_free(m); }
+};
+
+TEST(CompileNv12m, TwoPlanesDecideAsOneBufferNv12)
+{
+	std::string err;
+	auto nv12m = CompileFile("person_detection/person_detect.tflite", &err, "nv12m:640x480");
+	if (err == "not found")
+		GTEST_SKIP() << "person_detect.tflite not found under " << ModelsDir();
+	ASSERT_FALSE(nv12m.empty()) << err;
+	auto nv12 = CompileFile("person_detection/person_detect.tflite", &err, "nv12:640x480");
+	ASSERT_FALSE(nv12.empty()) << err;
+	Nv12mCpuModel a, b;
+	char msg[512];
+	ASSERT_EQ(aiot_cpu_model_load(nv12m.data(), nv12m.size(), &a.m, msg, sizeof(msg)), 0)
+		<< msg;
+	ASSERT_EQ(aiot_cpu_model_load(nv12.data(), nv12.size(), &b.m, msg, sizeof(msg)), 0)
+		<< msg;
+	const aiot_model_blob_view *v = aiot_cpu_model_view(a.m);
+	ASSERT_EQ(v->input_count, 2u);
+	ASSERT_EQ(v->output_count, 1u);
+	EXPECT_EQ(v->header.isa_version, uint32_t(AIOT_ISA_VERSION(1, 6)));
+	EXPECT_EQ(aiot_cpu_model_view(b.m)->header.isa_version, uint32_t(AIOT_ISA_VERSION(1, 4)));
+	for (int i = 0; i < 2; i++) {
+		EXPECT_EQ(v->tensors[i].pixel_format, uint32_t(V4L2_PIX_FMT_NV12M));
+		EXPECT_EQ(v->tensors[i].dims[1], 480u);
+		EXPECT_EQ(v->tensors[i].dims[2], 640u);
+	}
+	EXPECT_EQ(v->tensors[0].binding, AIOT_ISA_BINDING_INPUT);
+	EXPECT_EQ(v->tensors[1].binding, AIOT_LOWER_BINDING_CHROMA);
+	EXPECT_EQ(v->tensors[0].size, 640u * 480);
+	EXPECT_EQ(v->tensors[1].size, 640u * 240);
+	std::mt19937 rng(1616);
+	for (int iter = 0; iter < 3; iter++) {
+		// smooth random pictures so that both classes come up
+		std::vector<uint8_t> frame(640 * 480 * 3 / 2);
+		uint32_t seed = rng();
+		for (size_t k = 0; k < frame.size(); k++)
+			frame[k] = uint8_t((k / 640 * (seed % 7) + (k % 640) * (seed % 5) + seed) >> 2);
+		std::memcpy(aiot_cpu_model_tensor(b.m, 0), frame.data(), frame.size());
+		std::memcpy(aiot_cpu_model_tensor(a.m, 0), frame.data(), 640 * 480);
+		std::memcpy(aiot_cpu_model_tensor(a.m, 1), frame.data() + 640 * 480, 640 * 240);
+		ASSERT_EQ(aiot_cpu_model_run(a.m), 0);
+		ASSERT_EQ(aiot_cpu_model_run(b.m), 0);
+		auto *ga = (int8_t *)aiot_cpu_model_tensor(a.m, 2);
+		auto *gb = (int8_t *)aiot_cpu_model_tensor(b.m, 1);
+		EXPECT_EQ(ga[0], gb[0]) << iter;
+		EXPECT_EQ(ga[1], gb[1]) << iter;
+	}
+}
+
+TEST(CompileNv12m, ReaderWantsLumaThenChromaInTwoSlots)
+{
+	std::string err;
+	auto blob = CompileFile("person_detection/person_detect.tflite", &err, "nv12m:64x48");
+	if (err == "not found")
+		GTEST_SKIP() << "person_detect.tflite not found under " << ModelsDir();
+	ASSERT_FALSE(blob.empty()) << err;
+	aiot_model_blob_view view;
+	char msg[512];
+	ASSERT_EQ(aiot_model_blob_parse(blob.data(), blob.size(), &view, msg, sizeof(msg)), 0)
+		<< msg;
+	auto rebuild = [&](auto mutate) {
+		aiot_model_blob_view v = view;
+		mutate(v);
+		aiot_model_blob_parts parts{};
+		parts.isa_version = v.header.isa_version;
+		parts.command_stream = v.command_stream;
+		parts.command_stream_size = v.command_stream_size;
+		parts.weights = v.weights;
+		parts.weights_size = v.weights_size;
+		parts.weights_binding = v.header.weights_binding;
+		parts.arena_size = v.header.arena_size;
+		parts.arena_binding = v.header.arena_binding;
+		parts.tensors = v.tensors;
+		parts.tensor_count = v.input_count + v.output_count;
+		void *out = nullptr;
+		size_t size = 0;
+		msg[0] = '\0';
+		int rc = aiot_model_blob_build(&parts, &out, &size, msg, sizeof(msg));
+		free(out);
+		return rc;
+	};
+	EXPECT_EQ(rebuild([](aiot_model_blob_view &) {}), 0) << msg;
+	// the planes swapped
+	EXPECT_EQ(rebuild([](aiot_model_blob_view &v) { std::swap(v.tensors[0], v.tensors[1]); }),
+		  -EINVAL);
+	EXPECT_NE(std::string(msg).find("not the luma"), std::string::npos) << msg;
+	// both planes in one slot
+	EXPECT_EQ(rebuild([](aiot_model_blob_view &v) {
+			  v.tensors[1].binding = 1;
+			  v.tensors[1].offset = 64 * 48;
+		  }), -EINVAL);
+	// the chroma plane alone (the luma made a plain NV12 frame)
+	EXPECT_EQ(rebuild([](aiot_model_blob_view &v) {
+			  v.tensors[0].pixel_format = V4L2_PIX_FMT_NV12;
+			  v.tensors[0].size = 64 * 48 * 3 / 2;
+		  }), -EINVAL);
+	EXPECT_NE(std::string(msg).find("NM12"), std::string::npos) << msg;
+	// a chroma plane of the wrong size
+	EXPECT_EQ(rebuild([](aiot_model_blob_view &v) { v.tensors[1].size = 64 * 48 / 4; }),
+		  -EINVAL);
+}
+
+} // namespace

@@ -837,7 +837,7 @@ std::set<std::string> declared_functions()
 	std::set<std::string> names;
 
 	for (const char *h : { "include/aiot/accel.h", "include/aiot/model_format.h",
-			       "include/aiot/sensor.h" }) {
+			       "include/aiot/sensor.h", "include/aiot/pipeline.h" }) {
 		std::ifstream f(h);
 		std::stringstream ss;
 

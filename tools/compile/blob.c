@@ -14,6 +14,7 @@
 
 #include <aiot/model_format.h>
 #include <linux/aiot_isa.h>
+#include <linux/videodev2.h>
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -48,7 +49,8 @@ static void to_model_tensor(struct aiot_model_tensor *p, const struct aiot_lower
 int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_names *names,
 		    void **blob_out, size_t *size_out, char *err, size_t errlen)
 {
-	struct aiot_model_tensor tensors[2];
+	struct aiot_model_tensor tensors[3];
+	unsigned int n = 0;
 	struct aiot_model_blob_parts parts = { 0 };
 	const char *model_name = names && names->model ? names->model : "";
 	char name[64];
@@ -66,10 +68,19 @@ int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_
 	    lm->weights_size > AIOT_MODEL_MAX_BLOB_SIZE)
 		return fail(err, errlen, "sections exceed the format's size limit");
 
-	to_model_tensor(&tensors[0], &lm->input, names ? names->input : NULL,
+	to_model_tensor(&tensors[n], &lm->input, names ? names->input : NULL,
 			AIOT_MODEL_TENSOR_INPUT, AIOT_ISA_BINDING_INPUT);
-	tensors[0].pixel_format = lm->input_pixel_format;
-	to_model_tensor(&tensors[1], &lm->output, names ? names->output : NULL,
+	tensors[n++].pixel_format = lm->input_pixel_format;
+	if (lm->input_pixel_format == V4L2_PIX_FMT_NV12M) {
+		/* plane 1, the chroma: an input of its own, half the luma's bytes */
+		struct aiot_lowered_tensor uv = lm->input;
+
+		uv.bytes /= 2;
+		to_model_tensor(&tensors[n], &uv, "frame_chroma", AIOT_MODEL_TENSOR_INPUT,
+				AIOT_LOWER_BINDING_CHROMA);
+		tensors[n++].pixel_format = V4L2_PIX_FMT_NV12M;
+	}
+	to_model_tensor(&tensors[n++], &lm->output, names ? names->output : NULL,
 			AIOT_MODEL_TENSOR_OUTPUT, AIOT_ISA_BINDING_OUTPUT);
 	/* the format's name section holds at most 63 bytes */
 	snprintf(name, sizeof(name), "%s", model_name);
@@ -83,6 +94,6 @@ int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_
 	parts.arena_size = lm->arena_size;
 	parts.arena_binding = AIOT_ISA_BINDING_ARENA;
 	parts.tensors = tensors;
-	parts.tensor_count = 2;
+	parts.tensor_count = n;
 	return aiot_model_blob_build(&parts, blob_out, size_out, err, errlen);
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/videodev2.h>
+
 __attribute__((format(printf, 2, 3)))
 int lower_fail(struct lowering *l, const char *fmt, ...)
 {
@@ -29,6 +31,9 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 {
 	int rc = lower_signal_op(l, op);
 
+	if (rc != 1)
+		return rc;
+	rc = lower_s16_op(l, op);
 	if (rc != 1)
 		return rc;
 	switch (op->builtin_code) {
@@ -47,6 +52,8 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);
 	case TFLITE_OP_CONCATENATION: return lower_concatenation(l, op);
 	case TFLITE_OP_MEAN: return lower_mean(l, op);
+	case TFLITE_OP_SUM: return lower_reduce(l, op, true);
+	case TFLITE_OP_TRANSPOSE_CONV: return lower_transpose_conv(l, op);
 	case TFLITE_OP_SUB: return lower_binary(l, op, AIOT_ISA_OP_SUB);
 	case TFLITE_OP_MUL: return lower_binary(l, op, AIOT_ISA_OP_MUL);
 	case TFLITE_OP_MAXIMUM: return lower_binary(l, op, AIOT_ISA_OP_MAXIMUM);
@@ -216,7 +223,9 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 		res->input = (struct aiot_lowered_tensor){
 			.dtype = AIOT_ISA_DTYPE_INT8,
 			.dims = { 1, frame->height, frame->width, 1 },
-			.bytes = (uint32_t)frame->bytes,
+			/* NV12M: the luma plane; the chroma is a second input */
+			.bytes = frame->fourcc == V4L2_PIX_FMT_NV12M ?
+				 frame->width * frame->height : (uint32_t)frame->bytes,
 			.scale = 1.0f,	/* plain bytes */
 			.zero_point = 0,
 		};

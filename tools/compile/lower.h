@@ -45,6 +45,9 @@ struct aiot_lowered_tensor {
  * stream starts with FRAME_TO_TENSOR, which reads the frame from the input
  * slot and writes the graph's input (now in the arena).
  */
+/* NV12M: the chroma plane's input slot (the luma's is AIOT_ISA_BINDING_INPUT). */
+#define AIOT_LOWER_BINDING_CHROMA	4
+
 struct aiot_lower_frame {
 	uint32_t fourcc;      /* V4L2_PIX_FMT_* */
 	uint32_t isa_format;  /* enum aiot_isa_pixel_format */
@@ -53,7 +56,7 @@ struct aiot_lower_frame {
 };
 
 /*
- * "yuyv:640x480" (formats grey, yuyv, uyvy, nv12, rgb24, bgr24, any case)
+ * "yuyv:640x480" (formats grey, yuyv, uyvy, nv12, rgb24, bgr24, nv12m, any case)
  * -> *frame. 0, or -EINVAL with the reason in err.
  */
 int aiot_lower_parse_frame(const char *spec, struct aiot_lower_frame *frame,
@@ -72,7 +75,9 @@ struct aiot_lowered_model {
 	uint32_t isa_version; /* AIOT_ISA_VERSION() the stream declares */
 	struct aiot_lowered_tensor input, output;
 	/* With a frame: input is the frame (dims [1, H, W, 1], bytes of the
-	 * frame), graph_input the model's own input it is converted to. */
+	 * frame; NV12M: of its luma plane, the chroma plane being a second
+	 * input of half that in AIOT_LOWER_BINDING_CHROMA), graph_input the
+	 * model's own input it is converted to. */
 	uint32_t input_pixel_format;  /* V4L2 fourcc, 0 without a frame */
 	struct aiot_lowered_tensor graph_input;
 };

@@ -3,8 +3,10 @@
  * aiot-compile --input FMT:WxH: a camera frame as the model's input. The
  * stream starts with one ISA 1.4 FRAME_TO_TENSOR (docs/isa.md) that reads
  * the frame from the input slot (offset 0, rows packed: stride = width *
- * bytes per pixel; NV12's chroma plane right after its luma plane) and
- * writes the graph's input, which lower.c moved into the arena:
+ * bytes per pixel; NV12's chroma plane right after its luma plane; NV12M's
+ * chroma plane, ISA 1.6, at offset 0 of a second input slot,
+ * AIOT_LOWER_BINDING_CHROMA) and writes the graph's input, which lower.c
+ * moved into the arena:
  *
  *   - the whole frame is the crop window, resized to the input's H x W
  *     bilinearly with half-pixel centres (tf.image.resize's default);
@@ -38,12 +40,14 @@ static const struct {
 	{ "nv12", V4L2_PIX_FMT_NV12, AIOT_ISA_PIX_NV12 },
 	{ "rgb24", V4L2_PIX_FMT_RGB24, AIOT_ISA_PIX_RGB24 },
 	{ "bgr24", V4L2_PIX_FMT_BGR24, AIOT_ISA_PIX_BGR24 },
+	{ "nv12m", V4L2_PIX_FMT_NV12M, AIOT_ISA_PIX_NV12M },
 };
 #define FRAME_FORMAT_COUNT (sizeof(frame_formats) / sizeof(frame_formats[0]))
 
 const char *aiot_lower_frame_name(uint32_t fourcc)
 {
-	static const char *const upper[] = { "GREY", "YUYV", "UYVY", "NV12", "RGB24", "BGR24" };
+	static const char *const upper[] = { "GREY", "YUYV", "UYVY", "NV12", "RGB24", "BGR24",
+					      "NV12M" };
 
 	for (size_t i = 0; i < FRAME_FORMAT_COUNT; i++)
 		if (frame_formats[i].fourcc == fourcc)
@@ -99,7 +103,7 @@ int aiot_lower_parse_frame(const char *spec, struct aiot_lower_frame *frame,
 			break;
 	if (i == FRAME_FORMAT_COUNT)
 		return parse_fail(err, errlen, "\"%.*s\": unknown pixel format (grey, yuyv, uyvy, "
-				  "nv12, rgb24, bgr24)", (int)n, spec);
+				  "nv12, rgb24, bgr24, nv12m)", (int)n, spec);
 	memset(frame, 0, sizeof(*frame));
 	frame->fourcc = frame_formats[i].fourcc;
 	frame->isa_format = frame_formats[i].isa_format;
@@ -112,8 +116,9 @@ int aiot_lower_parse_frame(const char *spec, struct aiot_lower_frame *frame,
 	if (aiot_model_frame_size(frame->fourcc, frame->width, frame->height, &frame->bytes))
 		return parse_fail(err, errlen, "%s %ux%u: %s", aiot_lower_frame_name(frame->fourcc),
 				  frame->width, frame->height,
-				  frame->fourcc == V4L2_PIX_FMT_NV12 ?
-				  "NV12 needs an even width and height" :
+				  frame->fourcc == V4L2_PIX_FMT_NV12 ||
+				  frame->fourcc == V4L2_PIX_FMT_NV12M ?
+				  "NV12 and NV12M need an even width and height" :
 				  "YUYV and UYVY need an even width");
 	return 0;
 bad_size:
@@ -153,6 +158,12 @@ int lower_frame_prologue(struct lowering *l, const struct aiot_lower_frame *fram
 	if (frame->fourcc == V4L2_PIX_FMT_NV12) {
 		f.frame.offset[1] = frame->width * frame->height;
 		f.frame.stride[1] = frame->width;
+	}
+	if (frame->fourcc == V4L2_PIX_FMT_NV12M) {
+		/* the chroma plane is an input of its own: ISA 1.6 */
+		f.frame.binding1 = AIOT_LOWER_BINDING_CHROMA;
+		f.frame.stride[1] = frame->width;
+		lower_need_isa(l, 6);
 	}
 	f.crop.height = frame->height;
 	f.crop.width = frame->width;

@@ -106,6 +106,16 @@ int lower_signal_op(struct lowering *l, const struct tflite_operator *op);
  * SPLIT, SPLIT_V of any element type. Returns 1 when not one of these. */
 int lower_shape_op(struct lowering *l, const struct tflite_operator *op);
 
+/* lower_reduce.c (ISA 1.6 REDUCE): SUM, and MEAN over any axes */
+int lower_reduce(struct lowering *l, const struct tflite_operator *op, bool sum);
+/* The 4-D int8 MEAN over H and W with keep_dims that ISA 1.2 MEAN takes. */
+bool lower_reduce_is_mean_hw(struct lowering *l, const struct tflite_operator *op);
+/* lower_tconv.c (ISA 1.6): TRANSPOSE_CONV */
+int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op);
+/* lower_s16.c (ISA 1.6): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD
+ * with int16 activations (int16x8). Returns 1 when the input is not int16. */
+int lower_s16_op(struct lowering *l, const struct tflite_operator *op);
+
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
 

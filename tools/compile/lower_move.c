@@ -254,6 +254,9 @@ int lower_mean(struct lowering *l, const struct tflite_operator *op)
 
 	if (op->input_count != 2 || op->output_count != 1)
 		return lower_fail(l, "expects input, axis and one output");
+	/* Every other axis set, int16 and keep_dims false: ISA 1.6 REDUCE. */
+	if (!lower_reduce_is_mean_hw(l, op))
+		return lower_reduce(l, op, false);
 	lower_op_init(&m.hdr, sizeof(m), AIOT_ISA_OP_MEAN);
 	rc = lower_isa_tensor(l, op->inputs[0], &m.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &m.output);

@@ -105,6 +105,8 @@ enum tflite_builtin {
 	TFLITE_OP_SPLIT = 49,
 	TFLITE_OP_SLICE = 65,
 	TFLITE_OP_SPLIT_V = 102,
+	TFLITE_OP_TRANSPOSE_CONV = 67,
+	TFLITE_OP_SUM = 74,
 	/* deprecated_builtin_code holds this when the real code is >= 127 */
 	TFLITE_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127,
 };
@@ -131,6 +133,7 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR = 74,
 	TFLITE_OPTIONS_LEAKY_RELU = 75,
 	TFLITE_OPTIONS_QUANTIZE = 89,
+	TFLITE_OPTIONS_TRANSPOSE_CONV = 49,
 };
 
 /* Affine quantization: real = scale[c] * (q - zero_point[c]). */
@@ -165,7 +168,7 @@ struct tflite_opcode {
 	char *custom_name;       /* CUSTOM ops only, else NULL */
 };
 
-struct tflite_conv_options {        /* CONV_2D and DEPTHWISE_CONV_2D */
+struct tflite_conv_options {        /* CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV */
 	enum tflite_padding padding;
 	int32_t stride_w, stride_h;     /* >= 1 */
 	int32_t dilation_w, dilation_h; /* >= 1 */

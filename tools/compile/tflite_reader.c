@@ -48,6 +48,7 @@ enum { RESIZE_NN_ALIGN_CORNERS = 0, RESIZE_NN_HALF_PIXEL_CENTERS = 1 };
 enum { SOFTMAX_BETA = 0 };
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
 enum { REDUCER_KEEP_DIMS = 0 };
+enum { TCONV_PADDING = 0, TCONV_STRIDE_W = 1, TCONV_STRIDE_H = 2, TCONV_ACTIVATION = 3 };
 enum { SS_BEGIN_MASK = 0, SS_END_MASK = 1, SS_ELLIPSIS_MASK = 2, SS_NEW_AXIS_MASK = 3,
        SS_SHRINK_AXIS_MASK = 4, SS_OFFSET = 5 };
 enum { RESHAPE_NEW_SHAPE = 0 };
@@ -412,6 +413,22 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		if (!rc) rc = fb_u8(r, o, CONCAT_ACTIVATION, 0, &act);
 		if (!rc) rc = check_activation(r, act, &op->options.concat.activation);
 		break;
+	case TFLITE_OP_TRANSPOSE_CONV: {
+		struct tflite_conv_options *c = &op->options.conv;
+
+		rc = fb_u8(r, o, TCONV_PADDING, 0, &padding);
+		if (!rc) rc = fb_i32(r, o, TCONV_STRIDE_W, 0, &c->stride_w);
+		if (!rc) rc = fb_i32(r, o, TCONV_STRIDE_H, 0, &c->stride_h);
+		if (!rc) rc = fb_u8(r, o, TCONV_ACTIVATION, 0, &act);
+		c->dilation_w = c->dilation_h = 1;
+		c->depth_multiplier = 0;
+		if (!rc) rc = check_padding(r, padding, &c->padding);
+		if (!rc) rc = check_activation(r, act, &c->activation);
+		if (!rc) rc = check_positive(r, "stride_w", c->stride_w);
+		if (!rc) rc = check_positive(r, "stride_h", c->stride_h);
+		break;
+	}
+	case TFLITE_OP_SUM:
 	case TFLITE_OP_MEAN:
 		rc = fb_u8(r, o, REDUCER_KEEP_DIMS, 0, &keep);
 		op->options.reducer.keep_dims = keep != 0;
@@ -504,7 +521,9 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_RESIZE_NEAREST_NEIGHBOR: return TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR;
 	case TFLITE_OP_RESHAPE: return TFLITE_OPTIONS_RESHAPE;
 	case TFLITE_OP_CONCATENATION: return TFLITE_OPTIONS_CONCATENATION;
+	case TFLITE_OP_SUM:
 	case TFLITE_OP_MEAN: return TFLITE_OPTIONS_REDUCER;
+	case TFLITE_OP_TRANSPOSE_CONV: return TFLITE_OPTIONS_TRANSPOSE_CONV;
 	case TFLITE_OP_STRIDED_SLICE: return TFLITE_OPTIONS_STRIDED_SLICE;
 	case TFLITE_OP_SVDF: return TFLITE_OPTIONS_SVDF;
 	case TFLITE_OP_QUANTIZE: return TFLITE_OPTIONS_QUANTIZE;

@@ -347,6 +347,12 @@ int main(int argc, char **argv)
 		status = run_v4l2(&lo, &s, model_path, labels, nlabels);
 		goto out;
 	}
+	if (s.in_planes == 2) {
+		fprintf(stderr, "aiot-run: %s takes an NV12M camera frame in two planes (two "
+			"inputs): run it on a camera with --v4l2\n", model_path);
+		status = EXIT_FAIL;
+		goto out;
+	}
 	printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
 	       "point %d\n", s.name[0] ? s.name : model_path, dtype_name(s.in.dtype),
 	       s.in.dims[0], s.in.dims[1], s.in.dims[2], s.in.dims[3], dtype_name(s.out.dtype),

@@ -44,6 +44,9 @@ struct session {
 	struct aiot_accel *accel;
 	struct aiot_model *model;
 	struct tensor_desc in, out;
+	/* Planes of a camera frame input: 2 for NV12M (input 1: the chroma, in1_size bytes) */
+	unsigned int in_planes;
+	size_t in1_size;
 	uint8_t *in_buf, *out_buf;  /* NPU: host copies; CPU: the model's buffers */
 	uint64_t device_ns;         /* NPU: the last job's JOB_WAIT started->ended */
 	char name[64];

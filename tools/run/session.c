@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/videodev2.h>
+
 #include "run.h"
 
 static void desc_from_blob(const struct aiot_model_tensor *t, struct tensor_desc *d)
@@ -100,7 +102,20 @@ int open_npu(struct session *s, const char *accel_path, const char *path, bool q
 		fprintf(stderr, "aiot-run: %s: %s\n", path, err[0] ? err : aiot_strerror(rc));
 		return rc;
 	}
-	if (aiot_model_get_input_count(s->model) != 1 ||
+	/* An NV12M frame is two inputs, its luma and its chroma plane. */
+	s->in_planes = 1;
+	if (aiot_model_get_input_count(s->model) == 2 &&
+	    aiot_tensor_info_get_pixel_format(aiot_model_get_input_info(s->model, 0)) ==
+	    V4L2_PIX_FMT_NV12M &&
+	    aiot_tensor_info_get_pixel_format(aiot_model_get_input_info(s->model, 1)) ==
+	    V4L2_PIX_FMT_NV12M) {
+		struct tensor_desc uv;
+
+		desc_from_info(aiot_model_get_input_info(s->model, 1), &uv);
+		s->in_planes = 2;
+		s->in1_size = uv.size;
+	}
+	if ((aiot_model_get_input_count(s->model) != 1 && s->in_planes != 2) ||
 	    aiot_model_get_output_count(s->model) != 1) {
 		fprintf(stderr, "aiot-run: %s: aiot-run takes models with one input and one "
 			"output\n", path);

@@ -7,6 +7,12 @@
  * model's input, the job submitted, and the buffer queued back to the
  * camera only when the job's fence (a sync_file) signalled. Each decision
  * is printed with the frame's V4L2 timestamp -> decision latency.
+ *
+ * Multi-planar cameras (V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) work the same
+ * way: each plane of each buffer is exported once (VIDIOC_EXPBUF .plane)
+ * and is its own input of the model: an NV12M blob (aiot-compile --input
+ * nv12m:WxH) takes the luma plane as input 0 and the chroma plane as
+ * input 1, two dma-bufs bound with no copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +31,53 @@
 
 #define V4L2_MAX_BUFFERS LP_MAX_SLOTS
 
+#define V4L2_MAX_PLANES 2	/* NV12M's; the model's inputs */
+
 struct cam {
 	int fd;
 	const char *path;
 	struct v4l2_format fmt;
+	uint32_t type;			/* V4L2_BUF_TYPE_VIDEO_CAPTURE(_MPLANE) */
+	unsigned int planes;		/* memory planes per buffer, 1 or 2 */
 	unsigned int count;		/* buffers the driver gave */
-	int dmabuf[V4L2_MAX_BUFFERS];	/* EXPBUF fds, -1 when none */
+	/* EXPBUF fds per buffer and plane, -1 when none */
+	int dmabuf[V4L2_MAX_BUFFERS][V4L2_MAX_PLANES];
 	bool streaming;
 };
+
+/* A buffer with room for its planes (multi-planar API). */
+struct cam_buf {
+	struct v4l2_buffer b;
+	struct v4l2_plane planes[V4L2_MAX_PLANES];
+};
+
+static void cam_buf_init(const struct cam *c, struct cam_buf *cb, unsigned int index)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->b.type = c->type;
+	cb->b.memory = V4L2_MEMORY_MMAP;
+	cb->b.index = index;
+	if (c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		cb->b.m.planes = cb->planes;
+		cb->b.length = V4L2_MAX_PLANES;
+	}
+}
+
+/* *dst = *src, the plane pointer pointing at dst's own planes. */
+static void cam_buf_copy(struct cam_buf *dst, const struct cam_buf *src)
+{
+	*dst = *src;
+	if (src->b.type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE)
+		dst->b.m.planes = dst->planes;
+}
+
+/* Bytes the driver filled in plane @p of a dequeued buffer. */
+static uint32_t cam_buf_used(const struct cam_buf *cb, unsigned int p)
+{
+	if (cb->b.type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE)
+		return cb->planes[p].bytesused;
+	return cb->b.bytesused;
+}
 
 static volatile sig_atomic_t v4l2_stop;
 
@@ -62,13 +107,13 @@ static void fourcc_str(uint32_t f, char out[5])
 	out[4] = '\0';
 }
 
-/* The camera's pixel formats (single-planar capture). */
-static unsigned int enum_formats(int fd, uint32_t *fmts, unsigned int max)
+/* The camera's pixel formats for capture buffers of @type. */
+static unsigned int enum_formats(int fd, uint32_t type, uint32_t *fmts, unsigned int max)
 {
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; n < max; i++) {
-		struct v4l2_fmtdesc d = { .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+		struct v4l2_fmtdesc d = { .index = i, .type = type };
 
 		if (xioctl(fd, VIDIOC_ENUM_FMT, &d))
 			break;
@@ -81,21 +126,28 @@ static unsigned int enum_formats(int fd, uint32_t *fmts, unsigned int max)
  * Open the camera and agree on a format the model's input takes as it is.
  * Prints each decision; 0, or EXIT_FAIL/EXIT_USAGE after the reason.
  */
-static int negotiate(struct cam *c, const struct tensor_desc *in)
+static int negotiate(struct cam *c, const struct tensor_desc *in, unsigned int nplanes,
+		     size_t in1_size)
 {
+	struct {
+		uint32_t fourcc, width, height, field;
+		uint32_t bpl[V4L2_MAX_PLANES], sizeimage[V4L2_MAX_PLANES];
+	} got = { 0 };
 	struct v4l2_capability cap = { 0 };
 	struct v4l2_streamparm parm = { 0 };
 	struct v4l2_fract *tpf;
 	struct v4l2_fmt_want want;
-	uint32_t fmts[64], caps;
+	uint32_t fmts[256], caps;
 	unsigned int nfmts;
 	char a[5], b[5], why[256];
+	int bad;
 
 	if (in->pixel_format) {
 		/* compiled with aiot-compile --input: the frame is the input */
 		want.fourcc = in->pixel_format;
 		want.width = in->dims[2];
 		want.height = in->dims[1];
+		/* NV12M: 1 byte per pixel in the luma plane, input 0 */
 		want.bytes_per_pixel = in->pixel_format == V4L2_PIX_FMT_YUYV ||
 				       in->pixel_format == V4L2_PIX_FMT_UYVY ? 2 :
 				       in->pixel_format == V4L2_PIX_FMT_RGB24 ||
@@ -117,16 +169,32 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 		return EXIT_FAIL;
 	}
 	caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
-	if (!(caps & V4L2_CAP_VIDEO_CAPTURE) || !(caps & V4L2_CAP_STREAMING)) {
-		fprintf(stderr, "aiot-run: %s (%s, %s) is no single-planar streaming capture "
-			"device%s\n", c->path, (const char *)cap.driver, (const char *)cap.card,
-			caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE ? " (multi-planar ones are not "
-			"supported yet)" : "");
+	/*
+	 * Multi-planar capture when the camera has only that, or when the
+	 * model takes the planes in buffers of their own (NV12M).
+	 */
+	if ((caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) &&
+	    (!(caps & V4L2_CAP_VIDEO_CAPTURE) || want.fourcc == V4L2_PIX_FMT_NV12M))
+		c->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	else
+		c->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (!(caps & V4L2_CAP_STREAMING) ||
+	    !(caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE))) {
+		fprintf(stderr, "aiot-run: %s (%s, %s) is no streaming capture device\n", c->path,
+			(const char *)cap.driver, (const char *)cap.card);
 		return EXIT_FAIL;
 	}
-	printf("camera %s: %s (%s)\n", c->path, (const char *)cap.card,
-	       (const char *)cap.driver);
-	nfmts = enum_formats(c->fd, fmts, 64);
+	if (want.fourcc == V4L2_PIX_FMT_NV12M && c->type != V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		fprintf(stderr, "aiot-run: %s (%s) is no multi-planar capture device: an NV12M "
+			"model takes its two planes in buffers of their own (compile it with "
+			"--input nv12:WxH for a single-planar camera)\n", c->path,
+			(const char *)cap.driver);
+		return EXIT_FAIL;
+	}
+	printf("camera %s: %s (%s)%s\n", c->path, (const char *)cap.card,
+	       (const char *)cap.driver,
+	       c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ? ", multi-planar API" : "");
+	nfmts = enum_formats(c->fd, c->type, fmts, 256);
 	fourcc_str(want.fourcc, a);
 	if (!v4l2_fmt_offered(fmts, nfmts, want.fourcc)) {
 		uint32_t near = v4l2_fmt_nearest(fmts, nfmts, want.fourcc);
@@ -157,23 +225,61 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 			c->path, b, a, want.width, want.height, b, a);
 		return EXIT_FAIL;
 	}
-	c->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	c->fmt.fmt.pix.width = want.width;
-	c->fmt.fmt.pix.height = want.height;
-	c->fmt.fmt.pix.pixelformat = want.fourcc;
-	c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	c->fmt.type = c->type;
+	if (c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		c->fmt.fmt.pix_mp.width = want.width;
+		c->fmt.fmt.pix_mp.height = want.height;
+		c->fmt.fmt.pix_mp.pixelformat = want.fourcc;
+		c->fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+	} else {
+		c->fmt.fmt.pix.width = want.width;
+		c->fmt.fmt.pix.height = want.height;
+		c->fmt.fmt.pix.pixelformat = want.fourcc;
+		c->fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	}
 	if (xioctl(c->fd, VIDIOC_S_FMT, &c->fmt)) {
 		fprintf(stderr, "aiot-run: %s: VIDIOC_S_FMT %s %ux%u: %s\n", c->path, a,
 			want.width, want.height, strerror(errno));
 		return EXIT_FAIL;
 	}
-	fourcc_str(c->fmt.fmt.pix.pixelformat, b);
-	if (v4l2_fmt_check(&want, c->fmt.fmt.pix.pixelformat, c->fmt.fmt.pix.width,
-			   c->fmt.fmt.pix.height, c->fmt.fmt.pix.bytesperline,
-			   c->fmt.fmt.pix.field != V4L2_FIELD_NONE, why, sizeof(why))) {
+	if (c->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		const struct v4l2_pix_format_mplane *mp = &c->fmt.fmt.pix_mp;
+
+		got.fourcc = mp->pixelformat;
+		got.width = mp->width;
+		got.height = mp->height;
+		got.field = mp->field;
+		c->planes = mp->num_planes;
+		for (unsigned int p = 0; p < V4L2_MAX_PLANES && p < mp->num_planes; p++) {
+			got.bpl[p] = mp->plane_fmt[p].bytesperline;
+			got.sizeimage[p] = mp->plane_fmt[p].sizeimage;
+		}
+	} else {
+		got.fourcc = c->fmt.fmt.pix.pixelformat;
+		got.width = c->fmt.fmt.pix.width;
+		got.height = c->fmt.fmt.pix.height;
+		got.field = c->fmt.fmt.pix.field;
+		got.bpl[0] = c->fmt.fmt.pix.bytesperline;
+		got.sizeimage[0] = c->fmt.fmt.pix.sizeimage;
+		c->planes = 1;
+	}
+	fourcc_str(got.fourcc, b);
+	if (c->planes != nplanes) {
+		fprintf(stderr, "aiot-run: %s: %s in %u memory planes, the model takes %u "
+			"input%s\n", c->path, b, c->planes, nplanes, nplanes > 1 ? "s" : "");
+		return EXIT_FAIL;
+	}
+	bad = v4l2_fmt_check(&want, got.fourcc, got.width, got.height, got.bpl[0],
+			     got.field != V4L2_FIELD_NONE, why, sizeof(why));
+	if (!bad && nplanes == 2 && got.bpl[1] != got.width) {
+		snprintf(why, sizeof(why), "chroma rows padded to %u bytes, the model's are %u: "
+			 "a crop that drops the padding (aiot-compile --input takes packed rows)",
+			 got.bpl[1], got.width);
+		bad = -EINVAL;
+	}
+	if (bad) {
 		printf("format: asked %s %ux%u, the camera gives %s %ux%u (%u bytes per row)\n",
-		       a, want.width, want.height, b, c->fmt.fmt.pix.width,
-		       c->fmt.fmt.pix.height, c->fmt.fmt.pix.bytesperline);
+		       a, want.width, want.height, b, got.width, got.height, got.bpl[0]);
 		if (in->pixel_format)
 			fprintf(stderr, "aiot-run: %s cannot give the frame the model was compiled "
 				"for: %s\n", c->path, why);
@@ -181,21 +287,30 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 			fprintf(stderr, "aiot-run: %s: needs preprocessing: %s\n", c->path, why);
 		return EXIT_FAIL;
 	}
-	if (in->pixel_format && c->fmt.fmt.pix.sizeimage < in->size) {
-		fprintf(stderr, "aiot-run: %s: %s %ux%u frames of %u bytes, the model reads %zu\n",
-			c->path, b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
-			c->fmt.fmt.pix.sizeimage, in->size);
+	for (unsigned int p = 0; p < nplanes; p++) {
+		size_t need = p ? in1_size : in->size;
+
+		if (!in->pixel_format || got.sizeimage[p] >= need)
+			continue;
+		fprintf(stderr, "aiot-run: %s: %s %ux%u frames of %u bytes%s, the model reads "
+			"%zu\n", c->path, b, got.width, got.height, got.sizeimage[p],
+			nplanes > 1 ? (p ? " in the chroma plane" : " in the luma plane") : "",
+			need);
 		return EXIT_FAIL;
 	}
-	if (in->pixel_format)
+	if (nplanes == 2)
+		printf("format: %s %ux%u, %u + %u bytes in two planes, each its own dma-buf and "
+		       "its own input of the model: the frame the model was compiled for "
+		       "(FRAME_TO_TENSOR converts it on the NPU)\n", b, got.width, got.height,
+		       got.sizeimage[0], got.sizeimage[1]);
+	else 	if (in->pixel_format)
 		printf("format: %s %ux%u, %u bytes per frame: the frame the model was compiled "
-		       "for (FRAME_TO_TENSOR converts it on the NPU)\n", b,
-		       c->fmt.fmt.pix.width, c->fmt.fmt.pix.height, c->fmt.fmt.pix.sizeimage);
+		       "for (FRAME_TO_TENSOR converts it on the NPU)\n", b, got.width, got.height,
+		       got.sizeimage[0]);
 	else
 		printf("format: %s %ux%u, %u bytes per frame: the model's input as it is (no "
-		       "preprocessing)\n", b, c->fmt.fmt.pix.width, c->fmt.fmt.pix.height,
-		       c->fmt.fmt.pix.sizeimage);
-	parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		       "preprocessing)\n", b, got.width, got.height, got.sizeimage[0]);
+	parm.type = c->type;
 	tpf = &parm.parm.capture.timeperframe;
 	if (!xioctl(c->fd, VIDIOC_G_PARM, &parm) && tpf->numerator && tpf->denominator)
 		printf("frame interval: %u/%u s (%.2f frames/s, the camera's setting)\n",
@@ -208,7 +323,7 @@ static int negotiate(struct cam *c, const struct tensor_desc *in)
 static int setup_buffers(struct cam *c, struct session *s, unsigned int want)
 {
 	struct v4l2_requestbuffers req = {
-		.count = want, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+		.count = want, .type = c->type, .memory = V4L2_MEMORY_MMAP,
 	};
 	struct aiot_buffer *buf;
 	char err[LP_ERR_LEN];
@@ -226,35 +341,42 @@ static int setup_buffers(struct cam *c, struct session *s, unsigned int want)
 		return EXIT_FAIL;
 	}
 	c->count = req.count;
-	for (unsigned int i = 0; i < c->count; i++) {
+	/* Each plane of each buffer: its own dma-buf, input p of the model. */
+	for (unsigned int i = 0; i < c->count * c->planes; i++) {
+		unsigned int idx = i / c->planes, p = i % c->planes;
 		struct v4l2_exportbuffer exp = {
-			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .index = i,
+			.type = c->type, .index = idx, .plane = p,
 			.flags = O_RDWR | O_CLOEXEC,
 		};
 
 		if (xioctl(c->fd, VIDIOC_EXPBUF, &exp)) {
-			fprintf(stderr, "aiot-run: %s: VIDIOC_EXPBUF of buffer %u: %s\n", c->path, i,
-				strerror(errno));
+			fprintf(stderr, "aiot-run: %s: VIDIOC_EXPBUF of buffer %u plane %u: %s\n",
+				c->path, idx, p, strerror(errno));
 			return EXIT_FAIL;
 		}
-		c->dmabuf[i] = exp.fd;
-		ret = aiot_model_import_input_dmabuf(s->model, 0, exp.fd, 0, 0, &buf, err,
+		c->dmabuf[idx][p] = exp.fd;
+		ret = aiot_model_import_input_dmabuf(s->model, p, exp.fd, 0, 0, &buf, err,
 						     sizeof(err));
 		if (ret) {
-			fprintf(stderr, "aiot-run: buffer %u of %s into the NPU: %s\n", i, c->path,
-				err[0] ? err : aiot_strerror(ret));
+			fprintf(stderr, "aiot-run: buffer %u plane %u of %s into the NPU: %s\n",
+				idx, p, c->path, err[0] ? err : aiot_strerror(ret));
 			return EXIT_FAIL;
 		}
 	}
-	printf("buffers: %u MMAP buffers, each exported once (VIDIOC_EXPBUF) and imported "
-	       "once into the NPU (%u dma-bufs held)\n", c->count,
-	       aiot_model_get_dmabuf_count(s->model));
+	if (c->planes > 1)
+		printf("buffers: %u MMAP buffers of %u planes, each plane exported once "
+		       "(VIDIOC_EXPBUF) and imported once into the NPU as its own input (%u "
+		       "dma-bufs held)\n", c->count, c->planes,
+		       aiot_model_get_dmabuf_count(s->model));
+	else
+		printf("buffers: %u MMAP buffers, each exported once (VIDIOC_EXPBUF) and "
+		       "imported once into the NPU (%u dma-bufs held)\n", c->count,
+		       aiot_model_get_dmabuf_count(s->model));
 	for (unsigned int i = 0; i < c->count; i++) {
-		struct v4l2_buffer b = {
-			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP, .index = i,
-		};
+		struct cam_buf cb;
 
-		if (xioctl(c->fd, VIDIOC_QBUF, &b)) {
+		cam_buf_init(c, &cb, i);
+		if (xioctl(c->fd, VIDIOC_QBUF, &cb.b)) {
 			fprintf(stderr, "aiot-run: %s: VIDIOC_QBUF %u: %s\n", c->path, i,
 				strerror(errno));
 			return EXIT_FAIL;
@@ -269,12 +391,11 @@ static unsigned int buffers_returned(const struct cam *c)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < c->count; i++) {
-		struct v4l2_buffer b = {
-			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP, .index = i,
-		};
+		struct cam_buf cb;
 
-		if (!xioctl(c->fd, VIDIOC_QUERYBUF, &b) &&
-		    !(b.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
+		cam_buf_init(c, &cb, i);
+		if (!xioctl(c->fd, VIDIOC_QUERYBUF, &cb.b) &&
+		    !(cb.b.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)))
 			n++;
 	}
 	return n;
@@ -287,9 +408,9 @@ static unsigned int buffers_returned(const struct cam *c)
  */
 static bool teardown(struct cam *c, struct session *s, bool report)
 {
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int type = (int)c->type;
 	struct v4l2_requestbuffers req = {
-		.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
+		.count = 0, .type = c->type, .memory = V4L2_MEMORY_MMAP,
 	};
 	unsigned int returned = 0, held;
 	bool ok = true, freed;
@@ -301,13 +422,15 @@ static bool teardown(struct cam *c, struct session *s, bool report)
 	c->streaming = false;
 	if (c->count)
 		returned = buffers_returned(c);
-	for (unsigned int i = 0; i < c->count; i++) {
-		if (c->dmabuf[i] < 0)
+	for (unsigned int i = 0; i < c->count * V4L2_MAX_PLANES; i++) {
+		int *fd = &c->dmabuf[i / V4L2_MAX_PLANES][i % V4L2_MAX_PLANES];
+
+		if (*fd < 0)
 			continue;
-		if (aiot_model_release_dmabuf(s->model, c->dmabuf[i]))
+		if (aiot_model_release_dmabuf(s->model, *fd))
 			ok = false;
-		close(c->dmabuf[i]);
-		c->dmabuf[i] = -1;
+		close(*fd);
+		*fd = -1;
 	}
 	held = aiot_model_get_dmabuf_count(s->model);
 	freed = !c->count || !xioctl(c->fd, VIDIOC_REQBUFS, &req);
@@ -337,10 +460,11 @@ struct v4l2_run {
 };
 
 /* One frame: bind it, run the model, wait for the fence, decide, requeue. */
-static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
+static int one_frame(struct cam *c, struct session *s, struct cam_buf *cb,
 		     struct v4l2_run *r, const struct live_opts *lo,
 		     const char *const *labels, unsigned int nlabels)
 {
+	struct v4l2_buffer *b = &cb->b;
 	struct aiot_job_config *opts = NULL;
 	struct aiot_job *job = NULL;
 	uint64_t cap_ns = timeval_ns(&b->timestamp), dec_ns, started = 0, ended = 0;
@@ -349,14 +473,18 @@ static int one_frame(struct cam *c, struct session *s, struct v4l2_buffer *b,
 	char err[LP_ERR_LEN], t1[32], t2[32], lb[32];
 	double score;
 	unsigned int k;
-	int ret, fence;
+	int ret = 0, fence;
 
-	ret = aiot_model_bind_input_dmabuf(s->model, 0, c->dmabuf[b->index], 0, b->bytesused,
-					   err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "aiot-run: frame #%u: %s\n", b->sequence, err);
-		goto out;
+	/* Every plane is an input: the luma and (NV12M) the chroma. */
+	for (unsigned int p = 0; p < c->planes && !ret; p++) {
+		ret = aiot_model_bind_input_dmabuf(s->model, p, c->dmabuf[b->index][p], 0,
+						   cam_buf_used(cb, p), err, sizeof(err));
+		if (ret)
+			fprintf(stderr, "aiot-run: frame #%u plane %u: %s\n", b->sequence, p,
+				err);
 	}
+	if (ret)
+		goto out;
 	opts = aiot_job_config_new();
 	if (!opts) {
 		ret = -ENOMEM;
@@ -453,33 +581,32 @@ static void note_sequence(struct v4l2_run *r, uint32_t seq)
  * the older ones straight back (they would only add latency). 1 if a
  * frame was dequeued, 0 if none was ready, negative errno.
  */
-static int dequeue_newest(struct cam *c, struct v4l2_run *r, struct v4l2_buffer *newest)
+static int dequeue_newest(struct cam *c, struct v4l2_run *r, struct cam_buf *newest)
 {
 	int got = 0;
 
 	for (;;) {
-		struct v4l2_buffer b = {
-			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP,
-		};
+		struct cam_buf cb;
 
-		if (xioctl(c->fd, VIDIOC_DQBUF, &b)) {
+		cam_buf_init(c, &cb, 0);
+		if (xioctl(c->fd, VIDIOC_DQBUF, &cb.b)) {
 			if (errno == EAGAIN)
 				return got;
 			return -errno;
 		}
-		note_sequence(r, b.sequence);
-		if (b.flags & V4L2_BUF_FLAG_ERROR) {
+		note_sequence(r, cb.b.sequence);
+		if (cb.b.flags & V4L2_BUF_FLAG_ERROR) {
 			r->errors++;
-			if (xioctl(c->fd, VIDIOC_QBUF, &b))
+			if (xioctl(c->fd, VIDIOC_QBUF, &cb.b))
 				return -errno;
 			continue;
 		}
 		if (got) {
 			r->stale++;
-			if (xioctl(c->fd, VIDIOC_QBUF, newest))
+			if (xioctl(c->fd, VIDIOC_QBUF, &newest->b))
 				return -errno;
 		}
-		*newest = b;
+		cam_buf_copy(newest, &cb);
 		got = 1;
 	}
 }
@@ -487,30 +614,36 @@ static int dequeue_newest(struct cam *c, struct v4l2_run *r, struct v4l2_buffer 
 int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_path,
 	     const char *const *labels, unsigned int nlabels)
 {
-	struct cam c = { .fd = -1, .path = lo->v4l2 };
+	struct cam c = { .fd = -1, .path = lo->v4l2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
 	struct sigaction sa = { .sa_handler = on_v4l2_signal };
 	struct v4l2_run r = { 0 };
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int type;
 	uint64_t t0, elapsed = 0, deadline = 0, copied;
 	char a[32], b2[32], d[32];
 	int rc = -EIO, status = EXIT_FAIL, nrc;
 	bool clean;
 
 	for (unsigned int i = 0; i < V4L2_MAX_BUFFERS; i++)
-		c.dmabuf[i] = -1;
+		for (unsigned int p = 0; p < V4L2_MAX_PLANES; p++)
+			c.dmabuf[i][p] = -1;
 	if (s->in.pixel_format) {
 		char f[5];
 
 		fourcc_str(s->in.pixel_format, f);
-		printf("model %s: input a %s %ux%u camera frame (%zu bytes)\n",
-		       s->name[0] ? s->name : model_path, f, s->in.dims[2], s->in.dims[1],
-		       s->in.size);
+		if (s->in_planes == 2)
+			printf("model %s: input a %s %ux%u camera frame (%zu + %zu bytes, two "
+			       "planes, two inputs)\n", s->name[0] ? s->name : model_path, f,
+			       s->in.dims[2], s->in.dims[1], s->in.size, s->in1_size);
+		else
+			printf("model %s: input a %s %ux%u camera frame (%zu bytes)\n",
+			       s->name[0] ? s->name : model_path, f, s->in.dims[2],
+			       s->in.dims[1], s->in.size);
 	} else {
 		printf("model %s: input %s [%ux%ux%ux%u]\n", s->name[0] ? s->name : model_path,
 		       dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1], s->in.dims[2],
 		       s->in.dims[3]);
 	}
-	nrc = negotiate(&c, &s->in);
+	nrc = negotiate(&c, &s->in, s->in_planes, s->in1_size);
 	if (nrc) {
 		teardown(&c, s, false);
 		return nrc;
@@ -521,6 +654,7 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 	/* Ctrl-C ends the run cleanly: poll() returns, the buffers come back. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	type = (int)c.type;
 	if (xioctl(c.fd, VIDIOC_STREAMON, &type)) {
 		fprintf(stderr, "aiot-run: %s: VIDIOC_STREAMON: %s\n", c.path, strerror(errno));
 		goto out;
@@ -544,7 +678,7 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 	rc = 0;
 	while (!v4l2_stop && !rc) {
 		struct pollfd pfd = { .fd = c.fd, .events = POLLIN };
-		struct v4l2_buffer buf;
+		struct cam_buf buf;
 		int n;
 
 		if (lo->count && r.decisions + r.errors >= lo->count)
@@ -569,10 +703,10 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 		if (!n)
 			continue;
 		if (!r.frames_seen++) {
-			uint32_t src = buf.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
+			uint32_t src = buf.b.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
 
 			printf("timestamps: %s, %s\n",
-			       (buf.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
+			       (buf.b.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
 			       V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ? "CLOCK_MONOTONIC" :
 			       "not CLOCK_MONOTONIC: latencies are not comparable",
 			       src == V4L2_BUF_FLAG_TSTAMP_SRC_SOE ? "start of exposure" :

@@ -28,7 +28,7 @@ extern "C" {
  * we hope); the minor grows with every addition.
  */
 #define AIOT_UAPI_VERSION_MAJOR	1
-#define AIOT_UAPI_VERSION_MINOR	1
+#define AIOT_UAPI_VERSION_MINOR	2
 
 /*
  * Structs are versioned by their size, which DRM encodes in the ioctl
@@ -41,6 +41,7 @@ extern "C" {
 #define DRM_AIOT_BO_WAIT	0x03
 #define DRM_AIOT_SUBMIT		0x04
 #define DRM_AIOT_JOB_WAIT	0x05
+#define DRM_AIOT_PIPELINE_CREATE	0x06
 
 #define DRM_IOCTL_AIOT_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_QUERY, struct drm_aiot_query)
@@ -55,6 +56,9 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_SUBMIT, struct drm_aiot_submit)
 #define DRM_IOCTL_AIOT_JOB_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_JOB_WAIT, struct drm_aiot_job_wait)
+#define DRM_IOCTL_AIOT_PIPELINE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_AIOT_PIPELINE_CREATE, \
+		 struct drm_aiot_pipeline_create)
 
 /* What DRM_IOCTL_AIOT_QUERY can be asked about (append-only). */
 enum drm_aiot_query_type {
@@ -89,6 +93,8 @@ struct drm_aiot_query {
 #define DRM_AIOT_CAP_SUBMIT		(1ULL << 2)
 /* SUBMIT can return a sync_file (DRM_AIOT_SUBMIT_OUT_SYNC_FILE). */
 #define DRM_AIOT_CAP_SYNC_FILE		(1ULL << 3)
+/* uAPI 1.2: standing pipelines, DRM_IOCTL_AIOT_PIPELINE_CREATE. */
+#define DRM_AIOT_CAP_PIPELINE		(1ULL << 4)
 
 /**
  * struct drm_aiot_device_info - answer to %DRM_AIOT_QUERY_DEVICE_INFO
@@ -274,6 +280,169 @@ struct drm_aiot_job_wait {
 	__u64 started_ns;
 	__u64 ended_ns;
 };
+
+/*
+ * Standing pipelines (uAPI 1.2, docs/pipeline.md): for every slot of a
+ * sensor stream the kernel runs a front-end command stream on it, and every
+ * period_slots slots a model stream, with no userspace involvement; the
+ * decisions come out of a pollable file as struct drm_aiot_pipeline_record.
+ */
+
+/* The stage binds the sensor slot (read-only) at its slot_binding. */
+#define DRM_AIOT_PIPELINE_STAGE_SLOT	(1u << 0)
+
+/**
+ * struct drm_aiot_pipeline_stage - one command stream of a pipeline
+ * @cmd_handle: buffer holding the stream; copied and validated at create
+ *	as SUBMIT does, so a later change of the buffer changes nothing.
+ * @cmd_offset: byte offset of the stream in that buffer.
+ * @cmd_size: bytes of the stream; 0 (and every other field 0) for no
+ *	front end.
+ * @flags: DRM_AIOT_PIPELINE_STAGE_*.
+ * @slot_binding: with %DRM_AIOT_PIPELINE_STAGE_SLOT, the binding slot that
+ *	receives the sensor slot (its bindings[] entry must be 0); else 0.
+ * @reserved: must be zero.
+ * @bindings: buffer handle per binding slot, as SUBMIT's. The pipeline
+ *	holds the buffers (its cross-frame state: a noise estimate, the
+ *	rolling feature window) until it is closed.
+ */
+struct drm_aiot_pipeline_stage {
+	__u32 cmd_handle;
+	__u32 cmd_offset;
+	__u32 cmd_size;
+	__u32 flags;
+	__u32 slot_binding;
+	__u32 reserved;
+	__u32 bindings[DRM_AIOT_MAX_BINDINGS];
+};
+
+/* Most output bytes a record carries. */
+#define DRM_AIOT_PIPELINE_MAX_OUTPUT	64
+/* Records the decision file keeps when record_count is 0, and at most. */
+#define DRM_AIOT_PIPELINE_DEFAULT_RECORDS	64
+#define DRM_AIOT_PIPELINE_MAX_RECORDS	4096
+
+/**
+ * struct drm_aiot_pipeline_create - create a standing pipeline
+ * @flags: must be zero.
+ * @sensor_fd: a sensor stream's file (docs/sensor-uapi.md), the one that
+ *	configured it, with overflow OVERWRITE_OLDEST. The pipeline holds it
+ *	and its slots (CONFIGURE fails with EBUSY) until it is closed.
+ * @frontend: run on every slot; optional (cmd_size 0).
+ * @model: run every @period_slots slots, after that slot's front end.
+ * @period_slots: K, slots per decision, 1..65536.
+ * @priority: &enum drm_aiot_priority of the pipeline's jobs.
+ * @deadline_ns: D, relative to a slot's DMA completion: a job not started
+ *	by then is not run, and the period is late. 0 for none.
+ * @output_handle: the buffer whose bytes a record carries, 0 for none.
+ * @output_offset: where they start in it.
+ * @output_size: how many, at most %DRM_AIOT_PIPELINE_MAX_OUTPUT.
+ * @record_count: records the decision file keeps before it counts
+ *	overflows, 0 for %DRM_AIOT_PIPELINE_DEFAULT_RECORDS, at most
+ *	%DRM_AIOT_PIPELINE_MAX_RECORDS.
+ * @fd: out: the decision file (O_CLOEXEC): read() and poll() the records,
+ *	its ioctls start and stop the pipeline and read its counters;
+ *	closing it destroys the pipeline.
+ * @reserved: must be zero.
+ */
+struct drm_aiot_pipeline_create {
+	__u32 flags;
+	__s32 sensor_fd;
+	struct drm_aiot_pipeline_stage frontend;
+	struct drm_aiot_pipeline_stage model;
+	__u32 period_slots;
+	__u32 priority;
+	__u64 deadline_ns;
+	__u32 output_handle;
+	__u32 output_offset;
+	__u32 output_size;
+	__u32 record_count;
+	__s32 fd;
+	__u32 reserved[5];
+};
+
+/* The period's model ran and finished (status 0) or failed. */
+#define DRM_AIOT_PIPELINE_REC_RAN	(1u << 0)
+/*
+ * The period was late: one of its slots came while the chain was busy (and
+ * was skipped), or a job missed its deadline (status -ETIME).
+ */
+#define DRM_AIOT_PIPELINE_REC_LATE	(1u << 1)
+/* Sensor periods were lost (sequence gap, slot flagged OVERFLOWED). */
+#define DRM_AIOT_PIPELINE_REC_GAP	(1u << 2)
+
+/**
+ * struct drm_aiot_pipeline_stats - a pipeline's counters, since create
+ * @slots: slots the sensor filled while the pipeline ran
+ * @frontend_jobs: front-end jobs queued
+ * @periods: decision periods (each gives one record)
+ * @decisions: of @periods, those whose model finished with status 0
+ * @late: of @periods, those that were late (DRM_AIOT_PIPELINE_REC_LATE)
+ * @skipped_slots: slots not processed because the chain was still busy
+ * @failed: of @periods, those whose jobs failed otherwise
+ * @sensor_drops: sensor periods lost before reaching the pipeline
+ * @overflows: records lost because the decision file's ring was full
+ * @wakeups: read() and poll() calls that found a record
+ * @reserved: zero
+ */
+struct drm_aiot_pipeline_stats {
+	__u64 slots;
+	__u64 frontend_jobs;
+	__u64 periods;
+	__u64 decisions;
+	__u64 late;
+	__u64 skipped_slots;
+	__u64 failed;
+	__u64 sensor_drops;
+	__u64 overflows;
+	__u64 wakeups;
+	__u64 reserved[6];
+};
+
+/**
+ * struct drm_aiot_pipeline_record - one period's decision, read()
+ * @period: index of the period since create, from 0
+ * @sequence: sensor sequence number of the period's last slot
+ * @timestamp_ns: CLOCK_MONOTONIC time of that slot's first sample
+ * @dma_done_ns: when that slot's DMA completed
+ * @started_ns: when the model job started on the device, 0 if it did not
+ * @ended_ns: when it ended, 0 if it did not run
+ * @decided_ns: when the record was written
+ * @status: 0, or the -errno the period ended with (-ETIME late)
+ * @flags: DRM_AIOT_PIPELINE_REC_*
+ * @output_size: bytes of @output filled in
+ * @reserved0: zero
+ * @late: the pipeline's @late counter after this record
+ * @skipped_slots: its @skipped_slots counter
+ * @overflows: its @overflows counter when the record was written
+ * @output: the output buffer's bytes after the model ran
+ */
+struct drm_aiot_pipeline_record {
+	__u64 period;
+	__u64 sequence;
+	__u64 timestamp_ns;
+	__u64 dma_done_ns;
+	__u64 started_ns;
+	__u64 ended_ns;
+	__u64 decided_ns;
+	__s32 status;
+	__u32 flags;
+	__u32 output_size;
+	__u32 reserved0;
+	__u64 late;
+	__u64 skipped_slots;
+	__u64 overflows;
+	__u8 output[DRM_AIOT_PIPELINE_MAX_OUTPUT];
+};
+
+/* ioctls of the decision file (not the DRM node). */
+#define DRM_AIOT_PIPELINE_IOC_MAGIC	0xBA
+/* Start (idempotent): from the next slot the sensor fills. */
+#define DRM_AIOT_PIPELINE_IOC_START	_IO(DRM_AIOT_PIPELINE_IOC_MAGIC, 0)
+/* Stop (idempotent): no new job; jobs queued finish or fail. */
+#define DRM_AIOT_PIPELINE_IOC_STOP	_IO(DRM_AIOT_PIPELINE_IOC_MAGIC, 1)
+#define DRM_AIOT_PIPELINE_IOC_STATS \
+	_IOR(DRM_AIOT_PIPELINE_IOC_MAGIC, 2, struct drm_aiot_pipeline_stats)
 
 #if defined(__cplusplus)
 }

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		5
+#define AIOT_ISA_VERSION_MINOR		6
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -91,6 +91,12 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_MINIMUM_INT32	= 44,	/* ISA 1.4 */
 	AIOT_ISA_OP_MAXIMUM_INT32	= 45,	/* ISA 1.4 */
 	AIOT_ISA_OP_SLICE		= 46,	/* ISA 1.5 */
+	AIOT_ISA_OP_TRANSPOSE_CONV	= 47,	/* ISA 1.6 */
+	AIOT_ISA_OP_REDUCE		= 48,	/* ISA 1.6 */
+	AIOT_ISA_OP_CONV_2D_S16		= 50,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
+	AIOT_ISA_OP_ADD_S16		= 53,	/* ISA 1.6, int16 */
 };
 
 /* Element types: append only. */
@@ -710,22 +716,30 @@ enum aiot_isa_pixel_format {
 	AIOT_ISA_PIX_NV12	= 4,	/* Y plane, then Cb Cr 4:2:0 plane */
 	AIOT_ISA_PIX_RGB24	= 5,	/* R G B, full range */
 	AIOT_ISA_PIX_BGR24	= 6,	/* B G R, full range */
+	/* ISA 1.6: NV12 with its chroma plane in another buffer (binding1) */
+	AIOT_ISA_PIX_NV12M	= 7,
 };
 
 /**
  * struct aiot_isa_frame - an image in a camera's pixel format
- * @offset: byte offset of each plane in the buffer (plane 1: NV12's
- *	chroma, otherwise must be 0)
- * @stride: bytes per row of each plane (plane 1: NV12 only, else 0)
- * @width: pixels per row, 1..AIOT_ISA_MAX_DIM; even for YUYV, UYVY, NV12
- * @height: rows, 1..AIOT_ISA_MAX_DIM; even for NV12
- * @binding: binding slot of the buffer holding every plane
+ * @offset: byte offset of each plane in its buffer (plane 1: NV12's and
+ *	NV12M's chroma, otherwise must be 0)
+ * @stride: bytes per row of each plane (plane 1: NV12 and NV12M only,
+ *	else 0)
+ * @width: pixels per row, 1..AIOT_ISA_MAX_DIM; even for YUYV, UYVY, NV12,
+ *	NV12M
+ * @height: rows, 1..AIOT_ISA_MAX_DIM; even for NV12, NV12M
+ * @binding: binding slot of the buffer holding plane 0 (and every other
+ *	plane but NV12M's chroma)
  * @format: enum aiot_isa_pixel_format
+ * @binding1: ISA 1.6, NV12M only: binding slot of the buffer holding
+ *	plane 1 (may equal @binding); must be 0 for any other format (this
+ *	byte was the low half of a reserved field before ISA 1.6)
  * @reserved: must be 0
  *
- * A plane of R rows of B bytes (B = width * bytes per pixel; NV12: height
- * rows of width bytes, then height / 2 rows of width bytes) needs
- * stride >= B and stride * (R - 1) + B bytes from its offset inside the
+ * A plane of R rows of B bytes (B = width * bytes per pixel; NV12, NV12M:
+ * height rows of width bytes, then height / 2 rows of width bytes) needs
+ * stride >= B and stride * (R - 1) + B bytes from its offset inside its
  * buffer.
  */
 struct aiot_isa_frame {
@@ -735,7 +749,8 @@ struct aiot_isa_frame {
 	__u32 height;
 	__u8 binding;
 	__u8 format;
-	__u16 reserved;
+	__u8 binding1;
+	__u8 reserved;
 };
 
 /**
@@ -1056,6 +1071,141 @@ struct aiot_isa_op_slice {
 	struct aiot_isa_tensor output;
 	__u32 begin[AIOT_ISA_DIMS];
 	__s32 stride[AIOT_ISA_DIMS];
+};
+
+/*
+ * ISA 1.6 additions (opcodes 47..48): TRANSPOSE_CONV and SUM / MEAN over any
+ * set of axes. A stream that uses one of them must declare minor version 6
+ * or later.
+ */
+
+/**
+ * struct aiot_isa_op_transpose_conv - int8 transposed convolution
+ * @hdr: opcode AIOT_ISA_OP_TRANSPOSE_CONV
+ * @input: int8 [N, H, W, Cin]
+ * @filter: int8 [Cout, KH, KW, Cin], symmetric (zero point 0)
+ * @output: int8 [N, OH, OW, Cout]; overlaps none of the other operands
+ * @quant: Cout records of struct aiot_isa_channel_quant
+ * @input_zero_point: -128..127
+ * @output_zero_point: -128..127
+ * @act: output clamp
+ * @stride_h: 1..AIOT_ISA_MAX_DIM
+ * @stride_w: 1..AIOT_ISA_MAX_DIM
+ * @pad_top: output rows cut off above (TFLite's padding_values.height)
+ * @pad_left: output columns cut off on the left
+ * @reserved: must be 0
+ *
+ * TFLite's reference_integer_ops::TransposeConv: every input element
+ * (n, y, x, ic) adds (in - input_zp) * filter[oc][ky][kx][ic] to output
+ * (n, y * stride_h - pad_top + ky, x * stride_w - pad_left + kx, oc) when
+ * that lies inside the output. Sums wrap at 32 bits like the reference's
+ * int32 scratch buffer; then bias, MBQM, output_zp and the clamp as in
+ * CONV_2D.
+ */
+struct aiot_isa_op_transpose_conv {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor filter;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref quant;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	struct aiot_isa_activation act;
+	__u16 stride_h;
+	__u16 stride_w;
+	__u16 pad_top;
+	__u16 pad_left;
+	__u32 reserved[2];
+};
+
+/* How AIOT_ISA_OP_REDUCE turns the sum of its input into the output. */
+enum aiot_isa_reduce_mode {
+	/*
+	 * clamp(MBQM(sum - n * input_zp) + output_zp): SUM, and MEAN with
+	 * 1 / n folded into the multiplier by the compiler
+	 */
+	AIOT_ISA_REDUCE_REQUANTIZE	= 0,
+	/*
+	 * sum / n truncated toward zero, no zero points (TFLite's MEAN when
+	 * input and output quantization are equal)
+	 */
+	AIOT_ISA_REDUCE_MEAN_TRUNC	= 1,
+};
+
+/* Largest count of reduced elements per output (keeps the sums exact). */
+#define AIOT_ISA_REDUCE_MAX_INT8	(1u << 23)
+#define AIOT_ISA_REDUCE_MAX_INT16	(1u << 15)
+
+/**
+ * struct aiot_isa_op_reduce - SUM or MEAN over any set of axes
+ * @hdr: opcode AIOT_ISA_OP_REDUCE
+ * @input: int8 or int16 [N, H, W, C]
+ * @output: the input's dtype; its dims equal the input's except on the
+ *	reduced axes, where they are 1; may not overlap the input
+ * @axes: bit i set: axis i is reduced; bits 4..31 must be 0. The product
+ *	n of the reduced dims is at most AIOT_ISA_REDUCE_MAX_INT8 (int8) or
+ *	AIOT_ISA_REDUCE_MAX_INT16 (int16); n = 1 with no axis.
+ * @mode: enum aiot_isa_reduce_mode
+ * @input_zero_point: within the input type (0 in MEAN_TRUNC mode)
+ * @output_zero_point: within the output type (0 in MEAN_TRUNC mode)
+ * @multiplier: Q31, >= 0 (0 in MEAN_TRUNC mode)
+ * @shift: -31..30 (0 in MEAN_TRUNC mode)
+ * @act: output clamp within the output type
+ * @reserved: must be 0
+ *
+ * TFLite's reference_ops::QuantizedMeanOrSum (integer form) and, for
+ * MEAN_TRUNC, reference_ops::Mean.
+ */
+struct aiot_isa_op_reduce {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 axes;
+	__u32 mode;
+	__s32 input_zero_point;
+	__s32 output_zero_point;
+	__s32 multiplier;
+	__s32 shift;
+	struct aiot_isa_activation act;
+	__u32 reserved[2];
+};
+
+/*
+ * ISA 1.6 int16x8 additions (opcodes 50..53): int16 activations with
+ * int8 weights and int64 biases, TensorFlow Lite's 16x8 quantization. The
+ * operations reuse the int8 operations' descriptors; the opcode says that
+ * the activations are int16 and, for the weighted layers, that the
+ * per-channel records are struct aiot_isa_channel_quant64. A stream that
+ * uses one of them must declare minor version 6 or later.
+ *
+ * AIOT_ISA_OP_CONV_2D_S16, AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16: struct
+ * aiot_isa_op_conv with int16 @input and @output, int8 @filter, @quant
+ * pointing at Cout struct aiot_isa_channel_quant64 records (offset a
+ * multiple of 8), both zero points 0 and @act within -32768..32767.
+ *
+ * AIOT_ISA_OP_FULLY_CONNECTED_S16: struct aiot_isa_op_fully_connected
+ * likewise; @input_zero_point and @output_zero_point 0, @filter_zero_point
+ * -128..127.
+ *
+ * AIOT_ISA_OP_ADD_S16: struct aiot_isa_op_add with int16 tensors, all
+ * three zero points 0, @left_shift 0..15 (TFLite uses 15), the
+ * multipliers and shifts as for ADD, @act within -32768..32767.
+ */
+
+/**
+ * struct aiot_isa_channel_quant64 - requantization of one int16x8 channel
+ * @bias: added to the 64-bit accumulator before requantization
+ * @multiplier: Q31 fixed-point multiplier, 0..INT32_MAX (a negative value
+ *	is treated as 0)
+ * @shift: power-of-two exponent; values outside -31..7 are clamped to it
+ *
+ * Read at execution time and never trusted, like struct
+ * aiot_isa_channel_quant: every bit pattern is well defined (docs/isa.md).
+ */
+struct aiot_isa_channel_quant64 {
+	__s64 bias;
+	__s32 multiplier;
+	__s32 shift;
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
