@@ -36,7 +36,7 @@ echo "aiot: building debug kernel into $out (cold: ~10-20 min on 2 cores)" >&2
 mkdir -p "$out"
 start=$(date +%s)
 {
-	make -C "$src" O="$out" x86_64_defconfig
+	make -C "$src" O="$out" allnoconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$here/debug-kernel.config"
 	make -C "$src" O="$out" olddefconfig
