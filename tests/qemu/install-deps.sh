@@ -8,6 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/kernels.sh"
 
 export DEBIAN_FRONTEND=noninteractive
+# dpkg syncs every file it unpacks; the kernel headers alone are tens of
+# thousands of files, minutes of a cold run. Skipping the syncs risks an
+# install only if the machine loses power during it.
+apt_install=(apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-unsafe-io)
 stamp=/var/lib/apt/periodic/aiot-update-stamp
 # arm64: the cross-built userspace's libraries and the arm64 guest's packages.
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -25,7 +29,7 @@ install_missing() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
-	[ ${#missing[@]} = 0 ] || apt-get install -y -q --no-install-recommends "${missing[@]}"
+	[ ${#missing[@]} = 0 ] || "${apt_install[@]}" "${missing[@]}"
 }
 
 # --debug-kernel-deps: only what build-debug-kernel.sh needs, so that a cold
@@ -65,7 +69,7 @@ for kver in "$kver612" "$kver61"; do
 		continue
 	initrd=No
 	[ "$kver" = "$(uname -r)" ] && initrd=
-	INITRD=$initrd apt-get install -y -q --no-install-recommends "$p"
+	INITRD=$initrd "${apt_install[@]}" "$p"
 done
 install_missing "${pkgs[@]}"
 # The arm64 guest's kernel, headers, busybox and udev, unpacked.
