@@ -50,7 +50,7 @@ pkgs=(
 	rsync xz-utils zstd python3 busybox-static qemu-system-x86
 	pkg-config libdrm-dev libudev-dev googletest libgtest-dev
 	device-tree-compiler clang llvm libclang-rt-14-dev
-	dt-schema
+	dt-schema python3-yaml
 	mosquitto libmosquitto-dev openssl
 	debhelper dh-dkms dkms lintian
 	"linux-headers-$kver612" "linux-headers-$kver61"
