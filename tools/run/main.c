@@ -44,7 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: aiot-run [OPTIONS] MODEL.aiot INPUT...\n"
 		"       aiot-run --sensor NAME [LIVE OPTIONS] MODEL.aiot\n"
-		"       aiot-run --v4l2 /dev/videoN [--count N] [--duration SEC] [--slots N]\n"
+		"       aiot-run --v4l2 /dev/videoN [--pipeline] [--count N] [--duration SEC] [--slots N]\n"
 		"                [--summary [--quiet]] MODEL.aiot\n"
 		"\n"
 		"Run a compiled model (aiot-compile) on input files and print the scores;\n"
