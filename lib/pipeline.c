@@ -20,15 +20,23 @@ struct aiot_pipeline {
 	_Atomic uint64_t wakeups, reads;
 };
 
-static const struct aiot_model_tensor *first_tensor(const struct aiot_model *m,
-						     unsigned int dir)
+/* The model's @nth tensor of direction @dir, or NULL. */
+static const struct aiot_model_tensor *nth_tensor(const struct aiot_model *m,
+						   unsigned int dir,
+						   unsigned int nth)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->input_count + m->output_count; i++)
-		if (m->tensors[i].desc.direction == dir)
+		if (m->tensors[i].desc.direction == dir && !nth--)
 			return &m->tensors[i].desc;
 	return NULL;
+}
+
+static const struct aiot_model_tensor *first_tensor(const struct aiot_model *m,
+						     unsigned int dir)
+{
+	return nth_tensor(m, dir, 0);
 }
 
 /* A model's own buffers as a stage; @slot_binding gets the sensor's slot. */
@@ -54,19 +62,34 @@ static void fill_stage(struct drm_aiot_pipeline_stage *st,
 	}
 }
 
-int aiot_pipeline_create(struct aiot_model *frontend, struct aiot_model *model,
-			 struct aiot_sensor *sensor, unsigned int period_slots,
-			 uint64_t deadline_ns,
-			 struct aiot_pipeline **pipeline_out)
+/* The frame's plane 1 as the reading stage's second input (NV12M). */
+static void add_plane1(struct drm_aiot_pipeline_stage *st,
+		       const struct aiot_model *m)
+{
+	const struct aiot_model_tensor *in1;
+
+	in1 = nth_tensor(m, AIOT_MODEL_TENSOR_INPUT, 1);
+	if (!in1)
+		return;
+	st->flags |= DRM_AIOT_PIPELINE_STAGE_PLANE1;
+	st->plane1_binding = in1->binding;
+	st->bindings[in1->binding] = 0;
+}
+
+static int create(struct aiot_model *frontend, struct aiot_model *model,
+		  struct aiot_sensor *sensor, unsigned int period_slots,
+		  uint64_t deadline_ns, struct aiot_pipeline **pipeline_out)
 {
 	const struct aiot_model_tensor *in, *fe_in, *fe_out, *out;
 	struct drm_aiot_pipeline_create c;
 	struct aiot_pipeline *p;
 
-	if (!model || !sensor || !pipeline_out || !period_slots ||
+	if (!model || !pipeline_out || !period_slots ||
 	    (frontend && frontend->accel != model->accel))
 		return -EINVAL;
-	if (!aiot_accel_has_capability(model->accel, AIOT_ACCEL_CAP_PIPELINE))
+	if (!aiot_accel_has_capability(model->accel, AIOT_ACCEL_CAP_PIPELINE) ||
+	    (!sensor && !aiot_accel_has_capability(model->accel,
+					AIOT_ACCEL_CAP_PIPELINE_EXTERNAL)))
 		return -EOPNOTSUPP;
 	in = first_tensor(model, AIOT_MODEL_TENSOR_INPUT);
 	out = first_tensor(model, AIOT_MODEL_TENSOR_OUTPUT);
@@ -74,19 +97,28 @@ int aiot_pipeline_create(struct aiot_model *frontend, struct aiot_model *model,
 	    !model->own[out->binding])
 		return -EINVAL;
 	memset(&c, 0, sizeof(c));
-	c.sensor_fd = aiot_sensor_get_fd(sensor);
+	if (sensor) {
+		c.sensor_fd = aiot_sensor_get_fd(sensor);
+	} else {
+		c.flags = DRM_AIOT_PIPELINE_SOURCE_EXTERNAL;
+		c.sensor_fd = -1;
+	}
 	if (frontend) {
 		fe_in = first_tensor(frontend, AIOT_MODEL_TENSOR_INPUT);
 		fe_out = first_tensor(frontend, AIOT_MODEL_TENSOR_OUTPUT);
 		if (!fe_in || !fe_out || !frontend->own[fe_out->binding])
 			return -EINVAL;
 		fill_stage(&c.frontend, frontend, fe_in->binding);
+		if (!sensor)
+			add_plane1(&c.frontend, frontend);
 		fill_stage(&c.model, model, -1);
 		/* The front end's output buffer is the model's input. */
 		c.model.bindings[in->binding] =
 			frontend->own[fe_out->binding]->handle;
 	} else {
 		fill_stage(&c.model, model, in->binding);
+		if (!sensor)
+			add_plane1(&c.model, model);
 	}
 	c.period_slots = period_slots;
 	c.priority = DRM_AIOT_PRIORITY_NORMAL;
@@ -109,6 +141,56 @@ int aiot_pipeline_create(struct aiot_model *frontend, struct aiot_model *model,
 	fcntl(p->fd, F_SETFL, fcntl(p->fd, F_GETFL) | O_NONBLOCK);
 	*pipeline_out = p;
 	return 0;
+}
+
+int aiot_pipeline_create(struct aiot_model *frontend, struct aiot_model *model,
+			 struct aiot_sensor *sensor, unsigned int period_slots,
+			 uint64_t deadline_ns,
+			 struct aiot_pipeline **pipeline_out)
+{
+	if (!sensor)
+		return -EINVAL;
+	return create(frontend, model, sensor, period_slots, deadline_ns,
+		      pipeline_out);
+}
+
+int aiot_pipeline_create_external(struct aiot_model *frontend,
+				  struct aiot_model *model,
+				  unsigned int period_slots,
+				  uint64_t deadline_ns,
+				  struct aiot_pipeline **pipeline_out)
+{
+	return create(frontend, model, NULL, period_slots, deadline_ns,
+		      pipeline_out);
+}
+
+int aiot_pipeline_push_frame(struct aiot_pipeline *pipeline,
+			     const int *dmabuf_fds, unsigned int planes,
+			     uint64_t sequence, uint64_t timestamp_ns,
+			     int *fence_fd_out)
+{
+	struct drm_aiot_pipeline_frame f;
+	unsigned int i;
+
+	if (fence_fd_out)
+		*fence_fd_out = -1;
+	if (!pipeline || !dmabuf_fds || !planes ||
+	    planes > DRM_AIOT_PIPELINE_MAX_PLANES)
+		return -EINVAL;
+	memset(&f, 0, sizeof(f));
+	f.flags = fence_fd_out ? DRM_AIOT_PIPELINE_FRAME_FENCE_FD : 0;
+	f.planes = planes;
+	for (i = 0; i < planes; i++)
+		f.dmabuf_fd[i] = dmabuf_fds[i];
+	f.sequence = sequence;
+	f.timestamp_ns = timestamp_ns;
+	while (ioctl(pipeline->fd, DRM_AIOT_PIPELINE_IOC_FRAME, &f))
+		if (errno != EINTR)
+			return -errno;
+	if (fence_fd_out)
+		*fence_fd_out = f.fence_fd;
+	return f.flags & DRM_AIOT_PIPELINE_FRAME_SKIPPED ?
+	       AIOT_PIPELINE_FRAME_SKIPPED : 0;
 }
 
 static int pipeline_ioctl(struct aiot_pipeline *p, unsigned long cmd, void *arg)

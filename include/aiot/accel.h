@@ -75,6 +75,7 @@ AIOT_API const char *aiot_strerror(int err);
 #define AIOT_ACCEL_CAP_SUBMIT		(1ULL << 2)	/* jobs, syncobj fences */
 #define AIOT_ACCEL_CAP_SYNC_FILE	(1ULL << 3)	/* sync_file at submit */
 #define AIOT_ACCEL_CAP_PIPELINE		(1ULL << 4)	/* <aiot/pipeline.h> */
+#define AIOT_ACCEL_CAP_PIPELINE_EXTERNAL (1ULL << 5)	/* frames from userspace */
 
 /**
  * aiot_accel_open() - open an aiot accelerator by device node

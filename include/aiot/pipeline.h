@@ -112,6 +112,65 @@ AIOT_API int aiot_pipeline_create(struct aiot_model *frontend,
 				  unsigned int period_slots, uint64_t deadline_ns,
 				  struct aiot_pipeline **pipeline_out);
 
+/**
+ * aiot_pipeline_create_external() - a standing pipeline fed frame by frame
+ * @frontend: run on every frame, reading it as its inputs; NULL for none
+ *	(the model reads the frame: the camera path)
+ * @model: run every @period_slots frames; with a front end, its first
+ *	input is the front end's first output (the same buffer)
+ * @period_slots: K, frames per decision (1..65536)
+ * @deadline_ns: a job not started this long after its frame was handed in
+ *	is not run and its period is late; 0 for none
+ * @pipeline_out: the pipeline (stopped)
+ *
+ * The frames come from the caller (aiot_pipeline_push_frame()), e.g. a V4L2
+ * camera's buffers exported with VIDIOC_EXPBUF, instead of a sensor
+ * stream. The stage that reads the frame takes it as its first input, and
+ * when it has two inputs (a multi-planar NV12M frame) plane 1 as its
+ * second. Needs %AIOT_ACCEL_CAP_PIPELINE_EXTERNAL (uAPI 1.3).
+ *
+ * Return: 0, -EINVAL (bad arguments), -EOPNOTSUPP (a driver without
+ * external pipelines), or the driver's errors (docs/pipeline.md).
+ */
+AIOT_API int aiot_pipeline_create_external(struct aiot_model *frontend,
+					   struct aiot_model *model,
+					   unsigned int period_slots,
+					   uint64_t deadline_ns,
+					   struct aiot_pipeline **pipeline_out);
+
+/** AIOT_PIPELINE_FRAME_SKIPPED - aiot_pipeline_push_frame(): chain busy. */
+#define AIOT_PIPELINE_FRAME_SKIPPED	1
+
+/**
+ * aiot_pipeline_push_frame() - hand one frame to an external pipeline
+ * @pipeline: a started pipeline from aiot_pipeline_create_external()
+ * @dmabuf_fds: the frame's dma-buf per plane; each buffer is imported
+ *	once, on its first frame (which validates the models against it),
+ *	and kept until aiot_pipeline_free()
+ * @planes: how many (1, or 2 for a model that takes two planes)
+ * @sequence: the frame's sequence number (V4L2's), gaps are counted
+ * @timestamp_ns: its capture time, CLOCK_MONOTONIC; the records'
+ *	@first_sample_ns
+ * @fence_fd_out: out, may be NULL: a sync_file that signals once no job
+ *	reads the frame any more (the caller closes it), or -1 when none
+ *	does (skipped, or no job could be queued: the record says why).
+ *	Without it the frame is free once the record of its period (or a
+ *	later one) is read.
+ *
+ * Never queues behind a period in flight: a frame that comes while the
+ * chain is busy is skipped, counted, and free at once.
+ *
+ * Return: 0 (queued), %AIOT_PIPELINE_FRAME_SKIPPED, or a negative errno:
+ * -EINVAL (arguments, a pipeline not external, a plane count the models do
+ * not take), -EBADF (not a dma-buf), -ENOSPC (a buffer smaller than what
+ * the model reads, or more buffers than the pipeline keeps), -EPIPE (not
+ * started), -ENODEV (the pipeline ended).
+ */
+AIOT_API int aiot_pipeline_push_frame(struct aiot_pipeline *pipeline,
+				      const int *dmabuf_fds,
+				      unsigned int planes, uint64_t sequence,
+				      uint64_t timestamp_ns, int *fence_fd_out);
+
 /** aiot_pipeline_start() - run from the next slot the sensor fills. */
 AIOT_API int aiot_pipeline_start(struct aiot_pipeline *pipeline);
 

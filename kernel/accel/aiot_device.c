@@ -58,7 +58,8 @@ u32 aiot_device_max_jobs_in_flight(const struct aiot_device *adev)
 u64 aiot_device_capabilities(const struct aiot_device *adev)
 {
 	u64 caps = DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT |
-		   DRM_AIOT_CAP_SYNC_FILE | DRM_AIOT_CAP_PIPELINE;
+		   DRM_AIOT_CAP_SYNC_FILE | DRM_AIOT_CAP_PIPELINE |
+		   DRM_AIOT_CAP_PIPELINE_EXTERNAL;
 
 	if (AIOT_HAS_ACCEL_NODE)
 		caps |= DRM_AIOT_CAP_ACCEL_NODE;

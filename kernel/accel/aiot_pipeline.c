@@ -26,6 +26,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/sync_file.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <drm/drm_drv.h>
@@ -47,7 +48,19 @@ struct aiot_pipeline_stage {
 	u32 stream_size;
 	bool slot;
 	u32 slot_binding;
+	bool plane1;
+	u32 plane1_binding;
 	struct drm_gem_object *bos[AIOT_NPU_MAX_BINDINGS];
+};
+
+/**
+ * struct aiot_pipeline_fbuf - a frame buffer of an external pipeline
+ * @dmabuf: the dma-buf, the cache's key (the import holds a reference)
+ * @obj: its import
+ */
+struct aiot_pipeline_fbuf {
+	struct dma_buf *dmabuf;
+	struct drm_gem_object *obj;
 };
 
 /**
@@ -82,6 +95,10 @@ struct aiot_pipeline_period {
  * @consumer: our hook in the sensor core
  * @slots: the ring's slots, imported as GEM objects (references)
  * @slot_count: how many
+ * @external: the frames come from userspace (DRM_AIOT_PIPELINE_IOC_FRAME)
+ * @fbufs: with @external, the frame buffers imported so far (under @lock)
+ * @fbuf_count: how many
+ * @planes: with @external, the planes of a frame (1 or 2)
  * @fe: the front end, or @fe.stream NULL
  * @model: the model
  * @period_slots: K
@@ -133,6 +150,10 @@ struct aiot_pipeline {
 	struct aiot_sensor_consumer consumer;
 	struct drm_gem_object **slots;
 	u32 slot_count;
+	bool external;
+	struct aiot_pipeline_fbuf fbufs[DRM_AIOT_PIPELINE_MAX_FRAME_BUFS];
+	u32 fbuf_count;
+	u32 planes;
 	struct aiot_pipeline_stage fe;
 	struct aiot_pipeline_stage model;
 	u32 period_slots;
@@ -191,6 +212,10 @@ static void aiot_pipeline_release_work(struct work_struct *work)
 		if (p->slots[j])
 			drm_gem_object_put(p->slots[j]);
 	kfree(p->slots);
+	for (j = 0; j < p->fbuf_count; j++) {
+		drm_gem_object_put(p->fbufs[j].obj);
+		dma_buf_put(p->fbufs[j].dmabuf);
+	}
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (p->fe.bos[i])
 			drm_gem_object_put(p->fe.bos[i]);
@@ -333,10 +358,12 @@ static void aiot_pipeline_model_cb(struct dma_fence *fence,
 	queue_work(system_highpri_wq, &p->done_work);
 }
 
-/* Queue one stage on the slot; takes p->lock. */
+/* Queue one stage on the slot (@frame its planes); p->lock held. */
 static int aiot_pipeline_queue(struct aiot_pipeline *p,
 			       struct aiot_pipeline_stage *st,
 			       const struct aiot_sensor_slot_done *slot,
+			       struct drm_gem_object **frame,
+			       struct dma_fence **frame_done,
 			       struct dma_fence **done, u64 *job_id)
 {
 	struct aiot_kernel_submit ks = {
@@ -348,12 +375,18 @@ static int aiot_pipeline_queue(struct aiot_pipeline *p,
 
 	memcpy(ks.bos, st->bos, sizeof(ks.bos));
 	if (st->slot)
-		ks.bos[st->slot_binding] = p->slots[slot->index];
+		ks.bos[st->slot_binding] = frame[0];
+	if (st->plane1)
+		ks.bos[st->plane1_binding] = frame[1];
 	if (p->deadline_ns)
 		ks.deadline_ns = slot->dma_done_ns + p->deadline_ns;
 	ret = aiot_submit_kernel(p->file, &ks, done, job_id, false);
 	if (ret)
 		return ret;
+	if (st->slot && frame_done) {
+		dma_fence_put(*frame_done);
+		*frame_done = dma_fence_get(*done);
+	}
 	dma_fence_put(p->last_done);
 	p->last_done = dma_fence_get(*done);
 	return 0;
@@ -371,9 +404,16 @@ static void aiot_pipeline_fail_locked(struct aiot_pipeline *p)
 	wake_up_interruptible_all(&p->wq);
 }
 
-/* One slot, p->lock held. */
-static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
-				    const struct aiot_sensor_slot_done *slot)
+/*
+ * One slot (@frame: its planes), p->lock held. @frame_done, if not NULL,
+ * receives the fence of the last job queued that reads the frame (a
+ * reference), or stays NULL when none does (the slot was skipped). Returns
+ * whether the slot was skipped.
+ */
+static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
+				    const struct aiot_sensor_slot_done *slot,
+				    struct drm_gem_object **frame,
+				    struct dma_fence **frame_done)
 {
 	struct drm_aiot_pipeline_record rec = {};
 	struct dma_fence *done;
@@ -399,7 +439,7 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 		spin_unlock_irq(&p->irq_lock);
 		p->cur_flags |= DRM_AIOT_PIPELINE_REC_LATE;
 		if (p->in_period < p->period_slots)
-			return;
+			return true;
 		/*
 		 * The period's decision slot itself: the period is skipped,
 		 * counted, with no record (records stay in order; the next
@@ -413,7 +453,7 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 		p->in_period = 0;
 		p->cur_flags = 0;
 		p->fe_error = 0;
-		return;
+		return true;
 	}
 
 	/* Not busy: the last front end has finished. Its error counts. */
@@ -427,10 +467,11 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 
 	if (!drm_dev_enter(&p->adev->drm, &idx)) {
 		aiot_pipeline_fail_locked(p);
-		return;
+		return false;
 	}
 	if (p->fe.stream) {
-		ret = aiot_pipeline_queue(p, &p->fe, slot, &done, &job_id);
+		ret = aiot_pipeline_queue(p, &p->fe, slot, frame, frame_done,
+					  &done, &job_id);
 		if (ret)
 			goto failed;
 		p->last_fe = done;
@@ -440,9 +481,10 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 	}
 	if (p->in_period < p->period_slots) {
 		drm_dev_exit(idx);
-		return;
+		return false;
 	}
-	ret = aiot_pipeline_queue(p, &p->model, slot, &done, &job_id);
+	ret = aiot_pipeline_queue(p, &p->model, slot, frame, frame_done,
+				  &done, &job_id);
 	drm_dev_exit(idx);
 	if (ret)
 		goto record_error;
@@ -460,14 +502,14 @@ static void aiot_pipeline_take_slot(struct aiot_pipeline *p,
 	kref_get(&p->ref);
 	if (dma_fence_add_callback(done, &p->cb, aiot_pipeline_model_cb))
 		queue_work(system_highpri_wq, &p->done_work);
-	return;
+	return false;
 
 failed:
 	drm_dev_exit(idx);
 record_error:
 	if (ret == -ENODEV) {
 		aiot_pipeline_fail_locked(p);
-		return;
+		return false;
 	}
 	/* E.g. EBUSY (the file's job limit): this period has no decision. */
 	rec.period = p->period++;
@@ -480,6 +522,7 @@ record_error:
 	p->cur_flags = 0;
 	p->fe_error = 0;
 	aiot_pipeline_push(p, &rec);
+	return false;
 }
 
 static void aiot_pipeline_slot_work(struct work_struct *work)
@@ -494,7 +537,8 @@ static void aiot_pipeline_slot_work(struct work_struct *work)
 		if (!p->attached)
 			continue;
 		if (p->running && !p->dead)
-			aiot_pipeline_take_slot(p, &slot);
+			aiot_pipeline_take_slot(p, &slot,
+						&p->slots[slot.index], NULL);
 		p->consumer.release_slot(&p->consumer, slot.index);
 	}
 	mutex_unlock(&p->lock);
@@ -556,7 +600,7 @@ static void aiot_pipeline_kill(struct aiot_pipeline *p)
 	mutex_lock(&p->lock);
 	p->running = false;
 	p->dead = true;
-	detach = p->attached;
+	detach = p->attached && !p->external;
 	p->attached = false;
 	mutex_unlock(&p->lock);
 	if (detach)
@@ -673,6 +717,199 @@ static __poll_t aiot_pipeline_fop_poll(struct file *f, poll_table *wait)
 	return mask;
 }
 
+/* Validate a stage as SUBMIT would, with @frame (the first slot) bound. */
+static int aiot_pipeline_validate_stage(struct aiot_pipeline *p,
+					struct aiot_pipeline_stage *st,
+					struct drm_gem_object **frame)
+{
+	struct aiot_kernel_submit ks = {
+		.stream = st->stream,
+		.stream_size = st->stream_size,
+		.priority = p->priority,
+	};
+
+	if (!st->stream)
+		return 0;
+	memcpy(ks.bos, st->bos, sizeof(ks.bos));
+	if (st->slot)
+		ks.bos[st->slot_binding] = frame[0];
+	if (st->plane1)
+		ks.bos[st->plane1_binding] = frame[1];
+	return aiot_submit_kernel(p->file, &ks, NULL, NULL, true);
+}
+
+/* Forget the imports aiot_pipeline_frame_bufs() has not cached. */
+static void aiot_pipeline_drop_fresh(struct aiot_pipeline_fbuf *fresh, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		drm_gem_object_put(fresh[i].obj);
+		dma_buf_put(fresh[i].dmabuf);
+	}
+}
+
+/*
+ * The imports of a frame's planes, from the cache (one import per dma-buf,
+ * kept until the pipeline is freed). A buffer not seen before is imported
+ * and the stages are validated with the frame bound, as SUBMIT would: a
+ * buffer too small for what a stage reads fails here (ENOSPC, EINVAL),
+ * not in a job. p->lock held.
+ */
+static int aiot_pipeline_frame_bufs(struct aiot_pipeline *p,
+				    const struct drm_aiot_pipeline_frame *a,
+				    struct drm_gem_object **frame)
+{
+	struct aiot_pipeline_fbuf fresh[DRM_AIOT_PIPELINE_MAX_PLANES];
+	struct dma_buf *dmabuf;
+	u32 i, j, nfresh = 0;
+	int ret;
+
+	for (i = 0; i < a->planes; i++) {
+		dmabuf = dma_buf_get(a->dmabuf_fd[i]);
+		if (IS_ERR(dmabuf)) {
+			ret = -EBADF;	/* not an open dma-buf */
+			goto err;
+		}
+		frame[i] = NULL;
+		for (j = 0; j < p->fbuf_count; j++)
+			if (p->fbufs[j].dmabuf == dmabuf)
+				frame[i] = p->fbufs[j].obj;
+		for (j = 0; j < nfresh; j++)
+			if (fresh[j].dmabuf == dmabuf)
+				frame[i] = fresh[j].obj;
+		if (frame[i]) {
+			/* The cache holds its own reference. */
+			dma_buf_put(dmabuf);
+			continue;
+		}
+		if (p->fbuf_count + nfresh == DRM_AIOT_PIPELINE_MAX_FRAME_BUFS) {
+			dma_buf_put(dmabuf);
+			ret = -ENOSPC;
+			goto err;
+		}
+		frame[i] = aiot_gem_prime_import(&p->adev->drm, dmabuf);
+		if (IS_ERR(frame[i])) {
+			ret = PTR_ERR(frame[i]);
+			dma_buf_put(dmabuf);
+			goto err;
+		}
+		fresh[nfresh].dmabuf = dmabuf;
+		fresh[nfresh].obj = frame[i];
+		nfresh++;
+	}
+	if (!nfresh)
+		return 0;
+	ret = aiot_pipeline_validate_stage(p, &p->fe, frame);
+	if (!ret)
+		ret = aiot_pipeline_validate_stage(p, &p->model, frame);
+	if (ret)
+		goto err;
+	for (j = 0; j < nfresh; j++)
+		p->fbufs[p->fbuf_count++] = fresh[j];
+	return 0;
+
+err:
+	aiot_pipeline_drop_fresh(fresh, nfresh);
+	return ret;
+}
+
+static int aiot_pipeline_check_frame(const struct aiot_pipeline *p,
+				     const struct drm_aiot_pipeline_frame *a)
+{
+	int i;
+
+	if (!p->external)
+		return -EINVAL;	/* a sensor's pipeline takes no frames */
+	if (a->flags & ~DRM_AIOT_PIPELINE_FRAME_FENCE_FD)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
+		if (a->reserved[i])
+			return -EINVAL;
+	if (a->planes != p->planes)
+		return -EINVAL;
+	for (i = a->planes; i < DRM_AIOT_PIPELINE_MAX_PLANES; i++)
+		if (a->dmabuf_fd[i])
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * DRM_AIOT_PIPELINE_IOC_FRAME: run the chain on a frame from userspace,
+ * exactly as on a sensor's slot (skipped when the chain is busy), and say
+ * when the frame is free again.
+ */
+static int aiot_pipeline_ioc_frame(struct aiot_pipeline *p, void __user *uarg)
+{
+	struct aiot_sensor_slot_done slot = {};
+	struct drm_gem_object *frame[DRM_AIOT_PIPELINE_MAX_PLANES] = {};
+	struct drm_aiot_pipeline_frame a;
+	struct dma_fence *fence = NULL;
+	struct sync_file *sf = NULL;
+	bool skipped = false;
+	int fd = -1, ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	ret = aiot_pipeline_check_frame(p, &a);
+	if (ret)
+		return ret;
+	if (a.flags & DRM_AIOT_PIPELINE_FRAME_FENCE_FD) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0)
+			return fd;
+	}
+	slot.sequence = a.sequence;
+	slot.timestamp_ns = a.timestamp_ns;
+	mutex_lock(&p->lock);
+	if (p->dead || !p->attached)
+		ret = -ENODEV;
+	else if (!p->running)
+		ret = -EPIPE;
+	else
+		ret = aiot_pipeline_frame_bufs(p, &a, frame);
+	if (!ret) {
+		/* The deadline runs from the hand-in, as from a DMA's end. */
+		slot.dma_done_ns = ktime_get_ns();
+		spin_lock_irq(&p->irq_lock);
+		p->stats.slots++;
+		spin_unlock_irq(&p->irq_lock);
+		skipped = aiot_pipeline_take_slot(p, &slot, frame, &fence);
+		if (!fence && p->dead)
+			ret = -ENODEV;
+	}
+	mutex_unlock(&p->lock);
+	if (ret)
+		goto out;
+
+	a.flags |= skipped ? DRM_AIOT_PIPELINE_FRAME_SKIPPED : 0;
+	a.fence_fd = -1;
+	if (fd >= 0 && fence) {
+		sf = sync_file_create(fence);
+		if (!sf) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		a.fence_fd = fd;
+	}
+	if (copy_to_user(uarg, &a, sizeof(a))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (sf) {
+		fd_install(fd, sf->file);
+		sf = NULL;
+		fd = -1;
+	}
+out:
+	if (sf)
+		fput(sf->file);
+	if (fd >= 0)
+		put_unused_fd(fd);
+	dma_fence_put(fence);
+	return ret;
+}
+
 static long aiot_pipeline_fop_ioctl(struct file *f, unsigned int cmd,
 				    unsigned long arg)
 {
@@ -706,6 +943,8 @@ static long aiot_pipeline_fop_ioctl(struct file *f, unsigned int cmd,
 		if (copy_to_user((void __user *)arg, &stats, sizeof(stats)))
 			return -EFAULT;
 		return 0;
+	case DRM_AIOT_PIPELINE_IOC_FRAME:
+		return aiot_pipeline_ioc_frame(p, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -732,7 +971,7 @@ static bool aiot_pipeline_bindings_zero(const __u32 *b)
 }
 
 static int aiot_pipeline_check_stage(const struct drm_aiot_pipeline_stage *st,
-				     bool optional)
+				     bool optional, bool external)
 {
 	if (!st->cmd_size) {
 		if (!optional || st->cmd_handle || st->cmd_offset ||
@@ -741,8 +980,19 @@ static int aiot_pipeline_check_stage(const struct drm_aiot_pipeline_stage *st,
 			return -EINVAL;
 		return 0;
 	}
-	if (st->flags & ~DRM_AIOT_PIPELINE_STAGE_SLOT || st->reserved)
+	if (st->flags & ~(DRM_AIOT_PIPELINE_STAGE_SLOT |
+			  DRM_AIOT_PIPELINE_STAGE_PLANE1))
 		return -EINVAL;
+	if (st->flags & DRM_AIOT_PIPELINE_STAGE_PLANE1) {
+		/* The frame's plane 1: external frames, beside plane 0. */
+		if (!external || !(st->flags & DRM_AIOT_PIPELINE_STAGE_SLOT) ||
+		    st->plane1_binding >= DRM_AIOT_MAX_BINDINGS ||
+		    st->plane1_binding == st->slot_binding ||
+		    st->bindings[st->plane1_binding])
+			return -EINVAL;
+	} else if (st->reserved) {
+		return -EINVAL;
+	}
 	if (st->flags & DRM_AIOT_PIPELINE_STAGE_SLOT) {
 		if (st->slot_binding >= DRM_AIOT_MAX_BINDINGS ||
 		    st->bindings[st->slot_binding])
@@ -755,17 +1005,21 @@ static int aiot_pipeline_check_stage(const struct drm_aiot_pipeline_stage *st,
 
 static int aiot_pipeline_check_args(const struct drm_aiot_pipeline_create *a)
 {
+	bool external = a->flags & DRM_AIOT_PIPELINE_SOURCE_EXTERNAL;
 	int i, ret;
 
-	if (a->flags)
+	if (a->flags & ~DRM_AIOT_PIPELINE_SOURCE_EXTERNAL)
+		return -EINVAL;
+	/* Frames from userspace: no sensor stream. */
+	if (external && a->sensor_fd != -1)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(a->reserved); i++)
 		if (a->reserved[i])
 			return -EINVAL;
-	ret = aiot_pipeline_check_stage(&a->frontend, true);
+	ret = aiot_pipeline_check_stage(&a->frontend, true, external);
 	if (ret)
 		return ret;
-	ret = aiot_pipeline_check_stage(&a->model, false);
+	ret = aiot_pipeline_check_stage(&a->model, false, external);
 	if (ret)
 		return ret;
 	/* The slot must reach the chain. */
@@ -819,6 +1073,8 @@ static int aiot_pipeline_load_stage(struct aiot_pipeline_stage *st,
 	aiot_gem_vunmap(cmd, &map);
 	st->slot = ust->flags & DRM_AIOT_PIPELINE_STAGE_SLOT;
 	st->slot_binding = ust->slot_binding;
+	st->plane1 = ust->flags & DRM_AIOT_PIPELINE_STAGE_PLANE1;
+	st->plane1_binding = ust->plane1_binding;
 	for (i = 0; i < AIOT_NPU_MAX_BINDINGS; i++) {
 		if (!ust->bindings[i])
 			continue;
@@ -832,24 +1088,6 @@ static int aiot_pipeline_load_stage(struct aiot_pipeline_stage *st,
 out:
 	drm_gem_object_put(cmd);
 	return ret;
-}
-
-/* Validate a stage as SUBMIT would, against the first slot. */
-static int aiot_pipeline_validate_stage(struct aiot_pipeline *p,
-					struct aiot_pipeline_stage *st)
-{
-	struct aiot_kernel_submit ks = {
-		.stream = st->stream,
-		.stream_size = st->stream_size,
-		.priority = p->priority,
-	};
-
-	if (!st->stream)
-		return 0;
-	memcpy(ks.bos, st->bos, sizeof(ks.bos));
-	if (st->slot)
-		ks.bos[st->slot_binding] = p->slots[0];
-	return aiot_submit_kernel(p->file, &ks, NULL, NULL, true);
 }
 
 static int aiot_pipeline_import_slots(struct aiot_pipeline *p)
@@ -883,12 +1121,14 @@ static int aiot_pipeline_setup(struct aiot_pipeline *p,
 {
 	int ret;
 
-	p->sensor_file = fget(a->sensor_fd);
-	if (!p->sensor_file)
-		return -EBADF;
-	p->attach = symbol_get(aiot_sensor_consumer_attach);
-	if (!p->attach)
-		return -EBADF;	/* aiot-sensor not loaded: not a sensor fd */
+	if (!p->external) {
+		p->sensor_file = fget(a->sensor_fd);
+		if (!p->sensor_file)
+			return -EBADF;
+		p->attach = symbol_get(aiot_sensor_consumer_attach);
+		if (!p->attach)
+			return -EBADF;	/* no aiot-sensor: not a sensor fd */
+	}
 	ret = aiot_pipeline_load_stage(&p->fe, &a->frontend, p->file);
 	if (!ret)
 		ret = aiot_pipeline_load_stage(&p->model, &a->model, p->file);
@@ -904,6 +1144,16 @@ static int aiot_pipeline_setup(struct aiot_pipeline *p,
 		if (ret)
 			return ret;
 	}
+	if (p->external) {
+		/*
+		 * The stages are validated on the first frame in each new
+		 * buffer (aiot_pipeline_frame_bufs()): there is none yet.
+		 * @attached: @file is usable until its postclose.
+		 */
+		p->planes = p->fe.plane1 || p->model.plane1 ? 2 : 1;
+		p->attached = true;
+		return 0;
+	}
 	p->consumer.slot_done = aiot_pipeline_slot_done;
 	p->consumer.gone = aiot_pipeline_gone;
 	ret = p->attach(p->sensor_file, &p->consumer);
@@ -912,9 +1162,9 @@ static int aiot_pipeline_setup(struct aiot_pipeline *p,
 	p->attached = true;
 	ret = aiot_pipeline_import_slots(p);
 	if (!ret)
-		ret = aiot_pipeline_validate_stage(p, &p->fe);
+		ret = aiot_pipeline_validate_stage(p, &p->fe, p->slots);
 	if (!ret)
-		ret = aiot_pipeline_validate_stage(p, &p->model);
+		ret = aiot_pipeline_validate_stage(p, &p->model, p->slots);
 	return ret;
 }
 
@@ -947,6 +1197,7 @@ int aiot_ioctl_pipeline_create(struct drm_device *drm, void *data,
 	INIT_WORK(&p->slot_work, aiot_pipeline_slot_work);
 	INIT_WORK(&p->done_work, aiot_pipeline_done_work);
 	INIT_WORK(&p->kill_work, aiot_pipeline_kill_work);
+	p->external = a->flags & DRM_AIOT_PIPELINE_SOURCE_EXTERNAL;
 	p->period_slots = a->period_slots;
 	p->priority = a->priority;
 	p->deadline_ns = a->deadline_ns;

@@ -120,6 +120,7 @@ static void aiot_query_device_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.capabilities,
 			DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT |
 			DRM_AIOT_CAP_SYNC_FILE | DRM_AIOT_CAP_PIPELINE |
+			DRM_AIOT_CAP_PIPELINE_EXTERNAL |
 			(IS_ENABLED(CONFIG_DRM_ACCEL) ? DRM_AIOT_CAP_ACCEL_NODE : 0));
 	KUNIT_EXPECT_EQ(test, info.max_bindings, 16);
 	KUNIT_EXPECT_EQ(test, info.reserved1, 0);

@@ -21,7 +21,13 @@
  *    POLLHUP), every job is released, the sensor is free again;
  *  - every bad argument of CREATE is refused, with the errno documented;
  *  - libaiot-accel's aiot_pipeline_*: the camera path (person_detect on
- *    every frame, K = 1) with at most one userspace wake-up per decision.
+ *    every frame, K = 1) with at most one userspace wake-up per decision;
+ *  - frames from userspace (uAPI 1.3, SOURCE_EXTERNAL): aiot buffers
+ *    exported as dma-bufs handed in with FRAME give records with their
+ *    own bytes, sequence and timestamp, fences that signal, gaps counted;
+ *    every bad argument refused (a buffer too small for the model's read:
+ *    ENOSPC, not cached); teardown with a frame in flight signals its
+ *    fence.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -763,6 +769,352 @@ static void lib_camera_pipeline(void)
 	aiot_accel_close(accel);
 }
 
+/* ------------------------------------ frames from userspace (uAPI 1.3) */
+
+/*
+ * An external pipeline (DRM_AIOT_PIPELINE_SOURCE_EXTERNAL): no sensor, the
+ * frames are aiot buffers exported as dma-bufs (as a camera's V4L2 buffers
+ * would be). The model copies the frame's first EXT_READ bytes (binding 0)
+ * into the output (binding 1); a record carries the first COPY_BYTES.
+ */
+#define EXT_READ	8192
+#define EXT_BUFS	3
+
+struct ext {
+	int fd, pfd;
+	uint32_t cmd, out, cmd_size;
+	uint32_t frame[EXT_BUFS];
+	int dmabuf[EXT_BUFS];
+};
+
+static int ext_open(struct ext *e)
+{
+	struct aiot_isa_op_reshape *op;
+	char node[64];
+	void *map;
+
+	memset(e, 0, sizeof(*e));
+	e->pfd = -1;
+	for (int i = 0; i < EXT_BUFS; i++)
+		e->dmabuf[i] = -1;
+	e->fd = aiot_test_open_accel(node, sizeof(node));
+	if (e->fd < 0)
+		return -1;
+	e->cmd = aiot_test_bo_create(e->fd, 4096);
+	e->out = aiot_test_bo_create(e->fd, EXT_READ);
+	if (!e->cmd || !e->out)
+		return -1;
+	map = aiot_test_bo_map(e->fd, e->cmd, 4096);
+	if (!map)
+		return -1;
+	op = aiot_test_stream_one_op(map, AIOT_ISA_OP_RESHAPE, sizeof(*op));
+	op->input = (struct aiot_isa_tensor){ .binding = 0,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, EXT_READ } };
+	op->output = (struct aiot_isa_tensor){ .binding = 1,
+		.dtype = AIOT_ISA_DTYPE_INT8, .dims = { 1, 1, 1, EXT_READ } };
+	munmap(map, 4096);
+	e->cmd_size = sizeof(struct aiot_isa_header) + sizeof(*op);
+	for (int i = 0; i < EXT_BUFS; i++) {
+		struct drm_prime_handle ph = { .flags = DRM_CLOEXEC | DRM_RDWR };
+
+		/* The last one is too small for what the model reads. */
+		ph.handle = e->frame[i] = aiot_test_bo_create(e->fd,
+					i == EXT_BUFS - 1 ? 4096 : EXT_READ);
+		if (!ph.handle || ioctl(e->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph))
+			return -1;
+		e->dmabuf[i] = ph.fd;
+	}
+	return 0;
+}
+
+static void ext_close(struct ext *e)
+{
+	for (int i = 0; i < EXT_BUFS; i++)
+		if (e->dmabuf[i] >= 0)
+			close(e->dmabuf[i]);
+	if (e->pfd >= 0)
+		close(e->pfd);
+	if (e->fd >= 0)
+		close(e->fd);
+	e->pfd = e->fd = -1;
+}
+
+static void ext_args(struct ext *e, struct drm_aiot_pipeline_create *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->flags = DRM_AIOT_PIPELINE_SOURCE_EXTERNAL;
+	c->sensor_fd = -1;
+	c->model.cmd_handle = e->cmd;
+	c->model.cmd_size = e->cmd_size;
+	c->model.flags = DRM_AIOT_PIPELINE_STAGE_SLOT;
+	c->model.slot_binding = 0;
+	c->model.bindings[1] = e->out;
+	c->period_slots = 1;
+	c->output_handle = e->out;
+	c->output_size = COPY_BYTES;
+}
+
+/* Fill frame buffer @i with bytes seed, seed + 1, ... */
+static int ext_fill(struct ext *e, int i, uint8_t seed)
+{
+	uint8_t *m = aiot_test_bo_map(e->fd, e->frame[i], 4096);
+
+	if (!m)
+		return -1;
+	for (int j = 0; j < 4096; j++)
+		m[j] = (uint8_t)(seed + j);
+	munmap(m, 4096);
+	return 0;
+}
+
+static int ext_push(struct ext *e, struct drm_aiot_pipeline_frame *f, int i,
+		    uint64_t seq)
+{
+	memset(f, 0, sizeof(*f));
+	f->flags = DRM_AIOT_PIPELINE_FRAME_FENCE_FD;
+	f->planes = 1;
+	f->dmabuf_fd[0] = i >= 0 ? e->dmabuf[i] : -1;
+	f->sequence = seq;
+	f->timestamp_ns = aiot_test_now_ns();
+	return ioctl(e->pfd, DRM_AIOT_PIPELINE_IOC_FRAME, f) ? -errno : 0;
+}
+
+/* A sync_file signalled within @ms. */
+static bool fence_signals(int fence, int ms)
+{
+	struct pollfd pfd = { .fd = fence, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) == 1 && (pfd.revents & POLLIN);
+}
+
+/*
+ * Frames handed in: each gives a record with its sequence, timestamp and
+ * the frame's bytes, its fence signals once the job read it; a buffer
+ * handed in again (the import cache) shows its new content.
+ */
+static void external_frames_decide(void)
+{
+	struct drm_aiot_pipeline_create c;
+	struct drm_aiot_pipeline_frame f;
+	struct drm_aiot_pipeline_record r;
+	struct drm_aiot_pipeline_stats s;
+	struct ext e;
+	int n = 0;
+
+	if (ext_open(&e)) {
+		ext_close(&e);
+		TAP_SKIP("no accelerator");
+	}
+	ext_args(&e, &c);
+	REQUIRE(ioctl(e.fd, DRM_IOCTL_AIOT_PIPELINE_CREATE, &c) == 0);
+	e.pfd = c.fd;
+	CHECK_EQ(ext_push(&e, &f, 0, 1), -EPIPE);	/* not started */
+	REQUIRE(ioctl(e.pfd, DRM_AIOT_PIPELINE_IOC_START) == 0);
+	for (int k = 0; k < 6; k++) {
+		struct pollfd pfd = { .fd = e.pfd, .events = POLLIN };
+		int buf = k % 2;
+		uint64_t ts;
+
+		REQUIRE(ext_fill(&e, buf, (uint8_t)(17 * k + 1)) == 0);
+		REQUIRE(ext_push(&e, &f, buf, 100 + k) == 0);
+		ts = f.timestamp_ns;
+		/* Sequential: the previous period has ended, never skipped. */
+		CHECK(!(f.flags & DRM_AIOT_PIPELINE_FRAME_SKIPPED));
+		REQUIRE(f.fence_fd >= 0);
+		CHECK(fence_signals(f.fence_fd, 10000));
+		close(f.fence_fd);
+		REQUIRE(poll(&pfd, 1, 10000) == 1);
+		REQUIRE(read(e.pfd, &r, sizeof(r)) == (ssize_t)sizeof(r));
+		CHECK_EQ(r.status, 0);
+		CHECK_EQ(r.sequence, 100 + k);
+		CHECK_EQ(r.timestamp_ns, ts);
+		CHECK(r.flags & DRM_AIOT_PIPELINE_REC_RAN);
+		CHECK(!(r.flags & DRM_AIOT_PIPELINE_REC_LATE));
+		CHECK(r.dma_done_ns >= ts && r.started_ns >= r.dma_done_ns &&
+		      r.ended_ns >= r.started_ns && r.decided_ns >= r.ended_ns);
+		CHECK_EQ(r.output_size, COPY_BYTES);
+		for (int j = 0; j < COPY_BYTES; j++)
+			n += r.output[j] == (uint8_t)(17 * k + 1 + j);
+	}
+	CHECK_EQ(n, 6 * COPY_BYTES);
+	s = pl_stats(&(struct pl){ .pfd = e.pfd });
+	CHECK_EQ(s.slots, 6);
+	CHECK_EQ(s.decisions, 6);
+	CHECK_EQ(s.periods, 6);
+	CHECK_EQ(s.skipped_slots, 0);
+	CHECK_EQ(s.sensor_drops, 0);
+	/* A gap in the sequence is counted, the record flagged. */
+	REQUIRE(ext_push(&e, &f, 0, 110) == 0);
+	if (f.fence_fd >= 0) {
+		CHECK(fence_signals(f.fence_fd, 10000));
+		close(f.fence_fd);
+	}
+	{
+		struct pollfd pfd = { .fd = e.pfd, .events = POLLIN };
+
+		REQUIRE(poll(&pfd, 1, 10000) == 1);
+		REQUIRE(read(e.pfd, &r, sizeof(r)) == (ssize_t)sizeof(r));
+		CHECK(r.flags & DRM_AIOT_PIPELINE_REC_GAP);
+	}
+	s = pl_stats(&(struct pl){ .pfd = e.pfd });
+	CHECK_EQ(s.sensor_drops, 4);
+	ext_close(&e);
+}
+
+/* Every bad argument of an external pipeline and of FRAME: a clear errno. */
+static void external_bad_args_rejected(void)
+{
+	struct drm_aiot_pipeline_create c;
+	struct drm_aiot_pipeline_frame f;
+	struct pl sp;
+	struct ext e;
+	int nullfd, ret;
+
+	if (ext_open(&e)) {
+		ext_close(&e);
+		TAP_SKIP("no accelerator");
+	}
+#define XBAD(expr, err) do {						\
+	ext_args(&e, &c);						\
+	expr;								\
+	errno = 0;							\
+	if (ioctl(e.fd, DRM_IOCTL_AIOT_PIPELINE_CREATE, &c) == 0) {	\
+		tap_diag("accepted: %s", #expr);			\
+		tap_case_failed = 1;					\
+		close(c.fd);						\
+	} else if (errno != (err)) {					\
+		tap_diag("%s: %s, want %s", #expr, strerror(errno),	\
+			 strerror(err));				\
+		tap_case_failed = 1;					\
+	}								\
+} while (0)
+	XBAD(c.flags |= 1u << 1, EINVAL);
+	XBAD(c.sensor_fd = 0, EINVAL);
+	XBAD(c.model.reserved = 1, EINVAL);
+	XBAD(c.model.flags |= 1u << 2, EINVAL);
+	/* Plane 1: with plane 0, not on plane 0's binding, unbound. */
+	XBAD((c.model.flags = DRM_AIOT_PIPELINE_STAGE_PLANE1,
+	      c.model.plane1_binding = 2), EINVAL);
+	XBAD((c.model.flags |= DRM_AIOT_PIPELINE_STAGE_PLANE1,
+	      c.model.plane1_binding = 0), EINVAL);
+	XBAD((c.model.flags |= DRM_AIOT_PIPELINE_STAGE_PLANE1,
+	      c.model.plane1_binding = 1), EINVAL);
+	XBAD((c.model.flags |= DRM_AIOT_PIPELINE_STAGE_PLANE1,
+	      c.model.plane1_binding = 16), EINVAL);
+#undef XBAD
+	ext_args(&e, &c);
+	REQUIRE(ioctl(e.fd, DRM_IOCTL_AIOT_PIPELINE_CREATE, &c) == 0);
+	e.pfd = c.fd;
+	REQUIRE(ioctl(e.pfd, DRM_AIOT_PIPELINE_IOC_START) == 0);
+	nullfd = open("/dev/null", O_RDONLY);
+#define FBAD(expr, err) do {						\
+	memset(&f, 0, sizeof(f));					\
+	f.planes = 1;							\
+	f.dmabuf_fd[0] = e.dmabuf[0];					\
+	expr;								\
+	errno = 0;							\
+	ret = ioctl(e.pfd, DRM_AIOT_PIPELINE_IOC_FRAME, &f);		\
+	if (!ret || errno != (err)) {					\
+		tap_diag("%s: %s, want %s", #expr,			\
+			 ret ? strerror(errno) : "accepted",		\
+			 strerror(err));				\
+		tap_case_failed = 1;					\
+	}								\
+} while (0)
+	FBAD(f.flags = 1u << 1, EINVAL);
+	FBAD(f.flags = DRM_AIOT_PIPELINE_FRAME_SKIPPED, EINVAL);
+	FBAD(f.reserved[0] = 1, EINVAL);
+	FBAD(f.reserved[4] = 1, EINVAL);
+	FBAD(f.planes = 0, EINVAL);
+	FBAD(f.planes = 2, EINVAL);		/* no stage binds plane 1 */
+	FBAD(f.dmabuf_fd[1] = e.dmabuf[1], EINVAL);
+	FBAD(f.dmabuf_fd[0] = -1, EBADF);
+	FBAD(f.dmabuf_fd[0] = 9999, EBADF);
+	FBAD(f.dmabuf_fd[0] = nullfd, EBADF);	/* not a dma-buf */
+	/* Smaller than the model's validated read of the frame. */
+	FBAD(f.dmabuf_fd[0] = e.dmabuf[EXT_BUFS - 1], ENOSPC);
+	FBAD(f.dmabuf_fd[0] = e.dmabuf[EXT_BUFS - 1], ENOSPC);	/* not cached */
+#undef FBAD
+	/* The pipeline still takes good frames afterwards. */
+	CHECK_EQ(ext_push(&e, &f, 1, 1), 0);
+	if (f.fence_fd >= 0) {
+		CHECK(fence_signals(f.fence_fd, 10000));
+		close(f.fence_fd);
+	}
+	{
+		struct drm_aiot_pipeline_record r;
+
+		CHECK_EQ(pl_read(&(struct pl){ .pfd = e.pfd }, &r, 1, 10000), 1);
+		CHECK_EQ(r.status, 0);
+	}
+	/* After STOP, and on an ended pipeline. */
+	CHECK(ioctl(e.pfd, DRM_AIOT_PIPELINE_IOC_STOP) == 0);
+	CHECK_EQ(ext_push(&e, &f, 0, 2), -EPIPE);
+	close(e.fd);
+	e.fd = -1;
+	CHECK_EQ(ext_push(&e, &f, 0, 3), -ENODEV);
+	/* A sensor's pipeline takes no frames. */
+	if (!pl_open(&sp)) {
+		struct drm_aiot_pipeline_create sc;
+
+		pl_args(&sp, &sc, 1);
+		if (pl_create(&sp, &sc) == 0) {
+			memset(&f, 0, sizeof(f));
+			f.planes = 1;
+			f.dmabuf_fd[0] = e.dmabuf[0];
+			errno = 0;
+			CHECK(ioctl(sp.pfd, DRM_AIOT_PIPELINE_IOC_FRAME, &f) == -1 &&
+			      errno == EINVAL);
+		} else {
+			CHECK(!"sensor pipeline create");
+		}
+	}
+	pl_close(&sp);
+	if (nullfd >= 0)
+		close(nullfd);
+	ext_close(&e);
+}
+
+/*
+ * Teardown with a frame in flight: the decision file and the DRM file
+ * closed right after FRAME; the frame's fence signals all the same, every
+ * job is released (the suite's hook).
+ */
+static void external_teardown_frame_in_flight(void)
+{
+	struct drm_aiot_pipeline_create c;
+	struct drm_aiot_pipeline_frame f;
+	struct ext e;
+	int fences[2] = { -1, -1 };
+
+	for (int round = 0; round < 2; round++) {
+		if (ext_open(&e)) {
+			ext_close(&e);
+			TAP_SKIP("no accelerator");
+		}
+		ext_args(&e, &c);
+		REQUIRE(ioctl(e.fd, DRM_IOCTL_AIOT_PIPELINE_CREATE, &c) == 0);
+		e.pfd = c.fd;
+		REQUIRE(ioctl(e.pfd, DRM_AIOT_PIPELINE_IOC_START) == 0);
+		REQUIRE(ext_push(&e, &f, 0, 1) == 0);
+		fences[round] = f.fence_fd;
+		CHECK(fences[round] >= 0);
+		/* Round 0: the decision file first; round 1: the DRM file. */
+		if (round == 0) {
+			close(e.pfd);
+			e.pfd = -1;
+		} else {
+			close(e.fd);
+			e.fd = -1;
+		}
+		ext_close(&e);
+		if (fences[round] >= 0) {
+			CHECK(fence_signals(fences[round], 10000));
+			close(fences[round]);
+		}
+	}
+}
+
 TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(records_arrive),
 	TAP_CASE(k_slots_per_decision),
@@ -774,5 +1126,8 @@ TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(close_drm_file_ends_pipeline),
 	TAP_CASE(bad_args_rejected),
 	TAP_CASE(lib_camera_pipeline),
+	TAP_CASE(external_frames_decide),
+	TAP_CASE(external_bad_args_rejected),
+	TAP_CASE(external_teardown_frame_in_flight),
 	TAP_CASE(rmmod_backend_ends_pipeline),
 )

@@ -45,6 +45,7 @@
 
 #include <aiot/accel.h>
 #include <aiot/model_format.h>
+#include <aiot/pipeline.h>
 #include <linux/aiot_isa.h>
 
 #include "aiot_testlib.h"
@@ -1046,8 +1047,8 @@ static void preproc_nv12m_npu_equals_cpu(void)
  * aiot-run --v4l2 with person_detect compiled with --input FMT:640x480:
  * negotiates that format, every frame decided, figures printed.
  */
-static void person_detect_live(const char *model, const char *fmt_line,
-			       const char *vivid_params)
+static void person_detect_live_opts(const char *model, const char *fmt_line,
+				    const char *vivid_params, const char *opts)
 {
 	char args[256];
 	const char *sum, *stop;
@@ -1059,7 +1060,7 @@ static void person_detect_live(const char *model, const char *fmt_line,
 		TAP_SKIP("no aiot-run or person_detect_*640.aiot in the guest");
 	REQUIRE(vivid_load(vivid_params) == 0);
 	REQUIRE(vivid_prepare(&cam_fps) == 0);	/* start-of-exposure timestamps */
-	snprintf(args, sizeof(args), "--v4l2 %s --count %d %s", video, 30, model);
+	snprintf(args, sizeof(args), "--v4l2 %s %s--count %d %s", video, opts, 30, model);
 	CHECK_EQ(run(args), 0);
 	CHECK(aiot_test_cmd_has(&out, fmt_line));
 	CHECK(aiot_test_cmd_has(&out, "640x480 camera frame ("));
@@ -1087,10 +1088,46 @@ static void person_detect_live(const char *model, const char *fmt_line,
 		CHECK(f && sscanf(f, "(%lf frames/s", &fps) == 1 && fps > 0);
 	}
 	CHECK(!strstr(sum, "stamped after their decision"));
-	tap_diag("figures: %s: %.2f frames/s, capture->decision p50 %.2f ms p99 %.2f ms, "
-		 "device (preprocessing + model) p50 %.2f ms, 0 B copied", model, fps, p50 / 1e6,
-		 p99 / 1e6, devp50 / 1e6);
+	tap_diag("figures: %s%s: %.2f frames/s, capture->decision p50 %.2f ms p99 %.2f ms, "
+		 "device (preprocessing + model) p50 %.2f ms, 0 B copied", opts, model, fps,
+		 p50 / 1e6, p99 / 1e6, devp50 / 1e6);
+	if (strstr(sum, " pipeline: ")) {
+		unsigned long long handed = 0, skipped = 0, late = 0;
+		double wk = -1;
+
+		CHECK(sscanf(strstr(sum, " pipeline: "), " pipeline: %llu frames handed in, %llu "
+			     "skipped (model busy), %llu late, %lf userspace wake-ups per frame",
+			     &handed, &skipped, &late, &wk) == 4);
+		CHECK(handed >= dec && wk > 0 && wk <= 2.5);
+		tap_diag("figures: pipeline: %llu frames handed in, %llu skipped (model busy), "
+			 "%.2f userspace wake-ups per frame", handed, skipped, wk);
+	}
 	CHECK_EQ(vivid_unload(), 0);
+}
+
+static void person_detect_live(const char *model, const char *fmt_line,
+			       const char *vivid_params)
+{
+	person_detect_live_opts(model, fmt_line, vivid_params, "");
+}
+
+/* The same through the standing pipeline: YUYV, and NV12M's two planes. */
+static void pipeline_person_detect_yuyv_live(void)
+{
+	person_detect_live_opts(MODELS "person_detect_yuyv640.aiot",
+				"format: YUYV 640x480, 614400 bytes per frame: the frame the model "
+				"was compiled for", "", "--pipeline ");
+	CHECK(aiot_test_cmd_has(&out, "pipeline: the model runs in the kernel"));
+}
+
+static void pipeline_person_detect_nv12m_live(void)
+{
+	person_detect_live_opts(MODELS "person_detect_nv12m640.aiot",
+				"format: NM12 640x480, 307200 + 153600 bytes in two planes, each "
+				"its own dma-buf and its own input of the model", "multiplanar=2",
+				"--pipeline ");
+	CHECK(aiot_test_cmd_has(&out, "buffers: 4 MMAP buffers of 2 planes, each exported once "
+			 "(VIDIOC_EXPBUF); the pipeline imports each dma-buf once"));
 }
 
 static void person_detect_yuyv_live(void)
@@ -1142,6 +1179,198 @@ static void frame_blob_refused_when_camera_cannot(void)
 	unlink("/tmp/odd.aiot");
 }
 
+/* ------------------------------------------ standing pipeline (uAPI 1.3) */
+
+/*
+ * vivid's frames handed to an external standing pipeline (the halves model,
+ * K = 1, aiot_pipeline_push_frame()): each record's output bytes equal a
+ * plain job's (another instance of the same model) on the same V4L2
+ * buffer, its sequence and timestamp the buffer's; the frame's fence
+ * signals; nothing copied; at stop every buffer back, REQBUFS 0 succeeds
+ * once the pipeline is freed, vivid unloads.
+ */
+static void pipeline_record_equals_plain_job(void)
+{
+	const uint32_t halves[4] = { 1, 1, 2, 1 };
+	struct aiot_accel *accel = NULL;
+	struct aiot_model *mp = NULL, *mj = NULL;
+	struct aiot_pipeline *pipe = NULL;
+	struct aiot_pipeline_stats st;
+	struct aiot_buffer *imp;
+	struct cam c = { .fd = -1 };
+	char err[256];
+	int ret, equal = 0, closed = -1;
+
+	REQUIRE(write_model("/tmp/halves.aiot", AIOT_ISA_OP_AVERAGE_POOL_2D, AIOT_ISA_DTYPE_INT8,
+			    H, W, 1, halves) == 0);
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(aiot_accel_open_default(&accel) == 0);
+	if (!aiot_accel_has_capability(accel, AIOT_ACCEL_CAP_PIPELINE_EXTERNAL))
+		CHECK(!"no AIOT_ACCEL_CAP_PIPELINE_EXTERNAL");
+	ret = aiot_model_load_file(accel, "/tmp/halves.aiot", &mp, err, sizeof(err));
+	if (!ret)
+		ret = aiot_model_load_file(accel, "/tmp/halves.aiot", &mj, err, sizeof(err));
+	if (ret)
+		tap_diag("load: %s", err);
+	REQUIRE(ret == 0);
+	REQUIRE(aiot_pipeline_create_external(NULL, mp, 1, 0, &pipe) == 0);
+	REQUIRE(aiot_pipeline_start(pipe) == 0);
+	REQUIRE(cam_open(&c, V4L2_PIX_FMT_GREY) == 0);
+	for (unsigned int i = 0; i < NBUF; i++)
+		REQUIRE(aiot_model_import_input_dmabuf(mj, 0, c.dmabuf[i][0], 0, 0, &imp, err,
+						       sizeof(err)) == 0);
+	REQUIRE(cam_start(&c) == 0);
+	for (int f = 0; f < FRAMES; f++) {
+		struct aiot_pipeline_record rec;
+		struct aiot_job *job = NULL;
+		struct cam_buf cb;
+		struct v4l2_buffer b;
+		const uint8_t *jout;
+		uint64_t ts;
+		int fence = -1;
+
+		REQUIRE(cam_dequeue(&c, &cb) == 0);
+		b = cb.b;
+		ts = (uint64_t)b.timestamp.tv_sec * 1000000000ull +
+		     (uint64_t)b.timestamp.tv_usec * 1000ull;
+		/* One at a time: the previous period has ended, never skipped. */
+		CHECK_EQ(aiot_pipeline_push_frame(pipe, &c.dmabuf[b.index][0], 1, b.sequence, ts,
+						  &fence), 0);
+		REQUIRE(fence >= 0);
+		{
+			struct pollfd pfd = { .fd = fence, .events = POLLIN };
+
+			CHECK_EQ(poll(&pfd, 1, 20000), 1);
+			close(fence);
+		}
+		REQUIRE(aiot_pipeline_read(pipe, &rec, 20000000000LL) == 1);
+		CHECK_EQ(rec.status, 0);
+		CHECK_EQ(rec.sequence, b.sequence);
+		CHECK_EQ(rec.first_sample_ns, ts);
+		/* The same frame through a plain job. */
+		REQUIRE(aiot_model_bind_input_dmabuf(mj, 0, c.dmabuf[b.index][0], 0, b.bytesused,
+						     err, sizeof(err)) == 0);
+		REQUIRE(aiot_model_submit(mj, NULL, &job) == 0);
+		CHECK_EQ(aiot_job_wait(job, 20000000000LL), 0);
+		CHECK_EQ(aiot_job_get_status(job), 0);
+		aiot_job_free(job);
+		REQUIRE(aiot_model_map_output(mj, 0, (const void **)&jout) == 0);
+		CHECK_EQ(rec.output_size, aiot_tensor_info_get_size(aiot_model_get_output_info(mj, 0)));
+		if (!memcmp(rec.output, jout, rec.output_size))
+			equal++;
+		else
+			tap_diag("frame #%u: the pipeline's output %d %d, the plain job's %d %d",
+				 b.sequence, (int8_t)rec.output[0], (int8_t)rec.output[1],
+				 (int8_t)jout[0], (int8_t)jout[1]);
+		CHECK(ioctl(c.fd, VIDIOC_QBUF, &cb.b) == 0);
+	}
+	CHECK_EQ(equal, FRAMES);
+	REQUIRE(aiot_pipeline_get_stats(pipe, &st) == 0);
+	CHECK_EQ(st.slots, FRAMES);
+	CHECK_EQ(st.decisions, FRAMES);
+	CHECK_EQ(st.skipped_slots, 0);
+	CHECK_EQ(aiot_accel_get_stat(accel, AIOT_STAT_BYTES_COPIED), 0);
+	CHECK(cam_stop(&c) == 0);
+	CHECK_EQ(cam_returned(&c), NBUF);
+	aiot_pipeline_free(pipe);
+	for (unsigned int i = 0; i < NBUF; i++)
+		CHECK_EQ(aiot_model_release_dmabuf(mj, c.dmabuf[i][0]), 0);
+	/* The pipeline's imports go in a work item after its file closed. */
+	for (int i = 0; i < 200 && closed; i++) {
+		struct v4l2_requestbuffers req = { .count = 0, .type = c.type,
+						   .memory = V4L2_MEMORY_MMAP };
+
+		closed = ioctl(c.fd, VIDIOC_REQBUFS, &req) ? -errno : 0;
+		if (closed)
+			usleep(10 * 1000);
+	}
+	CHECK_EQ(closed, 0);
+	c.count = 0;
+	CHECK_EQ(cam_close(&c), 0);
+	aiot_model_free(mj);
+	aiot_model_free(mp);
+	aiot_accel_close(accel);
+	CHECK_EQ(vivid_unload(), 0);
+}
+
+/* aiot-run --v4l2 --pipeline: the halves model live, every buffer back. */
+static void aiot_run_pipeline_live_on_vivid(void)
+{
+	const uint32_t halves[4] = { 1, 1, 2, 1 };
+	const char *sum, *stop, *wk;
+	char args[256], label[32];
+	int n = 0, agree = 0;
+	double fps = 0, p50, p99, devp50, wakeups = -1, cam_fps = 0;
+	unsigned long long dec = 0, frames = 0;
+
+	if (access(RUN, X_OK))
+		TAP_SKIP("no aiot-run in the guest");
+	REQUIRE(write_model("/tmp/halves.aiot", AIOT_ISA_OP_AVERAGE_POOL_2D, AIOT_ISA_DTYPE_INT8,
+			    H, W, 1, halves) == 0);
+	REQUIRE(vivid_load("") == 0);
+	REQUIRE(vivid_prepare(&cam_fps) == 0);
+	snprintf(args, sizeof(args), "--v4l2 %s --pipeline --count %d --labels left,right "
+		 "/tmp/halves.aiot", video, COUNT);
+	CHECK_EQ(run(args), 0);
+	CHECK(aiot_test_cmd_has(&out, "pipeline: the model runs in the kernel on each frame"));
+	CHECK(aiot_test_cmd_has(&out, "the pipeline imports each dma-buf once"));
+	for (int i = 0; i < out.n; i++) {
+		unsigned int seq;
+		double t, score, lat;
+		char unit[8];
+
+		if (out.line[i][0] != '#')
+			continue;
+		if (sscanf(out.line[i], "#%u t=%lf s %31s %lf capture->decision %lf %7s", &seq, &t, label,
+			   &score, &lat, unit) != 6) {
+			tap_diag("unparsed: %s", out.line[i]);
+			CHECK(!"a decision line that does not parse");
+			continue;
+		}
+		n++;
+		CHECK(aiot_test_to_ns(lat, unit) > 0 && aiot_test_to_ns(lat, unit) < 30e9);
+		if (last_halves >= 0)
+			agree += !strcmp(label, last_halves ? "right" : "left");
+	}
+	CHECK_EQ(n, COUNT);
+	if (last_halves >= 0)
+		CHECK_EQ(agree, n);
+	stop = aiot_test_cmd_find_line(&out, "stop: ");
+	REQUIRE(stop != NULL);
+	CHECK(strstr(stop, "buffers returned 4/4, NPU imports left 0, buffers freed (REQBUFS 0): "
+			   "yes") != NULL);
+	sum = aiot_test_cmd_find_line(&out, "summary: ");
+	REQUIRE(sum != NULL);
+	CHECK(sscanf(sum, "summary: %llu decisions on %llu frames", &dec, &frames) == 2);
+	CHECK_EQ(dec, COUNT);
+	CHECK(strstr(sum, ", 0 B copied by the CPU,") != NULL);
+	CHECK(strstr(sum, " 0 errors;") != NULL);
+	p50 = aiot_test_time_after(sum, "p50 ");
+	p99 = aiot_test_time_after(sum, "p99 ");
+	devp50 = aiot_test_time_after(sum, "device p50 ");
+	CHECK(p50 > 0 && p99 >= p50);
+	{
+		const char *f = strstr(sum, "(");
+
+		CHECK(f && sscanf(f, "(%lf frames/s", &fps) == 1 && fps > 0);
+	}
+	wk = strstr(sum, "skipped (model busy), ");
+	CHECK(wk != NULL);
+	if (wk) {
+		unsigned long long late;
+
+		CHECK(sscanf(wk, "skipped (model busy), %llu late, %lf userspace wake-ups per frame",
+			     &late, &wakeups) == 2);
+		/* One wake-up for the frame, at most one for its record. */
+		CHECK(wakeups > 0 && wakeups <= 2.5);
+	}
+	tap_diag("figures: --pipeline GREY 320x180: %.2f frames/s decided (camera %.2f), "
+		 "capture->decision p50 %.2f ms p99 %.2f ms, device (model) p50 %.3f ms, "
+		 "%.2f wake-ups per frame, 0 B copied", fps, cam_fps, p50 / 1e6, p99 / 1e6,
+		 devp50 / 1e6, wakeups);
+	CHECK_EQ(vivid_unload(), 0);
+}
+
 static void vivid_gone(void)
 {
 	CHECK(!aiot_test_module_loaded("vivid"));
@@ -1158,4 +1387,7 @@ TAP_MAIN(TAP_CASE(grey_vmalloc_byte_for_byte), TAP_CASE(grey_dma_contig_byte_for
 	 TAP_CASE(preproc_yuyv_npu_equals_cpu), TAP_CASE(preproc_nv12_npu_equals_cpu),
 	 TAP_CASE(person_detect_yuyv_live), TAP_CASE(person_detect_nv12_live),
 	 TAP_CASE(preproc_nv12m_npu_equals_cpu), TAP_CASE(person_detect_nv12m_live),
-	 TAP_CASE(frame_blob_refused_when_camera_cannot), TAP_CASE(vivid_gone))
+	 TAP_CASE(frame_blob_refused_when_camera_cannot),
+	 TAP_CASE(pipeline_record_equals_plain_job), TAP_CASE(aiot_run_pipeline_live_on_vivid),
+	 TAP_CASE(pipeline_person_detect_yuyv_live), TAP_CASE(pipeline_person_detect_nv12m_live),
+	 TAP_CASE(vivid_gone))

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: aiot-run [OPTIONS] MODEL.aiot INPUT...\n"
 		"       aiot-run --sensor NAME [LIVE OPTIONS] MODEL.aiot\n"
-		"       aiot-run --v4l2 /dev/videoN [--count N] [--duration SEC] [--slots N]\n"
+		"       aiot-run --v4l2 /dev/videoN [--pipeline] [--count N] [--duration SEC] [--slots N]\n"
 		"                [--summary [--quiet]] MODEL.aiot\n"
 		"\n"
 		"Run a compiled model (aiot-compile) on input files and print the scores;\n"
@@ -101,6 +101,10 @@ static void usage(FILE *f)
 		"TIME\" per frame (SEQ: the V4L2 sequence number, the latency from the\n"
 		"buffer's V4L2 timestamp), the buffers returned at stop, and a summary with\n"
 		"frames/s, p50/p99 latency and the bytes the CPU copied (0).\n"
+		"--pipeline (with --v4l2): hand each frame to a standing pipeline in the\n"
+		"kernel (uAPI 1.3, docs/pipeline.md) instead of submitting a job per frame;\n"
+		"a frame that comes while the model still runs is skipped and counted; the\n"
+		"summary adds the userspace wake-ups per frame.\n"
 		"\n"
 		"Live output: \"#SEQ t=SEC LABEL SCORE capture->decision LATENCY\" per slot,\n"
 		"SEQ being the sensor's period number (gaps are dropped periods), then\n"
@@ -135,7 +139,7 @@ static int parse_count(const char *opt, const char *arg, unsigned long long min,
 	return 0;
 }
 
-enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2, OPT_FRONTEND };
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2, OPT_FRONTEND, OPT_V4L2_PIPELINE };
 
 int main(int argc, char **argv)
 {
@@ -147,6 +151,7 @@ int main(int argc, char **argv)
 		{ "bench", required_argument, NULL, 'b' },
 		{ "sensor", required_argument, NULL, 's' },
 		{ "v4l2", required_argument, NULL, OPT_V4L2 },
+		{ "pipeline", no_argument, NULL, OPT_V4L2_PIPELINE },
 		{ "replay", required_argument, NULL, 'i' },
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "count", required_argument, NULL, 'c' },
@@ -187,6 +192,7 @@ int main(int argc, char **argv)
 			break;
 		case 's': lo.sensor = optarg; break;
 		case OPT_V4L2: lo.v4l2 = optarg; break;
+		case OPT_V4L2_PIPELINE: lo.v4l2_pipeline = true; break;
 		case OPT_FRONTEND: frontend = optarg; break;
 		case 'i': replay_arg = optarg; break;
 		case OPT_HOLD:
@@ -227,6 +233,10 @@ int main(int argc, char **argv)
 	}
 	if (device && strcmp(device, "cpu") && strcmp(device, "npu")) {
 		fprintf(stderr, "aiot-run: unknown device \"%s\" (npu or cpu)\n", device);
+		return EXIT_USAGE;
+	}
+	if (lo.v4l2_pipeline && !lo.v4l2) {
+		fprintf(stderr, "aiot-run: --pipeline goes with --v4l2\n");
 		return EXIT_USAGE;
 	}
 	if (lo.sensor && lo.v4l2) {

@@ -71,6 +71,7 @@ static inline size_t dtype_size(int dtype)
 struct live_opts {
 	const char *sensor;
 	const char *v4l2;	/* --v4l2 DEVICE (v4l2.c) */
+	bool v4l2_pipeline;	/* --pipeline: frames to a standing pipeline */
 	const char *images[LP_MAX_IMAGES];
 	unsigned int image_count;
 	unsigned int hold;	/* frames per replayed image; 0: one second */

@@ -13,6 +13,15 @@
  * and is its own input of the model: an NV12M blob (aiot-compile --input
  * nv12m:WxH) takes the luma plane as input 0 and the chroma plane as
  * input 1, two dma-bufs bound with no copy.
+ *
+ * With --pipeline the frames go to a standing pipeline instead (uAPI 1.3,
+ * docs/pipeline.md): each dequeued frame's dma-bufs are handed to the
+ * kernel (aiot_pipeline_push_frame(), imported once per buffer there),
+ * which runs the model on it with no job queued by us; a frame that comes
+ * while the model still runs is skipped by the kernel and queued back at
+ * once. A buffer goes back to the camera when the decision record of its
+ * frame is read (the model is the only job that reads it), so one poll()
+ * wake-up serves both the release and the decision.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <aiot/pipeline.h>
 
 #include <linux/videodev2.h>
 
@@ -43,6 +55,7 @@ struct cam {
 	/* EXPBUF fds per buffer and plane, -1 when none */
 	int dmabuf[V4L2_MAX_BUFFERS][V4L2_MAX_PLANES];
 	bool streaming;
+	bool pipeline;			/* --pipeline: the kernel imports them */
 };
 
 /* A buffer with room for its planes (multi-planar API). */
@@ -355,6 +368,8 @@ static int setup_buffers(struct cam *c, struct session *s, unsigned int want)
 			return EXIT_FAIL;
 		}
 		c->dmabuf[idx][p] = exp.fd;
+		if (c->pipeline)
+			continue;
 		ret = aiot_model_import_input_dmabuf(s->model, p, exp.fd, 0, 0, &buf, err,
 						     sizeof(err));
 		if (ret) {
@@ -363,7 +378,11 @@ static int setup_buffers(struct cam *c, struct session *s, unsigned int want)
 			return EXIT_FAIL;
 		}
 	}
-	if (c->planes > 1)
+	if (c->pipeline)
+		printf("buffers: %u MMAP buffers of %u plane%s, each exported once "
+		       "(VIDIOC_EXPBUF); the pipeline imports each dma-buf once, on its "
+		       "first frame\n", c->count, c->planes, c->planes > 1 ? "s" : "");
+	else if (c->planes > 1)
 		printf("buffers: %u MMAP buffers of %u planes, each plane exported once "
 		       "(VIDIOC_EXPBUF) and imported once into the NPU as its own input (%u "
 		       "dma-bufs held)\n", c->count, c->planes,
@@ -427,13 +446,23 @@ static bool teardown(struct cam *c, struct session *s, bool report)
 
 		if (*fd < 0)
 			continue;
-		if (aiot_model_release_dmabuf(s->model, *fd))
+		if (!c->pipeline && aiot_model_release_dmabuf(s->model, *fd))
 			ok = false;
 		close(*fd);
 		*fd = -1;
 	}
 	held = aiot_model_get_dmabuf_count(s->model);
 	freed = !c->count || !xioctl(c->fd, VIDIOC_REQBUFS, &req);
+	/*
+	 * A pipeline's imports go when the kernel frees it, in a work item
+	 * after its file closed: the buffers may be in use a little longer.
+	 */
+	for (int i = 0; !freed && c->pipeline && errno == EBUSY && i < 200; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		freed = !xioctl(c->fd, VIDIOC_REQBUFS, &req);
+	}
 	if (report && c->count)
 		printf("stop: buffers returned %u/%u, NPU imports left %u, buffers freed "
 		       "(REQBUFS 0): %s\n", returned, c->count, held,
@@ -457,6 +486,12 @@ struct v4l2_run {
 	bool have_seq;
 	uint64_t frames_seen;
 	unsigned int class_count[MAX_LABELS];
+	/* --pipeline */
+	struct aiot_pipeline *pipe;
+	uint64_t held[V4L2_MAX_BUFFERS];	/* sequence + 1 of the frame it has, or 0 */
+	struct cam_buf held_buf[V4L2_MAX_BUFFERS];
+	uint64_t pushed, skipped, wakeups;
+	bool draining;			/* --count reached: records only release */
 };
 
 /* One frame: bind it, run the model, wait for the fence, decide, requeue. */
@@ -566,6 +601,17 @@ out:
 	return ret;
 }
 
+static void print_timestamps(const struct cam_buf *cb)
+{
+	uint32_t src = cb->b.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
+
+	printf("timestamps: %s, %s\n",
+	       (cb->b.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) == V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ?
+	       "CLOCK_MONOTONIC" : "not CLOCK_MONOTONIC: latencies are not comparable",
+	       src == V4L2_BUF_FLAG_TSTAMP_SRC_SOE ? "start of exposure" :
+	       "end of frame (V4L2_BUF_FLAG_TSTAMP_SRC_EOF)");
+}
+
 /* Count the frames the camera skipped, from the sequence numbers. */
 static void note_sequence(struct v4l2_run *r, uint32_t seq)
 {
@@ -611,10 +657,194 @@ static int dequeue_newest(struct cam *c, struct v4l2_run *r, struct cam_buf *new
 	}
 }
 
+/* Buffers the pipeline still has. */
+static unsigned int pl_held(const struct cam *c, const struct v4l2_run *r)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < c->count; i++)
+		n += r->held[i] != 0;
+	return n;
+}
+
+/*
+ * One decision record of the pipeline: the frames up to its sequence are
+ * no longer read (the model is the only job reading a frame, and the
+ * record is written after it finished), so their buffers go back to the
+ * camera; then the decision is printed.
+ */
+static int pl_record(struct cam *c, struct session *s, struct v4l2_run *r,
+		     const struct aiot_pipeline_record *rec, const struct live_opts *lo,
+		     const char *const *labels, unsigned int nlabels)
+{
+	const struct aiot_tensor_info *oi = aiot_model_get_output_info(s->model, 0);
+	uint64_t dec_ns = lp_now_ns(), cap_ns = rec->first_sample_ns;
+	char t1[32], t2[32], lb[32];
+	double score;
+	unsigned int k;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < c->count; i++) {
+		if (!r->held[i] || r->held[i] - 1 > rec->sequence)
+			continue;
+		r->held[i] = 0;
+		if (c->streaming && xioctl(c->fd, VIDIOC_QBUF, &r->held_buf[i].b) && !ret) {
+			ret = -errno;
+			fprintf(stderr, "aiot-run: %s: VIDIOC_QBUF %u: %s\n", c->path, i,
+				strerror(errno));
+		}
+	}
+	if (r->draining)
+		return ret;
+	if (rec->status || !oi || rec->output_size < aiot_tensor_info_get_size(oi)) {
+		r->errors++;
+		printf("#%-5llu error: %s\n", (unsigned long long)rec->sequence,
+		       aiot_strerror(rec->status ? rec->status : -EIO));
+		return ret;
+	}
+	k = lp_best_class(oi, rec->output, &score);
+	if (k < MAX_LABELS)
+		r->class_count[k]++;
+	r->decisions++;
+	if (dec_ns >= cap_ns)
+		(void)lp_latencies_add(&r->lat, dec_ns - cap_ns);
+	else
+		r->future++;
+	if (rec->started_ns && rec->ended_ns >= rec->started_ns)
+		(void)lp_latencies_add(&r->device, rec->ended_ns - rec->started_ns);
+	if (!r->first_ts)
+		r->first_ts = cap_ns;
+	if (!lo->summary) {
+		printf("#%-5llu t=%6.2f s  %-12s %.2f   capture->decision %s%s  device %s\n",
+		       (unsigned long long)rec->sequence, (double)(cap_ns - r->first_ts) / 1e9,
+		       lp_label(labels, nlabels, k, lb, sizeof(lb)), score,
+		       dec_ns >= cap_ns ? "" : "-",
+		       lp_fmt_time(t1, sizeof(t1), dec_ns >= cap_ns ? (double)(dec_ns - cap_ns) :
+				   (double)(cap_ns - dec_ns)),
+		       lp_fmt_time(t2, sizeof(t2), rec->started_ns && rec->ended_ns >= rec->started_ns ?
+				   (double)(rec->ended_ns - rec->started_ns) : 0.0));
+		fflush(stdout);
+	}
+	return ret;
+}
+
+/* Every record there is, without waiting. */
+static int pl_drain(struct cam *c, struct session *s, struct v4l2_run *r,
+		    const struct live_opts *lo, const char *const *labels, unsigned int nlabels)
+{
+	struct aiot_pipeline_record rec;
+	int ret, err = 0;
+
+	while ((ret = aiot_pipeline_read(r->pipe, &rec, 0)) == 1) {
+		ret = pl_record(c, s, r, &rec, lo, labels, nlabels);
+		if (ret && !err)
+			err = ret;
+	}
+	return ret < 0 && ret != -ENODATA ? ret : err;
+}
+
+/* Hand a dequeued frame to the pipeline; requeue it at once if skipped. */
+static int pl_push(struct cam *c, struct v4l2_run *r, struct cam_buf *cb)
+{
+	struct v4l2_buffer *b = &cb->b;
+	int ret;
+
+	ret = aiot_pipeline_push_frame(r->pipe, c->dmabuf[b->index], c->planes, b->sequence,
+				       timeval_ns(&b->timestamp), NULL);
+	if (ret < 0) {
+		fprintf(stderr, "aiot-run: frame #%u to the pipeline: %s\n", b->sequence,
+			aiot_strerror(ret));
+		r->errors++;
+	} else {
+		r->pushed++;
+	}
+	if (ret == 0) {
+		r->held[b->index] = (uint64_t)b->sequence + 1;
+		cam_buf_copy(&r->held_buf[b->index], cb);
+		return 0;
+	}
+	if (ret == AIOT_PIPELINE_FRAME_SKIPPED)
+		r->skipped++;
+	if (xioctl(c->fd, VIDIOC_QBUF, b))
+		return -errno;
+	return ret < 0 ? ret : 0;
+}
+
+/* The --pipeline loop: camera frames in, decision records out. */
+static int pl_loop(struct cam *c, struct session *s, struct v4l2_run *r,
+		   const struct live_opts *lo, const char *const *labels, unsigned int nlabels,
+		   uint64_t deadline)
+{
+	int rc = 0;
+
+	while (!v4l2_stop && !rc) {
+		struct pollfd pfd[2] = {
+			{ .fd = c->fd, .events = POLLIN },
+			{ .fd = aiot_pipeline_get_fd(r->pipe), .events = POLLIN },
+		};
+		struct cam_buf buf;
+		int n;
+
+		if (lo->count && r->decisions + r->errors >= lo->count)
+			break;
+		if (deadline && lp_now_ns() >= deadline)
+			break;
+		n = poll(pfd, 2, 1000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!n)
+			continue;
+		r->wakeups++;
+		if (pfd[1].revents & (POLLIN | POLLHUP)) {
+			rc = pl_drain(c, s, r, lo, labels, nlabels);
+			if (!rc && (pfd[1].revents & POLLHUP)) {
+				fprintf(stderr, "aiot-run: the pipeline ended (device gone)\n");
+				rc = -ENODEV;
+			}
+			if (rc)
+				break;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		n = dequeue_newest(c, r, &buf);
+		if (n < 0) {
+			rc = n;
+			fprintf(stderr, "aiot-run: %s: VIDIOC_DQBUF: %s\n", c->path, strerror(-n));
+			break;
+		}
+		if (!n)
+			continue;
+		if (!r->frames_seen++)
+			print_timestamps(&buf);
+		rc = pl_push(c, r, &buf);
+	}
+	/* No new frame; the one in flight still gives its record. */
+	r->draining = true;
+	aiot_pipeline_stop(r->pipe);
+	for (uint64_t end = lp_now_ns() + NPU_TIMEOUT_NS; pl_held(c, r) && lp_now_ns() < end;) {
+		struct pollfd pfd = { .fd = aiot_pipeline_get_fd(r->pipe), .events = POLLIN };
+
+		if (poll(&pfd, 1, 100) > 0 && pl_drain(c, s, r, lo, labels, nlabels) && !rc)
+			rc = -EIO;
+	}
+	if (pl_held(c, r) && !rc) {
+		fprintf(stderr, "aiot-run: %u frames still with the pipeline at stop\n",
+			pl_held(c, r));
+		rc = -ETIME;
+	}
+	return rc;
+}
+
 int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_path,
 	     const char *const *labels, unsigned int nlabels)
 {
-	struct cam c = { .fd = -1, .path = lo->v4l2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct cam c = { .fd = -1, .path = lo->v4l2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			 .pipeline = lo->v4l2_pipeline };
+	struct aiot_pipeline_stats ps = { 0 };
 	struct sigaction sa = { .sa_handler = on_v4l2_signal };
 	struct v4l2_run r = { 0 };
 	int type;
@@ -650,6 +880,20 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 	}
 	if (setup_buffers(&c, s, lo->slots))
 		goto out;
+	if (c.pipeline) {
+		int ret = aiot_pipeline_create_external(NULL, s->model, 1, 0, &r.pipe);
+
+		if (!ret)
+			ret = aiot_pipeline_start(r.pipe);
+		if (ret) {
+			fprintf(stderr, "aiot-run: a standing pipeline for the camera: %s%s\n",
+				aiot_strerror(ret), ret == -EOPNOTSUPP ?
+				" (the driver has no external pipelines: uAPI 1.3)" : "");
+			goto out;
+		}
+		printf("pipeline: the model runs in the kernel on each frame handed in "
+		       "(uAPI 1.3); a frame that comes while it runs is skipped\n");
+	}
 
 	/* Ctrl-C ends the run cleanly: poll() returns, the buffers come back. */
 	sigaction(SIGINT, &sa, NULL);
@@ -668,15 +912,21 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 		printf("%sfor %g s", lo->count ? ", " : "", lo->duration);
 	if (!lo->count && lo->duration <= 0)
 		printf("until Ctrl-C");
-	printf(": each frame is bound to the NPU without a copy and requeued when its job's "
-	       "fence signals\n");
+	if (c.pipeline)
+		printf(": each frame's dma-buf goes to the pipeline without a copy and is "
+		       "requeued when its decision is read\n");
+	else
+		printf(": each frame is bound to the NPU without a copy and requeued when its "
+		       "job's fence signals\n");
 	fflush(stdout);
 
 	t0 = lp_now_ns();
 	if (lo->duration > 0)
 		deadline = t0 + (uint64_t)(lo->duration * 1e9);
 	rc = 0;
-	while (!v4l2_stop && !rc) {
+	if (c.pipeline)
+		rc = pl_loop(&c, s, &r, lo, labels, nlabels, deadline);
+	while (!c.pipeline && !v4l2_stop && !rc) {
 		struct pollfd pfd = { .fd = c.fd, .events = POLLIN };
 		struct cam_buf buf;
 		int n;
@@ -702,16 +952,8 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 		}
 		if (!n)
 			continue;
-		if (!r.frames_seen++) {
-			uint32_t src = buf.b.flags & V4L2_BUF_FLAG_TSTAMP_SRC_MASK;
-
-			printf("timestamps: %s, %s\n",
-			       (buf.b.flags & V4L2_BUF_FLAG_TIMESTAMP_MASK) ==
-			       V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC ? "CLOCK_MONOTONIC" :
-			       "not CLOCK_MONOTONIC: latencies are not comparable",
-			       src == V4L2_BUF_FLAG_TSTAMP_SRC_SOE ? "start of exposure" :
-			       "end of frame (V4L2_BUF_FLAG_TSTAMP_SRC_EOF)");
-		}
+		if (!r.frames_seen++)
+			print_timestamps(&buf);
 		rc = one_frame(&c, s, &buf, &r, lo, labels, nlabels);
 	}
 	elapsed = lp_now_ns() - t0;
@@ -719,6 +961,12 @@ int run_v4l2(const struct live_opts *lo, struct session *s, const char *model_pa
 	signal(SIGTERM, SIG_DFL);
 out:
 	copied = aiot_accel_get_stat(s->accel, AIOT_STAT_BYTES_COPIED);
+	if (r.pipe) {
+		aiot_pipeline_get_stats(r.pipe, &ps);
+		/* Its imports of the camera's buffers go with it. */
+		aiot_pipeline_free(r.pipe);
+		r.pipe = NULL;
+	}
 	clean = teardown(&c, s, true);
 	if (r.frames) {
 		lp_latencies_sort(&r.lat);
@@ -740,6 +988,12 @@ out:
 		       lp_fmt_bytes(b2, sizeof(b2), (double)copied),
 		       (unsigned long long)r.stale, (unsigned long long)r.gaps,
 		       (unsigned long long)r.errors);
+		if (c.pipeline)
+			printf(" pipeline: %llu frames handed in, %llu skipped (model busy), "
+			       "%llu late, %.2f userspace wake-ups per frame (%llu);",
+			       (unsigned long long)r.pushed, (unsigned long long)r.skipped,
+			       (unsigned long long)ps.late,
+			       (double)r.wakeups / (double)r.frames, (unsigned long long)r.wakeups);
 		for (unsigned int k = 0; k < MAX_LABELS; k++)
 			if (r.class_count[k])
 				printf(" %s %u", lp_label(labels, nlabels, k, d, sizeof(d)),

@@ -28,7 +28,7 @@ extern "C" {
  * we hope); the minor grows with every addition.
  */
 #define AIOT_UAPI_VERSION_MAJOR	1
-#define AIOT_UAPI_VERSION_MINOR	2
+#define AIOT_UAPI_VERSION_MINOR	3
 
 /*
  * Structs are versioned by their size, which DRM encodes in the ioctl
@@ -95,6 +95,11 @@ struct drm_aiot_query {
 #define DRM_AIOT_CAP_SYNC_FILE		(1ULL << 3)
 /* uAPI 1.2: standing pipelines, DRM_IOCTL_AIOT_PIPELINE_CREATE. */
 #define DRM_AIOT_CAP_PIPELINE		(1ULL << 4)
+/*
+ * uAPI 1.3: pipelines fed by userspace (a camera's V4L2 buffers),
+ * DRM_AIOT_PIPELINE_SOURCE_EXTERNAL and DRM_AIOT_PIPELINE_IOC_FRAME.
+ */
+#define DRM_AIOT_CAP_PIPELINE_EXTERNAL	(1ULL << 5)
 
 /**
  * struct drm_aiot_device_info - answer to %DRM_AIOT_QUERY_DEVICE_INFO
@@ -290,6 +295,12 @@ struct drm_aiot_job_wait {
 
 /* The stage binds the sensor slot (read-only) at its slot_binding. */
 #define DRM_AIOT_PIPELINE_STAGE_SLOT	(1u << 0)
+/*
+ * uAPI 1.3, external source only: the stage also binds the frame's second
+ * plane (NV12M's chroma, read-only) at its plane1_binding. Needs
+ * %DRM_AIOT_PIPELINE_STAGE_SLOT (plane 0 at slot_binding).
+ */
+#define DRM_AIOT_PIPELINE_STAGE_PLANE1	(1u << 1)
 
 /**
  * struct drm_aiot_pipeline_stage - one command stream of a pipeline
@@ -301,7 +312,11 @@ struct drm_aiot_job_wait {
  * @flags: DRM_AIOT_PIPELINE_STAGE_*.
  * @slot_binding: with %DRM_AIOT_PIPELINE_STAGE_SLOT, the binding slot that
  *	receives the sensor slot (its bindings[] entry must be 0); else 0.
- * @reserved: must be zero.
+ * @reserved: must be zero, unless %DRM_AIOT_PIPELINE_STAGE_PLANE1.
+ * @plane1_binding: (uAPI 1.3, the same field as @reserved) with
+ *	%DRM_AIOT_PIPELINE_STAGE_PLANE1, the binding slot that receives the
+ *	frame's plane 1 (its bindings[] entry must be 0, it differs from
+ *	@slot_binding).
  * @bindings: buffer handle per binding slot, as SUBMIT's. The pipeline
  *	holds the buffers (its cross-frame state: a noise estimate, the
  *	rolling feature window) until it is closed.
@@ -312,7 +327,10 @@ struct drm_aiot_pipeline_stage {
 	__u32 cmd_size;
 	__u32 flags;
 	__u32 slot_binding;
-	__u32 reserved;
+	union {
+		__u32 reserved;
+		__u32 plane1_binding;
+	};
 	__u32 bindings[DRM_AIOT_MAX_BINDINGS];
 };
 
@@ -322,12 +340,20 @@ struct drm_aiot_pipeline_stage {
 #define DRM_AIOT_PIPELINE_DEFAULT_RECORDS	64
 #define DRM_AIOT_PIPELINE_MAX_RECORDS	4096
 
+/*
+ * uAPI 1.3: the source is not a sensor stream but frames userspace hands
+ * in with DRM_AIOT_PIPELINE_IOC_FRAME (a camera's V4L2 buffers);
+ * sensor_fd must be -1. docs/pipeline.md, "Frames from userspace".
+ */
+#define DRM_AIOT_PIPELINE_SOURCE_EXTERNAL	(1u << 0)
+
 /**
  * struct drm_aiot_pipeline_create - create a standing pipeline
- * @flags: must be zero.
+ * @flags: DRM_AIOT_PIPELINE_SOURCE_* (uAPI 1.3), else zero.
  * @sensor_fd: a sensor stream's file (docs/sensor-uapi.md), the one that
  *	configured it, with overflow OVERWRITE_OLDEST. The pipeline holds it
  *	and its slots (CONFIGURE fails with EBUSY) until it is closed.
+ *	-1 with %DRM_AIOT_PIPELINE_SOURCE_EXTERNAL.
  * @frontend: run on every slot; optional (cmd_size 0).
  * @model: run every @period_slots slots, after that slot's front end.
  * @period_slots: K, slots per decision, 1..65536.
@@ -443,6 +469,47 @@ struct drm_aiot_pipeline_record {
 #define DRM_AIOT_PIPELINE_IOC_STOP	_IO(DRM_AIOT_PIPELINE_IOC_MAGIC, 1)
 #define DRM_AIOT_PIPELINE_IOC_STATS \
 	_IOR(DRM_AIOT_PIPELINE_IOC_MAGIC, 2, struct drm_aiot_pipeline_stats)
+
+/* Most planes of a frame, and dma-bufs an external pipeline keeps. */
+#define DRM_AIOT_PIPELINE_MAX_PLANES	2
+#define DRM_AIOT_PIPELINE_MAX_FRAME_BUFS	64
+
+/* In: return a sync_file in fence_fd. */
+#define DRM_AIOT_PIPELINE_FRAME_FENCE_FD	(1u << 0)
+/* Out: the frame was skipped (the chain was busy); nothing reads it. */
+#define DRM_AIOT_PIPELINE_FRAME_SKIPPED		(1u << 16)
+
+/**
+ * struct drm_aiot_pipeline_frame - hand one frame to an external pipeline
+ * @flags: in: DRM_AIOT_PIPELINE_FRAME_FENCE_FD; out: the input flags and
+ *	DRM_AIOT_PIPELINE_FRAME_SKIPPED.
+ * @planes: 1, or 2 when a stage binds %DRM_AIOT_PIPELINE_STAGE_PLANE1.
+ * @dmabuf_fd: the frame's dma-buf per plane (a V4L2 buffer's
+ *	VIDIOC_EXPBUF fd). Imported once per dma-buf and kept until the
+ *	pipeline is closed; the first frame in each new buffer validates the
+ *	stages against it (SUBMIT's errors, e.g. ENOSPC for a buffer smaller
+ *	than a stage reads).
+ * @sequence: the frame's sequence number (V4L2's), for gaps and records.
+ * @timestamp_ns: its capture time, CLOCK_MONOTONIC (V4L2's timestamp):
+ *	the record's timestamp_ns.
+ * @fence_fd: out: with %DRM_AIOT_PIPELINE_FRAME_FENCE_FD, a sync_file
+ *	(O_CLOEXEC) that signals once no job reads the frame any more;
+ *	-1 when the frame was skipped (it is free at once).
+ * @reserved: must be zero.
+ */
+struct drm_aiot_pipeline_frame {
+	__u32 flags;
+	__u32 planes;
+	__s32 dmabuf_fd[DRM_AIOT_PIPELINE_MAX_PLANES];
+	__u64 sequence;
+	__u64 timestamp_ns;
+	__s32 fence_fd;
+	__u32 reserved[5];
+};
+
+/* uAPI 1.3: queue one frame on an external pipeline. */
+#define DRM_AIOT_PIPELINE_IOC_FRAME \
+	_IOWR(DRM_AIOT_PIPELINE_IOC_MAGIC, 3, struct drm_aiot_pipeline_frame)
 
 #if defined(__cplusplus)
 }
