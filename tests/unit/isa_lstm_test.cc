@@ -79,7 +79,10 @@ Case MakeCase(std::mt19937 &rng, int I, int H, int B, int T, bool time_major, do
 	Quantize(1.0 / 32768, &p.forget_m, &p.forget_s);
 	Quantize(std::ldexp(1.0, -30) / cell_scale, &p.input_m, &p.input_s);
 	Quantize(std::ldexp(1.0, -30) / h_scale, &p.hidden_m, &p.hidden_s);
-	p.clip = rng() % 3 == 0 ? int32_t(1 + rng() % 32767) : 0;
+	// Cell clips from 1 (everything clipped) to the int16 limit.
+	int clip = int(rng() % 6);
+	p.clip = clip == 0 ? int32_t(1 + rng() % 100) :
+		 clip == 1 ? int32_t(1 + rng() % 32767) : 0;
 	p.cell_sigmoid = rng() % 8 == 0;
 	for (int g = 0; g < 4; g++) {
 		c.w.wi[g].resize(size_t(H) * I);
@@ -240,6 +243,11 @@ TEST(IsaLstm, SaturatesLikeTheReference)
 		// The cell gate x input gate product alone overflows the cell.
 		c.p.input_m = 1 << 30;
 		c.p.input_s = 2;
+		// So does forget gate x cell state with a multiplier above 1.
+		if (i % 4 == 0) {
+			c.p.forget_m = 1 << 30;
+			c.p.forget_s = 3;
+		}
 		RunCase(c, &st);
 		if (HasFatalFailure())
 			return;
