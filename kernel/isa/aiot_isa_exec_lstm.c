@@ -145,9 +145,12 @@ static bool aiot_isa_lstm_gates(struct aiot_isa_exec *ex,
 
 	for (gate = 0; gate < AIOT_ISA_LSTM_GATES; gate++) {
 		q = &op->gate[gate];
-		wi = aiot_isa_lstm_ptr(ex, &op->input_weights[gate]);
-		wr = aiot_isa_lstm_ptr(ex, &op->recurrent_weights[gate]);
-		bias = aiot_isa_lstm_ptr(ex, &op->bias[gate]);
+		wi = (const s8 *)aiot_isa_lstm_ptr(ex, &op->input_weights) +
+		     (size_t)gate * hd * in;
+		wr = (const s8 *)aiot_isa_lstm_ptr(ex, &op->recurrent_weights) +
+		     (size_t)gate * hd * hd;
+		bias = (const s32 *)aiot_isa_lstm_ptr(ex, &op->bias) +
+		       (size_t)gate * hd;
 		for (j = 0; j < hd; j++) {
 			if (aiot_isa_tick(ex, (u64)in + hd))
 				return true;

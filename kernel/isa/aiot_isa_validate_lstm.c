@@ -5,8 +5,8 @@
 
 #include "aiot_isa_validate.h"
 
-/* Operands: 0 input, 1..12 weights and biases, then the written ones. */
-#define AIOT_ISA_LSTM_READ	13
+/* Operands: the read-only ones first, then the written ones. */
+#define AIOT_ISA_LSTM_READ	4
 #define AIOT_ISA_LSTM_OPERANDS	(AIOT_ISA_LSTM_READ + 4)
 
 static bool aiot_isa_lstm_dims(const struct aiot_isa_tensor *t, u32 d0,
@@ -21,21 +21,18 @@ static int aiot_isa_check_lstm_shapes(const struct aiot_isa_op_lstm *op)
 	u32 in = op->input.dims[3], hd = op->hidden_state.dims[3];
 	u32 d1 = op->input.dims[1], d2 = op->input.dims[2];
 	u32 batches = op->time_major ? d2 : d1;
-	int g;
+	const u32 gates = AIOT_ISA_LSTM_GATES;
 
-	if (op->input.dims[0] != 1 || op->hidden_state.dims[2] != batches)
+	if (op->input.dims[0] != 1)
 		return -EINVAL;
 	if (!aiot_isa_lstm_dims(&op->output, 1, d1, d2, hd) ||
 	    !aiot_isa_lstm_dims(&op->hidden_state, 1, 1, batches, hd) ||
 	    !aiot_isa_lstm_dims(&op->cell_state, 1, 1, batches, hd) ||
-	    !aiot_isa_lstm_dims(&op->scratch, 1, 1, AIOT_ISA_LSTM_GATES, hd))
+	    !aiot_isa_lstm_dims(&op->scratch, 1, 1, gates, hd) ||
+	    !aiot_isa_lstm_dims(&op->input_weights, gates, hd, 1, in) ||
+	    !aiot_isa_lstm_dims(&op->recurrent_weights, gates, hd, 1, hd) ||
+	    !aiot_isa_lstm_dims(&op->bias, 1, 1, gates, hd))
 		return -EINVAL;
-	for (g = 0; g < AIOT_ISA_LSTM_GATES; g++)
-		if (!aiot_isa_lstm_dims(&op->input_weights[g], hd, 1, 1, in) ||
-		    !aiot_isa_lstm_dims(&op->recurrent_weights[g], hd, 1, 1,
-					hd) ||
-		    !aiot_isa_lstm_dims(&op->bias[g], 1, 1, 1, hd))
-			return -EINVAL;
 	return 0;
 }
 
@@ -77,43 +74,30 @@ static int aiot_isa_check_lstm_operands(const struct aiot_isa_cursor *cur,
 					const struct aiot_isa_op_lstm *op,
 					struct aiot_isa_summary *sum)
 {
+	const struct aiot_isa_tensor *t[AIOT_ISA_LSTM_OPERANDS] = {
+		&op->input, &op->input_weights, &op->recurrent_weights,
+		&op->bias, &op->output, &op->hidden_state, &op->cell_state,
+		&op->scratch,
+	};
+	static const u8 dtype[AIOT_ISA_LSTM_OPERANDS] = {
+		AIOT_ISA_DTYPE_INT8, AIOT_ISA_DTYPE_INT8, AIOT_ISA_DTYPE_INT8,
+		AIOT_ISA_DTYPE_INT32, AIOT_ISA_DTYPE_INT8, AIOT_ISA_DTYPE_INT8,
+		AIOT_ISA_DTYPE_INT16, AIOT_ISA_DTYPE_INT16,
+	};
 	struct aiot_isa_span s[AIOT_ISA_LSTM_OPERANDS];
-	const struct aiot_isa_tensor *t;
-	int i, j, g, ret = 0;
+	int i, j, ret;
 
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
-				    false, sum, &s[0]);
-	for (g = 0; g < AIOT_ISA_LSTM_GATES && !ret; g++) {
-		ret = aiot_isa_check_tensor(cur, &op->input_weights[g],
-					    AIOT_ISA_DTYPE_INT8, false, sum,
-					    &s[1 + g]);
-		if (!ret)
-			ret = aiot_isa_check_tensor(cur,
-						    &op->recurrent_weights[g],
-						    AIOT_ISA_DTYPE_INT8, false,
-						    sum, &s[5 + g]);
-		if (!ret)
-			ret = aiot_isa_check_tensor(cur, &op->bias[g],
-						    AIOT_ISA_DTYPE_INT32, false,
-						    sum, &s[9 + g]);
-	}
-	for (i = AIOT_ISA_LSTM_READ; i < AIOT_ISA_LSTM_OPERANDS && !ret; i++) {
-		t = i == AIOT_ISA_LSTM_READ ? &op->output :
-		    i == AIOT_ISA_LSTM_READ + 1 ? &op->hidden_state :
-		    i == AIOT_ISA_LSTM_READ + 2 ? &op->cell_state : &op->scratch;
-		ret = aiot_isa_check_tensor(cur, t,
-					    i <= AIOT_ISA_LSTM_READ + 1 ?
-					    AIOT_ISA_DTYPE_INT8 :
-					    AIOT_ISA_DTYPE_INT16,
-					    true, sum, &s[i]);
-		/* The states are read too. */
-		if (!ret && i != AIOT_ISA_LSTM_READ &&
-		    i != AIOT_ISA_LSTM_READ + 3)
-			ret = aiot_isa_check_tensor(cur, t, t->dtype, false,
+	for (i = 0; i < AIOT_ISA_LSTM_OPERANDS; i++) {
+		ret = aiot_isa_check_tensor(cur, t[i], dtype[i],
+					    i >= AIOT_ISA_LSTM_READ, sum, &s[i]);
+		/* The states are read as well as written. */
+		if (!ret && (t[i] == &op->hidden_state ||
+			     t[i] == &op->cell_state))
+			ret = aiot_isa_check_tensor(cur, t[i], dtype[i], false,
 						    sum, NULL);
+		if (ret)
+			return ret;
 	}
-	if (ret)
-		return ret;
 	for (i = AIOT_ISA_LSTM_READ; i < AIOT_ISA_LSTM_OPERANDS; i++)
 		for (j = 0; j < AIOT_ISA_LSTM_OPERANDS; j++)
 			if (j != i && aiot_isa_check_alias(&s[i], &s[j], false))

@@ -1254,9 +1254,10 @@ struct aiot_isa_lstm_gate_quant {
  * @hdr: opcode AIOT_ISA_OP_LSTM
  * @input: int8 [1, T, B, I] (@time_major 1) or [1, B, T, I] (0)
  * @output: int8 [1, T, B, H] or [1, B, T, H], the input's layout
- * @input_weights: per gate int8 [H, 1, 1, I], symmetric
- * @recurrent_weights: per gate int8 [H, 1, 1, H], symmetric
- * @bias: per gate int32 [1, 1, 1, H]
+ * @input_weights: int8 [4, H, 1, I], symmetric: gate g's [H, I] matrix
+ *	at index g of enum aiot_isa_lstm_gate
+ * @recurrent_weights: int8 [4, H, 1, H], symmetric, the same way
+ * @bias: int32 [1, 1, 4, H]: gate g's H biases at row g
  * @hidden_state: int8 [1, 1, B, H], read and written: the state carried
  *	from one run to the next (quantized like @output)
  * @cell_state: int16 [1, 1, B, H], read and written, scale 2^@cell_scale_power
@@ -1288,9 +1289,9 @@ struct aiot_isa_op_lstm {
 	struct aiot_isa_op_header hdr;
 	struct aiot_isa_tensor input;
 	struct aiot_isa_tensor output;
-	struct aiot_isa_tensor input_weights[AIOT_ISA_LSTM_GATES];
-	struct aiot_isa_tensor recurrent_weights[AIOT_ISA_LSTM_GATES];
-	struct aiot_isa_tensor bias[AIOT_ISA_LSTM_GATES];
+	struct aiot_isa_tensor input_weights;
+	struct aiot_isa_tensor recurrent_weights;
+	struct aiot_isa_tensor bias;
 	struct aiot_isa_tensor hidden_state;
 	struct aiot_isa_tensor cell_state;
 	struct aiot_isa_tensor scratch;
