@@ -106,6 +106,7 @@ union aiot_isa_op {
 	struct aiot_isa_op_slice slice15;
 	struct aiot_isa_op_transpose_conv tconv;
 	struct aiot_isa_op_reduce reduce;
+	struct aiot_isa_op_lstm lstm;
 };
 
 /* Walks a stream one validated operation at a time. */

@@ -962,6 +962,8 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_TRANSPOSE_CONV:
 	case AIOT_ISA_OP_REDUCE:
 		return aiot_isa_exec_16a_op(ex, op);
+	case AIOT_ISA_OP_LSTM:
+		return aiot_isa_exec_lstm_op(ex, op);
 	case AIOT_ISA_OP_CONV_2D_S16:
 	case AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16:
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:

@@ -36,6 +36,10 @@ int aiot_isa_exec_strided(struct aiot_isa_exec *ex,
 int aiot_isa_exec_16a_op(struct aiot_isa_exec *ex,
 			 const union aiot_isa_op *op);
 
+/* ISA 1.7's UNIDIRECTIONAL_SEQUENCE_LSTM (aiot_isa_exec_lstm.c). */
+int aiot_isa_exec_lstm_op(struct aiot_isa_exec *ex,
+			  const union aiot_isa_op *op);
+
 /* ISA 1.6's int16x8 operations (aiot_isa_exec_s16.c). */
 int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op);
 

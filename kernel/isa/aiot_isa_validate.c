@@ -48,6 +48,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	AIOT_ISA_15_OP_SIZES
 	AIOT_ISA_16_OPS_A_SIZES
 	AIOT_ISA_16_S16_OP_SIZES
+	AIOT_ISA_17_LSTM_OP_SIZES
 };
 
 /*
@@ -56,6 +57,8 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
+	if (opcode == AIOT_ISA_OP_LSTM)
+		return 7;
 	if (opcode >= AIOT_ISA_OP_TRANSPOSE_CONV)
 		return 6;
 	if (opcode >= AIOT_ISA_OP_SLICE)

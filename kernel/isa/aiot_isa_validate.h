@@ -116,6 +116,13 @@ int aiot_isa_check_16a_op(const struct aiot_isa_cursor *cur,
 			  const union aiot_isa_op *op,
 			  struct aiot_isa_summary *sum);
 
+/* ISA 1.7's UNIDIRECTIONAL_SEQUENCE_LSTM (aiot_isa_validate_lstm.c). */
+#define AIOT_ISA_17_LSTM_OP_SIZES \
+	[AIOT_ISA_OP_LSTM] = sizeof(struct aiot_isa_op_lstm),
+int aiot_isa_check_lstm_op(const struct aiot_isa_cursor *cur,
+			   const union aiot_isa_op *op,
+			   struct aiot_isa_summary *sum);
+
 /* ISA 1.6's int16x8 record sizes (aiot_isa_validate.c's table). */
 #define AIOT_ISA_16_S16_OP_SIZES \
 	[AIOT_ISA_OP_CONV_2D_S16] = sizeof(struct aiot_isa_op_conv), \

@@ -724,6 +724,8 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_TRANSPOSE_CONV:
 	case AIOT_ISA_OP_REDUCE:
 		return aiot_isa_check_16a_op(cur, op, sum);
+	case AIOT_ISA_OP_LSTM:
+		return aiot_isa_check_lstm_op(cur, op, sum);
 	case AIOT_ISA_OP_CONV_2D_S16:
 	case AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16:
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:

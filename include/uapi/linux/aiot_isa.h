@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		6
+#define AIOT_ISA_VERSION_MINOR		7
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -93,6 +93,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_SLICE		= 46,	/* ISA 1.5 */
 	AIOT_ISA_OP_TRANSPOSE_CONV	= 47,	/* ISA 1.6 */
 	AIOT_ISA_OP_REDUCE		= 48,	/* ISA 1.6 */
+	AIOT_ISA_OP_LSTM		= 49,	/* ISA 1.7 */
 	AIOT_ISA_OP_CONV_2D_S16		= 50,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
@@ -1206,6 +1207,108 @@ struct aiot_isa_channel_quant64 {
 	__s64 bias;
 	__s32 multiplier;
 	__s32 shift;
+};
+
+/*
+ * ISA 1.7 addition (opcode 49): UNIDIRECTIONAL_SEQUENCE_LSTM, int8 with the
+ * int16 cell state and int16 gate arithmetic of TensorFlow Lite Micro's
+ * integer LSTM. A stream that uses it must declare minor version 7 or later.
+ */
+
+/* The four gates, in TFLite's order; index of the per-gate arrays below. */
+enum aiot_isa_lstm_gate {
+	AIOT_ISA_LSTM_GATE_INPUT	= 0,
+	AIOT_ISA_LSTM_GATE_FORGET	= 1,
+	AIOT_ISA_LSTM_GATE_CELL		= 2,
+	AIOT_ISA_LSTM_GATE_OUTPUT	= 3,
+	AIOT_ISA_LSTM_GATES		= 4,
+};
+
+/* The cell gate's nonlinearity (TFLite's fused activation of the op). */
+enum aiot_isa_lstm_activation {
+	AIOT_ISA_LSTM_ACT_TANH		= 0,
+	AIOT_ISA_LSTM_ACT_SIGMOID	= 1,
+};
+
+/* Smallest and largest log2 of the cell state's scale. */
+#define AIOT_ISA_LSTM_CELL_POWER_MIN	(-31)
+#define AIOT_ISA_LSTM_CELL_POWER_MAX	2
+
+/**
+ * struct aiot_isa_lstm_gate_quant - requantization of one gate's two
+ *	fully connected layers to the gates' Q3.12 int16 domain
+ * @input_multiplier: Q31, >= 0: input scale x weight scale / 2^-12
+ * @input_shift: -31..30
+ * @recurrent_multiplier: Q31, >= 0: hidden scale x weight scale / 2^-12
+ * @recurrent_shift: -31..30
+ */
+struct aiot_isa_lstm_gate_quant {
+	__s32 input_multiplier;
+	__s32 input_shift;
+	__s32 recurrent_multiplier;
+	__s32 recurrent_shift;
+};
+
+/**
+ * struct aiot_isa_op_lstm - int8 UNIDIRECTIONAL_SEQUENCE_LSTM
+ * @hdr: opcode AIOT_ISA_OP_LSTM
+ * @input: int8 [1, T, B, I] (@time_major 1) or [1, B, T, I] (0)
+ * @output: int8 [1, T, B, H] or [1, B, T, H], the input's layout
+ * @input_weights: int8 [4, H, 1, I], symmetric: gate g's [H, I] matrix
+ *	at index g of enum aiot_isa_lstm_gate
+ * @recurrent_weights: int8 [4, H, 1, H], symmetric, the same way
+ * @bias: int32 [1, 1, 4, H]: gate g's H biases at row g
+ * @hidden_state: int8 [1, 1, B, H], read and written: the state carried
+ *	from one run to the next (quantized like @output)
+ * @cell_state: int16 [1, 1, B, H], read and written, scale 2^@cell_scale_power
+ * @scratch: int16 [1, 1, 4, H], overwritten
+ * @gate: per gate, the requantization of its two fully connected layers
+ * @input_zero_point: -128..127
+ * @hidden_zero_point: -128..127, of @hidden_state and @output
+ * @forget_multiplier: forget gate x cell state -> cell state (2^-15), >= 0
+ * @forget_shift: -31..30
+ * @input_multiplier: input gate x cell gate -> cell state
+ *	(2^-30 / cell scale), >= 0
+ * @input_shift: -31..30
+ * @hidden_multiplier: tanh(cell) x output gate -> hidden state
+ *	(2^-30 / hidden scale), >= 0
+ * @hidden_shift: -31..30
+ * @cell_scale_power: log2 of the cell state's scale,
+ *	AIOT_ISA_LSTM_CELL_POWER_MIN..AIOT_ISA_LSTM_CELL_POWER_MAX
+ * @cell_clip: 0 (none) or 1..32767: the cell state is clamped to
+ *	[-cell_clip, cell_clip]
+ * @time_major: 1: @input is [T, B, I]; 0: [B, T, I]
+ * @cell_activation: enum aiot_isa_lstm_activation
+ * @reserved: must be 0
+ *
+ * No peepholes, projection or layer normalisation (TFLite Micro's integer
+ * kernel has none); no overlap between any written operand and any other
+ * operand. docs/isa.md gives the arithmetic.
+ */
+struct aiot_isa_op_lstm {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_tensor input_weights;
+	struct aiot_isa_tensor recurrent_weights;
+	struct aiot_isa_tensor bias;
+	struct aiot_isa_tensor hidden_state;
+	struct aiot_isa_tensor cell_state;
+	struct aiot_isa_tensor scratch;
+	struct aiot_isa_lstm_gate_quant gate[AIOT_ISA_LSTM_GATES];
+	__s32 input_zero_point;
+	__s32 hidden_zero_point;
+	__s32 forget_multiplier;
+	__s32 forget_shift;
+	__s32 input_multiplier;
+	__s32 input_shift;
+	__s32 hidden_multiplier;
+	__s32 hidden_shift;
+	__s32 cell_scale_power;
+	__s32 cell_clip;
+	__u32 time_major;
+	__u32 cell_activation;
+	__u32 reserved[2];
 };
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
