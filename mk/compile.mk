@@ -32,6 +32,9 @@ COMPILE_ISA_OBJS  := $(patsubst kernel/isa/%.c,$(BUILD)/compile/isa-san/%.o,$(CO
 # whoever links libaiot-compile.a's blob.o links this object too.
 COMPILE_BLOB_OBJ     := $(BUILD)/lib/model.o
 COMPILE_BLOB_SAN_OBJ := $(BUILD)/lib/san/model.o
+COMPILE_TEST_HDRS := $(COMPILE_HDRS) $(wildcard tests/unit/compile_*.h tests/unit/isa_*.h) \
+		     $(wildcard kernel/isa/*.h) include/uapi/linux/aiot_isa.h
+COMPILE_TEST_OBJS := $(patsubst tests/unit/%.cc,$(BUILD)/tests/compile-obj/%.o,$(COMPILE_TEST_SRCS))
 COMPILE_TEST_BIN  := $(BUILD)/tests/compile_unit_tests
 COMPILE_FUZZ_BIN  := $(BUILD)/fuzz/fuzz_tflite
 
@@ -67,14 +70,15 @@ $(BUILD)/aiot-tflite-dump: $(BUILD)/compile/tflite_dump.o $(BUILD)/libaiot-compi
 			   $(TOOLS_COMMON_OBJS)
 	$(CC) $(HOST_CFLAGS) -o $@ $^ -lm
 
-$(COMPILE_TEST_BIN): $(COMPILE_TEST_SRCS) $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) \
-		     $(COMPILE_BLOB_SAN_OBJ) $(COMPILE_HDRS) tests/unit/compile_test_util.h \
-		     tests/unit/compile_graph_util.h tests/unit/isa_test_util.h \
-		     tests/unit/isa_resize_ref.h tests/unit/isa_16a_ref.h tests/unit/isa_s16_ref.h
+# An object per test source, so that make -j compiles them side by side.
+$(BUILD)/tests/compile-obj/%.o: tests/unit/%.cc $(COMPILE_TEST_HDRS)
 	@mkdir -p $(@D)
-	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ $(COMPILE_TEST_SRCS) \
-		$(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) $(COMPILE_BLOB_SAN_OBJ) \
-		-lgtest -lgtest_main -pthread -lm
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -c $< -o $@
+
+$(COMPILE_TEST_BIN): $(COMPILE_TEST_OBJS) $(COMPILE_SAN_OBJS) $(COMPILE_ISA_OBJS) \
+		     $(COMPILE_BLOB_SAN_OBJ)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -o $@ $^ -lgtest -lgtest_main -pthread -lm
 
 # libFuzzer needs clang; the library sources are compiled straight in so
 # that coverage instrumentation reaches them.

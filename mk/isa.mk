@@ -16,6 +16,7 @@ ISA_OBJS       := $(patsubst $(ISA_DIR)/%.c,$(BUILD)/isa/%.o,$(ISA_SRCS))
 ISA_SAN_OBJS   := $(patsubst $(ISA_DIR)/%.c,$(BUILD)/isa/san/%.o,$(ISA_SRCS))
 ISA_TEST_SRCS  := $(wildcard tests/unit/isa_*.cc)
 ISA_TEST_HDRS  := $(wildcard tests/unit/isa_*.h)
+ISA_TEST_OBJS  := $(patsubst tests/unit/%.cc,$(BUILD)/tests/isa-obj/%.o,$(ISA_TEST_SRCS))
 ISA_TEST_BIN   := $(BUILD)/tests/isa_unit_tests
 ISA_FUZZ_BIN   := $(BUILD)/fuzz/fuzz_isa
 ISA_CORPUS     := tests/fuzz/corpus/isa
@@ -43,10 +44,15 @@ $(BUILD)/libaiot-isa.a: $(ISA_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(ISA_TEST_BIN): $(ISA_TEST_SRCS) $(ISA_TEST_HDRS) $(ISA_SAN_OBJS)
+# An object per test source, so that make -j compiles them side by side
+# (one g++ for all of them was the longest step of make check-host).
+$(BUILD)/tests/isa-obj/%.o: tests/unit/%.cc $(ISA_TEST_HDRS) $(ISA_HDRS)
 	@mkdir -p $(@D)
-	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(ISA_DIR) -o $@ $(ISA_TEST_SRCS) \
-		$(ISA_SAN_OBJS) -lgtest -lgtest_main -pthread
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(ISA_DIR) -c $< -o $@
+
+$(ISA_TEST_BIN): $(ISA_TEST_OBJS) $(ISA_SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -o $@ $^ -lgtest -lgtest_main -pthread
 
 # libFuzzer needs clang; the sources are compiled straight in so that
 # coverage instrumentation reaches them.
