@@ -21,7 +21,9 @@
  *    POLLHUP), every job is released, the sensor is free again;
  *  - every bad argument of CREATE is refused, with the errno documented;
  *  - libaiot-accel's aiot_pipeline_*: the camera path (person_detect on
- *    every frame, K = 1) with at most one userspace wake-up per decision.
+ *    every frame, K = 1) with at most one userspace wake-up per decision;
+ *  - aiot-run --sensor mic0 --frontend (micro_speech, K = 49) on replayed
+ *    yes/no/silence/noise: the word, and the CPU path's exact scores.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,7 @@
 #include <aiot/pipeline.h>
 
 #include "aiot_testlib.h"
+#include "aiot_testlib_cmd.h"
 #include "aiot_testlib_stream.h"
 #include "tap.h"
 
@@ -763,6 +766,96 @@ static void lib_camera_pipeline(void)
 	aiot_accel_close(accel);
 }
 
+/*
+ * Keyword spotting through the standing pipeline, as aiot-run runs it
+ * (docs/pipeline.md): the simulated microphone replays one 1 s recording,
+ * the kernel runs the --rolling-window front end on every slot of 320
+ * samples and micro_speech on the window every 49 slots. The first
+ * decision (slot 48) sees exactly the samples aiot-run --device cpu feeds
+ * the same front end from the start of the file (the stage's first 160
+ * "previous" samples are zeros in both), so its four int8 scores must
+ * equal the CPU path's, and its word the recording's. No slot may be
+ * skipped or late, and the library may wake up at most once a decision.
+ */
+#define KWS_RUN		"/aiot/bin/aiot-run"
+#define KWS_FE		"/aiot/data/models/audio_preprocessor_int8_win49.aiot"
+#define KWS_MODEL	"/aiot/data/models/micro_speech_quantized.aiot"
+#define KWS_AUDIO	"/aiot/data/audio/"
+
+static int kws_cpu_scores(struct aiot_test_cmd *out, const char *wav, int scores[4])
+{
+	char cmd[512];
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd), KWS_RUN " --device cpu --frontend " KWS_FE " " KWS_MODEL
+		 " " KWS_AUDIO "%s 2>&1", wav);
+	if (aiot_test_cmd_run(out, cmd, 20, NULL))
+		return -1;
+	for (int i = 0; i < out->n; i++) {
+		int k, q;
+		char label[32], type[16];
+
+		if (sscanf(out->line[i], " [%d] %31s %15s %d", &k, label, type, &q) == 4 &&
+		    k >= 0 && k < 4) {
+			scores[k] = q;
+			found++;
+		}
+	}
+	return found == 4 ? 0 : -1;
+}
+
+static void mic_keywords_through_pipeline(void)
+{
+	static const struct { const char *wav, *word; } cases[] = {
+		{ "yes_1000ms.wav", "yes" }, { "no_1000ms.wav", "no" },
+		{ "silence_1000ms.wav", "silence" }, { "noise_1000ms.wav", "silence" },
+	};
+	static struct aiot_test_cmd out;
+	char cmd[512];
+
+	if (access(KWS_RUN, X_OK) || access(KWS_FE, R_OK) || access(KWS_MODEL, R_OK) ||
+	    access(KWS_AUDIO "yes_1000ms.wav", R_OK))
+		TAP_SKIP("no aiot-run, micro_speech blobs or recordings");
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		int want[4], got[4], rc;
+		unsigned long long slot = 0, late = 1, skipped = 1, wakeups = 99, decisions = 0;
+		char word[32] = "";
+		const char *l;
+
+		REQUIRE(kws_cpu_scores(&out, cases[c].wav, want) == 0);
+		/* 8 kHz: 25 slots a second, slow enough for a TCG guest. */
+		snprintf(cmd, sizeof(cmd), KWS_RUN " --sensor mic0 --rate 8000 --frontend " KWS_FE
+			 " --replay " KWS_AUDIO "%s " KWS_MODEL " 2>&1", cases[c].wav);
+		rc = aiot_test_cmd_run(&out, cmd, 20, NULL);
+		CHECK_EQ(rc, 0);
+		l = aiot_test_cmd_find_line(&out, "decision 0 ");
+		CHECK(l);
+		if (!l)
+			continue;
+		CHECK_EQ(sscanf(l, "decision 0 (slot %llu): word %31s score %*f (%*s %*f) scores "
+				"%d %d %d %d", &slot, word, &got[0], &got[1], &got[2], &got[3]), 6);
+		CHECK_EQ(slot, 48);
+		CHECK(!strcmp(word, cases[c].word));
+		for (int k = 0; k < 4; k++)
+			CHECK_EQ(got[k], want[k]);
+		tap_diag("%s: %s, scores %d %d %d %d (CPU path %d %d %d %d)", cases[c].wav, word,
+			 got[0], got[1], got[2], got[3], want[0], want[1], want[2], want[3]);
+		l = aiot_test_cmd_find_line(&out, "counters: ");
+		CHECK(l);
+		if (!l)
+			continue;
+		CHECK(sscanf(strstr(l, "decisions ") ?: "", "decisions %llu", &decisions) == 1);
+		CHECK(sscanf(strstr(l, "late ") ?: "", "late %llu", &late) == 1);
+		CHECK(sscanf(strstr(l, "skipped slots ") ?: "", "skipped slots %llu",
+			     &skipped) == 1);
+		CHECK(sscanf(strstr(l, "wake-ups ") ?: "", "wake-ups %llu", &wakeups) == 1);
+		CHECK_EQ(decisions, 1);
+		CHECK_EQ(late, 0);
+		CHECK_EQ(skipped, 0);
+		CHECK(wakeups <= decisions);
+	}
+}
+
 TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(records_arrive),
 	TAP_CASE(k_slots_per_decision),
@@ -774,5 +867,6 @@ TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(close_drm_file_ends_pipeline),
 	TAP_CASE(bad_args_rejected),
 	TAP_CASE(lib_camera_pipeline),
+	TAP_CASE(mic_keywords_through_pipeline),
 	TAP_CASE(rmmod_backend_ends_pipeline),
 )
