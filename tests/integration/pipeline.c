@@ -804,6 +804,58 @@ static int kws_cpu_scores(struct aiot_test_cmd *out, const char *wav, int scores
 	return found == 4 ? 0 : -1;
 }
 
+/* The counter @key of aiot-run's "counters:" line, or ~0ULL. */
+static unsigned long long kws_counter(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+	unsigned long long v;
+
+	return p && sscanf(p + strlen(key), " %llu", &v) == 1 ? v : ~0ULL;
+}
+
+/*
+ * One replay of @wav through the pipeline; 1 when a slot was skipped or
+ * dropped (a loaded TCG host: try again), else 0 with the checks done.
+ */
+static int kws_pipeline_once(struct aiot_test_cmd *out, const char *wav, const char *word,
+			     const int want[4])
+{
+	unsigned long long slot = 0, periods;
+	char cmd[512], got_word[32] = "";
+	const char *l, *d;
+	int got[4];
+
+	/* 8 kHz (the mic's lowest): 25 slots a second. */
+	snprintf(cmd, sizeof(cmd), KWS_RUN " --sensor mic0 --rate 8000 --frontend " KWS_FE
+		 " --replay " KWS_AUDIO "%s " KWS_MODEL " 2>&1", wav);
+	CHECK_EQ(aiot_test_cmd_run(out, cmd, 20, NULL), 0);
+	l = aiot_test_cmd_find_line(out, "counters: ");
+	d = aiot_test_cmd_find_line(out, "decision 0 ");
+	CHECK(l && d);
+	if (!l || !d)
+		return 0;
+	periods = kws_counter(l, "periods");
+	CHECK_EQ(periods, 1);
+	/* At most one wake-up of the library per record, none per slot. */
+	CHECK(kws_counter(l, "wake-ups") <= periods);
+	CHECK_EQ(kws_counter(l, "failed"), 0);
+	if (kws_counter(l, "skipped slots") || kws_counter(l, "sensor drops") ||
+	    kws_counter(l, "late")) {
+		tap_diag("%s: a slot skipped or dropped (a busy host): again", wav);
+		return 1;
+	}
+	CHECK_EQ(kws_counter(l, "decisions"), 1);
+	CHECK_EQ(sscanf(d, "decision 0 (slot %llu): word %31s score %*f (%*s %*f) scores "
+			"%d %d %d %d", &slot, got_word, &got[0], &got[1], &got[2], &got[3]), 6);
+	CHECK_EQ(slot, 48);
+	CHECK(!strcmp(got_word, word));
+	for (int k = 0; k < 4; k++)
+		CHECK_EQ(got[k], want[k]);
+	tap_diag("%s: %s, scores %d %d %d %d (CPU path %d %d %d %d)", wav, got_word, got[0],
+		 got[1], got[2], got[3], want[0], want[1], want[2], want[3]);
+	return 0;
+}
+
 static void mic_keywords_through_pipeline(void)
 {
 	static const struct { const char *wav, *word; } cases[] = {
@@ -811,48 +863,18 @@ static void mic_keywords_through_pipeline(void)
 		{ "silence_1000ms.wav", "silence" }, { "noise_1000ms.wav", "silence" },
 	};
 	static struct aiot_test_cmd out;
-	char cmd[512];
 
 	if (access(KWS_RUN, X_OK) || access(KWS_FE, R_OK) || access(KWS_MODEL, R_OK) ||
 	    access(KWS_AUDIO "yes_1000ms.wav", R_OK))
 		TAP_SKIP("no aiot-run, micro_speech blobs or recordings");
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		int want[4], got[4], rc;
-		unsigned long long slot = 0, late = 1, skipped = 1, wakeups = 99, decisions = 0;
-		char word[32] = "";
-		const char *l;
+		int want[4], tries = 0;
 
 		REQUIRE(kws_cpu_scores(&out, cases[c].wav, want) == 0);
-		/* 8 kHz: 25 slots a second, slow enough for a TCG guest. */
-		snprintf(cmd, sizeof(cmd), KWS_RUN " --sensor mic0 --rate 8000 --frontend " KWS_FE
-			 " --replay " KWS_AUDIO "%s " KWS_MODEL " 2>&1", cases[c].wav);
-		rc = aiot_test_cmd_run(&out, cmd, 20, NULL);
-		CHECK_EQ(rc, 0);
-		l = aiot_test_cmd_find_line(&out, "decision 0 ");
-		CHECK(l);
-		if (!l)
-			continue;
-		CHECK_EQ(sscanf(l, "decision 0 (slot %llu): word %31s score %*f (%*s %*f) scores "
-				"%d %d %d %d", &slot, word, &got[0], &got[1], &got[2], &got[3]), 6);
-		CHECK_EQ(slot, 48);
-		CHECK(!strcmp(word, cases[c].word));
-		for (int k = 0; k < 4; k++)
-			CHECK_EQ(got[k], want[k]);
-		tap_diag("%s: %s, scores %d %d %d %d (CPU path %d %d %d %d)", cases[c].wav, word,
-			 got[0], got[1], got[2], got[3], want[0], want[1], want[2], want[3]);
-		l = aiot_test_cmd_find_line(&out, "counters: ");
-		CHECK(l);
-		if (!l)
-			continue;
-		CHECK(sscanf(strstr(l, "decisions ") ?: "", "decisions %llu", &decisions) == 1);
-		CHECK(sscanf(strstr(l, "late ") ?: "", "late %llu", &late) == 1);
-		CHECK(sscanf(strstr(l, "skipped slots ") ?: "", "skipped slots %llu",
-			     &skipped) == 1);
-		CHECK(sscanf(strstr(l, "wake-ups ") ?: "", "wake-ups %llu", &wakeups) == 1);
-		CHECK_EQ(decisions, 1);
-		CHECK_EQ(late, 0);
-		CHECK_EQ(skipped, 0);
-		CHECK(wakeups <= decisions);
+		while (kws_pipeline_once(&out, cases[c].wav, cases[c].word, want) && ++tries < 6)
+			;
+		/* Six runs with a skipped slot each: the host is too slow to tell. */
+		CHECK(tries < 6);
 	}
 }
 
