@@ -92,6 +92,7 @@ MK_FRAGMENTS := lib isa fastexec tools compile integration run fastexec_models f
 		monitor sensor bench dts apidoc fuzz_guest udev
 MK_FRAGMENTS += aiotd bindings
 MK_FRAGMENTS += arm64
+MK_FRAGMENTS += pipeline
 MK_FRAGMENTS += harness
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 

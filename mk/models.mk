@@ -46,6 +46,7 @@ $(GUEST_MODELS_DIR)/ops13.aiot: $(GUEST_MODELS_DIR)/ops13.tflite $(BUILD)/aiot-c
 ifneq ($(wildcard $(AIOT_MODELS_DIR)/micro_speech/audio_preprocessor_int8.tflite),)
 GUEST_AUDIO_DIR := $(BUILD)/guest/data/audio
 GUEST_PROGS += $(GUEST_MODELS_DIR)/audio_preprocessor_int8.aiot \
+	       $(GUEST_MODELS_DIR)/audio_preprocessor_int8_win49.aiot \
 	       $(GUEST_MODELS_DIR)/micro_speech_quantized.aiot \
 	       $(patsubst %,$(GUEST_AUDIO_DIR)/%_1000ms.wav,yes no silence noise)
 endif
@@ -54,6 +55,12 @@ $(GUEST_MODELS_DIR)/audio_preprocessor_int8.aiot $(GUEST_MODELS_DIR)/micro_speec
 		$(GUEST_MODELS_DIR)/%.aiot: $(AIOT_MODELS_DIR)/micro_speech/%.tflite $(BUILD)/aiot-compile
 	@mkdir -p $(@D)
 	$(BUILD)/aiot-compile -q $< -o $@
+
+# The front end as a standing pipeline's per-slot stage (docs/pipeline.md).
+$(GUEST_MODELS_DIR)/audio_preprocessor_int8_win49.aiot: \
+		$(AIOT_MODELS_DIR)/micro_speech/audio_preprocessor_int8.tflite $(BUILD)/aiot-compile
+	@mkdir -p $(@D)
+	$(BUILD)/aiot-compile -q --rolling-window 49 $< -o $@
 
 $(GUEST_AUDIO_DIR)/%.wav: $(AIOT_MODELS_DIR)/micro_speech/%.wav
 	@mkdir -p $(@D)

@@ -3,7 +3,7 @@
  * aiot-compile: a TensorFlow Lite int8 model -> an aiot model blob.
  *
  *   aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]
- *                [--input FMT:WxH]
+ *                [--input FMT:WxH] [--rolling-window ROWS[:HOP]]
  *
  * Parses and checks the flatbuffer (tools/compile/tflite_reader.c), lowers
  * it to the aiot ISA (lower*.c), validates the stream with the kernel's own
@@ -58,7 +58,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: aiot-compile MODEL.tflite -o OUT.aiot [--report] [--name NAME]\n"
-		"                    [--input FMT:WxH]\n"
+		"                    [--input FMT:WxH] [--rolling-window ROWS[:HOP]]\n"
 		"\n"
 		"Compile a TensorFlow Lite int8 model into an aiot model blob: the ISA\n"
 		"command stream, its weights and the input/output description.\n"
@@ -72,6 +72,12 @@ static void usage(FILE *f)
 		"                      and quantises it to the model's input on the NPU;\n"
 		"                      nv12m (multi-planar: two inputs, luma and chroma\n"
 		"                      planes in buffers of their own) needs ISA 1.6\n"
+		"  -w, --rolling-window ROWS[:HOP]\n"
+		"                      an audio front end (int16 frame -> int8 feature row)\n"
+		"                      as a per-slot stage: the input is a slot of HOP\n"
+		"                      samples (default 2/3 of the frame), the frame its\n"
+		"                      previous samples and the slot; the output keeps the\n"
+		"                      last ROWS rows, newest last (docs/pipeline.md)\n"
 		"  -q, --quiet         print nothing on success\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -286,11 +292,14 @@ int main(int argc, char **argv)
 		{ "report", no_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "input", required_argument, NULL, 'i' },
+		{ "rolling-window", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_path = NULL, *name = NULL, *in_path, *frame_spec = NULL;
+	const char *window_spec = NULL;
+	struct aiot_lower_window window;
 	struct aiot_lower_frame frame;
 	bool want_report = false, quiet = false;
 	struct aiot_lowered_model *lm = NULL;
@@ -303,12 +312,13 @@ int main(int argc, char **argv)
 	size_t size = 0, blob_size = 0;
 	int c, rc, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "o:rn:i:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:rn:i:w:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case 'r': want_report = true; break;
 		case 'n': name = optarg; break;
 		case 'i': frame_spec = optarg; break;
+		case 'w': window_spec = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
@@ -326,6 +336,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (window_spec && aiot_lower_parse_window(window_spec, &window, err, sizeof(err))) {
+		fprintf(stderr, "aiot-compile: --rolling-window %s: %s\n", window_spec, err);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (window_spec && frame_spec) {
+		fprintf(stderr, "aiot-compile: --input and --rolling-window do not go together\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	rc = read_file(in_path, &data, &size);
 	if (rc) {
 		fprintf(stderr, "aiot-compile: %s: %s\n", in_path,
@@ -339,7 +359,8 @@ int main(int argc, char **argv)
 		status = rc == -ENOMEM ? EXIT_INTERNAL : EXIT_MODEL;
 		goto out;
 	}
-	rc = aiot_lower_model_frame(m, frame_spec ? &frame : NULL, &lm, err, sizeof(err));
+	rc = aiot_lower_model_opts(m, frame_spec ? &frame : NULL, window_spec ? &window : NULL,
+				   &lm, err, sizeof(err));
 	if (rc) {
 		/* One line per operator that cannot be lowered. */
 		for (char *line = err, *nl; line; line = nl) {
@@ -366,8 +387,8 @@ int main(int argc, char **argv)
 		name = name_buf;
 	}
 	names.model = name;
-	names.input = frame_spec ? "frame" : m->tensors[m->inputs[0]].name;
-	names.output = m->tensors[m->outputs[0]].name;
+	names.input = frame_spec ? "frame" : window_spec ? "slot" : m->tensors[m->inputs[0]].name;
+	names.output = window_spec ? "window" : m->tensors[m->outputs[0]].name;
 	rc = aiot_blob_write(lm, &names, &blob, &blob_size, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "aiot-compile: %s: cannot write a blob: %s\n", in_path, err);

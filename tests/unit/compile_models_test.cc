@@ -30,7 +30,8 @@ using CpuModelPtr = std::unique_ptr<aiot_cpu_model, CpuModelDeleter>;
 
 // Compile a model file to blob bytes; empty on failure (message in *err).
 std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err,
-				 const char *frame_spec = nullptr)
+				 const char *frame_spec = nullptr,
+				 const char *window_spec = nullptr)
 {
 	std::vector<uint8_t> bytes;
 	if (!ReadFile(ModelsDir() + "/" + rel, &bytes)) {
@@ -47,7 +48,13 @@ std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err,
 		*err = msg;
 		return {};
 	}
-	if (aiot_lower_model_frame(m.get(), frame_spec ? &frame : nullptr, &l, msg, sizeof(msg))) {
+	aiot_lower_window window;
+	if (window_spec && aiot_lower_parse_window(window_spec, &window, msg, sizeof(msg))) {
+		*err = msg;
+		return {};
+	}
+	if (aiot_lower_model_opts(m.get(), frame_spec ? &frame : nullptr,
+				  window_spec ? &window : nullptr, &l, msg, sizeof(msg))) {
 		*err = msg;
 		return {};
 	}
@@ -614,6 +621,200 @@ TEST(AudioFrontEnd, OneSecondFilesClassifiedByMicroSpeech)
 		EXPECT_STREQ(labels[best], c.label)
 			<< c.wav << ": scores " << (int)scores[0] << " " << (int)scores[1] << " "
 			<< (int)scores[2] << " " << (int)scores[3];
+	}
+}
+
+// aiot-compile --rolling-window 49 (docs/pipeline.md): the front end as a
+// per-slot stage of 320 samples keeping micro_speech's 49x40 input itself.
+// Over the slots of the four 1 s recordings played one after the other,
+// after every slot the window must be, bit for bit, the last 49 rows the
+// plain front end gives, from reset, frame by frame (480 samples every
+// 320) over the same samples preceded by 160 zeros (the stage's tail
+// starts zeroed); rows before the first are zero. Every 49th slot the
+// keyword model on the window gives exactly the bytes it gives on the
+// plain features, and the word of the recording that filled the window.
+namespace {
+
+constexpr int kHop = 320, kTail = kFrameSamples - kHop;
+
+struct RollingFixture {
+	CpuModelPtr fe, win, kws, kws_ref;
+	std::vector<int16_t> stream;		// what the stage is fed
+	std::vector<int8_t> rows;		// the plain front end's, per slot
+	size_t slots = 0;
+};
+
+// yes, no, silence, noise, one after the other.
+const char *const kWavs[] = { "yes_1000ms.wav", "no_1000ms.wav", "silence_1000ms.wav",
+			      "noise_1000ms.wav" };
+const char *const kWords[] = { "yes", "no", "silence", "silence" };
+const char *const kLabels[] = { "silence", "unknown", "yes", "no" };
+
+// The detection rule of docs/pipeline.md: the top class if its score is
+// at least 72 (softmax int8, scale 1/256, zero point -128: a probability of
+// 200/256, TFLM's micro_speech threshold), else silence. Scores from
+// quiet input are near-uniform (silence_1000ms: -56 -73 -49 -78, "yes"
+// on top by a hair).
+constexpr int kDetectThreshold = 72;
+
+int BestOf(const int8_t *scores)
+{
+	int best = 0;
+	for (int i = 1; i < 4; i++)
+		if (scores[i] > scores[best])
+			best = i;
+	return scores[best] >= kDetectThreshold ? best : 0;
+}
+
+} // namespace
+
+TEST(RollingWindow, ParsesRowsAndHop)
+{
+	aiot_lower_window w;
+	char err[256];
+	ASSERT_EQ(aiot_lower_parse_window("49", &w, err, sizeof(err)), 0);
+	EXPECT_EQ(w.rows, 49u);
+	EXPECT_EQ(w.hop, 0u);
+	ASSERT_EQ(aiot_lower_parse_window("49:320", &w, err, sizeof(err)), 0);
+	EXPECT_EQ(w.rows, 49u);
+	EXPECT_EQ(w.hop, 320u);
+	for (const char *bad : { "", "0", "49:", "49:0", ":320", "x", "49:320x", "-1", "65536",
+				 "49:320:1", " 49" })
+		EXPECT_EQ(aiot_lower_parse_window(bad, &w, err, sizeof(err)), -EINVAL) << bad;
+	EXPECT_NE(std::string(err).find("ROWS:HOP"), std::string::npos) << err;
+}
+
+TEST(RollingWindow, RefusesWhatIsNotAnAudioFrontEnd)
+{
+	std::string err;
+	auto blob = CompileFile("hello_world/hello_world_int8.tflite", &err, nullptr, "49");
+	if (err == "not found")
+		GTEST_SKIP();
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("int16 samples to int8 features"), std::string::npos) << err;
+	blob = CompileFile("micro_speech/audio_preprocessor_int8.tflite", &err, nullptr,
+			   "49:481");
+	if (err == "not found")
+		GTEST_SKIP();
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("hop of 481 samples"), std::string::npos) << err;
+	blob = CompileFile("micro_speech/audio_preprocessor_int8.tflite", &err, "grey:8x8", "49");
+	EXPECT_TRUE(blob.empty());
+	EXPECT_NE(err.find("do not go together"), std::string::npos) << err;
+}
+
+TEST(RollingWindow, BlobDescribesSlotAndWindow)
+{
+	std::string err;
+	auto blob = CompileFile("micro_speech/audio_preprocessor_int8.tflite", &err, nullptr, "49");
+	if (err == "not found")
+		GTEST_SKIP();
+	ASSERT_FALSE(blob.empty()) << err;
+	CpuModelPtr m = LoadBlob(blob, &err);
+	ASSERT_TRUE(m) << err;
+	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
+	ASSERT_EQ(v->input_count, 1u);
+	ASSERT_EQ(v->output_count, 1u);
+	EXPECT_EQ(v->tensors[0].dtype, AIOT_ISA_DTYPE_INT16);
+	EXPECT_EQ(v->tensors[0].size, 640u);
+	EXPECT_EQ(v->tensors[0].dims[3], 320u);
+	EXPECT_EQ(v->tensors[1].dtype, AIOT_ISA_DTYPE_INT8);
+	EXPECT_EQ(v->tensors[1].size, 1960u);
+	EXPECT_EQ(v->tensors[1].dims[2], 49u);
+	EXPECT_EQ(v->tensors[1].dims[3], 40u);
+}
+
+// The stage over the slots of the recordings played one after the other,
+// from reset; *words gets the word of every 49th slot's decision.
+static void RollingCheck(bool reference, const std::vector<const char *> &wavs,
+			 std::vector<std::string> *words)
+{
+	COMPILE_OR_SKIP(fe_blob, "micro_speech/audio_preprocessor_int8.tflite");
+	COMPILE_OR_SKIP(kws_blob, "micro_speech/micro_speech_quantized.tflite");
+	std::string err;
+	auto win_blob = CompileFile("micro_speech/audio_preprocessor_int8.tflite", &err, nullptr,
+				    "49");
+	ASSERT_FALSE(win_blob.empty()) << err;
+	CpuModelPtr fe = LoadBlob(fe_blob), win = LoadBlob(win_blob, &err), kws = LoadBlob(kws_blob),
+		    kws_ref = LoadBlob(kws_blob);
+	ASSERT_TRUE(fe && win && kws && kws_ref) << err;
+	auto run = [reference](aiot_cpu_model *m) {
+		return reference ? aiot_cpu_model_run_reference(m) : aiot_cpu_model_run(m);
+	};
+
+	std::vector<int16_t> stream(kTail, 0);
+	for (const char *wav : wavs) {
+		std::vector<int16_t> pcm;
+		ASSERT_TRUE(ReadWavSamples(ModelsDir() + "/micro_speech/" + wav, &pcm)) << wav;
+		ASSERT_EQ(pcm.size(), 16000u) << wav;
+		stream.insert(stream.end(), pcm.begin(), pcm.end());
+	}
+	const size_t slots = (stream.size() - kTail) / kHop;
+	std::vector<int8_t> rows(slots * kFeatures);
+	for (size_t j = 0; j < slots; j++) {
+		std::memcpy(aiot_cpu_model_tensor(fe.get(), 0), &stream[j * kHop], kFrameSamples * 2);
+		ASSERT_EQ(run(fe.get()), 0);
+		std::memcpy(&rows[j * kFeatures], aiot_cpu_model_tensor(fe.get(), 1), kFeatures);
+	}
+
+	auto *slot = (int16_t *)aiot_cpu_model_tensor(win.get(), 0);
+	auto *window = (const int8_t *)aiot_cpu_model_tensor(win.get(), 1);
+	for (size_t j = 0; j < slots; j++) {
+		std::memcpy(slot, &stream[kTail + j * kHop], kHop * 2);
+		ASSERT_EQ(run(win.get()), 0) << "slot " << j;
+		std::vector<int8_t> want(kFrames * kFeatures, 0);
+		for (int r = 0; r < kFrames; r++) {
+			long src = (long)j - (kFrames - 1) + r;
+			if (src >= 0)
+				std::memcpy(&want[r * kFeatures], &rows[src * kFeatures], kFeatures);
+		}
+		ASSERT_EQ(std::memcmp(window, want.data(), want.size()), 0) << "slot " << j;
+		if ((j + 1) % kFrames)
+			continue;
+		// model every 49 slots: the window's bytes and the plain rows' agree
+		std::memcpy(aiot_cpu_model_tensor(kws.get(), 0), window, kFrames * kFeatures);
+		std::memcpy(aiot_cpu_model_tensor(kws_ref.get(), 0), want.data(), want.size());
+		ASSERT_EQ(run(kws.get()), 0);
+		ASSERT_EQ(run(kws_ref.get()), 0);
+		auto *got = (const int8_t *)aiot_cpu_model_tensor(kws.get(), 1);
+		ASSERT_EQ(std::memcmp(got, aiot_cpu_model_tensor(kws_ref.get(), 1), 4), 0);
+		words->push_back(kLabels[BestOf(got)]);
+	}
+}
+
+// All four in one stream: 200 slots, four decisions, the front end's noise
+// estimate carried over as in a pipeline (noise right after silence scores
+// "yes" 36: under the threshold).
+TEST(RollingWindow, SlotBySlotEqualsFrameByFrame)
+{
+	std::vector<std::string> words;
+	RollingCheck(false, { kWavs[0], kWavs[1], kWavs[2], kWavs[3] }, &words);
+	if (HasFatalFailure() || IsSkipped())
+		return;
+	ASSERT_EQ(words.size(), 4u);
+	for (int i = 0; i < 4; i++)
+		EXPECT_EQ(words[i], kWords[i]) << "decision " << i;
+}
+
+TEST(RollingWindow, SlotBySlotEqualsFrameByFrameReferenceExecutor)
+{
+	std::vector<std::string> words;
+	RollingCheck(true, { kWavs[0], kWavs[1] }, &words);
+	if (HasFatalFailure() || IsSkipped())
+		return;
+	ASSERT_EQ(words.size(), 2u);
+}
+
+// Each recording on its own, from reset (a new pipeline): its word.
+TEST(RollingWindow, EachRecordingFromResetGivesItsWord)
+{
+	for (int i = 0; i < 4; i++) {
+		std::vector<std::string> words;
+		RollingCheck(false, { kWavs[i] }, &words);
+		if (HasFatalFailure() || IsSkipped())
+			return;
+		ASSERT_EQ(words.size(), 1u);
+		EXPECT_EQ(words[0], kWords[i]) << kWavs[i];
 	}
 }
 

@@ -137,6 +137,14 @@ int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **o
 int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower_frame *frame,
 			   struct aiot_lowered_model **out, char *err, size_t errlen)
 {
+	return aiot_lower_model_opts(m, frame, NULL, out, err, errlen);
+}
+
+int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_frame *frame,
+			  const struct aiot_lower_window *window,
+			  struct aiot_lowered_model **out, char *err, size_t errlen)
+{
+	struct lower_window_plan wp;
 	struct aiot_lowered_model *res = NULL;
 	struct aiot_isa_header hdr;
 	struct lowering l;
@@ -152,6 +160,10 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 	*out = NULL;
 	memset(&l, 0, sizeof(l));
 	l.m = m;
+	if (frame && window) {
+		rc = lower_fail(&l, "--input and --rolling-window do not go together");
+		goto out;
+	}
 	if (m->input_count != 1 || m->output_count != 1 || m->inputs[0] == m->outputs[0]) {
 		rc = lower_fail(&l, "exactly one graph input and one distinct output are supported "
 				"(%u inputs, %u outputs)", m->input_count, m->output_count);
@@ -181,6 +193,11 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 		l.arena_offsets[m->inputs[0]] = at;
 		l.arena_size = at + m->tensors[m->inputs[0]].byte_size;
 	}
+	if (window) {
+		rc = lower_window_setup(&l, window, &wp);
+		if (rc)
+			goto out;
+	}
 
 	memset(&hdr, 0, sizeof(hdr));
 	rc = lower_grow(&l.stream, &l.stream_cap, sizeof(hdr));
@@ -189,6 +206,11 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 	l.stream_size = sizeof(hdr);
 	if (frame) {
 		rc = lower_frame_prologue(&l, frame);
+		if (rc)
+			goto out;
+	}
+	if (window) {
+		rc = lower_window_prologue(&l, &wp);
 		if (rc)
 			goto out;
 	}
@@ -215,6 +237,11 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 		rc = first_rc;
 		goto out;
 	}
+	if (window) {
+		rc = lower_window_epilogue(&l, &wp);
+		if (rc)
+			goto out;
+	}
 	rc = describe_io(&l, m->inputs[0], &res->input);
 	if (!rc)
 		rc = describe_io(&l, m->outputs[0], &res->output);
@@ -230,6 +257,16 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 			.zero_point = 0,
 		};
 		res->input_pixel_format = frame->fourcc;
+	}
+	if (!rc && window) {
+		/* the slot in, the window out (lower_window.c) */
+		res->input.dims[0] = res->input.dims[1] = res->input.dims[2] = 1;
+		res->input.dims[3] = wp.hop;
+		res->input.bytes = wp.hop * 2;
+		res->output.dims[0] = res->output.dims[1] = 1;
+		res->output.dims[2] = wp.rows;
+		res->output.dims[3] = wp.features;
+		res->output.bytes = wp.rows * wp.features;
 	}
 	if (rc)
 		goto out;

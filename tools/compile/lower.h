@@ -64,6 +64,23 @@ int aiot_lower_parse_frame(const char *spec, struct aiot_lower_frame *frame,
 /* "YUYV" etc. for messages; "?" if unknown. */
 const char *aiot_lower_frame_name(uint32_t fourcc);
 
+/*
+ * aiot-compile --rolling-window ROWS[:HOP] (lower_window.c, docs/pipeline.md):
+ * an audio front end (int16 frame of W samples -> int8 row of F features)
+ * becomes a stage run once per slot of HOP samples (default 2/3 of W): the
+ * blob's input is the slot, int16 [1, 1, 1, HOP]; its output the last ROWS
+ * rows, newest last, int8 [1, 1, ROWS, F], kept between runs, as are the
+ * frame's previous W - HOP samples (in the arena's state).
+ */
+struct aiot_lower_window {
+	uint32_t rows;
+	uint32_t hop;		/* 0: two thirds of the frame */
+};
+
+/* "49" or "49:320" -> *window. 0, or -EINVAL with the reason in err. */
+int aiot_lower_parse_window(const char *spec, struct aiot_lower_window *window,
+			    char *err, size_t errlen);
+
 struct aiot_lowered_model {
 	uint8_t *stream;      /* struct aiot_isa_header + operations */
 	size_t stream_size;
@@ -95,6 +112,11 @@ int aiot_lower_model(const struct tflite_model *model, struct aiot_lowered_model
 int aiot_lower_model_frame(const struct tflite_model *model,
 			   const struct aiot_lower_frame *frame,
 			   struct aiot_lowered_model **out, char *err, size_t errlen);
+/* Either or both of frame and window may be NULL; not both set. */
+int aiot_lower_model_opts(const struct tflite_model *model,
+			  const struct aiot_lower_frame *frame,
+			  const struct aiot_lower_window *window,
+			  struct aiot_lowered_model **out, char *err, size_t errlen);
 void aiot_lowered_model_free(struct aiot_lowered_model *lowered);
 
 #ifdef __cplusplus

@@ -33,6 +33,7 @@ struct lowering {
 	size_t state_size;
 	size_t arena_size;          /* grows past the plan for op-private state/scratch */
 	bool input_in_arena;        /* a frame is the input: the graph's input is in the arena */
+	bool output_in_arena;       /* --rolling-window: the graph's output is in the arena */
 	char msg[512];
 };
 
@@ -115,6 +116,18 @@ int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op);
 /* lower_s16.c (ISA 1.6): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD
  * with int16 activations (int16x8). Returns 1 when the input is not int16. */
 int lower_s16_op(struct lowering *l, const struct tflite_operator *op);
+
+/* lower_window.c (--rolling-window): the slot -> frame prologue and the
+ * row -> window epilogue around an audio front end. */
+struct lower_window_plan {
+	uint32_t frame, hop, features, rows;
+	size_t tail_offset, scratch_offset;	/* in the arena */
+};
+/* Check the model, place the frame, the row, the tail and the scratch. */
+int lower_window_setup(struct lowering *l, const struct aiot_lower_window *w,
+		       struct lower_window_plan *wp);
+int lower_window_prologue(struct lowering *l, const struct lower_window_plan *wp);
+int lower_window_epilogue(struct lowering *l, const struct lower_window_plan *wp);
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);

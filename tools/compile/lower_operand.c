@@ -130,7 +130,7 @@ int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *
 	b = tflite_tensor_data(m, (uint32_t)index);
 	if (m->input_count && index == m->inputs[0] && !l->input_in_arena) {
 		out->binding = AIOT_ISA_BINDING_INPUT;
-	} else if (m->output_count && index == m->outputs[0]) {
+	} else if (m->output_count && index == m->outputs[0] && !l->output_in_arena) {
 		out->binding = AIOT_ISA_BINDING_OUTPUT;
 	} else if (b) {
 		if (l->weight_offsets[index] == SIZE_MAX) {

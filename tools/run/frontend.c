@@ -20,8 +20,7 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The samples of a 16-bit mono PCM .wav; *count of them. */
-static int read_wav(const char *path, int16_t **pcm, size_t *count)
+int read_wav(const char *path, int16_t **pcm, size_t *count)
 {
 	uint8_t *f = NULL;
 	size_t size = 0, at = 12;
@@ -68,6 +67,7 @@ int run_frontend(const char *fe_path, const char *accel_path, struct session *s,
 	double t0, fe_us = 0, kws_us;
 	uint64_t fe_ns = 0;
 	int16_t *pcm = NULL;
+	bool rolling;
 	int rc, status = EXIT_FAIL;
 
 	rc = read_wav(input, &pcm, &samples);
@@ -87,9 +87,15 @@ int run_frontend(const char *fe_path, const char *accel_path, struct session *s,
 			"int8 features whose rows fill the model's int8 input\n");
 		goto out;
 	}
-	frames = s->in.size / feat;
-	stride = window * 2 / 3;
-	if ((frames - 1) * stride + window > samples) {
+	rolling = feat == s->in.size && fe.out.dims[2] > 1;
+	frames = rolling ? fe.out.dims[2] : s->in.size / feat;
+	stride = rolling ? window : window * 2 / 3;
+	if (rolling && frames * window > samples) {
+		fprintf(stderr, "aiot-run: %s: %zu samples; %zu slots of %zu need %zu\n", input,
+			samples, frames, window, frames * window);
+		goto out;
+	}
+	if (!rolling && (frames - 1) * stride + window > samples) {
 		fprintf(stderr, "aiot-run: %s: %zu samples; %zu frames of %zu every %zu need %zu\n",
 			input, samples, frames, window, stride, (frames - 1) * stride + window);
 		goto out;
@@ -105,8 +111,11 @@ int run_frontend(const char *fe_path, const char *accel_path, struct session *s,
 				strerror(-rc));
 			goto out;
 		}
-		memcpy(s->in_buf + i * feat, fe.out_buf, feat);
+		if (!rolling)
+			memcpy(s->in_buf + i * feat, fe.out_buf, feat);
 	}
+	if (rolling)	/* the front end keeps the window itself */
+		memcpy(s->in_buf, fe.out_buf, feat);
 	t0 = now_us();
 	rc = infer(s);
 	kws_us = now_us() - t0;

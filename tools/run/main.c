@@ -92,6 +92,20 @@ static void usage(FILE *f)
 		"                         progress line goes to stderr every 5 s\n"
 		"  -q, --quiet            with --summary: no progress line\n"
 		"\n"
+		"Keyword spotting in a standing pipeline (docs/pipeline.md):\n"
+		"  aiot-run --sensor mic0 --frontend FE.aiot [--replay A.wav,...] [--period K]\n"
+		"           [--rate HZ] [--count N] [--duration SEC] MODEL.aiot\n"
+		"FE is a front end compiled with aiot-compile --rolling-window (a slot of\n"
+		"samples in, MODEL's whole input out); the kernel runs it on every slot and\n"
+		"MODEL every K slots (default: the window's rows), with no userspace work\n"
+		"per slot. --replay has the simulated microphone play the .wav files (16-bit\n"
+		"mono) one after the other; without --count or --duration the run ends after\n"
+		"the decisions their samples fill. --rate defaults to 16000; --count counts\n"
+		"decisions. Output: \"decision P (slot S): word W score X ... DMA\n"
+		"done->decision T, device T\" (W: the top class at probability >= 200/256,\n"
+		"else the first class), then the pipeline's counters (slots, periods, late,\n"
+		"skipped, sensor drops, userspace wake-ups per slot) and timing.\n"
+		"\n"
 		"V4L2 cameras (--v4l2 DEVICE): the camera's frames go to the NPU with no copy.\n"
 		"The model's input must be a frame as it is: int8 [1,H,W,1] takes GREY HxW,\n"
 		"int8 [1,H,W,3] RGB24 HxW (pixel bytes unchanged); otherwise aiot-run names\n"
@@ -139,7 +153,8 @@ static int parse_count(const char *opt, const char *arg, unsigned long long min,
 	return 0;
 }
 
-enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2, OPT_FRONTEND, OPT_V4L2_PIPELINE };
+enum { OPT_HOLD = 256, OPT_RATE, OPT_SLOTS, OPT_V4L2, OPT_FRONTEND, OPT_V4L2_PIPELINE,
+       OPT_PERIOD };
 
 int main(int argc, char **argv)
 {
@@ -161,6 +176,7 @@ int main(int argc, char **argv)
 		{ "summary", no_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "frontend", required_argument, NULL, OPT_FRONTEND },
+		{ "period", required_argument, NULL, OPT_PERIOD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +235,11 @@ int main(int argc, char **argv)
 			if (parse_count("--rate", optarg, 1, 10000000, &v))
 				return EXIT_USAGE;
 			lo.rate = (unsigned int)v;
+			break;
+		case OPT_PERIOD:
+			if (parse_count("--period", optarg, 1, 65536, &v))
+				return EXIT_USAGE;
+			lo.period = (unsigned int)v;
 			break;
 		case OPT_SLOTS:
 			if (parse_count("--slots", optarg, 2, LP_MAX_SLOTS, &v))
@@ -348,6 +369,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		nlabels = split_labels(label_copy, labels);
+	}
+	if (lo.sensor && frontend) {
+		status = run_mic(&lo, &s, model_path, frontend, labels, nlabels);
+		goto out;
 	}
 	if (lo.sensor) {
 		status = run_live(&lo, &s, model_path, labels, nlabels);

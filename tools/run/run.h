@@ -77,6 +77,7 @@ struct live_opts {
 	unsigned int hold;	/* frames per replayed image; 0: one second */
 	unsigned int rate;	/* 0: from the calibration */
 	unsigned int slots;
+	unsigned int period;	/* --period K: slots per decision (mic.c); 0: the window's rows */
 	uint64_t count;		/* 0: no limit */
 	double duration;	/* 0: no limit */
 	bool summary;
@@ -86,6 +87,15 @@ struct live_opts {
 /* frontend.c: --frontend FE.aiot on a .wav INPUT, then the model */
 int run_frontend(const char *fe_path, const char *accel_path, struct session *s,
 		 const char *input, const char **labels, unsigned int nlabels);
+
+/* The samples of a 16-bit mono PCM .wav (malloc()ed), *count of them;
+ * -EINVAL when it is not one. */
+int read_wav(const char *path, int16_t **pcm, size_t *count);
+
+/* mic.c: --sensor MIC --frontend FE.aiot (a --rolling-window front end):
+ * the standing pipeline (docs/pipeline.md); exit status as run_live(). */
+int run_mic(const struct live_opts *lo, struct session *s, const char *model_path,
+	    const char *fe_path, const char *const *labels, unsigned int nlabels);
 
 /* input.c */
 /* INPUT into dst (in->size bytes): .bmp, .wav or, with raw, its bytes. */
