@@ -14,7 +14,9 @@
 /*
  * 65536 * sigmoid(i / 24) for i = 0..255 as TensorFlow Lite's int16
  * logistic and tanh kernels tabulate it (their values, which are not all
- * the nearest integer; the last one is capped at 65535).
+ * the nearest integer; the last one is capped at 65535). Data, not code:
+ * TensorFlow Lite's sigmoid_table_uint16 (Apache-2.0; NOTICE), needed for
+ * bit-exact results.
  */
 static const u16 aiot_isa_sigmoid_lut[256] = {
 	32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513,

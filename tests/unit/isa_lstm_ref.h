@@ -20,7 +20,8 @@ namespace reflstm {
 using namespace isa_test::ref;
 
 // TensorFlow Lite's table of 65536 * sigmoid(i / 24) that its int16
-// logistic and tanh interpolate.
+// logistic and tanh interpolate (sigmoid_table_uint16; data, Apache-2.0:
+// NOTICE).
 static const uint16_t kSigmoidTable[256] = {
 	32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513,
 	38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
