@@ -1115,6 +1115,9 @@ static void external_teardown_frame_in_flight(void)
 			CHECK(fence_signals(fences[round], 10000));
 			close(fences[round]);
 		}
+	}
+}
+
 /*
  * Keyword spotting through the standing pipeline, as aiot-run runs it
  * (docs/pipeline.md): the simulated microphone replays one 1 s recording,
