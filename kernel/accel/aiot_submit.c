@@ -135,12 +135,30 @@ static bool aiot_fence_may_have_written(struct aiot_job *job,
 	return READ_ONCE(to_aiot_hw_fence(parent)->ran);
 }
 
+/*
+ * The error a signalled fence ended with, without its lock. The dispatch
+ * runs in hard interrupt context (the job order's irq_work), and a
+ * foreign fence's lock need not be irq-safe: the core's stub fence (a
+ * sync_file exported from an idle dma-buf) takes its lock with interrupts
+ * on, and lockdep caught dma_fence_get_status() taking it in the irq_work.
+ * The error is set before the signalled bit, so it is final once the bit
+ * is seen.
+ */
+static int aiot_fence_error_unlocked(struct dma_fence *fence)
+{
+	if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		return 0;
+	smp_rmb(); /* the error after the bit; pairs with dma_fence_signal() */
+	return READ_ONCE(fence->error);
+}
+
 /**
  * aiot_job_in_fence_error() - the error one of the job's in-fences ended with
  * @job: a job whose dependencies all signalled (run_job)
  *
  * Return: 0, or the first error found: the job is then not run and ends
- * with it. No allocation, no lock: run_job is a fence signalling path.
+ * with it. No allocation, no lock: run_job is a fence signalling path, and
+ * the device-wait dispatch calls this in hard interrupt context.
  */
 int aiot_job_in_fence_error(struct aiot_job *job)
 {
@@ -148,7 +166,7 @@ int aiot_job_in_fence_error(struct aiot_job *job)
 	int err;
 
 	for (i = 0; i < job->in_fence_count; i++) {
-		err = dma_fence_get_status(job->in_fences[i]);
+		err = aiot_fence_error_unlocked(job->in_fences[i]);
 		if (err < 0 &&
 		    aiot_fence_may_have_written(job, job->in_fences[i]))
 			return err;

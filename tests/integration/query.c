@@ -86,7 +86,7 @@ static void query_device_info(void)
 	/* Exactly the capabilities that exist today are advertised. */
 	CHECK_EQ(info.capabilities & ~DRM_AIOT_CAP_ACCEL_NODE,
 		 DRM_AIOT_CAP_BO | DRM_AIOT_CAP_SUBMIT | DRM_AIOT_CAP_SYNC_FILE |
-		 DRM_AIOT_CAP_PIPELINE);
+		 DRM_AIOT_CAP_PIPELINE | DRM_AIOT_CAP_PIPELINE_EXTERNAL);
 	CHECK_EQ(info.isa_version, AIOT_ISA_VERSION_CURRENT);
 	CHECK_EQ(info.max_bindings, DRM_AIOT_MAX_BINDINGS);
 	CHECK(info.job_timeout_ms >= 10);
