@@ -215,6 +215,22 @@ static int lstm_multiplier(struct lowering *l, double real, const char *what, in
 	return 0;
 }
 
+/* A gate's fully connected layer to Q3.12: TFLite's float product. */
+static int lstm_layer_multiplier(struct lowering *l, float in_scale, float weight_scale,
+				 int input, int32_t *m, int32_t *s)
+{
+	int shift = 0;
+	int rc = quant_fully_connected_multiplier(in_scale, weight_scale, LSTM_GATE_INPUT_SCALE,
+						  m, &shift);
+
+	if (rc || shift < -31 || shift > 30)
+		return lower_fail(l, "input %d (%s): the layer's scale cannot be represented "
+				  "(shift %d; the ISA takes -31..30)", input,
+				  lstm_input_names[input], shift);
+	*s = shift;
+	return 0;
+}
+
 /* The input, its layout and the op's sizes; the output against them. */
 static int lstm_shapes(struct lowering *l, const struct tflite_operator *op,
 		       struct lstm_shape *s)
@@ -375,22 +391,14 @@ int lower_lstm(struct lowering *l, const struct tflite_operator *op)
 	/* CreateGateParams: each layer's float scale product over 2^-12 */
 	for (int g = 0; g < 4; g++) {
 		struct aiot_isa_lstm_gate_quant *q = &v.gate[g];
-		int shift = 0;
 
-		rc = quant_fully_connected_multiplier(in_s, wi_s[g], LSTM_GATE_INPUT_SCALE,
-						      &q->input_multiplier, &shift);
-		q->input_shift = shift;
-		if (rc || shift < -31 || shift > 30)
-			return lower_fail(l, "input %d (%s): the layer's scale cannot be "
-					  "represented", LSTM_INPUT_WEIGHTS + g,
-					  lstm_input_names[LSTM_INPUT_WEIGHTS + g]);
-		rc = quant_fully_connected_multiplier(h_s, wr_s[g], LSTM_GATE_INPUT_SCALE,
-						      &q->recurrent_multiplier, &shift);
-		q->recurrent_shift = shift;
-		if (rc || shift < -31 || shift > 30)
-			return lower_fail(l, "input %d (%s): the layer's scale cannot be "
-					  "represented", LSTM_RECURRENT_WEIGHTS + g,
-					  lstm_input_names[LSTM_RECURRENT_WEIGHTS + g]);
+		rc = lstm_layer_multiplier(l, in_s, wi_s[g], LSTM_INPUT_WEIGHTS + g,
+					   &q->input_multiplier, &q->input_shift);
+		if (!rc)
+			rc = lstm_layer_multiplier(l, h_s, wr_s[g], LSTM_RECURRENT_WEIGHTS + g,
+						   &q->recurrent_multiplier, &q->recurrent_shift);
+		if (rc)
+			return rc;
 	}
 	/* CreateInterGateMulParams: products of float scales in double */
 	rc = lstm_multiplier(l, (double)LSTM_GATE_OUTPUT_SCALE * (double)c_s / (double)c_s,
