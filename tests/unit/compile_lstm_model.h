@@ -2,9 +2,9 @@
 // Generated int8 UNIDIRECTIONAL_SEQUENCE_LSTM models as the TFLite converter
 // lays them out (24 inputs, optional ones -1, variable output and cell
 // state tensors, int32 biases, int16 cell state with a power-of-two
-// scale), for compile_lstm_test.cc, fastexec_models_test.cc and
-// gen_lstm_model.cc. The weights stay in the spec so that a test can run
-// its own reference on them.
+// scale), for compile_lstm_test.cc and fastexec_models_test.cc. The
+// weights stay in the spec so that a test can run its own reference on
+// them.
 #ifndef AIOT_TESTS_COMPILE_LSTM_MODEL_H
 #define AIOT_TESTS_COMPILE_LSTM_MODEL_H
 
