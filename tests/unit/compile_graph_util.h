@@ -39,6 +39,9 @@ public:
 		tensors_[size_t(t)]->refs[4] = q;
 	}
 
+	// Marks a tensor as a variable (is_variable), e.g. an LSTM's state.
+	void SetVariable(int t) { tensors_[size_t(t)]->scalars[5] = Bytes<uint8_t>(1); }
+
 	int AddConstI32(const std::string &name, const std::vector<int32_t> &values,
 			std::vector<int32_t> shape = {})
 	{

@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-#include "compile_test_util.h"
+#include "compile_lstm_model.h"
 
 extern "C" {
 #include "blob.h"
@@ -29,13 +29,8 @@ struct CpuModelDeleter {
 };
 using CpuModelPtr = std::unique_ptr<aiot_cpu_model, CpuModelDeleter>;
 
-std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)
+std::vector<uint8_t> CompileBytes(const std::vector<uint8_t> &bytes, std::string *err)
 {
-	std::vector<uint8_t> bytes;
-	if (!ReadFile(ModelsDir() + "/" + rel, &bytes)) {
-		*err = "not found";
-		return {};
-	}
 	ModelPtr m = Load(bytes, err);
 	if (!m)
 		return {};
@@ -58,6 +53,16 @@ std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)
 	std::vector<uint8_t> out((uint8_t *)blob, (uint8_t *)blob + size);
 	free(blob);
 	return out;
+}
+
+std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)
+{
+	std::vector<uint8_t> bytes;
+	if (!ReadFile(ModelsDir() + "/" + rel, &bytes)) {
+		*err = "not found";
+		return {};
+	}
+	return CompileBytes(bytes, err);
 }
 
 // Sets an environment variable for the scope, restoring the old value.
@@ -133,17 +138,11 @@ std::vector<std::vector<uint8_t>> Inputs(const std::string &rel, size_t size)
 	return v;
 }
 
-class FastExecModels : public ::testing::TestWithParam<const char *> {};
-
-TEST_P(FastExecModels, IdenticalToReferenceAtEveryLevel)
+// Runs @blob on the fast executor at every SIMD level and on the
+// reference, the same inputs in a row: outputs and arenas byte-equal.
+void CheckIdenticalToReference(const std::vector<uint8_t> &blob, const std::string &rel)
 {
-	const std::string rel = GetParam();
 	std::string err;
-	std::vector<uint8_t> blob = CompileFile(rel, &err);
-	if (err == "not found")
-		GTEST_SKIP() << rel << " not found under " << ModelsDir();
-	ASSERT_FALSE(blob.empty()) << err;
-
 	CpuModelPtr ref = LoadWith(blob, "reference", "", &err);
 	ASSERT_TRUE(ref) << err;
 	EXPECT_STREQ(aiot_cpu_model_executor(ref.get()), "reference");
@@ -184,6 +183,40 @@ TEST_P(FastExecModels, IdenticalToReferenceAtEveryLevel)
 		}
 	}
 	EXPECT_GE(levels, 1);
+}
+
+class FastExecModels : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(FastExecModels, IdenticalToReferenceAtEveryLevel)
+{
+	const std::string rel = GetParam();
+	std::string err;
+	std::vector<uint8_t> blob = CompileFile(rel, &err);
+	if (err == "not found")
+		GTEST_SKIP() << rel << " not found under " << ModelsDir();
+	ASSERT_FALSE(blob.empty()) << err;
+	CheckIdenticalToReference(blob, rel);
+}
+
+// A generated LSTM (ISA 1.7, which the fast executor runs on the
+// reference, op by op) with its state carried from input to input, the
+// hidden state's zero point shifted in place around it.
+TEST(FastExecModels, GeneratedLstmIdenticalToReference)
+{
+	std::mt19937 rng(5);
+	LstmSpec s;
+	s.I = 10;
+	s.H = 8;
+	s.B = 2;
+	s.T = 5;
+	s.h_zp = -6;
+	s.out_zp = -6;
+	s.cell_clip = 3.0f;
+	s.Fill(rng);
+	std::string err;
+	std::vector<uint8_t> blob = CompileBytes(LstmModel(s), &err);
+	ASSERT_FALSE(blob.empty()) << err;
+	CheckIdenticalToReference(blob, "generated lstm");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shared, FastExecModels,

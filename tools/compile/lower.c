@@ -47,6 +47,7 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_SOFTMAX: return lower_softmax(l, op);
 	case TFLITE_OP_QUANTIZE: return lower_quantize(l, op);
 	case TFLITE_OP_SVDF: return lower_svdf(l, op);
+	case TFLITE_OP_UNIDIRECTIONAL_SEQUENCE_LSTM: return lower_lstm(l, op);
 	case TFLITE_OP_PAD: return lower_pad(l, op, false);
 	case TFLITE_OP_PADV2: return lower_pad(l, op, true);
 	case TFLITE_OP_TRANSPOSE: return lower_transpose(l, op);

@@ -55,6 +55,8 @@ const char *lower_type_name(int32_t tflite_type);
 int lower_grow(uint8_t **buf, size_t *cap, size_t need);
 int lower_weights_append(struct lowering *l, const void *data, size_t size, size_t *offset);
 int lower_emit(struct lowering *l, const void *op, size_t size);
+/* bytes of op-private arena (state or scratch) past the plan and all so far */
+int lower_arena_extend(struct lowering *l, size_t bytes, uint32_t *offset);
 int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *out);
 int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int32_t *zp);
 int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
@@ -131,5 +133,7 @@ int lower_window_epilogue(struct lowering *l, const struct lower_window_plan *wp
 
 /* lower_svdf.c */
 int lower_svdf(struct lowering *l, const struct tflite_operator *op);
+/* lower_lstm.c (ISA 1.7): UNIDIRECTIONAL_SEQUENCE_LSTM */
+int lower_lstm(struct lowering *l, const struct tflite_operator *op);
 
 #endif /* AIOT_COMPILE_LOWER_INTERNAL_H */

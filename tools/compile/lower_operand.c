@@ -50,6 +50,18 @@ int lower_weights_append(struct lowering *l, const void *data, size_t size, size
 	return 0;
 }
 
+/* Op-private arena (state, scratch) past everything placed so far. */
+int lower_arena_extend(struct lowering *l, size_t bytes, uint32_t *offset)
+{
+	size_t at = (l->arena_size + ARENA_ALIGNMENT - 1) & ~(size_t)(ARENA_ALIGNMENT - 1);
+
+	if (at > UINT32_MAX || bytes > UINT32_MAX - at)
+		return lower_fail(l, "arena exceeds the ISA's 32-bit offsets");
+	*offset = (uint32_t)at;
+	l->arena_size = at + bytes;
+	return 0;
+}
+
 int lower_emit(struct lowering *l, const void *op, size_t size)
 {
 	if (l->op_count >= AIOT_ISA_MAX_OPS ||

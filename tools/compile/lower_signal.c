@@ -169,17 +169,6 @@ static int sig_types(struct lowering *l, const struct tflite_operator *op,
 }
 
 /* bytes past the planned arena, 16-byte aligned; *offset where. */
-static int sig_arena_extend(struct lowering *l, size_t bytes, uint32_t *offset)
-{
-	size_t at = (l->arena_size + ARENA_ALIGNMENT - 1) & ~(size_t)(ARENA_ALIGNMENT - 1);
-
-	if (at > UINT32_MAX || bytes > UINT32_MAX - at)
-		return lower_fail(l, "arena exceeds the ISA's 32-bit offsets");
-	*offset = (uint32_t)at;
-	l->arena_size = at + bytes;
-	return 0;
-}
-
 static void sig_flat(struct aiot_isa_tensor *t, uint32_t binding, uint32_t offset, uint8_t dtype,
 		     uint32_t count)
 {
@@ -283,7 +272,7 @@ static int lower_sig_rfft(struct lowering *l, const struct tflite_operator *op)
 	for (int64_t i = 0; i < len / 4; i++)
 		sig_twiddle(&tw[len + 2 * i], -pi * ((double)(i + 1) / (double)(len / 2) + 0.5));
 	rc = lower_weights_append(l, tw, (size_t)(3 * (len / 2)) * sizeof(int16_t), &at);
-	if (!rc) rc = sig_arena_extend(l, (size_t)(2 * len) * sizeof(int16_t), &scratch);
+	if (!rc) rc = lower_arena_extend(l, (size_t)(2 * len) * sizeof(int16_t), &scratch);
 	if (rc)
 		return rc;
 	r.twiddles.binding = AIOT_ISA_BINDING_WEIGHTS;
@@ -401,7 +390,7 @@ static int lower_sig_subtract(struct lowering *l, const struct tflite_operator *
 	    sig_elems(&s.noise_estimate) != (uint64_t)v[8])
 		return lower_fail(l, "tensors do not match num_channels %lld", (long long)v[8]);
 	/* The noise estimate persists between runs: the arena's state. */
-	rc = sig_arena_extend(l, (size_t)v[8] * 4, &state);
+	rc = lower_arena_extend(l, (size_t)v[8] * 4, &state);
 	if (rc)
 		return rc;
 	l->state_size += (size_t)v[8] * 4;

@@ -107,6 +107,7 @@ enum tflite_builtin {
 	TFLITE_OP_SPLIT_V = 102,
 	TFLITE_OP_TRANSPOSE_CONV = 67,
 	TFLITE_OP_SUM = 74,
+	TFLITE_OP_UNIDIRECTIONAL_SEQUENCE_LSTM = 44,
 	/* deprecated_builtin_code holds this when the real code is >= 127 */
 	TFLITE_OP_PLACEHOLDER_FOR_GREATER_OP_CODES = 127,
 };
@@ -134,6 +135,7 @@ enum tflite_options_type {
 	TFLITE_OPTIONS_LEAKY_RELU = 75,
 	TFLITE_OPTIONS_QUANTIZE = 89,
 	TFLITE_OPTIONS_TRANSPOSE_CONV = 49,
+	TFLITE_OPTIONS_UNIDIRECTIONAL_SEQUENCE_LSTM = 71,
 };
 
 /* Affine quantization: real = scale[c] * (q - zero_point[c]). */
@@ -227,6 +229,16 @@ struct tflite_svdf_options {
 	bool asymmetric_quantize_inputs;
 };
 
+/* UNIDIRECTIONAL_SEQUENCE_LSTM; the activation is kept as stored (the
+ * lowering names what it refuses). */
+struct tflite_lstm_options {
+	uint8_t activation;             /* the cell gate's, ActivationFunctionType */
+	float cell_clip, proj_clip;     /* finite */
+	bool time_major;
+	bool asymmetric_quantize_inputs;
+	bool diagonal_recurrent_tensors;
+};
+
 struct tflite_reshape_options {
 	uint32_t new_shape_count;       /* 0 when absent: the shape input tensor decides */
 	int32_t new_shape[TFLITE_MAX_RANK];
@@ -255,6 +267,7 @@ struct tflite_operator {
 		struct tflite_softmax_options softmax;
 		struct tflite_reshape_options reshape;
 		struct tflite_svdf_options svdf;
+		struct tflite_lstm_options lstm;
 		struct tflite_concat_options concat;
 		struct tflite_reducer_options reducer;
 		struct tflite_leaky_relu_options leaky_relu;

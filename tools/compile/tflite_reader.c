@@ -53,6 +53,8 @@ enum { SS_BEGIN_MASK = 0, SS_END_MASK = 1, SS_ELLIPSIS_MASK = 2, SS_NEW_AXIS_MAS
        SS_SHRINK_AXIS_MASK = 4, SS_OFFSET = 5 };
 enum { RESHAPE_NEW_SHAPE = 0 };
 enum { SVDF_RANK = 0, SVDF_ACTIVATION = 1, SVDF_ASYMMETRIC_QUANTIZE_INPUTS = 2 };
+enum { LSTM_ACTIVATION = 0, LSTM_CELL_CLIP = 1, LSTM_PROJ_CLIP = 2, LSTM_TIME_MAJOR = 3,
+       LSTM_ASYMMETRIC_QUANTIZE_INPUTS = 4, LSTM_DIAGONAL_RECURRENT_TENSORS = 5 };
 
 /* ---- model parts ------------------------------------------------------- */
 
@@ -480,6 +482,23 @@ static int read_options(struct fb_reader *r, const struct fb_table *t, bool pres
 		v->asymmetric_quantize_inputs = keep != 0;
 		break;
 	}
+	case TFLITE_OP_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+		struct tflite_lstm_options *v = &op->options.lstm;
+		uint8_t tm = 0, aq = 0, diag = 0;
+
+		rc = fb_u8(r, o, LSTM_ACTIVATION, 0, &v->activation);
+		if (!rc) rc = fb_f32(r, o, LSTM_CELL_CLIP, 0.0f, &v->cell_clip);
+		if (!rc) rc = fb_f32(r, o, LSTM_PROJ_CLIP, 0.0f, &v->proj_clip);
+		if (!rc) rc = fb_u8(r, o, LSTM_TIME_MAJOR, 0, &tm);
+		if (!rc) rc = fb_u8(r, o, LSTM_ASYMMETRIC_QUANTIZE_INPUTS, 0, &aq);
+		if (!rc) rc = fb_u8(r, o, LSTM_DIAGONAL_RECURRENT_TENSORS, 0, &diag);
+		if (!rc && (!isfinite(v->cell_clip) || !isfinite(v->proj_clip)))
+			rc = fb_fail(r, "cell_clip or proj_clip is not finite");
+		v->time_major = tm != 0;
+		v->asymmetric_quantize_inputs = aq != 0;
+		v->diagonal_recurrent_tensors = diag != 0;
+		break;
+	}
 	case TFLITE_OP_RESHAPE: {
 		struct tflite_reshape_options *s = &op->options.reshape;
 		struct fb_vector v;
@@ -526,6 +545,8 @@ static int expected_options(int32_t builtin_code)
 	case TFLITE_OP_TRANSPOSE_CONV: return TFLITE_OPTIONS_TRANSPOSE_CONV;
 	case TFLITE_OP_STRIDED_SLICE: return TFLITE_OPTIONS_STRIDED_SLICE;
 	case TFLITE_OP_SVDF: return TFLITE_OPTIONS_SVDF;
+	case TFLITE_OP_UNIDIRECTIONAL_SEQUENCE_LSTM:
+		return TFLITE_OPTIONS_UNIDIRECTIONAL_SEQUENCE_LSTM;
 	case TFLITE_OP_QUANTIZE: return TFLITE_OPTIONS_QUANTIZE;
 	case TFLITE_OP_DEQUANTIZE: return TFLITE_OPTIONS_DEQUANTIZE;
 	default: return -1; /* not decoded: any union member accepted */
