@@ -77,6 +77,31 @@ CpuModelPtr LoadCpu(const std::vector<uint8_t> &blob, std::string *err)
 	return CpuModelPtr(m);
 }
 
+// Compiled and loaded on the CPU with n_in inputs and n_out outputs; null,
+// with the failure recorded, otherwise.
+CpuModelPtr CompileAndLoad(const std::vector<uint8_t> &tflite, unsigned int n_in,
+			   unsigned int n_out)
+{
+	Compiled c = Compile(tflite);
+	if (c.rc) {
+		ADD_FAILURE() << "compile: " << c.err;
+		return nullptr;
+	}
+	std::string err;
+	CpuModelPtr m = LoadCpu(c.blob, &err);
+	if (!m) {
+		ADD_FAILURE() << "load: " << err;
+		return nullptr;
+	}
+	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
+	if (v->input_count != n_in || v->output_count != n_out) {
+		ADD_FAILURE() << v->input_count << " inputs and " << v->output_count
+			      << " outputs, not " << n_in << " and " << n_out;
+		return nullptr;
+	}
+	return m;
+}
+
 const float kScale = 0.25f;
 const int64_t kZp = -3;
 
@@ -135,14 +160,9 @@ std::vector<int8_t> Bytes8(const void *p, size_t n)
 TEST(CpuModelIo, TwoInputsTwoOutputsMatchAnIndependentComputation)
 {
 	TwoByTwo t;
-	Compiled c = Compile(t.g.Serialize({t.a, t.b}, {t.cat, t.mx}));
-	ASSERT_EQ(c.rc, 0) << c.err;
-	std::string err;
-	CpuModelPtr m = LoadCpu(c.blob, &err);
-	ASSERT_TRUE(m) << err;
+	CpuModelPtr m = CompileAndLoad(t.g.Serialize({t.a, t.b}, {t.cat, t.mx}), 2, 2);
+	ASSERT_TRUE(m);
 	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
-	ASSERT_EQ(v->input_count, 2u);
-	ASSERT_EQ(v->output_count, 2u);
 	struct Want {
 		const char *name;
 		uint8_t direction, binding;
@@ -193,11 +213,8 @@ TEST(CpuModelIo, TwoInputsTwoOutputsMatchAnIndependentComputation)
 TEST(CpuModelIo, BadIndicesGiveNull)
 {
 	TwoByTwo t;
-	Compiled c = Compile(t.g.Serialize({t.a, t.b}, {t.cat}));
-	ASSERT_EQ(c.rc, 0) << c.err;
-	std::string err;
-	CpuModelPtr m = LoadCpu(c.blob, &err);
-	ASSERT_TRUE(m) << err;
+	CpuModelPtr m = CompileAndLoad(t.g.Serialize({t.a, t.b}, {t.cat}), 2, 1);
+	ASSERT_TRUE(m);
 	EXPECT_NE(aiot_cpu_model_input(m.get(), 1), nullptr);
 	EXPECT_EQ(aiot_cpu_model_input(m.get(), 2), nullptr);
 	EXPECT_NE(aiot_cpu_model_output(m.get(), 0), nullptr);
@@ -214,14 +231,10 @@ TEST(CpuModelIo, OutputsThatAliasAreCopiedIntoTheirOwnSlots)
 	TwoByTwo t;
 	std::vector<uint8_t> kbytes = {1, 0x80, 0x7f, 0xfe};
 	int k = t.g.AddTensor("const_k", {1, 1, 1, 4}, TFLITE_TYPE_INT8, kScale, kZp, kbytes);
-	Compiled c = Compile(t.g.Serialize({t.a, t.b}, {t.mx, t.b, t.mx, k, t.cat}));
-	ASSERT_EQ(c.rc, 0) << c.err;
-	std::string err;
-	CpuModelPtr m = LoadCpu(c.blob, &err);
-	ASSERT_TRUE(m) << err;
+	CpuModelPtr m = CompileAndLoad(t.g.Serialize({t.a, t.b}, {t.mx, t.b, t.mx, k, t.cat}), 2,
+				       5);
+	ASSERT_TRUE(m);
 	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
-	ASSERT_EQ(v->input_count, 2u);
-	ASSERT_EQ(v->output_count, 5u);
 	std::vector<unsigned> slots;
 	for (unsigned int i = 0; i < 7; i++)
 		slots.push_back(v->tensors[i].binding);
@@ -247,11 +260,8 @@ TEST(CpuModelIo, AnInputThatIsTheOutputIsCopied)
 {
 	GraphBuilder g;
 	int x = g.AddTensor("x", {1, 1, 2, 2}, TFLITE_TYPE_INT8, kScale, kZp);
-	Compiled c = Compile(g.Serialize({x}, {x}));
-	ASSERT_EQ(c.rc, 0) << c.err;
-	std::string err;
-	CpuModelPtr m = LoadCpu(c.blob, &err);
-	ASSERT_TRUE(m) << err;
+	CpuModelPtr m = CompileAndLoad(g.Serialize({x}, {x}), 1, 1);
+	ASSERT_TRUE(m);
 	const int8_t in[4] = {-128, 127, 0, -3};
 	std::memcpy(aiot_cpu_model_input(m.get(), 0), in, 4);
 	ASSERT_EQ(aiot_cpu_model_run(m.get()), 0);
@@ -307,13 +317,9 @@ TEST(CpuModelIo, RefusedGraphsSayWhy)
 // 7 inputs and 7 outputs fill every slot up to 15; each output is right.
 TEST(CpuModelIo, FourteenInputsAndOutputsUseEverySlot)
 {
-	Compiled c = Compile(Chain(7, 7));
-	ASSERT_EQ(c.rc, 0) << c.err;
-	std::string err;
-	CpuModelPtr m = LoadCpu(c.blob, &err);
-	ASSERT_TRUE(m) << err;
+	CpuModelPtr m = CompileAndLoad(Chain(7, 7), 7, 7);
+	ASSERT_TRUE(m);
 	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
-	ASSERT_EQ(v->input_count + v->output_count, 14u);
 	std::set<unsigned> slots;
 	for (unsigned int i = 0; i < 14; i++)
 		slots.insert(v->tensors[i].binding);
