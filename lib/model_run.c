@@ -231,6 +231,29 @@ const struct aiot_tensor_info *aiot_model_get_output_info(const struct aiot_mode
 	return output_info(model, index);
 }
 
+/* Index of the first of @count tensors from @first called @name. */
+static int find_tensor(const struct aiot_model *model, unsigned int first, unsigned int count,
+		       const char *name)
+{
+	if (!model || !name)
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++)
+		if (!strcmp(model->tensors[first + i].name, name))
+			return (int)i;
+	return -ENOENT;
+}
+
+int aiot_model_find_input(const struct aiot_model *model, const char *name)
+{
+	return find_tensor(model, 0, model ? model->input_count : 0, name);
+}
+
+int aiot_model_find_output(const struct aiot_model *model, const char *name)
+{
+	return find_tensor(model, model ? model->input_count : 0,
+			   model ? model->output_count : 0, name);
+}
+
 const char *aiot_tensor_info_get_name(const struct aiot_tensor_info *info)
 {
 	return info ? info->name : "";

@@ -63,6 +63,16 @@ $(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_ut
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ \
 		tests/unit/compile_models_test.cc $(RUN_TEST_OBJS) -lgtest -lgtest_main -pthread -lm
 
+# Graphs of several inputs and outputs, compiled and run on the CPU model.
+CPU_MODEL_IO_TEST := $(BUILD)/tests/cpu_model_io_tests
+HOST_TESTS += $(CPU_MODEL_IO_TEST)
+
+$(CPU_MODEL_IO_TEST): tests/unit/cpu_model_io_test.cc tests/unit/compile_test_util.h \
+		      tests/unit/compile_graph_util.h $(RUN_TEST_OBJS) $(COMPILE_HDRS)
+	@mkdir -p $(@D)
+	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ \
+		tests/unit/cpu_model_io_test.cc $(RUN_TEST_OBJS) -lgtest -lgtest_main -pthread -lm
+
 models: $(BUILD)/aiot-compile
 	@mkdir -p $(BUILD)/models
 	@set -e; for m in $(RUN_MODELS); do \

@@ -167,11 +167,12 @@ static int write_file(const char *path, const void *data, size_t size)
 	return rc;
 }
 
-static void print_tensor(const char *what, const char *name, const struct aiot_lowered_tensor *t)
+static void print_tensor(const char *what, unsigned int index, const char *name,
+			 const struct aiot_lowered_tensor *t)
 {
-	printf("  %-6s \"%s\" %s [%ux%ux%ux%u] scale %.9g zero point %d (%u B)\n", what, name,
-	       dtype_name(t->dtype), t->dims[0], t->dims[1], t->dims[2], t->dims[3],
-	       (double)t->scale, t->zero_point, t->bytes);
+	printf("  %-6s %u \"%s\" %s [%ux%ux%ux%u] scale %.9g zero point %d (%u B, slot %u)\n",
+	       what, index, name, dtype_name(t->dtype), t->dims[0], t->dims[1], t->dims[2],
+	       t->dims[3], (double)t->scale, t->zero_point, t->bytes, t->binding);
 }
 
 static void report(const struct tflite_model *m, const struct aiot_lowered_model *lm,
@@ -236,9 +237,11 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 		printf("  input  \"frame_chroma\" NV12M %ux%u (the chroma plane, %u B)\n",
 		       lm->input.dims[2], lm->input.dims[1], lm->input.bytes / 2);
 	} else {
-		print_tensor("input", m->tensors[m->inputs[0]].name, &lm->input);
+		for (unsigned int i = 0; i < lm->input_count; i++)
+			print_tensor("input", i, m->tensors[m->inputs[i]].name, &lm->inputs[i]);
 	}
-	print_tensor("output", m->tensors[m->outputs[0]].name, &lm->output);
+	for (unsigned int j = 0; j < lm->output_count; j++)
+		print_tensor("output", j, m->tensors[m->outputs[j]].name, &lm->outputs[j]);
 }
 
 /*
@@ -251,19 +254,26 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 static int self_check(const struct aiot_lowered_model *lm, char *err, size_t errlen,
 		      uint64_t *work)
 {
-	u64 sizes[AIOT_LOWER_BINDING_CHROMA + 1] = { 0 };
-	unsigned int n = 4;
+	u64 sizes[AIOT_ISA_MAX_BINDINGS] = { 0 };
+	unsigned int n = AIOT_ISA_BINDING_ARENA + 1;
 	struct aiot_isa_summary sum;
 	int rc;
 
 	sizes[AIOT_ISA_BINDING_WEIGHTS] = lm->weights_size;
-	sizes[AIOT_ISA_BINDING_INPUT] = lm->input.bytes;
-	sizes[AIOT_ISA_BINDING_OUTPUT] = lm->output.bytes;
 	sizes[AIOT_ISA_BINDING_ARENA] = lm->arena_size;
+	for (unsigned int i = 0; i < lm->input_count + lm->output_count; i++) {
+		const struct aiot_lowered_tensor *t = i < lm->input_count ? &lm->inputs[i] :
+						      &lm->outputs[i - lm->input_count];
+
+		sizes[t->binding] = t->bytes;
+		if (t->binding >= n)
+			n = t->binding + 1u;
+	}
 	if (lm->input_pixel_format == V4L2_PIX_FMT_NV12M) {
 		/* NV12M's chroma plane, the second input */
 		sizes[AIOT_LOWER_BINDING_CHROMA] = lm->input.bytes / 2;
-		n = AIOT_LOWER_BINDING_CHROMA + 1;
+		if (n < AIOT_LOWER_BINDING_CHROMA + 1)
+			n = AIOT_LOWER_BINDING_CHROMA + 1;
 	}
 	rc = aiot_isa_validate(lm->stream, lm->stream_size, sizes, n, &sum);
 	if (rc)
@@ -387,8 +397,9 @@ int main(int argc, char **argv)
 		name = name_buf;
 	}
 	names.model = name;
-	names.input = frame_spec ? "frame" : window_spec ? "slot" : m->tensors[m->inputs[0]].name;
-	names.output = window_spec ? "window" : m->tensors[m->outputs[0]].name;
+	/* The lowered tensors' own names: the model's, or "frame", "slot", "window". */
+	names.input = NULL;
+	names.output = NULL;
 	rc = aiot_blob_write(lm, &names, &blob, &blob_size, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "aiot-compile: %s: cannot write a blob: %s\n", in_path, err);

@@ -696,6 +696,28 @@ aiot_model_get_input_info(const struct aiot_model *model, unsigned int index);
 AIOT_API const struct aiot_tensor_info *
 aiot_model_get_output_info(const struct aiot_model *model, unsigned int index);
 
+/**
+ * aiot_model_find_input() - an input's index by its tensor name
+ * @model: the model.
+ * @name: the name, as aiot_tensor_info_get_name() gives it (the blob
+ *	keeps up to AIOT_MODEL_NAME_LEN bytes of the model's tensor name).
+ *
+ * Return: the index, 0 .. aiot_model_get_input_count() - 1 (the first if
+ * several share the name); -ENOENT if no input is called @name; -EINVAL
+ * for a NULL argument.
+ */
+AIOT_API int aiot_model_find_input(const struct aiot_model *model, const char *name);
+
+/**
+ * aiot_model_find_output() - an output's index by its tensor name
+ * @model: the model.
+ * @name: the name, as for aiot_model_find_input().
+ *
+ * Return: the index, 0 .. aiot_model_get_output_count() - 1; -ENOENT if no
+ * output is called @name; -EINVAL for a NULL argument.
+ */
+AIOT_API int aiot_model_find_output(const struct aiot_model *model, const char *name);
+
 /** aiot_tensor_info_get_name() - the tensor's name ("" if none). */
 AIOT_API const char *aiot_tensor_info_get_name(const struct aiot_tensor_info *info);
 /** aiot_tensor_info_get_dtype() - its &enum aiot_dtype. */

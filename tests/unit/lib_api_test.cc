@@ -493,6 +493,41 @@ TEST(LibModelArgs, ModelCallsValidateArguments)
 	EXPECT_EQ(job, nullptr);
 }
 
+// Indices past the counts, and the lookup by name, on a model of one input
+// ("" named) and one output.
+TEST(LibModelArgs, BadIndicesAndNamesAreRefused)
+{
+	struct aiot_accel *accel = fake_accel_new(AIOT_ACCEL_CAP_BO | AIOT_ACCEL_CAP_SUBMIT);
+	struct aiot_model *model = fake_model_new(accel, 0, 16, 16);
+	const void *ptr = nullptr;
+	char data[16] = {};
+
+	ASSERT_NE(model, nullptr);
+	EXPECT_NE(aiot_model_get_input_info(model, 0), nullptr);
+	EXPECT_EQ(aiot_model_get_input_info(model, 1), nullptr);
+	EXPECT_NE(aiot_model_get_output_info(model, 0), nullptr);
+	EXPECT_EQ(aiot_model_get_output_info(model, 1), nullptr);
+	EXPECT_EQ(aiot_model_get_output_info(model, ~0u), nullptr);
+	EXPECT_EQ(aiot_model_bind_input(model, 1, nullptr), -EINVAL);
+	EXPECT_EQ(aiot_model_bind_output(model, 1, nullptr), -EINVAL);
+	EXPECT_EQ(aiot_model_write_input(model, 1, data, sizeof(data)), -EINVAL);
+	EXPECT_EQ(aiot_model_read_output(model, 1, data, 2), -EINVAL);
+	EXPECT_EQ(aiot_model_map_output(model, 1, &ptr), -EINVAL);
+	EXPECT_EQ(ptr, nullptr);
+	// Index 0 is there: binding back to the model's own buffer works.
+	EXPECT_EQ(aiot_model_bind_input(model, 0, nullptr), 0);
+	EXPECT_EQ(aiot_model_bind_output(model, 0, nullptr), 0);
+
+	EXPECT_EQ(aiot_model_find_input(model, ""), 0);
+	EXPECT_EQ(aiot_model_find_output(model, ""), 0);
+	EXPECT_EQ(aiot_model_find_input(model, "image"), -ENOENT);
+	EXPECT_EQ(aiot_model_find_output(model, "scores"), -ENOENT);
+	EXPECT_EQ(aiot_model_find_input(model, nullptr), -EINVAL);
+	EXPECT_EQ(aiot_model_find_input(nullptr, ""), -EINVAL);
+	EXPECT_EQ(aiot_model_find_output(nullptr, ""), -EINVAL);
+	fake_model_free(model);
+	aiot_accel_close(accel);
+}
 
 // ------------------------------------------------- external dma-buf inputs
 

@@ -31,14 +31,15 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* What the blob stores of a lowered tensor, in the library's host-order record. */
 static void to_model_tensor(struct aiot_model_tensor *p, const struct aiot_lowered_tensor *t,
-			    const char *name, uint8_t direction, uint8_t binding)
+			    const char *name, uint8_t direction)
 {
 	memset(p, 0, sizeof(*p));
-	if (name)
-		memcpy(p->name, name, strnlen(name, AIOT_MODEL_NAME_LEN));
+	if (!name)
+		name = t->name;
+	memcpy(p->name, name, strnlen(name, AIOT_MODEL_NAME_LEN));
 	p->direction = direction;
 	p->dtype = (uint8_t)t->dtype;
-	p->binding = binding;
+	p->binding = t->binding;
 	p->offset = 0;
 	memcpy(p->dims, t->dims, sizeof(p->dims));
 	memcpy(&p->scale_bits, &t->scale, sizeof(p->scale_bits));
@@ -49,7 +50,7 @@ static void to_model_tensor(struct aiot_model_tensor *p, const struct aiot_lower
 int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_names *names,
 		    void **blob_out, size_t *size_out, char *err, size_t errlen)
 {
-	struct aiot_model_tensor tensors[3];
+	struct aiot_model_tensor tensors[AIOT_LOWER_MAX_IO + 1];
 	unsigned int n = 0;
 	struct aiot_model_blob_parts parts = { 0 };
 	const char *model_name = names && names->model ? names->model : "";
@@ -68,20 +69,29 @@ int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_
 	    lm->weights_size > AIOT_MODEL_MAX_BLOB_SIZE)
 		return fail(err, errlen, "sections exceed the format's size limit");
 
-	to_model_tensor(&tensors[n], &lm->input, names ? names->input : NULL,
-			AIOT_MODEL_TENSOR_INPUT, AIOT_ISA_BINDING_INPUT);
-	tensors[n++].pixel_format = lm->input_pixel_format;
+	if (!lm->input_count || !lm->output_count ||
+	    lm->input_count + lm->output_count > AIOT_LOWER_MAX_IO)
+		return fail(err, errlen, "%u inputs and %u outputs (1..%u together, one of each "
+			    "at least)", lm->input_count, lm->output_count, AIOT_LOWER_MAX_IO);
+	for (unsigned int i = 0; i < lm->input_count; i++) {
+		to_model_tensor(&tensors[n], &lm->inputs[i], i == 0 && names ? names->input : NULL,
+				AIOT_MODEL_TENSOR_INPUT);
+		if (i == 0)
+			tensors[n].pixel_format = lm->input_pixel_format;
+		n++;
+	}
 	if (lm->input_pixel_format == V4L2_PIX_FMT_NV12M) {
 		/* plane 1, the chroma: an input of its own, half the luma's bytes */
 		struct aiot_lowered_tensor uv = lm->input;
 
 		uv.bytes /= 2;
-		to_model_tensor(&tensors[n], &uv, "frame_chroma", AIOT_MODEL_TENSOR_INPUT,
-				AIOT_LOWER_BINDING_CHROMA);
+		uv.binding = AIOT_LOWER_BINDING_CHROMA;
+		to_model_tensor(&tensors[n], &uv, "frame_chroma", AIOT_MODEL_TENSOR_INPUT);
 		tensors[n++].pixel_format = V4L2_PIX_FMT_NV12M;
 	}
-	to_model_tensor(&tensors[n++], &lm->output, names ? names->output : NULL,
-			AIOT_MODEL_TENSOR_OUTPUT, AIOT_ISA_BINDING_OUTPUT);
+	for (unsigned int j = 0; j < lm->output_count; j++)
+		to_model_tensor(&tensors[n++], &lm->outputs[j],
+				j == 0 && names ? names->output : NULL, AIOT_MODEL_TENSOR_OUTPUT);
 	/* the format's name section holds at most 63 bytes */
 	snprintf(name, sizeof(name), "%s", model_name);
 	parts.name = name;

@@ -17,8 +17,9 @@ extern "C" {
 
 struct aiot_lowered_model;
 
-/* Names stored in the blob; each may be NULL (none). Longer names are cut
- * to the format's field sizes. */
+/* Names stored in the blob, cut to the format's field sizes; each may be
+ * NULL: the model none, input and output (of the first input and output)
+ * the lowered tensor's own name. */
 struct aiot_blob_names {
 	const char *model;
 	const char *input;
@@ -27,9 +28,10 @@ struct aiot_blob_names {
 
 /*
  * Write `lowered` as a blob: command stream, weights (if any), the tensor
- * table (one input in slot AIOT_ISA_BINDING_INPUT, one output in slot
- * AIOT_ISA_BINDING_OUTPUT, both at offset 0) and the name. *blob_out is
- * malloc()ed. Returns 0, -EINVAL (message in err) or -ENOMEM.
+ * table (every input, then every output, each at offset 0 of its slot:
+ * input 0 in AIOT_ISA_BINDING_INPUT, output 0 in AIOT_ISA_BINDING_OUTPUT,
+ * see lower.h) and the name. *blob_out is malloc()ed. Returns 0, -EINVAL
+ * (message in err) or -ENOMEM.
  */
 int aiot_blob_write(const struct aiot_lowered_model *lowered,
 		    const struct aiot_blob_names *names, void **blob_out,

@@ -183,6 +183,20 @@ void *aiot_cpu_model_tensor(struct aiot_cpu_model *model, unsigned int index)
 	return (uint8_t *)model->bindings[t->binding] + t->offset;
 }
 
+void *aiot_cpu_model_input(struct aiot_cpu_model *model, unsigned int index)
+{
+	if (!model || index >= model->view.input_count)
+		return NULL;
+	return aiot_cpu_model_tensor(model, index);
+}
+
+void *aiot_cpu_model_output(struct aiot_cpu_model *model, unsigned int index)
+{
+	if (!model || index >= model->view.output_count)
+		return NULL;
+	return aiot_cpu_model_tensor(model, model->view.input_count + index);
+}
+
 int aiot_cpu_model_run(struct aiot_cpu_model *model)
 {
 	if (!model)

@@ -37,8 +37,13 @@ void aiot_cpu_model_free(struct aiot_cpu_model *model);
 /* The parsed blob (tensor table, header, name). */
 const struct aiot_model_blob_view *aiot_cpu_model_view(const struct aiot_cpu_model *model);
 
-/* Address of tensor `index` of the view's table (inputs first). */
+/* Address of tensor `index` of the view's table (inputs first); NULL past
+ * its end. */
 void *aiot_cpu_model_tensor(struct aiot_cpu_model *model, unsigned int index);
+/* Address of input `index` (0 .. view->input_count - 1), of output `index`
+ * (0 .. view->output_count - 1); NULL for an index past the count. */
+void *aiot_cpu_model_input(struct aiot_cpu_model *model, unsigned int index);
+void *aiot_cpu_model_output(struct aiot_cpu_model *model, unsigned int index);
 
 #define AIOT_CPU_EXECUTOR_ENV "AIOT_CPU_EXECUTOR"
 

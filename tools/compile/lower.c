@@ -108,27 +108,6 @@ static int lower_report(struct lowering *l, char **report, size_t *len, uint32_t
 	return 0;
 }
 
-static int describe_io(struct lowering *l, int32_t index, struct aiot_lowered_tensor *io)
-{
-	struct aiot_isa_tensor t;
-	int rc = lower_isa_tensor(l, index, &t);
-
-	/* Plain integer I/O (the audio front end's int16 samples, int8
-	 * features) has no quantization: scale 1, zero point 0. */
-	if (!rc && l->m->tensors[index].quant.count == 0 && l->isa_minor >= 4) {
-		io->scale = 1.0f;
-		io->zero_point = 0;
-	} else if (!rc) {
-		rc = lower_per_tensor_quant(l, index, &io->scale, &io->zero_point);
-	}
-	if (rc)
-		return rc;
-	io->dtype = t.dtype;
-	memcpy(io->dims, t.dims, sizeof(io->dims));
-	io->bytes = (uint32_t)l->m->tensors[index].byte_size;
-	return 0;
-}
-
 int aiot_lower_model(const struct tflite_model *m, struct aiot_lowered_model **out,
 		     char *err, size_t errlen)
 {
@@ -165,9 +144,12 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 		rc = lower_fail(&l, "--input and --rolling-window do not go together");
 		goto out;
 	}
-	if (m->input_count != 1 || m->output_count != 1 || m->inputs[0] == m->outputs[0]) {
-		rc = lower_fail(&l, "exactly one graph input and one distinct output are supported "
-				"(%u inputs, %u outputs)", m->input_count, m->output_count);
+	if ((frame || window) &&
+	    (m->input_count != 1 || m->output_count != 1 || m->inputs[0] == m->outputs[0])) {
+		rc = lower_fail(&l, "%s takes a model of one graph input and one distinct output "
+				"(this one has %u inputs, %u outputs)",
+				frame ? "--input" : "--rolling-window", m->input_count,
+				m->output_count);
 		goto out;
 	}
 	l.arena_offsets = calloc(m->tensor_count + 1, sizeof(size_t));
@@ -180,6 +162,9 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 	}
 	for (uint32_t t = 0; t < m->tensor_count; t++)
 		l.weight_offsets[t] = SIZE_MAX;
+	rc = lower_io_setup(&l);
+	if (rc)
+		goto out;
 	rc = plan_model_arena_flags(m, ARENA_ALIGNMENT, PLAN_EXCLUDE_GRAPH_IO, l.arena_offsets,
 				    &arena, l.msg, sizeof(l.msg));
 	if (rc)
@@ -243,12 +228,14 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 		if (rc)
 			goto out;
 	}
-	rc = describe_io(&l, m->inputs[0], &res->input);
+	rc = lower_io_epilogue(&l);
 	if (!rc)
-		rc = describe_io(&l, m->outputs[0], &res->output);
+		rc = lower_io_describe(&l, res);
 	if (!rc && frame) {
 		res->graph_input = res->input;
 		res->input = (struct aiot_lowered_tensor){
+			.name = "frame",
+			.binding = AIOT_ISA_BINDING_INPUT,
 			.dtype = AIOT_ISA_DTYPE_INT8,
 			.dims = { 1, frame->height, frame->width, 1 },
 			/* NV12M: the luma plane; the chroma is a second input */
@@ -268,6 +255,8 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 		res->output.dims[2] = wp.rows;
 		res->output.dims[3] = wp.features;
 		res->output.bytes = wp.rows * wp.features;
+		snprintf(res->input.name, sizeof(res->input.name), "slot");
+		snprintf(res->output.name, sizeof(res->output.name), "window");
 	}
 	if (rc)
 		goto out;
@@ -294,6 +283,7 @@ out:
 	free(report);
 	free(l.arena_offsets);
 	free(l.weight_offsets);
+	free(l.io_slot);
 	free(l.stream);
 	free(l.weights);
 	free(res);

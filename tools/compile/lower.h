@@ -6,10 +6,16 @@
  * Bindings, as the ISA's conventional slots:
  *   AIOT_ISA_BINDING_WEIGHTS (0): `weights` - constant tensors and the
  *	per-channel (bias, multiplier, shift) records
- *   AIOT_ISA_BINDING_INPUT   (1): the graph input, at offset 0
- *   AIOT_ISA_BINDING_OUTPUT  (2): the graph output, at offset 0
+ *   AIOT_ISA_BINDING_INPUT   (1): graph input 0, at offset 0
+ *   AIOT_ISA_BINDING_OUTPUT  (2): graph output 0, at offset 0
  *   AIOT_ISA_BINDING_ARENA   (3): intermediates, `arena_size` bytes
- * Exactly one graph input and one graph output are supported.
+ *   4, 5, ... 15: the further graph inputs, then the further outputs, one
+ *	slot each at offset 0 (so a caller binds each to a buffer of its
+ *	own), up to AIOT_LOWER_MAX_IO inputs and outputs together.
+ * An output that is also a graph input, an earlier output or a constant
+ * gets its own slot all the same, filled by a copy (RESHAPE) at the end
+ * of the stream; an output that later operators read stays where it is
+ * and they read it from its slot.
  *
  * Variable tensors (the SVDF activation state) live in the arena for the
  * whole graph, so no other tensor shares their bytes: the arena must keep
@@ -38,7 +44,13 @@ struct aiot_lowered_tensor {
 	uint32_t bytes;
 	float scale;          /* quantization, for the caller's (de)quantizing */
 	int32_t zero_point;
+	uint8_t binding;      /* its slot (the tensor is at offset 0 there) */
+	char name[64];        /* the model's tensor name, cut to 63 bytes */
 };
+
+/* Graph inputs and outputs together: the 16 binding slots less the
+ * weights' and the arena's. */
+#define AIOT_LOWER_MAX_IO	14
 
 /*
  * A camera frame as the model's input (aiot-compile --input FMT:WxH): the
@@ -90,7 +102,18 @@ struct aiot_lowered_model {
 	size_t arena_size;
 	size_t state_size;    /* bytes of the arena that persist between runs (SVDF) */
 	uint32_t isa_version; /* AIOT_ISA_VERSION() the stream declares */
-	struct aiot_lowered_tensor input, output;
+	/* The graph's inputs and outputs, in the model's order; input and
+	 * output are the first of each (the only ones with a frame or a
+	 * rolling window). */
+	unsigned int input_count, output_count;
+	union {
+		struct aiot_lowered_tensor input;
+		struct aiot_lowered_tensor inputs[AIOT_LOWER_MAX_IO];
+	};
+	union {
+		struct aiot_lowered_tensor output;
+		struct aiot_lowered_tensor outputs[AIOT_LOWER_MAX_IO];
+	};
 	/* With a frame: input is the frame (dims [1, H, W, 1], bytes of the
 	 * frame; NV12M: of its luma plane, the chroma plane being a second
 	 * input of half that in AIOT_LOWER_BINDING_CHROMA), graph_input the

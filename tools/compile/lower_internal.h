@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Shared by the lowering pass's files (tools/compile/lower*.c): lower.c
- * (the model: operators in order, its inputs and outputs), lower_operand.c
+ * (the model: operators in order), lower_io.c (its inputs and outputs),
+ * lower_operand.c
  * (the output buffers, tensors, quantization and activations of an
  * operation), lower_ops.c (one operator each), lower_svdf.c (SVDF).
  */
@@ -34,6 +35,9 @@ struct lowering {
 	size_t arena_size;          /* grows past the plan for op-private state/scratch */
 	bool input_in_arena;        /* a frame is the input: the graph's input is in the arena */
 	bool output_in_arena;       /* --rolling-window: the graph's output is in the arena */
+	uint8_t *io_slot;           /* per tensor: its graph input/output slot, 0 if none */
+	uint8_t output_slot[AIOT_LOWER_MAX_IO];
+	bool output_copied[AIOT_LOWER_MAX_IO]; /* lives elsewhere, copied at the end */
 	char msg[512];
 };
 
@@ -48,6 +52,16 @@ static inline void lower_need_isa(struct lowering *l, uint32_t minor)
 	if (l->isa_minor < minor)
 		l->isa_minor = minor;
 }
+
+/* lower_io.c: the graph's inputs and outputs, a binding slot each */
+/* Check them and give each its slot; before any operator. */
+int lower_io_setup(struct lowering *l);
+/* The slot of a graph input/output tensor; 0 for any other tensor. */
+uint8_t lower_io_binding(const struct lowering *l, int32_t index);
+/* Copy each output that lives elsewhere into its slot; after the operators. */
+int lower_io_epilogue(struct lowering *l);
+/* res->inputs[] and res->outputs[]. */
+int lower_io_describe(struct lowering *l, struct aiot_lowered_model *res);
 
 /* lower_operand.c */
 /* "int8", "float32", ...: a TFLite tensor type as messages name it. */

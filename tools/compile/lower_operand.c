@@ -140,10 +140,8 @@ int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *
 	if (t->byte_size > AIOT_ISA_MAX_TENSOR_BYTES)
 		return lower_fail(l, "tensor %d is larger than the ISA allows", index);
 	b = tflite_tensor_data(m, (uint32_t)index);
-	if (m->input_count && index == m->inputs[0] && !l->input_in_arena) {
-		out->binding = AIOT_ISA_BINDING_INPUT;
-	} else if (m->output_count && index == m->outputs[0] && !l->output_in_arena) {
-		out->binding = AIOT_ISA_BINDING_OUTPUT;
+	if (lower_io_binding(l, index)) {
+		out->binding = lower_io_binding(l, index);
 	} else if (b) {
 		if (l->weight_offsets[index] == SIZE_MAX) {
 			rc = lower_weights_append(l, b->data, b->size, &l->weight_offsets[index]);

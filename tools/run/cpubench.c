@@ -15,7 +15,18 @@
 
 #define CPUBENCH_BATCHES 10
 
-/* Output and arena after one run from a zeroed arena. */
+/* Bytes of every output together. */
+static size_t outputs_size(const struct session *s)
+{
+	size_t n = 0;
+
+	for (unsigned int j = 0; j < s->output_count; j++)
+		n += s->outs[j].size;
+	return n;
+}
+
+/* Every output, one after the other, and the arena after one run from a
+ * zeroed arena. */
 static int snapshot(struct session *s, bool reference, uint8_t *out, size_t out_size,
 		    uint8_t *arena, size_t arena_size)
 {
@@ -28,7 +39,11 @@ static int snapshot(struct session *s, bool reference, uint8_t *out, size_t out_
 	rc = reference ? aiot_cpu_model_run_reference(s->cpu) : aiot_cpu_model_run(s->cpu);
 	if (rc)
 		return rc;
-	memcpy(out, s->out_buf, out_size);
+	for (unsigned int j = 0; j < s->output_count && out_size >= s->outs[j].size; j++) {
+		memcpy(out, s->out_bufs[j], s->outs[j].size);
+		out += s->outs[j].size;
+		out_size -= s->outs[j].size;
+	}
 	if (a && size == arena_size)
 		memcpy(arena, a, arena_size);
 	return 0;
@@ -37,7 +52,7 @@ static int snapshot(struct session *s, bool reference, uint8_t *out, size_t out_
 static int identical(struct session *s, bool *same)
 {
 	const struct aiot_model_blob_view *v = aiot_cpu_model_view(s->cpu);
-	size_t out_size = s->out.size, arena_size = 0;
+	size_t out_size = outputs_size(s), arena_size = 0;
 	uint8_t *buf;
 	int rc;
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * aiot-run's input decoders: .bmp (8-bit grayscale), .wav (16-bit mono
- * PCM) and raw tensor bytes, into the model's input tensor.
+ * PCM) and raw tensor bytes, into the model's input tensors.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -146,5 +147,66 @@ int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t
 		rc = -EINVAL;
 	}
 	free(f);
+	return rc;
+}
+
+/* Input by tensor name; -1 if none is called so. */
+static int input_by_name(const struct session *s, const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < s->input_count; i++)
+		if (strlen(s->ins[i].name) == len && !strncmp(s->ins[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+int load_inputs(const char *arg, bool raw, struct session *s)
+{
+	bool given[RUN_MAX_IO] = { false };
+	unsigned int n = 0;
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	if (s->input_count == 1)
+		return load_input(arg, raw, &s->in, s->in_buf);
+	copy = strdup(arg);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save), n++) {
+		char *eq = strchr(tok, '=');
+		int i = (int)n;
+
+		if (eq) {
+			i = input_by_name(s, tok, (size_t)(eq - tok));
+			if (i < 0) {
+				fprintf(stderr, "aiot-run: %s: the model has no input \"%.*s\"\n",
+					arg, (int)(eq - tok), tok);
+				rc = -EINVAL;
+				break;
+			}
+			tok = eq + 1;
+		} else if (n >= s->input_count) {
+			fprintf(stderr, "aiot-run: %s: more files than the model's %u inputs\n",
+				arg, s->input_count);
+			rc = -EINVAL;
+			break;
+		}
+		if (given[i]) {
+			fprintf(stderr, "aiot-run: %s: input %d (\"%s\") given twice\n", arg, i,
+				s->ins[i].name);
+			rc = -EINVAL;
+			break;
+		}
+		given[i] = true;
+		rc = load_input(tok, raw, &s->ins[i], s->in_bufs[i]);
+	}
+	for (unsigned int i = 0; !rc && i < s->input_count; i++) {
+		if (given[i])
+			continue;
+		fprintf(stderr, "aiot-run: %s: no file for input %u (\"%s\"); the model takes %u "
+			"inputs: FILE,FILE,... in order or NAME=FILE,...\n", arg, i, s->ins[i].name,
+			s->input_count);
+		rc = -EINVAL;
+	}
+	free(copy);
 	return rc;
 }

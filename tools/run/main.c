@@ -11,7 +11,8 @@
  * --device npu loads the blob onto the aiot accelerator through
  * libaiot-accel's model API; --device cpu runs it on the userspace build of
  * the ISA reference executor (the CPU fallback, bit-exact with the NPU).
- * Inputs: .bmp (8-bit grayscale, pixel bytes fed unchanged, top row
+ * A model of several inputs takes "FILE,FILE" or "NAME=FILE,..." per
+ * inference (input.c) and prints every output. Inputs: .bmp (8-bit grayscale, pixel bytes fed unchanged, top row
  * first: upstream's convention), .wav (16-bit mono PCM into an int16
  * input) or, with --raw, the tensor's bytes. Several inputs run one after
  * the other on the same model, so stateful models (SVDF) see a stream.
@@ -68,6 +69,9 @@ static void usage(FILE *f)
 		"\n"
 		"INPUT: .bmp (8-bit grayscale; pixel bytes fed unchanged, top row first),\n"
 		".wav (16-bit mono PCM, into an int16 input), or any file with --raw.\n"
+		"A model of several inputs takes each INPUT as FILE,FILE,... (one file per\n"
+		"input, in order) or NAME=FILE,... (by input tensor name); every output is\n"
+		"printed, the labels naming output 0's classes.\n"
 		"      --frontend FE.aiot each .wav INPUT goes through this audio front end\n"
 		"                         (a compiled audio_preprocessor_int8.tflite) in\n"
 		"                         frames overlapping by a third; the feature rows\n"
@@ -370,6 +374,13 @@ int main(int argc, char **argv)
 		}
 		nlabels = split_labels(label_copy, labels);
 	}
+	if ((lo.sensor || lo.v4l2 || frontend) && (s.input_count != 1 || s.output_count != 1)) {
+		fprintf(stderr, "aiot-run: %s has %u inputs and %u outputs; %s takes a model of "
+			"one input and one output\n", model_path, s.input_count, s.output_count,
+			lo.sensor ? "--sensor" : lo.v4l2 ? "--v4l2" : "--frontend");
+		status = EXIT_FAIL;
+		goto out;
+	}
 	if (lo.sensor && frontend) {
 		status = run_mic(&lo, &s, model_path, frontend, labels, nlabels);
 		goto out;
@@ -388,11 +399,7 @@ int main(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
-	printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
-	       "point %d\n", s.name[0] ? s.name : model_path, dtype_name(s.in.dtype),
-	       s.in.dims[0], s.in.dims[1], s.in.dims[2], s.in.dims[3], dtype_name(s.out.dtype),
-	       s.out.dims[0], s.out.dims[1], s.out.dims[2], s.out.dims[3], (double)s.out.scale,
-	       s.out.zero_point);
+	print_model(&s, model_path);
 	for (; optind < argc; optind++) {
 		double t0;
 
@@ -404,7 +411,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 
-		if (load_input(argv[optind], raw, &s.in, s.in_buf)) {
+		if (load_inputs(argv[optind], raw, &s)) {
 			status = EXIT_IO;
 			goto out;
 		}

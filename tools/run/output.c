@@ -18,51 +18,94 @@ double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int64_t output_value(const struct session *s, size_t i)
+static int64_t output_value(const struct tensor_desc *d, const uint8_t *buf, size_t i)
 {
 	int16_t v16;
 	int32_t v32;
 
-	switch (s->out.dtype) {
+	switch (d->dtype) {
 	case AIOT_ISA_DTYPE_INT16:
-		memcpy(&v16, s->out_buf + 2 * i, 2);
+		memcpy(&v16, buf + 2 * i, 2);
 		return v16;
 	case AIOT_ISA_DTYPE_INT32:
-		memcpy(&v32, s->out_buf + 4 * i, 4);
+		memcpy(&v32, buf + 4 * i, 4);
 		return v32;
 	default:
-		return (int8_t)s->out_buf[i];
+		return (int8_t)buf[i];
 	}
 }
 
-void print_scores(const struct session *s, const char *input, double us,
-		  const char *const *labels, unsigned int nlabels)
+/* An output's values, quantized and real, and the top class; pad before each line. */
+static void print_output(const struct tensor_desc *d, const uint8_t *buf, const char *pad,
+			 const char *const *labels, unsigned int nlabels)
 {
-	size_t count = s->out.size / dtype_size(s->out.dtype), best = 0;
+	size_t count = d->size / dtype_size(d->dtype), best = 0;
 	int64_t best_v = 0;
 
-	printf("%s: %.3f ms on %s\n", input, us / 1000.0, s->npu ? "npu" : "cpu");
 	for (size_t i = 0; i < count; i++) {
-		int64_t q = output_value(s, i);
-		double real = (double)s->out.scale * (double)(q - s->out.zero_point);
+		int64_t q = output_value(d, buf, i);
+		double real = (double)d->scale * (double)(q - d->zero_point);
 
 		if (i == 0 || q > best_v) {
 			best = i;
 			best_v = q;
 		}
 		if (i < nlabels)
-			printf("  [%zu] %-12s %s %6lld  %.6f\n", i, labels[i],
-			       dtype_name(s->out.dtype), (long long)q, real);
+			printf("%s  [%zu] %-12s %s %6lld  %.6f\n", pad, i, labels[i],
+			       dtype_name(d->dtype), (long long)q, real);
 		else
-			printf("  [%zu] %s %6lld  %.6f\n", i, dtype_name(s->out.dtype),
+			printf("%s  [%zu] %s %6lld  %.6f\n", pad, i, dtype_name(d->dtype),
 			       (long long)q, real);
 	}
 	if (count > 1) {
 		if (best < nlabels)
-			printf("  -> %s (class %zu)\n", labels[best], best);
+			printf("%s  -> %s (class %zu)\n", pad, labels[best], best);
 		else
-			printf("  -> class %zu\n", best);
+			printf("%s  -> class %zu\n", pad, best);
 	}
+}
+
+void print_scores(const struct session *s, const char *input, double us,
+		  const char *const *labels, unsigned int nlabels)
+{
+	printf("%s: %.3f ms on %s\n", input, us / 1000.0, s->npu ? "npu" : "cpu");
+	if (s->output_count == 1) {
+		print_output(&s->out, s->out_buf, "", labels, nlabels);
+		return;
+	}
+	for (unsigned int j = 0; j < s->output_count; j++) {
+		const struct tensor_desc *d = &s->outs[j];
+
+		printf("  output %u \"%s\" %s [%ux%ux%ux%u]:\n", j, d->name, dtype_name(d->dtype),
+		       d->dims[0], d->dims[1], d->dims[2], d->dims[3]);
+		print_output(d, s->out_bufs[j], "  ", labels, j == 0 ? nlabels : 0);
+	}
+}
+
+static void print_desc(const char *what, unsigned int index, const struct tensor_desc *d)
+{
+	printf("  %s %u \"%s\" %s [%ux%ux%ux%u] scale %g zero point %d\n", what, index, d->name,
+	       dtype_name(d->dtype), d->dims[0], d->dims[1], d->dims[2], d->dims[3],
+	       (double)d->scale, d->zero_point);
+}
+
+void print_model(const struct session *s, const char *model_path)
+{
+	const char *name = s->name[0] ? s->name : model_path;
+
+	if (s->input_count == 1 && s->output_count == 1) {
+		printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
+		       "point %d\n", name, dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1],
+		       s->in.dims[2], s->in.dims[3], dtype_name(s->out.dtype), s->out.dims[0],
+		       s->out.dims[1], s->out.dims[2], s->out.dims[3], (double)s->out.scale,
+		       s->out.zero_point);
+		return;
+	}
+	printf("model %s: %u inputs, %u outputs\n", name, s->input_count, s->output_count);
+	for (unsigned int i = 0; i < s->input_count; i++)
+		print_desc("input", i, &s->ins[i]);
+	for (unsigned int j = 0; j < s->output_count; j++)
+		print_desc("output", j, &s->outs[j]);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -38,16 +38,38 @@ struct tensor_desc {
 	char name[AIOT_MODEL_NAME_LEN + 1];
 };
 
+/* Inputs and outputs of a model, together: the blob format's limit. */
+#define RUN_MAX_IO AIOT_MODEL_MAX_TENSORS
+
 struct session {
 	bool npu;
 	struct aiot_cpu_model *cpu;
 	struct aiot_accel *accel;
 	struct aiot_model *model;
-	struct tensor_desc in, out;
+	/* The model's inputs and outputs; in, out, in_buf and out_buf are the
+	 * first of each (the only ones of the live paths). An NV12M frame's
+	 * two planes count as one input here (in_planes). */
+	unsigned int input_count, output_count;
+	union {
+		struct tensor_desc in;
+		struct tensor_desc ins[RUN_MAX_IO];
+	};
+	union {
+		struct tensor_desc out;
+		struct tensor_desc outs[RUN_MAX_IO];
+	};
 	/* Planes of a camera frame input: 2 for NV12M (input 1: the chroma, in1_size bytes) */
 	unsigned int in_planes;
 	size_t in1_size;
-	uint8_t *in_buf, *out_buf;  /* NPU: host copies; CPU: the model's buffers */
+	/* NPU: host copies; CPU: the model's buffers */
+	union {
+		uint8_t *in_buf;
+		uint8_t *in_bufs[RUN_MAX_IO];
+	};
+	union {
+		uint8_t *out_buf;
+		uint8_t *out_bufs[RUN_MAX_IO];
+	};
 	uint64_t device_ns;         /* NPU: the last job's JOB_WAIT started->ended */
 	char name[64];
 };
@@ -100,19 +122,28 @@ int run_mic(const struct live_opts *lo, struct session *s, const char *model_pat
 /* input.c */
 /* INPUT into dst (in->size bytes): .bmp, .wav or, with raw, its bytes. */
 int load_input(const char *path, bool raw, const struct tensor_desc *in, uint8_t *dst);
+/*
+ * One INPUT argument into every input of the session: for a model of one
+ * input the argument is the file; of several, "FILE,FILE,..." (one per
+ * input, in order) or "NAME=FILE,..." (by tensor name, each once).
+ */
+int load_inputs(const char *arg, bool raw, struct session *s);
 
 /* session.c */
 int open_cpu(struct session *s, const char *path);
 /* quiet: no message when there is no accelerator (the caller falls back). */
 int open_npu(struct session *s, const char *accel_path, const char *path, bool quiet);
 void close_session(struct session *s);
-/* One inference; the input is in s->in_buf, the output lands in s->out_buf. */
+/* One inference; the inputs are in s->in_bufs, the outputs land in s->out_bufs. */
 int infer(struct session *s);
 
 /* output.c */
 double now_us(void);
+/* Every output; the labels name output 0's classes. */
 void print_scores(const struct session *s, const char *input, double us,
 		  const char *const *labels, unsigned int nlabels);
+/* "model NAME: input ..., output ..." */
+void print_model(const struct session *s, const char *model_path);
 int bench(struct session *s, long n);
 /* cpubench.c: reference vs fast executor in the same run (CPU sessions). */
 int bench_cpu_executors(struct session *s, long n);

@@ -52,15 +52,16 @@ int open_cpu(struct session *s, const char *path)
 		return rc;
 	}
 	v = aiot_cpu_model_view(s->cpu);
-	if (v->input_count != 1 || v->output_count != 1) {
-		fprintf(stderr, "aiot-run: %s: %u inputs and %u outputs; aiot-run takes one each\n",
-			path, v->input_count, v->output_count);
-		return -EOPNOTSUPP;
+	s->input_count = v->input_count;
+	s->output_count = v->output_count;
+	for (unsigned int i = 0; i < v->input_count; i++) {
+		desc_from_blob(&v->tensors[i], &s->ins[i]);
+		s->in_bufs[i] = aiot_cpu_model_input(s->cpu, i);
 	}
-	desc_from_blob(&v->tensors[0], &s->in);
-	desc_from_blob(&v->tensors[1], &s->out);
-	s->in_buf = aiot_cpu_model_tensor(s->cpu, 0);
-	s->out_buf = aiot_cpu_model_tensor(s->cpu, 1);
+	for (unsigned int j = 0; j < v->output_count; j++) {
+		desc_from_blob(&v->tensors[v->input_count + j], &s->outs[j]);
+		s->out_bufs[j] = aiot_cpu_model_output(s->cpu, j);
+	}
 	snprintf(s->name, sizeof(s->name), "%s", v->name);
 	return 0;
 }
@@ -115,28 +116,32 @@ int open_npu(struct session *s, const char *accel_path, const char *path, bool q
 		s->in_planes = 2;
 		s->in1_size = uv.size;
 	}
-	if ((aiot_model_get_input_count(s->model) != 1 && s->in_planes != 2) ||
-	    aiot_model_get_output_count(s->model) != 1) {
-		fprintf(stderr, "aiot-run: %s: aiot-run takes models with one input and one "
-			"output\n", path);
-		return -EOPNOTSUPP;
+	s->npu = true;	/* close_session() frees the host copies from here on */
+	s->input_count = s->in_planes == 2 ? 1 : aiot_model_get_input_count(s->model);
+	s->output_count = aiot_model_get_output_count(s->model);
+	for (unsigned int i = 0; i < s->input_count; i++) {
+		desc_from_info(aiot_model_get_input_info(s->model, i), &s->ins[i]);
+		s->in_bufs[i] = calloc(1, s->ins[i].size);
+		if (!s->in_bufs[i])
+			return -ENOMEM;
 	}
-	desc_from_info(aiot_model_get_input_info(s->model, 0), &s->in);
-	desc_from_info(aiot_model_get_output_info(s->model, 0), &s->out);
-	s->in_buf = calloc(1, s->in.size);
-	s->out_buf = calloc(1, s->out.size);
-	if (!s->in_buf || !s->out_buf)
-		return -ENOMEM;
+	for (unsigned int j = 0; j < s->output_count; j++) {
+		desc_from_info(aiot_model_get_output_info(s->model, j), &s->outs[j]);
+		s->out_bufs[j] = calloc(1, s->outs[j].size);
+		if (!s->out_bufs[j])
+			return -ENOMEM;
+	}
 	snprintf(s->name, sizeof(s->name), "%s", aiot_model_get_name(s->model));
-	s->npu = true;
 	return 0;
 }
 
 void close_session(struct session *s)
 {
 	if (s->npu) {
-		free(s->in_buf);
-		free(s->out_buf);
+		for (unsigned int i = 0; i < RUN_MAX_IO; i++) {
+			free(s->in_bufs[i]);
+			free(s->out_bufs[i]);
+		}
 	}
 	aiot_model_free(s->model);
 	aiot_accel_close(s->accel);
@@ -152,9 +157,11 @@ int infer(struct session *s)
 
 	if (!s->npu)
 		return aiot_cpu_model_run(s->cpu);
-	rc = aiot_model_write_input(s->model, 0, s->in_buf, s->in.size);
-	if (rc)
-		return rc;
+	for (unsigned int i = 0; i < s->input_count; i++) {
+		rc = aiot_model_write_input(s->model, i, s->in_bufs[i], s->ins[i].size);
+		if (rc)
+			return rc;
+	}
 	/* aiot_model_run(), keeping the job for its time on the device. */
 	rc = aiot_model_submit(s->model, NULL, &job);
 	if (rc)
@@ -166,7 +173,7 @@ int infer(struct session *s)
 		aiot_job_get_timing(job, NULL, NULL, &started, &ended);
 	aiot_job_free(job);
 	s->device_ns = started && ended >= started ? ended - started : 0;
-	if (!rc)
-		rc = aiot_model_read_output(s->model, 0, s->out_buf, s->out.size);
+	for (unsigned int j = 0; !rc && j < s->output_count; j++)
+		rc = aiot_model_read_output(s->model, j, s->out_bufs[j], s->outs[j].size);
 	return rc;
 }
