@@ -52,6 +52,7 @@ pkgs=(
 	device-tree-compiler clang llvm libclang-rt-14-dev
 	dt-schema python3-yaml
 	mosquitto libmosquitto-dev openssl
+	nodejs npm
 	debhelper dh-dkms dkms lintian
 	"linux-headers-$kver612" "linux-headers-$kver61"
 	linux-source-6.12
