@@ -13,6 +13,7 @@ FX_MODELS_TEST := $(BUILD)/tests/fastexec_models_tests
 HOST_TESTS     += $(FX_MODELS_TEST)
 
 $(FX_MODELS_TEST): tests/unit/fastexec_models_test.cc tests/unit/compile_test_util.h \
+		   tests/unit/compile_blob_util.h \
 		   $(RUN_TEST_OBJS) $(COMPILE_HDRS) $(FX_HDRS)
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -I$(FX_DIR) -o $@ \

@@ -11,7 +11,7 @@
 TFLITE_CHECK      := $(BUILD)/tests/tflite_check
 TFLITE_CHECK_SRCS := tests/tflite/tflite_check.cc tests/tflite/tflite_check_cases.cc
 TFLITE_CHECK_HDRS := $(wildcard tests/tflite/*.h) tests/unit/compile_graph_util.h \
-		     tests/unit/compile_test_util.h
+		     tests/unit/compile_test_util.h tests/unit/compile_blob_util.h
 
 $(TFLITE_CHECK): $(TFLITE_CHECK_SRCS) $(TFLITE_CHECK_HDRS) $(RUN_TEST_OBJS) $(COMPILE_HDRS)
 	@mkdir -p $(@D)

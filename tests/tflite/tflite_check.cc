@@ -26,13 +26,12 @@
 #include <string>
 #include <vector>
 
+#include "compile_blob_util.h"
 #include "compile_test_util.h"
 #include "tflite_check_cases.h"
 
 extern "C" {
-#include "blob.h"
 #include "cpu_model.h"
-#include "lower.h"
 }
 
 using namespace tflite_check;
@@ -65,25 +64,14 @@ bool RunAiot(const Case &c, std::vector<uint8_t> *out, std::string *err)
 		*err = "reader: " + *err;
 		return false;
 	}
-	aiot_lowered_model *l = nullptr;
+	std::vector<uint8_t> blob = compile_test::CompileToBlob(m.get(), "tflite_check", err);
+	if (blob.empty()) {
+		*err = "aiot-compile: " + *err;
+		return false;
+	}
 	char msg[1024];
-	if (aiot_lower_model(m.get(), &l, msg, sizeof(msg))) {
-		*err = std::string("aiot-compile: ") + msg;
-		return false;
-	}
-	aiot_blob_names names = { "tflite_check", m->tensors[m->inputs[0]].name,
-				  m->tensors[m->outputs[0]].name };
-	void *blob = nullptr;
-	size_t size = 0;
-	int rc = aiot_blob_write(l, &names, &blob, &size, msg, sizeof(msg));
-	aiot_lowered_model_free(l);
-	if (rc) {
-		*err = std::string("blob: ") + msg;
-		return false;
-	}
 	aiot_cpu_model *cm = nullptr;
-	rc = aiot_cpu_model_load(blob, size, &cm, msg, sizeof(msg));
-	free(blob);
+	int rc = aiot_cpu_model_load(blob.data(), blob.size(), &cm, msg, sizeof(msg));
 	if (rc) {
 		*err = std::string("cpu model: ") + msg;
 		return false;
