@@ -23,8 +23,9 @@ struct Case {
 	// rounding explanation (empty for other layers).
 	std::vector<Acc> accs;
 	// Elementwise layers whose TFLite kernel is written out in the test:
-	// each output by double rounding (aiot's) and by single rounding.
-	std::vector<int32_t> ref_double, ref_single;
+	// each output by double rounding (aiot's), by single rounding and, for
+	// ADD/SUB, by XNNPACK's QS8 kernel (empty where not written out).
+	std::vector<int32_t> ref_double, ref_single, ref_xnn;
 	// Non-empty when TFLite's kernel for the layer computes differently in
 	// a way not yet reproduced here: what differs. Elements off by one are
 	// then counted as known; more is still a failure.
