@@ -94,6 +94,7 @@ MK_FRAGMENTS += aiotd bindings
 MK_FRAGMENTS += arm64
 MK_FRAGMENTS += pipeline
 MK_FRAGMENTS += harness
+MK_FRAGMENTS += tflite_check
 include $(addprefix mk/,$(addsuffix .mk,$(MK_FRAGMENTS)))
 
 userspace: $(USERSPACE) $(GUEST_PROGS)

@@ -14,6 +14,7 @@ HOST_TESTS     += $(FX_MODELS_TEST)
 
 $(FX_MODELS_TEST): tests/unit/fastexec_models_test.cc tests/unit/compile_test_util.h \
 		   tests/unit/compile_graph_util.h tests/unit/compile_lstm_model.h \
+		   tests/unit/compile_blob_util.h \
 		   $(RUN_TEST_OBJS) $(COMPILE_HDRS) $(FX_HDRS)
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -I$(FX_DIR) -o $@ \

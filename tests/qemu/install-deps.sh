@@ -72,5 +72,8 @@ for kver in "$kver612" "$kver61"; do
 	INITRD=$initrd "${apt_install[@]}" "$p"
 done
 install_missing "${pkgs[@]}"
+# make check-tflite runs TensorFlow Lite under Node, installed by npm: any
+# node with its npm will do (nodesource's bundles npm); Debian's otherwise.
+command -v npm > /dev/null || install_missing nodejs npm
 # The arm64 guest's kernel, headers, busybox and udev, unpacked.
 "$here/arm64-root.sh" > /dev/null

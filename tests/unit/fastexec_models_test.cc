@@ -11,13 +11,13 @@
 #include <random>
 #include <string>
 
+#include "compile_blob_util.h"
 #include "compile_lstm_model.h"
+#include "compile_test_util.h"
 
 extern "C" {
-#include "blob.h"
 #include "cpu_model.h"
 #include "fastexec.h"
-#include "lower.h"
 }
 
 using namespace compile_test;
@@ -34,25 +34,7 @@ std::vector<uint8_t> CompileBytes(const std::vector<uint8_t> &bytes, std::string
 	ModelPtr m = Load(bytes, err);
 	if (!m)
 		return {};
-	aiot_lowered_model *l = nullptr;
-	char msg[640];
-	if (aiot_lower_model(m.get(), &l, msg, sizeof(msg))) {
-		*err = msg;
-		return {};
-	}
-	aiot_blob_names names = { "test", m->tensors[m->inputs[0]].name,
-				  m->tensors[m->outputs[0]].name };
-	void *blob = nullptr;
-	size_t size = 0;
-	int rc = aiot_blob_write(l, &names, &blob, &size, msg, sizeof(msg));
-	aiot_lowered_model_free(l);
-	if (rc) {
-		*err = msg;
-		return {};
-	}
-	std::vector<uint8_t> out((uint8_t *)blob, (uint8_t *)blob + size);
-	free(blob);
-	return out;
+	return CompileToBlob(m.get(), "test", err);
 }
 
 std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err)

@@ -18,61 +18,11 @@
 
 const fs = require('fs');
 const path = require('path');
+const { loadModule, cppVector, createRunner, tensorBytes } = require('./tflite_wasm');
 
 function usage(msg) {
 	process.stderr.write(`tflite_bench: ${msg}\n`);
 	process.exit(2);
-}
-
-// Full TFLite refuses a 1-D tensor whose per-tensor quantization names
-// dimension 3 (TFLite Micro accepts it; person_detect's biases have it):
-// rewrite such quantized_dimension fields to 0 in a copy of the model.
-function fixQuantizedDimension(buf) {
-	const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-	const u32 = (p) => dv.getUint32(p, true);
-	const field = (table, id) => {
-		const vt = table - dv.getInt32(table, true);
-		const vsize = dv.getUint16(vt, true);
-		const at = 4 + 2 * id;
-		if (at >= vsize)
-			return 0;
-		const off = dv.getUint16(vt + at, true);
-		return off ? table + off : 0;
-	};
-	const deref = (p) => p + u32(p);
-	const vector = (p) => {
-		const v = deref(p);
-		const n = u32(v);
-		const out = [];
-		for (let i = 0; i < n; i++)
-			out.push(v + 4 + 4 * i);
-		return out;
-	};
-	let fixed = 0;
-	const model = u32(0);
-	const subgraphs = field(model, 2);
-	if (!subgraphs)
-		return 0;
-	for (const sgp of vector(subgraphs)) {
-		const sg = deref(sgp);
-		const tensors = field(sg, 0);
-		if (!tensors)
-			continue;
-		for (const tp of vector(tensors)) {
-			const t = deref(tp);
-			const shape = field(t, 0);
-			const quant = field(t, 4);
-			if (!shape || !quant)
-				continue;
-			const q = deref(quant);
-			const qdim = field(q, 6);
-			if (u32(deref(shape)) === 1 && qdim && dv.getInt32(qdim, true) !== 0) {
-				dv.setInt32(qdim, 0, true);
-				fixed++;
-			}
-		}
-	}
-	return fixed;
 }
 
 // An 8-bit BMP's pixel rows, top row first; else the file's last bytes.
@@ -89,14 +39,6 @@ function fillInput(dst, src) {
 		}
 	}
 	dst.set(src.subarray(Math.max(0, src.length - dst.length)));
-}
-
-function cppVector(v) {
-	const out = [];
-	for (let i = 0; i < v.size(); i++)
-		out.push(v.get(i));
-	v.delete();
-	return out;
 }
 
 async function main() {
@@ -117,33 +59,18 @@ async function main() {
 	}
 	if (!wasmDir || !models.length || !(n > 0) || !(warmup >= 0))
 		usage('--wasm DIR [--n N] [--warmup W] MODEL.tflite[=INPUT] ...');
-	const factory = require(path.resolve(wasmDir, 'tflite_web_api_cc_simd.js'));
-	const mod = await factory({
-		locateFile: (f) => path.resolve(wasmDir, f),
-		// Node's fetch() takes no file paths: hand the binary over.
-		wasmBinary: fs.readFileSync(path.resolve(wasmDir, 'tflite_web_api_cc_simd.wasm')),
-		print: () => {},
-		printErr: (s) => process.stderr.write(`${s}\n`),
-	});
+	const mod = await loadModule(wasmDir);
 	for (const spec of models) {
 		const [file, inputFile] = spec.split('=');
-		const bytes = new Uint8Array(fs.readFileSync(file));
-		fixQuantizedDimension(bytes);
-		const ptr = mod._malloc(bytes.length);
-		mod.HEAPU8.set(bytes, ptr);
-		const r = mod.TFLiteWebModelRunner.CreateFromBufferAndOptions(ptr, bytes.length, {
-			numThreads: 1, enableProfiling: false, maxProfilingBufferEntries: 1024,
-		});
-		if (!r.ok()) {
-			console.log(`tflite ${path.basename(file)} error ${r.errorMessage()}`);
+		const r = createRunner(mod, new Uint8Array(fs.readFileSync(file)));
+		if (r.error) {
+			console.log(`tflite ${path.basename(file)} error ${r.error}`);
 			continue;
 		}
-		const runner = r.value();
+		const runner = r.runner;
 		const inputs = cppVector(runner.GetInputs());
-		const data = inputs[0].data();
 		if (inputFile)
-			fillInput(new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-				  fs.readFileSync(inputFile));
+			fillInput(tensorBytes(inputs[0]), fs.readFileSync(inputFile));
 		for (let i = 0; i < warmup; i++)
 			runner.Infer();
 		const batches = 10, per = Math.max(1, Math.floor(n / batches));
@@ -157,8 +84,7 @@ async function main() {
 			best = Math.min(best, ms);
 			sum += ms;
 		}
-		const out = cppVector(runner.GetOutputs())[0].data();
-		const hex = Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('hex');
+		const hex = Buffer.from(tensorBytes(cppVector(runner.GetOutputs())[0])).toString('hex');
 		console.log(`tflite ${path.basename(file)} ${best.toFixed(6)} ` +
 			    `${(sum / batches).toFixed(6)} ${per * batches} output=${hex}`);
 	}
