@@ -1208,6 +1208,9 @@ static int kws_pipeline_once(struct aiot_test_cmd *out, const char *wav, const c
 	return 0;
 }
 
+/* Runs of one file before a skipped or dropped slot in each fails the case. */
+#define KWS_TRIES 12
+
 static void mic_keywords_through_pipeline(void)
 {
 	static const struct { const char *wav, *word; } cases[] = {
@@ -1223,10 +1226,15 @@ static void mic_keywords_through_pipeline(void)
 		int want[4], tries = 0;
 
 		REQUIRE(kws_cpu_scores(&out, cases[c].wav, want) == 0);
-		while (kws_pipeline_once(&out, cases[c].wav, cases[c].word, want) && ++tries < 6)
+		/*
+		 * The debug kernel's sim NPU follows 8 kHz slots only just: alone
+		 * on the host it needed five tries for one file (2026-12-01).
+		 */
+		while (kws_pipeline_once(&out, cases[c].wav, cases[c].word, want) &&
+		       ++tries < KWS_TRIES)
 			;
-		/* Six runs with a skipped slot each: the host is too slow to tell. */
-		CHECK(tries < 6);
+		/* Every run had a skipped slot: the host is too slow to tell. */
+		CHECK(tries < KWS_TRIES);
 	}
 }
 
