@@ -58,6 +58,7 @@ $(BUILD)/aiot-run: $(RUN_OBJS) $(LIVE_PIPELINE_OBJS) $(TOOLS_COMMON_OBJS) $(BUIL
 	$(CC) $(HOST_CFLAGS) -o $@ $^ $(LIB_LDLIBS)
 
 $(RUN_MODELS_TEST): tests/unit/compile_models_test.cc tests/unit/compile_test_util.h \
+		    tests/unit/compile_blob_util.h \
 		    $(RUN_TEST_OBJS) $(COMPILE_HDRS)
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) $(SAN) -I$(COMPILE_DIR) -Ikernel/isa -o $@ \

@@ -16,6 +16,25 @@ extern "C" {
 
 namespace compile_test {
 
+// `l` written as a blob under `names`, then freed; empty with *err set (the
+// writer's message).
+inline std::vector<uint8_t> WriteBlob(aiot_lowered_model *l, const aiot_blob_names &names,
+				      std::string *err)
+{
+	char msg[1024];
+	void *blob = nullptr;
+	size_t size = 0;
+	int rc = aiot_blob_write(l, &names, &blob, &size, msg, sizeof(msg));
+	aiot_lowered_model_free(l);
+	if (rc) {
+		*err = msg;
+		return {};
+	}
+	std::vector<uint8_t> out((uint8_t *)blob, (uint8_t *)blob + size);
+	free(blob);
+	return out;
+}
+
 // The blob, or empty with *err set (the lowering's or writer's message).
 inline std::vector<uint8_t> CompileToBlob(const tflite_model *m, const char *name,
 					  std::string *err)
@@ -28,17 +47,7 @@ inline std::vector<uint8_t> CompileToBlob(const tflite_model *m, const char *nam
 	}
 	aiot_blob_names names = { name, m->tensors[m->inputs[0]].name,
 				  m->tensors[m->outputs[0]].name };
-	void *blob = nullptr;
-	size_t size = 0;
-	int rc = aiot_blob_write(l, &names, &blob, &size, msg, sizeof(msg));
-	aiot_lowered_model_free(l);
-	if (rc) {
-		*err = msg;
-		return {};
-	}
-	std::vector<uint8_t> out((uint8_t *)blob, (uint8_t *)blob + size);
-	free(blob);
-	return out;
+	return WriteBlob(l, names, err);
 }
 
 } // namespace compile_test

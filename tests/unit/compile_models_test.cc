@@ -9,6 +9,7 @@
 
 #include <linux/videodev2.h>
 
+#include "compile_blob_util.h"
 #include "compile_test_util.h"
 #include "isa_resize_ref.h"
 
@@ -60,17 +61,7 @@ std::vector<uint8_t> CompileFile(const std::string &rel, std::string *err,
 	}
 	aiot_blob_names names = { "test", frame_spec ? "frame" : m->tensors[m->inputs[0]].name,
 				  m->tensors[m->outputs[0]].name };
-	void *blob = nullptr;
-	size_t size = 0;
-	int rc = aiot_blob_write(l, &names, &blob, &size, msg, sizeof(msg));
-	aiot_lowered_model_free(l);
-	if (rc) {
-		*err = msg;
-		return {};
-	}
-	std::vector<uint8_t> out((uint8_t *)blob, (uint8_t *)blob + size);
-	free(blob);
-	return out;
+	return WriteBlob(l, names, err);
 }
 
 CpuModelPtr LoadBlob(const std::vector<uint8_t> &blob, std::string *err = nullptr,
