@@ -4,7 +4,8 @@
 # audio through the standing pipeline in a deb612 guest, on the sim NPU or
 # with SOAK_NPU=card on the NPU card (docs/pipeline.md): aiot-run --sensor
 # mic0 with micro_speech behind the --rolling-window front end, the
-# simulated microphone looping yes, no, silence and noise. It prints the
+# simulated microphone looping yes, no, silence and noise, in a ring of 8
+# slots (six front ends may wait behind a slow one). It prints the
 # counters (slots, periods, late, skipped, sensor drops, userspace wake-ups
 # per slot), DMA done->decision p50/p99, the model's device time and the
 # process's CPU use. The guest program is written for the run and removed
@@ -20,7 +21,7 @@ soak-pipeline: userspace
 	printf '%s\n' '#!/bin/sh' \
 		'# the standing pipeline for $(SOAK_SECONDS) s of 16 kHz audio (mk/pipeline.mk)' \
 		'a=/aiot/data/audio' \
-		'/aiot/bin/aiot-run --sensor mic0 --rate 16000 --duration $(SOAK_SECONDS) --summary \' \
+		'/aiot/bin/aiot-run --sensor mic0 --rate 16000 --slots 8 --duration $(SOAK_SECONDS) --summary \' \
 		'	--frontend /aiot/data/models/audio_preprocessor_int8_win49.aiot \' \
 		'	--replay $$a/yes_1000ms.wav,$$a/no_1000ms.wav,$$a/silence_1000ms.wav,$$a/noise_1000ms.wav \' \
 		'	/aiot/data/models/micro_speech_quantized.aiot' > $(SOAK_PIPELINE)

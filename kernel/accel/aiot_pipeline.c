@@ -9,9 +9,11 @@
  * queues @slot_work. The work, in process context, queues the slot's jobs
  * through the same path SUBMIT takes (aiot_submit_kernel()), the slot bound
  * from a dma-buf imported once at create. One period is in flight at a
- * time: a slot that comes while the chain is still busy is skipped and
- * counted, never queued behind. The model's fence callback queues
- * @done_work, which writes the period's record.
+ * time: a decision slot that comes while the period before is still in
+ * flight is skipped and counted, never queued behind. Front-end jobs may
+ * queue behind each other, a few (@fe_depth), so that one slow slot does
+ * not cost its period a hole in the features. The model's fence callback
+ * queues @done_work, which writes the period's record.
  *
  * aiot-sensor.ko is reached through symbol_get(): aiot.ko does not need it
  * loaded, and a pipeline keeps it loaded while it holds a stream.
@@ -42,6 +44,18 @@
 
 /* Slots noted by the DMA path and not yet taken by the work (power of 2). */
 #define AIOT_PIPELINE_PENDING	16
+/* Front-end jobs unfinished at once, at most (each holds its slot). */
+#define AIOT_PIPELINE_FE_MAX	8
+
+/**
+ * struct aiot_pipeline_fe_job - a front-end job not known to be finished
+ * @done: its fence (a reference)
+ * @period: the period its slot belongs to (@slot_period when queued)
+ */
+struct aiot_pipeline_fe_job {
+	struct dma_fence *done;
+	u64 period;
+};
 
 struct aiot_pipeline_stage {
 	void *stream;
@@ -68,16 +82,15 @@ struct aiot_pipeline_fbuf {
  * @slot: the period's last slot
  * @job_id: its model job
  * @done: the model job's fence (a reference)
- * @fe_done: the fence of the front end of its last slot (a reference), or
- *	NULL
- * @fe_error: the first error of its earlier front-end jobs, or 0
+ * @index: its @slot_period
+ * @fe_error: the first error of its front-end jobs, or 0
  * @flags: DRM_AIOT_PIPELINE_REC_* gathered so far
  */
 struct aiot_pipeline_period {
 	struct aiot_sensor_slot_done slot;
 	u64 job_id;
 	struct dma_fence *done;
-	struct dma_fence *fe_done;
+	u64 index;
 	int fe_error;
 	u32 flags;
 };
@@ -113,8 +126,13 @@ struct aiot_pipeline_period {
  * @running: started
  * @dead: torn down: the file closed, the device or the sensor went away
  * @busy: a period is in flight (@cur), until its record is written
- * @last_done: the fence of the last job queued (a reference), or NULL
- * @last_fe: the fence of the last front-end job (a reference), or NULL
+ * @fe_jobs: front-end jobs queued and not yet seen finished, oldest first
+ *	at @fe_head (a ring of @fe_len)
+ * @fe_head: see @fe_jobs
+ * @fe_len: see @fe_jobs
+ * @fe_depth: how many may be unfinished when a slot is given its own
+ * @slot_period: the period the next slot belongs to, counted as slots
+ *	come (@period counts records, which come later)
  * @fe_error: the first error of the current period's front-end jobs
  * @in_period: slots of the current period seen so far
  * @cur_flags: flags gathered for the current period
@@ -169,8 +187,11 @@ struct aiot_pipeline {
 	bool running;
 	bool dead;
 	bool busy;
-	struct dma_fence *last_done;
-	struct dma_fence *last_fe;
+	struct aiot_pipeline_fe_job fe_jobs[AIOT_PIPELINE_FE_MAX];
+	u32 fe_head;
+	u32 fe_len;
+	u32 fe_depth;
+	u64 slot_period;
 	int fe_error;
 	u32 in_period;
 	u32 cur_flags;
@@ -204,10 +225,10 @@ static void aiot_pipeline_release_work(struct work_struct *work)
 	int i;
 	u32 j;
 
-	dma_fence_put(p->last_done);
-	dma_fence_put(p->last_fe);
+	for (j = 0; j < p->fe_len; j++)
+		dma_fence_put(p->fe_jobs[(p->fe_head + j) %
+					 AIOT_PIPELINE_FE_MAX].done);
 	dma_fence_put(p->cur.done);
-	dma_fence_put(p->cur.fe_done);
 	for (j = 0; p->slots && j < p->slot_count; j++)
 		if (p->slots[j])
 			drm_gem_object_put(p->slots[j]);
@@ -387,9 +408,43 @@ static int aiot_pipeline_queue(struct aiot_pipeline *p,
 		dma_fence_put(*frame_done);
 		*frame_done = dma_fence_get(*done);
 	}
-	dma_fence_put(p->last_done);
-	p->last_done = dma_fence_get(*done);
 	return 0;
+}
+
+/*
+ * Forget the front-end jobs that have finished, oldest first, keeping the
+ * first error of each period's: the current one's, or the one in flight's.
+ * Front ends of a skipped period have no record to spoil. p->lock held.
+ */
+static void aiot_pipeline_reap_fe(struct aiot_pipeline *p)
+{
+	struct aiot_pipeline_fe_job *j;
+	int ret;
+
+	lockdep_assert_held(&p->lock);
+	while (p->fe_len) {
+		j = &p->fe_jobs[p->fe_head];
+		if (!dma_fence_is_signaled(j->done))
+			break;
+		ret = dma_fence_get_status(j->done);
+		if (ret < 0 && j->period == p->slot_period && !p->fe_error)
+			p->fe_error = ret;
+		else if (ret < 0 && p->busy && j->period == p->cur.index &&
+			 !p->cur.fe_error)
+			p->cur.fe_error = ret;
+		dma_fence_put(j->done);
+		p->fe_head = (p->fe_head + 1) % AIOT_PIPELINE_FE_MAX;
+		p->fe_len--;
+	}
+}
+
+/* The current period ends (decided, skipped or failed): the next begins. */
+static void aiot_pipeline_next_period(struct aiot_pipeline *p)
+{
+	p->slot_period++;
+	p->in_period = 0;
+	p->cur_flags = 0;
+	p->fe_error = 0;
 }
 
 /* A device or sensor that went away ends the pipeline. */
@@ -417,6 +472,7 @@ static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
 {
 	struct drm_aiot_pipeline_record rec = {};
 	struct dma_fence *done;
+	bool decision;
 	u64 job_id;
 	int ret, idx;
 
@@ -431,14 +487,22 @@ static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
 	p->next_seq = slot->sequence + 1;
 	p->seq_valid = true;
 	p->in_period++;
+	decision = p->in_period == p->period_slots;
+	aiot_pipeline_reap_fe(p);
 
-	/* Never queue behind a period still in flight: skip and count. */
-	if (p->busy || (p->last_done && !dma_fence_is_signaled(p->last_done))) {
+	/*
+	 * Never queue a decision behind a period still in flight, nor a front
+	 * end behind @fe_depth unfinished ones: skip and count. (The model
+	 * job of the period in flight may still read the features a front
+	 * end writes: implicit sync orders the two.)
+	 */
+	if ((decision && p->busy) ||
+	    (p->fe.stream && p->fe_len >= p->fe_depth)) {
 		spin_lock_irq(&p->irq_lock);
 		p->stats.skipped_slots++;
 		spin_unlock_irq(&p->irq_lock);
 		p->cur_flags |= DRM_AIOT_PIPELINE_REC_LATE;
-		if (p->in_period < p->period_slots)
+		if (!decision)
 			return true;
 		/*
 		 * The period's decision slot itself: the period is skipped,
@@ -450,19 +514,8 @@ static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
 		p->stats.late++;
 		spin_unlock_irq(&p->irq_lock);
 		p->period++;
-		p->in_period = 0;
-		p->cur_flags = 0;
-		p->fe_error = 0;
+		aiot_pipeline_next_period(p);
 		return true;
-	}
-
-	/* Not busy: the last front end has finished. Its error counts. */
-	if (p->last_fe) {
-		ret = dma_fence_get_status(p->last_fe);
-		if (ret < 0 && !p->fe_error)
-			p->fe_error = ret;
-		dma_fence_put(p->last_fe);
-		p->last_fe = NULL;
 	}
 
 	if (!drm_dev_enter(&p->adev->drm, &idx)) {
@@ -474,12 +527,14 @@ static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
 					  &done, &job_id);
 		if (ret)
 			goto failed;
-		p->last_fe = done;
+		p->fe_jobs[(p->fe_head + p->fe_len) % AIOT_PIPELINE_FE_MAX] =
+			(struct aiot_pipeline_fe_job){ done, p->slot_period };
+		p->fe_len++;
 		spin_lock_irq(&p->irq_lock);
 		p->stats.frontend_jobs++;
 		spin_unlock_irq(&p->irq_lock);
 	}
-	if (p->in_period < p->period_slots) {
+	if (!decision) {
 		drm_dev_exit(idx);
 		return false;
 	}
@@ -492,13 +547,10 @@ static bool aiot_pipeline_take_slot(struct aiot_pipeline *p,
 	p->cur.slot = *slot;
 	p->cur.job_id = job_id;
 	p->cur.done = done;
+	p->cur.index = p->slot_period;
 	p->cur.flags = p->cur_flags;
-	p->cur.fe_done = p->last_fe;
 	p->cur.fe_error = p->fe_error;
-	p->last_fe = NULL;
-	p->fe_error = 0;
-	p->in_period = 0;
-	p->cur_flags = 0;
+	aiot_pipeline_next_period(p);
 	kref_get(&p->ref);
 	if (dma_fence_add_callback(done, &p->cb, aiot_pipeline_model_cb))
 		queue_work(system_highpri_wq, &p->done_work);
@@ -518,9 +570,7 @@ record_error:
 	rec.dma_done_ns = slot->dma_done_ns;
 	rec.status = ret;
 	rec.flags = p->cur_flags;
-	p->in_period = 0;
-	p->cur_flags = 0;
-	p->fe_error = 0;
+	aiot_pipeline_next_period(p);
 	aiot_pipeline_push(p, &rec);
 	return false;
 }
@@ -549,18 +599,16 @@ static void aiot_pipeline_done_work(struct work_struct *work)
 	struct aiot_pipeline *p = container_of(work, struct aiot_pipeline,
 					       done_work);
 	struct drm_aiot_pipeline_record rec = {};
-	int status, fe_status;
+	int status;
 
 	mutex_lock(&p->lock);
 	status = dma_fence_get_status(p->cur.done);
-	/* A front end that failed spoils the period even if the model ran. */
-	if (p->cur.fe_done) {
-		fe_status = dma_fence_get_status(p->cur.fe_done);
-		if (fe_status < 0 && !p->cur.fe_error)
-			p->cur.fe_error = fe_status;
-		dma_fence_put(p->cur.fe_done);
-		p->cur.fe_done = NULL;
-	}
+	/*
+	 * A front end that failed spoils the period even if the model ran.
+	 * The model waited for the period's last front end (it reads what
+	 * that one writes), which waited for the ones before: all finished.
+	 */
+	aiot_pipeline_reap_fe(p);
 	if (status >= 0 && p->cur.fe_error)
 		status = p->cur.fe_error;
 	rec.period = p->period++;
@@ -1144,6 +1192,8 @@ static int aiot_pipeline_setup(struct aiot_pipeline *p,
 		if (ret)
 			return ret;
 	}
+	/* A frame from userspace is never kept waiting behind another. */
+	p->fe_depth = 1;
 	if (p->external) {
 		/*
 		 * The stages are validated on the first frame in each new
@@ -1161,6 +1211,13 @@ static int aiot_pipeline_setup(struct aiot_pipeline *p,
 		return ret;
 	p->attached = true;
 	ret = aiot_pipeline_import_slots(p);
+	/*
+	 * A front end waiting to run holds its slot: leave the DMA one to
+	 * fill and one to recycle (overwrite-oldest), so the ring turns.
+	 */
+	if (p->slot_count > 3)
+		p->fe_depth = min_t(u32, p->slot_count - 2,
+				    AIOT_PIPELINE_FE_MAX);
 	if (!ret)
 		ret = aiot_pipeline_validate_stage(p, &p->fe, p->slots);
 	if (!ret)

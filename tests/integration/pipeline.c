@@ -14,8 +14,9 @@
  *  - a job that hangs (the front end, or a model reading the slot): the
  *    slots that come meanwhile are skipped and counted (LATE records), no
  *    job queues behind it, the stream does not stop behind the hung job's
- *    slot, and the pipeline recovers; a deadline nobody can meet: every
- *    period late (-ETIME);
+ *    slot, and the pipeline recovers; a hung front end with K = 16: a few
+ *    front ends queue behind it (the ring's slots less two), then slots
+ *    are skipped; a deadline nobody can meet: every period late (-ETIME);
  *  - closing the decision file, closing the DRM file, and unloading the
  *    backend (rmmod aiot_sim) with a running pipeline: it ends (EOF,
  *    POLLHUP), every job is released, the sensor is free again;
@@ -87,8 +88,8 @@ static uint32_t copy_stream(int fd, uint32_t *handle)
 	return sizeof(struct aiot_isa_header) + sizeof(*op);
 }
 
-/* The mic configured (RAMP, overwrite-oldest, 4 slots) and an NPU file. */
-static int pl_open(struct pl *p)
+/* The mic configured (RAMP, overwrite-oldest, @slots slots), an NPU file. */
+static int pl_open_slots(struct pl *p, uint32_t slots)
 {
 	char node[64];
 
@@ -104,7 +105,7 @@ static int pl_open(struct pl *p)
 		.channels = 1,
 		.rate_hz = 16000,
 		.samples_per_slot = 160,
-		.slot_count = 4,
+		.slot_count = slots,
 		.overflow = AIOT_SENSOR_OVERFLOW_OVERWRITE_OLDEST,
 		.pattern = AIOT_SIM_PATTERN_RAMP,
 	};
@@ -122,6 +123,11 @@ static int pl_open(struct pl *p)
 	p->feat = aiot_test_bo_create(p->fd, 4096);
 	p->out = aiot_test_bo_create(p->fd, 4096);
 	return p->fe_size && p->model_size && p->feat && p->out ? 0 : -1;
+}
+
+static int pl_open(struct pl *p)
+{
+	return pl_open_slots(p, 4);
 }
 
 static void pl_close(struct pl *p)
@@ -489,6 +495,76 @@ static void hung_model_skips_not_queues(void)
 static void hung_slot_reader_skips_not_stalls(void)
 {
 	hung_job(true);
+}
+
+/*
+ * A front end that takes longer than a slot does not cost its period a
+ * hole: the next slots' front ends queue behind it, up to the ring's
+ * slots less two (the DMA's and one to recycle), here 8 - 2 = 6 unfinished
+ * at once; only then are slots skipped. The hung front end (K = 16, so the
+ * next job the simulated NPU starts is almost always a front end) is the
+ * slow one; after its reset the queued ones run and decisions are fresh.
+ */
+static void hung_frontend_queues_a_few(void)
+{
+	static struct drm_aiot_pipeline_record r[1024];
+	struct drm_aiot_pipeline_create c;
+	struct drm_aiot_pipeline_stats s0, mid0, mid1;
+	long sub_mid0, sub_mid1;
+	struct pl p;
+	int i, n, good = 0;
+
+	if (aiot_test_npu_is_card())
+		TAP_SKIP("hang_next_jobs is the simulated NPU's");
+	if (pl_open_slots(&p, 8)) {
+		pl_close(&p);
+		TAP_SKIP("no simulated microphone or accelerator");
+	}
+	pl_args(&p, &c, 16);
+	c.record_count = 1024;
+	REQUIRE(pl_create(&p, &c) == 0);
+	REQUIRE(pl_start(&p) == 0);
+	REQUIRE(pl_read(&p, r, 2, 5000) == 2);
+	s0 = pl_stats(&p);
+	REQUIRE(aiot_test_npu_knob("hang_next_jobs", "1") == 0);
+	usleep(500 * 1000);
+	mid0 = pl_stats(&p);
+	sub_mid0 = aiot_test_npu_sysfs_long("jobs_submitted");
+	usleep(1000 * 1000);
+	mid1 = pl_stats(&p);
+	sub_mid1 = aiot_test_npu_sysfs_long("jobs_submitted");
+	tap_diag("hung front end: %llu front ends queued in its first 0.5 s; the next 1 s: %llu slots, %llu skipped, %ld jobs submitted",
+		 (unsigned long long)(mid0.frontend_jobs - s0.frontend_jobs),
+		 (unsigned long long)(mid1.slots - mid0.slots),
+		 (unsigned long long)(mid1.skipped_slots - mid0.skipped_slots),
+		 sub_mid1 - sub_mid0);
+	/*
+	 * The hung one and five behind it (one more if a slot came between
+	 * the snapshot and the knob); the rule before queued none.
+	 */
+	CHECK(mid0.frontend_jobs - s0.frontend_jobs >= 6);
+	CHECK(mid0.frontend_jobs - s0.frontend_jobs <= 7);
+	/* Then nothing more: the slots keep coming and are skipped. */
+	CHECK(mid1.slots - mid0.slots >= 5);
+	CHECK_EQ(mid1.frontend_jobs, mid0.frontend_jobs);
+	CHECK_EQ(sub_mid1, sub_mid0);
+	CHECK(mid1.skipped_slots - mid0.skipped_slots + 1 >=
+	      mid1.slots - mid0.slots);
+	/* After the reset (2 s): the queue drains, decisions are fresh. */
+	usleep(2500 * 1000);
+	while (pl_read(&p, r, 1024, 0) > 0)
+		;
+	n = pl_read(&p, r, 3, 5000);
+	CHECK_EQ(n, 3);
+	for (i = 0; i < n; i++) {
+		if (r[i].flags & DRM_AIOT_PIPELINE_REC_LATE)
+			continue;
+		check_record(&r[i]);
+		CHECK(r[i].decided_ns - r[i].dma_done_ns < 500000000ULL);
+		good++;
+	}
+	CHECK(good >= 1);
+	pl_close(&p);
 }
 
 static void missed_deadline_is_late(void)
@@ -1246,6 +1322,7 @@ TAP_MAIN_WITH_HOOK(aiot_test_check_jobs_released,
 	TAP_CASE(missed_deadline_is_late),
 	TAP_CASE(hung_model_skips_not_queues),
 	TAP_CASE(hung_slot_reader_skips_not_stalls),
+	TAP_CASE(hung_frontend_queues_a_few),
 	TAP_CASE(close_decision_file_tears_down),
 	TAP_CASE(close_drm_file_ends_pipeline),
 	TAP_CASE(bad_args_rejected),
