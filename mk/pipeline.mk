@@ -7,7 +7,8 @@
 # simulated microphone looping yes, no, silence and noise, in a ring of 8
 # slots (six front ends may wait behind a slow one). It prints the
 # counters (slots, periods, late, skipped, sensor drops, userspace wake-ups
-# per slot), DMA done->decision p50/p99, the model's device time and the
+# per slot), DMA done->decision p50/p99, the model's device time, the
+# device time a period (fdinfo: its 49 front ends and the model) and the
 # process's CPU use. The guest program is written for the run and removed
 # after it, so that `make bench` (which runs every program of
 # build/guest/bench) does not take it too.

@@ -42,6 +42,11 @@
 uint64_t lp_now_ns(void);
 /* User + system CPU time of this process, ns. */
 uint64_t lp_cpu_self_ns(void);
+/*
+ * The NPU's busy time for the jobs of DRM file @drm_fd (its fdinfo's
+ * drm-engine-npu, pipeline jobs included), ns; -errno, -ENOENT without it.
+ */
+int lp_device_busy_ns(int drm_fd, uint64_t *ns);
 /* "12.3 ms", "456 us", "1.23 s" */
 const char *lp_fmt_time(char *buf, size_t len, double ns);
 /* "0 B", "18.0 KiB", "1.5 MiB" */

@@ -50,6 +50,27 @@ uint64_t lp_cpu_self_ns(void)
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
 }
 
+int lp_device_busy_ns(int drm_fd, uint64_t *ns)
+{
+	char path[64], line[256];
+	unsigned long long v;
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", drm_fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "drm-engine-npu: %llu ns", &v) == 1) {
+			*ns = v;
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
 const char *lp_fmt_time(char *buf, size_t len, double ns)
 {
 	if (ns >= 1e9)

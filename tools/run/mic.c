@@ -166,7 +166,8 @@ int run_mic(const struct live_opts *lo, struct session *s, const char *model_pat
 	struct aiot_model *fe = NULL;
 	struct lp_stream st;
 	uint32_t fe_out[4];
-	uint64_t want = lo->count, got = 0, t0, cpu0, elapsed, cpu;
+	uint64_t want = lo->count, got = 0, t0, cpu0, elapsed, cpu, busy0 = 0, busy = 0;
+	bool have_busy;
 	size_t samples = 0;
 	unsigned int k;
 	char err[LP_ERR_LEN], a[32], b[32], c[32];
@@ -250,6 +251,7 @@ int run_mic(const struct live_opts *lo, struct session *s, const char *model_pat
 	}
 	t0 = lp_now_ns();
 	cpu0 = lp_cpu_self_ns();
+	have_busy = !lp_device_busy_ns(aiot_accel_get_fd(s->accel), &busy0);
 	while (!mic_stop && (!want || got < want) &&
 	       !(lo->duration > 0 && lp_now_ns() - t0 >= (uint64_t)(lo->duration * 1e9))) {
 		rc = aiot_pipeline_read(pl, &rec, lo->duration > 0 ? 200000000LL : READ_TIMEOUT_NS);
@@ -274,6 +276,9 @@ int run_mic(const struct live_opts *lo, struct session *s, const char *model_pat
 	cpu = lp_cpu_self_ns() - cpu0;
 	aiot_sensor_stop(mic);
 	aiot_pipeline_stop(pl);
+	/* Every job of the period: 49 front ends and the model (fdinfo). */
+	have_busy = have_busy && !lp_device_busy_ns(aiot_accel_get_fd(s->accel), &busy);
+	busy -= have_busy ? busy0 : busy;
 	if ((rc = aiot_pipeline_get_stats(pl, &ps))) {
 		fprintf(stderr, "aiot-run: pipeline counters: %s\n", aiot_strerror(rc));
 		goto out;
@@ -295,6 +300,11 @@ int run_mic(const struct live_opts *lo, struct session *s, const char *model_pat
 	       lp_fmt_time(b, sizeof(b), (double)lp_latencies_percentile(&to_decision, 0.99)),
 	       lp_fmt_time(c, sizeof(c), (double)lp_latencies_percentile(&device, 0.5)),
 	       (double)elapsed / 1e9, elapsed ? 100.0 * (double)cpu / (double)elapsed : 0.0);
+	if (have_busy && ps.periods && ps.frontend_jobs)
+		printf("device: %s a period (its front ends and model), %s a slot; busy %.2f%%\n",
+		       lp_fmt_time(a, sizeof(a), (double)busy / (double)ps.periods),
+		       lp_fmt_time(b, sizeof(b), (double)busy / (double)ps.frontend_jobs),
+		       elapsed ? 100.0 * (double)busy / (double)elapsed : 0.0);
 	fflush(stdout);
 	if (rc || ps.failed)
 		status = EXIT_FAIL;
