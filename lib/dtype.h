@@ -9,6 +9,9 @@
 #ifndef AIOT_LIB_DTYPE_H
 #define AIOT_LIB_DTYPE_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include <linux/aiot_isa.h>
 
 struct aiot_dtype_desc {
@@ -33,6 +36,24 @@ static inline const struct aiot_dtype_desc *aiot_dtype_desc(unsigned int dtype)
 static inline unsigned int aiot_dtype_size(unsigned int dtype)
 {
 	return aiot_isa_dtype_bytes(dtype);
+}
+
+/* Element @i of @p (little-endian host order, as the device wrote it). */
+static inline int64_t aiot_dtype_load(unsigned int dtype, const void *p, size_t i)
+{
+	int16_t v16;
+	int32_t v32;
+
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT16:
+		memcpy(&v16, (const char *)p + 2 * i, 2);
+		return v16;
+	case AIOT_ISA_DTYPE_INT32:
+		memcpy(&v32, (const char *)p + 4 * i, 4);
+		return v32;
+	default:
+		return ((const int8_t *)p)[i];
+	}
 }
 
 /* "int8", "int16", "int32"; NULL for a type the ISA does not have. */

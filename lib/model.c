@@ -54,7 +54,7 @@ enum {
 	TEN_DIRECTION = 24,
 	TEN_DTYPE = 25,
 	TEN_BINDING = 26,
-	TEN_RESERVED0 = 27,
+	TEN_FLAGS = 27,
 	TEN_OFFSET = 28,
 	TEN_DIMS = 32,
 	TEN_SCALE = 48,
@@ -282,7 +282,7 @@ static void decode_tensor(const uint8_t *p, struct aiot_model_tensor *t)
 	t->direction = p[TEN_DIRECTION];
 	t->dtype = p[TEN_DTYPE];
 	t->binding = p[TEN_BINDING];
-	t->reserved0 = p[TEN_RESERVED0];
+	t->flags = p[TEN_FLAGS];
 	t->offset = aiot_le32_get(p + TEN_OFFSET);
 	for (int d = 0; d < 4; d++)
 		t->dims[d] = aiot_le32_get(p + TEN_DIMS + 4 * d);
@@ -298,7 +298,7 @@ static void encode_tensor(uint8_t *p, const struct aiot_model_tensor *t)
 	p[TEN_DIRECTION] = t->direction;
 	p[TEN_DTYPE] = t->dtype;
 	p[TEN_BINDING] = t->binding;
-	p[TEN_RESERVED0] = t->reserved0;
+	p[TEN_FLAGS] = t->flags;
 	aiot_le32_put(p + TEN_OFFSET, t->offset);
 	for (int d = 0; d < 4; d++)
 		aiot_le32_put(p + TEN_DIMS + 4 * d, t->dims[d]);
@@ -321,9 +321,21 @@ static int check_tensor(const struct aiot_model_tensor *t, unsigned int index,
 		return aiot_fail(-EINVAL, err, errlen,
 			    "tensor %u: direction %u is neither input (0) nor output (1)",
 			    index, t->direction);
-	if (t->reserved0)
+	if (t->flags && h->version_minor < AIOT_MODEL_VERSION_MINOR_DEQUANTIZE)
 		return aiot_fail(-EINVAL, err, errlen,
-			    "tensor %u (%s): reserved fields must be zero", index, what);
+			    "tensor %u (%s): flags 0x%02x in a version %u.%u blob (reserved "
+			    "before %u.%u, must be zero)", index, what, t->flags,
+			    h->version_major, h->version_minor, AIOT_MODEL_VERSION_MAJOR,
+			    AIOT_MODEL_VERSION_MINOR_DEQUANTIZE);
+	if (t->flags & ~AIOT_MODEL_TENSOR_F_DEQUANTIZE)
+		return aiot_fail(-EINVAL, err, errlen, "tensor %u (%s): unknown flags 0x%02x",
+			    index, what, t->flags & ~AIOT_MODEL_TENSOR_F_DEQUANTIZE);
+	if ((t->flags & AIOT_MODEL_TENSOR_F_DEQUANTIZE) &&
+	    (t->direction != AIOT_MODEL_TENSOR_OUTPUT || t->pixel_format))
+		return aiot_fail(-EINVAL, err, errlen,
+			    "tensor %u (%s): DEQUANTIZE on %s (only plain outputs are "
+			    "dequantized)", index, what,
+			    t->pixel_format ? "a camera frame" : "an input");
 	if (t->pixel_format) {
 		int ret = check_frame_tensor(t, index, h, err, errlen);
 
@@ -734,8 +746,11 @@ int aiot_model_blob_build(const struct aiot_model_blob_parts *parts,
 
 	/* The oldest minor that holds the parts: older readers keep reading them. */
 	for (unsigned int t = 0; t < parts->tensor_count; t++)
-		if (parts->tensors[t].pixel_format)
+		if (parts->tensors[t].pixel_format && minor < AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT)
 			minor = AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT;
+	for (unsigned int t = 0; t < parts->tensor_count; t++)
+		if (parts->tensors[t].flags)
+			minor = AIOT_MODEL_VERSION_MINOR_DEQUANTIZE;
 
 	sec[nsec++] = (struct blob_section){ AIOT_MODEL_SECTION_COMMAND_STREAM,
 					parts->command_stream,

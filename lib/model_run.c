@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dtype.h"
 #include "internal.h"
 
 /* A buffer holding a copy of bytes from the blob. */
@@ -295,6 +296,11 @@ uint32_t aiot_tensor_info_get_pixel_format(const struct aiot_tensor_info *info)
 	return info ? info->desc.pixel_format : 0;
 }
 
+bool aiot_tensor_info_is_dequantized(const struct aiot_tensor_info *info)
+{
+	return info && (info->desc.flags & AIOT_MODEL_TENSOR_F_DEQUANTIZE);
+}
+
 unsigned int aiot_tensor_info_get_binding(const struct aiot_tensor_info *info)
 {
 	return info ? info->desc.binding : 0;
@@ -384,6 +390,32 @@ int aiot_model_read_output(struct aiot_model *model, unsigned int index,
 		return ret;
 	memcpy(data, src, size);
 	aiot_stat_add(model->accel, AIOT_STAT_BYTES_COPIED, size);
+	return 0;
+}
+
+int aiot_model_read_output_float(struct aiot_model *model, unsigned int index,
+				 float *values, size_t count)
+{
+	const struct aiot_tensor_info *t = output_info(model, index);
+	unsigned int esize;
+	uint8_t *src;
+	double scale;
+	int ret;
+
+	if (!t || !values)
+		return -EINVAL;
+	esize = aiot_dtype_size(t->desc.dtype);
+	if (!esize || count != t->desc.size / esize)
+		return -EINVAL;
+	ret = tensor_ptr(model, t, &src);
+	if (ret)
+		return ret;
+	scale = (double)aiot_tensor_info_get_scale(t);
+	/* As TensorFlow Lite's DEQUANTIZE: in double, then to float. */
+	for (size_t i = 0; i < count; i++)
+		values[i] = (float)(scale * (double)(aiot_dtype_load(t->desc.dtype, src, i) -
+						     t->desc.zero_point));
+	aiot_stat_add(model->accel, AIOT_STAT_BYTES_COPIED, t->desc.size);
 	return 0;
 }
 

@@ -170,9 +170,10 @@ static int write_file(const char *path, const void *data, size_t size)
 static void print_tensor(const char *what, unsigned int index, const char *name,
 			 const struct aiot_lowered_tensor *t)
 {
-	printf("  %-6s %u \"%s\" %s [%ux%ux%ux%u] scale %.9g zero point %d (%u B, slot %u)\n",
+	printf("  %-6s %u \"%s\" %s [%ux%ux%ux%u] scale %.9g zero point %d (%u B, slot %u)%s\n",
 	       what, index, name, dtype_name(t->dtype), t->dims[0], t->dims[1], t->dims[2],
-	       t->dims[3], (double)t->scale, t->zero_point, t->bytes, t->binding);
+	       t->dims[3], (double)t->scale, t->zero_point, t->bytes, t->binding,
+	       t->dequantize ? "; its DEQUANTIZE to float32 is the host's" : "");
 }
 
 static void report(const struct tflite_model *m, const struct aiot_lowered_model *lm,

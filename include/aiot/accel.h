@@ -749,6 +749,16 @@ AIOT_API size_t aiot_tensor_info_get_offset(const struct aiot_tensor_info *info)
  * bytes (docs/model-format.md).
  */
 AIOT_API uint32_t aiot_tensor_info_get_pixel_format(const struct aiot_tensor_info *info);
+/**
+ * aiot_tensor_info_is_dequantized() - the graph gives this output as float
+ * @info: the description.
+ *
+ * Return: true for an output the model's graph ends with a DEQUANTIZE
+ * (int8/int16 to float32): the device leaves the integer tensor, and
+ * aiot_model_read_output_float() gives the float values TensorFlow Lite
+ * would. False otherwise, and for NULL.
+ */
+AIOT_API bool aiot_tensor_info_is_dequantized(const struct aiot_tensor_info *info);
 
 /**
  * aiot_model_bind_input() - read an input from the caller's buffer, no copy
@@ -892,6 +902,24 @@ AIOT_API int aiot_model_write_input(struct aiot_model *model, unsigned int index
  */
 AIOT_API int aiot_model_read_output(struct aiot_model *model, unsigned int index,
 				    void *data, size_t size);
+
+/**
+ * aiot_model_read_output_float() - an output's real values
+ * @model: the model.
+ * @index: the output.
+ * @values: receives them.
+ * @count: must equal the tensor's element count.
+ *
+ * Each element is (float)((double)scale * (q - zero point)), TensorFlow
+ * Lite's DEQUANTIZE: for an output aiot_tensor_info_is_dequantized() says
+ * the graph gives as float, these are the graph's values bit for bit; any
+ * other output is dequantized the same way. Counted in
+ * AIOT_STAT_BYTES_COPIED as the tensor's bytes.
+ *
+ * Return: 0; -EINVAL; an error of aiot_buffer_map().
+ */
+AIOT_API int aiot_model_read_output_float(struct aiot_model *model, unsigned int index,
+					  float *values, size_t count);
 
 /**
  * aiot_model_map_output() - address of an output tensor, no copy

@@ -52,8 +52,14 @@ extern "C" {
  * a camera-frame input stay readable by minor-0 readers, and a minor-0
  * reader refuses (by version) one whose input is a camera frame.
  */
-#define AIOT_MODEL_VERSION_MINOR	1
+/*
+ * Minor 2 gives aiot_model_tensor.flags (was reserved0) a meaning:
+ * AIOT_MODEL_TENSOR_F_DEQUANTIZE. Declared, like minor 1, only by a blob
+ * that uses it.
+ */
+#define AIOT_MODEL_VERSION_MINOR	2
 #define AIOT_MODEL_VERSION_MINOR_PIXEL_FORMAT	1
+#define AIOT_MODEL_VERSION_MINOR_DEQUANTIZE	2
 
 #define AIOT_MODEL_HEADER_SIZE		64
 #define AIOT_MODEL_SECTION_SIZE		24
@@ -147,6 +153,9 @@ struct aiot_model_section {
 	uint64_t size;
 };
 
+/* aiot_model_tensor.flags */
+#define AIOT_MODEL_TENSOR_F_DEQUANTIZE	0x01
+
 enum aiot_model_tensor_direction {
 	AIOT_MODEL_TENSOR_INPUT = 0,
 	AIOT_MODEL_TENSOR_OUTPUT = 1,
@@ -159,7 +168,12 @@ enum aiot_model_tensor_direction {
  * @dtype: enum aiot_isa_dtype (1 int8, 2 int16, 3 int32).
  * @binding: slot of the buffer holding the tensor; neither the weights nor
  *	the arena slot, and never shared by an input and an output.
- * @reserved0: must be 0.
+ * @flags: 0, or (blob minor version 2 or later, an output only)
+ *	AIOT_MODEL_TENSOR_F_DEQUANTIZE: the model's graph gives this output
+ *	as float32, from a DEQUANTIZE the device does not run (the ISA has
+ *	integer types only). The tensor holds the integer values; the host
+ *	dequantizes them as TensorFlow Lite's DEQUANTIZE does, element by
+ *	element (float)((double)scale * (q - zero_point)).
  * @offset: byte offset of the tensor in that buffer, a multiple of the
  *	element size.
  * @dims: NHWC shape, each 1..65535.
@@ -184,7 +198,7 @@ struct aiot_model_tensor {
 	uint8_t direction;
 	uint8_t dtype;
 	uint8_t binding;
-	uint8_t reserved0;
+	uint8_t flags;
 	uint32_t offset;
 	uint32_t dims[4];
 	uint32_t scale_bits;

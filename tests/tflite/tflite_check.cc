@@ -34,6 +34,7 @@
 #include "tflite_check_cases.h"
 
 extern "C" {
+#include "aiot_isa.h"
 #include "cpu_model.h"
 }
 
@@ -57,6 +58,30 @@ std::string ReadText(const std::string &path)
 	while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
 		s.pop_back();
 	return s;
+}
+
+// A graph's float32 output from the integer tensor aiot leaves, as the host
+// gives it (libaiot-accel's aiot_model_read_output_float(), aiot-run):
+// TensorFlow Lite's DEQUANTIZE, in double, then to float.
+void Dequantize(const aiot_model_tensor &o, std::vector<uint8_t> *bytes)
+{
+	size_t n = o.size / aiot_isa_dtype_bytes(o.dtype);
+	std::vector<uint8_t> f(n * 4);
+	float scale;
+	std::memcpy(&scale, &o.scale_bits, 4);
+	for (size_t i = 0; i < n; i++) {
+		int32_t q;
+		if (o.dtype == AIOT_ISA_DTYPE_INT16) {
+			int16_t v;
+			std::memcpy(&v, &(*bytes)[i * 2], 2);
+			q = v;
+		} else {
+			q = int8_t((*bytes)[i]);
+		}
+		float v = float(double(scale) * double(q - o.zero_point));
+		std::memcpy(&f[i * 4], &v, 4);
+	}
+	*bytes = std::move(f);
 }
 
 // The model compiled and run by aiot: the output bytes, or an error.
@@ -85,7 +110,11 @@ bool RunAiot(const Case &c, std::vector<uint8_t> *out, std::string *err)
 	if (in.size != c.input.size()) {
 		*err = "aiot's input has " + std::to_string(in.size) + " bytes, the case " +
 		       std::to_string(c.input.size());
-	} else if (o.size != c.out_elems * size_t(c.out_size)) {
+	} else if (c.float_out != bool(o.flags & AIOT_MODEL_TENSOR_F_DEQUANTIZE)) {
+		*err = std::string("aiot's output is ") + (c.float_out ? "not " : "") +
+		       "marked as a DEQUANTIZE's float32";
+	} else if (c.float_out ? o.size / aiot_isa_dtype_bytes(o.dtype) != c.out_elems
+			       : o.size != c.out_elems * size_t(c.out_size)) {
 		*err = "aiot's output has " + std::to_string(o.size) + " bytes, " +
 		       std::to_string(c.out_elems * size_t(c.out_size)) + " expected";
 	} else {
@@ -96,6 +125,8 @@ bool RunAiot(const Case &c, std::vector<uint8_t> *out, std::string *err)
 		} else {
 			auto *p = (const uint8_t *)aiot_cpu_model_tensor(cm, v->input_count);
 			out->assign(p, p + o.size);
+			if (o.flags & AIOT_MODEL_TENSOR_F_DEQUANTIZE)
+				Dequantize(o, out);
 			ok = true;
 		}
 	}
@@ -107,6 +138,11 @@ int32_t Element(const std::vector<uint8_t> &b, size_t i, int size)
 {
 	if (size == 1)
 		return int8_t(b[i]);
+	if (size == 4) {		// a float32: its bits, compared exactly
+		int32_t bits;
+		std::memcpy(&bits, &b[i * 4], 4);
+		return bits;
+	}
 	int16_t v;
 	std::memcpy(&v, &b[i * 2], 2);
 	return v;

@@ -50,7 +50,8 @@ size_t Count(const std::vector<int32_t> &shape)
 
 int ElemSize(int8_t type)
 {
-	return type == kI8 ? 1 : type == kI16 ? 2 : type == kI32 ? 4 : 8;
+	return type == kI8 ? 1 : type == kI16 ? 2 :
+	       type == kI32 || type == TFLITE_TYPE_FLOAT32 ? 4 : 8;
 }
 
 // Little-endian bytes of the values as the tensor type.
@@ -835,6 +836,48 @@ void ResizeCases(std::vector<Case> *cases)
 	}
 }
 
+// ---- a graph that ends with DEQUANTIZE: float32 out ---------------------------
+
+// x -> [LOGISTIC or SOFTMAX, or nothing] -> DEQUANTIZE -> float32 y. aiot
+// leaves the DEQUANTIZE to the host (the blob's output is the integer
+// tensor, marked); TFLite runs it. The floats must be equal bit for bit.
+void DequantizeCases(std::vector<Case> *cases)
+{
+	struct D {
+		int32_t code;	// the operator before the DEQUANTIZE, or -1
+		std::vector<int32_t> shape;
+		int8_t xt;
+		Q xq;
+		Q mq;		// its output's quantization
+	} specs[] = {
+		{TFLITE_OP_LOGISTIC, {1, 4, 8, 8}, kI8, {0.05f, 3}, {1.0f / 256, -128}},
+		{TFLITE_OP_SOFTMAX, {2, 12}, kI8, {0.1f, -5}, {1.0f / 256, -128}},
+		{-1, {1, 3, 5, 7}, kI8, {0.0123f, 7}, {}},
+		{-1, {1, 2, 64}, kI16, {0.00123f, 0}, {}},
+	};
+	int i = 0;
+	for (const D &s : specs) {
+		Rng r(uint64_t(900 + i));
+		Graph gr;
+		int x = gr.Input(s.shape, s.xt, s.xq, r), m = x;
+		if (s.code >= 0) {
+			m = gr.g.AddTensor("m", s.shape, s.xt, s.mq.scale, s.mq.zp);
+			if (s.code == TFLITE_OP_SOFTMAX)
+				gr.g.AddOp(s.code, {x}, {m}, TFLITE_OPTIONS_SOFTMAX,
+					   Options({{0, Bytes<float>(1.0f)}}));
+			else
+				gr.g.AddOp(s.code, {x}, {m});
+		}
+		gr.y = gr.g.AddTensor("y_float", s.shape, TFLITE_TYPE_FLOAT32);
+		gr.y_shape = s.shape;
+		gr.y_type = TFLITE_TYPE_FLOAT32;
+		gr.g.AddOp(TFLITE_OP_DEQUANTIZE, {m}, {gr.y});
+		Case c = gr.Finish("DEQUANTIZE (float out)", "dequant" + std::to_string(i++));
+		c.float_out = true;
+		cases->push_back(std::move(c));
+	}
+}
+
 } // namespace
 
 std::vector<Case> AllCases()
@@ -847,6 +890,7 @@ std::vector<Case> AllCases()
 	ShapeCases(&cases);
 	ReduceCases(&cases);
 	ResizeCases(&cases);
+	DequantizeCases(&cases);
 	return cases;
 }
 

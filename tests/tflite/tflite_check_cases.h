@@ -18,7 +18,8 @@ struct Case {
 	std::string name;   // unique, a file name
 	std::vector<uint8_t> model, input;
 	size_t out_elems = 0;
-	int out_size = 1;   // bytes per output element (int8 1, int16 2)
+	int out_size = 1;   // bytes per output element (int8 1, int16 2, float32 4)
+	bool float_out = false; // the graph ends with DEQUANTIZE: float32 out
 	// Convolution-like layers: each output element's accumulator, for the
 	// rounding explanation (empty for other layers).
 	std::vector<Acc> accs;

@@ -51,9 +51,15 @@ TEST(LowerReport, EveryUnsupportedOperatorByIndexNameAndReason)
 	g.AddOp(TFLITE_OP_CUSTOM, {fc}, {cu}, 0, nullptr, "MyFancyOp"); // 1
 	g.AddOp(TFLITE_OP_QUANTIZE, {cu}, {q});                         // 2: int32 in
 	g.AddOp(36 /* GATHER */, {q, idx}, {ga});                        // 3
-	g.AddOp(TFLITE_OP_DEQUANTIZE, {ga}, {fl});                       // 4: float out
+	g.AddOp(TFLITE_OP_DEQUANTIZE, {ga}, {fl});                       // 4: the host's
+	// 5: a float tensor inside the graph (read by 6), after one left out:
+	// the report still gives the model's own index.
+	int fl2 = g.AddTensor("float2", {1, 2}, TFLITE_TYPE_FLOAT32);
+	int q2 = g.AddTensor("q2", {1, 2}, TFLITE_TYPE_INT8, 1.0f, 0);
+	g.AddOp(TFLITE_OP_DEQUANTIZE, {q}, {fl2});                       // 5
+	g.AddOp(TFLITE_OP_QUANTIZE, {fl2}, {q2});                        // 6: float in
 	std::string lerr;
-	ModelPtr m = Load(g.Serialize({in}, {fl}), &lerr);
+	ModelPtr m = Load(g.Serialize({in}, {fl, q2}), &lerr);
 	ASSERT_TRUE(m) << lerr;
 
 	aiot_lowered_model *l = nullptr;
@@ -62,12 +68,14 @@ TEST(LowerReport, EveryUnsupportedOperatorByIndexNameAndReason)
 	EXPECT_EQ(rc, -EOPNOTSUPP);
 	EXPECT_EQ(l, nullptr);
 	std::vector<std::string> lines = Lines(err);
-	ASSERT_EQ(lines.size(), 4u) << err;
+	ASSERT_EQ(lines.size(), 5u) << err;
 	EXPECT_EQ(lines[0], "operator 1 (MyFancyOp): not supported by the aiot ISA");
 	EXPECT_EQ(lines[1], "operator 2 (QUANTIZE): input must be int8 or int16, not int32");
 	EXPECT_EQ(lines[2], "operator 3 (GATHER): not supported by the aiot ISA");
-	EXPECT_EQ(lines[3].rfind("operator 4 (DEQUANTIZE): float output: the aiot ISA has "
-				 "integer types only", 0), 0u) << lines[3];
+	EXPECT_EQ(lines[3].rfind("operator 5 (DEQUANTIZE): a float tensor inside the graph: "
+				 "the aiot ISA has integer types only", 0), 0u) << lines[3];
+	EXPECT_EQ(lines[4].rfind("operator 6 (QUANTIZE): input must be int8 or int16, not "
+				 "float32", 0), 0u) << lines[4];
 	aiot_lowered_model_free(l);
 }
 

@@ -157,6 +157,19 @@ std::vector<int8_t> Bytes8(const void *p, size_t n)
 	return std::vector<int8_t>(b, b + n);
 }
 
+// One run of a TwoByTwo model on random inputs 0 and 1; input b and the
+// expected max and concatenation. False when the run failed.
+bool RunRandomPair(aiot_cpu_model *m, std::mt19937 *rng, std::vector<int8_t> *b,
+		   std::vector<int8_t> *mx, std::vector<int8_t> *cat)
+{
+	std::vector<int8_t> a = Random(12, rng);
+	*b = Random(12, rng);
+	Expect(a, *b, mx, cat);
+	std::memcpy(aiot_cpu_model_input(m, 0), a.data(), 12);
+	std::memcpy(aiot_cpu_model_input(m, 1), b->data(), 12);
+	return aiot_cpu_model_run(m) == 0;
+}
+
 TEST(CpuModelIo, TwoInputsTwoOutputsMatchAnIndependentComputation)
 {
 	TwoByTwo t;
@@ -242,11 +255,8 @@ TEST(CpuModelIo, OutputsThatAliasAreCopiedIntoTheirOwnSlots)
 
 	std::mt19937 rng(7);
 	for (int run = 0; run < 5; run++) {
-		std::vector<int8_t> a = Random(12, &rng), b = Random(12, &rng), mx, cat;
-		Expect(a, b, &mx, &cat);
-		std::memcpy(aiot_cpu_model_input(m.get(), 0), a.data(), 12);
-		std::memcpy(aiot_cpu_model_input(m.get(), 1), b.data(), 12);
-		ASSERT_EQ(aiot_cpu_model_run(m.get()), 0);
+		std::vector<int8_t> b, mx, cat;
+		ASSERT_TRUE(RunRandomPair(m.get(), &rng, &b, &mx, &cat));
 		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 0), 12), mx);
 		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 1), 12), b);
 		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 2), 12), mx);
@@ -337,6 +347,67 @@ TEST(CpuModelIo, FourteenInputsAndOutputsUseEverySlot)
 			want[k] = std::max(in[j][k], in[(j + 1) % 7][k]);
 		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), j), 4), want) << "output " << j;
 	}
+}
+
+// A graph that ends with DEQUANTIZE: the device stops at the integer tensor,
+// which the blob names after the float output and marks for the host.
+TEST(CpuModelIo, FinalDequantizeIsTheHosts)
+{
+	TwoByTwo t;
+	int f = t.g.AddTensor("max_float", {1, 2, 2, 3}, TFLITE_TYPE_FLOAT32);
+	int g = t.g.AddTensor("cat_float", {1, 2, 2, 6}, TFLITE_TYPE_FLOAT32);
+	t.g.AddOp(TFLITE_OP_DEQUANTIZE, {t.mx}, {f});
+	t.g.AddOp(TFLITE_OP_DEQUANTIZE, {t.cat}, {g});
+	// max_ab is both a graph output of its own and the first DEQUANTIZE's.
+	CpuModelPtr m = CompileAndLoad(t.g.Serialize({t.a, t.b}, {f, t.mx, g}), 2, 3);
+	ASSERT_TRUE(m);
+	const aiot_model_blob_view *v = aiot_cpu_model_view(m.get());
+	EXPECT_EQ(v->header.version_minor, AIOT_MODEL_VERSION_MINOR_DEQUANTIZE);
+	const char *names[] = {"max_float", "max_ab", "cat_float"};
+	const uint8_t flags[] = {AIOT_MODEL_TENSOR_F_DEQUANTIZE, 0,
+				 AIOT_MODEL_TENSOR_F_DEQUANTIZE};
+	for (unsigned int j = 0; j < 3; j++) {
+		const aiot_model_tensor &r = v->tensors[2 + j];
+		SCOPED_TRACE(j);
+		EXPECT_EQ(std::string(r.name, strnlen(r.name, AIOT_MODEL_NAME_LEN)), names[j]);
+		EXPECT_EQ(r.flags, flags[j]);
+		EXPECT_EQ(r.dtype, AIOT_ISA_DTYPE_INT8);
+		float scale;
+		std::memcpy(&scale, &r.scale_bits, 4);
+		EXPECT_EQ(scale, kScale);
+		EXPECT_EQ(r.zero_point, kZp);
+	}
+	std::mt19937 rng(20);
+	for (int run = 0; run < 5; run++) {
+		std::vector<int8_t> b, mx, cat;
+		ASSERT_TRUE(RunRandomPair(m.get(), &rng, &b, &mx, &cat));
+		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 0), 12), mx);
+		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 1), 12), mx);
+		EXPECT_EQ(Bytes8(aiot_cpu_model_output(m.get(), 2), 24), cat);
+	}
+}
+
+// A float tensor anywhere but at a graph output is still refused, by name.
+TEST(CpuModelIo, DequantizeInsideTheGraphIsRefused)
+{
+	TwoByTwo t;
+	int f = t.g.AddTensor("max_float", {1, 2, 2, 3}, TFLITE_TYPE_FLOAT32);
+	int q = t.g.AddTensor("requant", {1, 2, 2, 3}, TFLITE_TYPE_INT8, kScale, kZp);
+	t.g.AddOp(TFLITE_OP_DEQUANTIZE, {t.mx}, {f});
+	t.g.AddOp(TFLITE_OP_QUANTIZE, {f}, {q});
+	Compiled c = Compile(t.g.Serialize({t.a, t.b}, {q}));
+	EXPECT_NE(c.rc, 0);
+	EXPECT_NE(c.err.find("operator 3 (DEQUANTIZE): a float tensor inside the graph"),
+		  std::string::npos) << c.err;
+	// Read by another operator besides being an output: refused too.
+	TwoByTwo u;
+	int f2 = u.g.AddTensor("max_float", {1, 2, 2, 3}, TFLITE_TYPE_FLOAT32);
+	int q2 = u.g.AddTensor("requant", {1, 2, 2, 3}, TFLITE_TYPE_INT8, kScale, kZp);
+	u.g.AddOp(TFLITE_OP_DEQUANTIZE, {u.mx}, {f2});
+	u.g.AddOp(TFLITE_OP_QUANTIZE, {f2}, {q2});
+	c = Compile(u.g.Serialize({u.a, u.b}, {f2, q2}));
+	EXPECT_NE(c.rc, 0);
+	EXPECT_NE(c.err.find("operator 3 (DEQUANTIZE)"), std::string::npos) << c.err;
 }
 
 // A single-input, single-output graph keeps the layout it always had.

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 #include <fstream>
 #include <cctype>
 #include <set>
@@ -491,6 +492,52 @@ TEST(LibModelArgs, ModelCallsValidateArguments)
 	EXPECT_EQ(aiot_model_submit(nullptr, nullptr, &job), -EINVAL);
 	EXPECT_EQ(aiot_model_run(nullptr, 0), -EINVAL);
 	EXPECT_EQ(job, nullptr);
+}
+
+// An output's real values: TensorFlow Lite's DEQUANTIZE, (float)(double
+// scale * (q - zero point)), checked on values whose result is exact.
+TEST(LibModelArgs, ReadOutputFloatDequantizes)
+{
+	struct aiot_accel *accel = fake_accel_new(AIOT_ACCEL_CAP_BO | AIOT_ACCEL_CAP_SUBMIT);
+	struct aiot_model *model = fake_model_new(accel, 0, 16, 16);
+	struct aiot_model_tensor *t;
+	const void *ptr = nullptr;
+	float v[2] = { -1.0f, -1.0f }, scale = 0.5f;
+	std::vector<int8_t> mem(4096);
+
+	ASSERT_NE(model, nullptr);
+	fake_model_map_output(model, mem.data());
+	t = fake_model_output_desc(model);
+	EXPECT_FALSE(aiot_tensor_info_is_dequantized(aiot_model_get_output_info(model, 0)));
+	std::memcpy(&t->scale_bits, &scale, sizeof(scale));
+	t->zero_point = -128;
+	t->flags = AIOT_MODEL_TENSOR_F_DEQUANTIZE;
+	EXPECT_TRUE(aiot_tensor_info_is_dequantized(aiot_model_get_output_info(model, 0)));
+	EXPECT_FALSE(aiot_tensor_info_is_dequantized(nullptr));
+	ASSERT_EQ(aiot_model_map_output(model, 0, &ptr), 0);
+	int8_t *q = static_cast<int8_t *>(const_cast<void *>(ptr));
+	q[0] = 127;
+	q[1] = -128;
+	EXPECT_EQ(aiot_model_read_output_float(model, 0, v, 2), 0);
+	EXPECT_EQ(v[0], 127.5f);
+	EXPECT_EQ(v[1], 0.0f);
+	// int16, one element: -32768 with zero point 0 and scale 2^-15 is -1.
+	t->dtype = 2;
+	t->zero_point = 0;
+	scale = 1.0f / 32768;
+	std::memcpy(&t->scale_bits, &scale, sizeof(scale));
+	q[0] = 0;
+	q[1] = -128;				// little-endian 0x8000
+	EXPECT_EQ(aiot_model_read_output_float(model, 0, v, 1), 0);
+	EXPECT_EQ(v[0], -1.0f);
+	// The count is the element count, nothing else.
+	EXPECT_EQ(aiot_model_read_output_float(model, 0, v, 2), -EINVAL);
+	EXPECT_EQ(aiot_model_read_output_float(model, 0, v, 0), -EINVAL);
+	EXPECT_EQ(aiot_model_read_output_float(model, 1, v, 1), -EINVAL);
+	EXPECT_EQ(aiot_model_read_output_float(model, 0, nullptr, 1), -EINVAL);
+	EXPECT_EQ(aiot_model_read_output_float(nullptr, 0, v, 1), -EINVAL);
+	fake_model_free(model);
+	aiot_accel_close(accel);
 }
 
 // Indices past the counts, and the lookup by name, on a model of one input

@@ -568,9 +568,9 @@ TEST(LibModelFormat, TensorRecordsAreChecked)
 	reseal(c);
 	EXPECT_REJECTED(c, EINVAL, "zero point 128");
 	c = b;
-	c[t0 + 27] = 1;
+	c[t0 + 27] = 1;				// flags: a minor-0 blob has none
 	reseal(c);
-	EXPECT_REJECTED(c, EINVAL, "reserved fields");
+	EXPECT_REJECTED(c, EINVAL, "flags 0x01 in a version 1.0 blob (reserved before 1.2");
 	c = b;
 	c[t0 + 24] = AIOT_MODEL_TENSOR_OUTPUT;	// two outputs, no input
 	c[t0 + 26] = 4;
@@ -758,6 +758,39 @@ TEST(LibModelFormat, FrameInputIsMinorOneAndRoundTrips)
 	ASSERT_EQ(build(parts, b), 0);
 	ASSERT_EQ(aiot_model_blob_parse(b.data(), b.size(), &view, nullptr, 0), 0);
 	EXPECT_EQ(view.tensors[0].pixel_format, kNV12);
+}
+
+// An output the graph gives as float32 (a DEQUANTIZE left to the host).
+TEST(LibModelFormat, DequantizedOutputIsMinorTwoAndChecked)
+{
+	Parts parts;
+	aiot_model_blob_view view;
+	Blob b, c;
+
+	parts.tensors[1].flags = AIOT_MODEL_TENSOR_F_DEQUANTIZE;
+	ASSERT_EQ(build(parts, b), 0);
+	EXPECT_EQ(b[kVersionMinor], AIOT_MODEL_VERSION_MINOR_DEQUANTIZE);
+	ASSERT_EQ(aiot_model_blob_parse(b.data(), b.size(), &view, nullptr, 0), 0);
+	EXPECT_EQ(view.tensors[0].flags, 0);
+	EXPECT_EQ(view.tensors[1].flags, AIOT_MODEL_TENSOR_F_DEQUANTIZE);
+	size_t t0 = tensor_offset(b, 0), t1 = tensor_offset(b, 1);
+	EXPECT_EQ(b[t1 + 27], AIOT_MODEL_TENSOR_F_DEQUANTIZE);
+
+	c = b;					// a minor-1 reader's blob: reserved
+	c[kVersionMinor] = 1;
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "flags 0x01 in a version 1.1 blob (reserved before 1.2");
+	c = b;
+	c[t1 + 27] = 0x03;
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "unknown flags 0x02");
+	c = b;
+	c[t0 + 27] = AIOT_MODEL_TENSOR_F_DEQUANTIZE;
+	reseal(c);
+	EXPECT_REJECTED(c, EINVAL, "tensor 0 (input): DEQUANTIZE on an input");
+	// Writing one: the same checks.
+	parts.tensors[0].flags = AIOT_MODEL_TENSOR_F_DEQUANTIZE;
+	EXPECT_EQ(build(parts, b), -EINVAL);
 }
 
 TEST(LibModelFormat, FrameInputsAreChecked)

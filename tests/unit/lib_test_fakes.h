@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <aiot/accel.h>
+#include <aiot/model_format.h>
 #include <drm.h>
 #include <drm/aiot_accel.h>
 
@@ -35,6 +36,10 @@ void fake_job_free(struct aiot_job *job);
 struct aiot_model *fake_model_new(struct aiot_accel *accel, uint32_t in_offset,
 				  uint32_t in_size, size_t slot_need);
 void fake_model_free(struct aiot_model *model);
+/* The fake model's output description, to change. */
+struct aiot_model_tensor *fake_model_output_desc(struct aiot_model *model);
+/* Its output buffer "mapped" at @mem (the caller's, at least 4096 bytes). */
+void fake_model_map_output(struct aiot_model *model, void *mem);
 /* The library's configuration-to-SUBMIT translation. */
 int fake_config_to_submit(const struct aiot_job_config *config,
 			  const struct aiot_accel *accel,

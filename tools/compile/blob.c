@@ -45,6 +45,7 @@ static void to_model_tensor(struct aiot_model_tensor *p, const struct aiot_lower
 	memcpy(&p->scale_bits, &t->scale, sizeof(p->scale_bits));
 	p->zero_point = t->zero_point;
 	p->size = t->bytes;
+	p->flags = t->dequantize ? AIOT_MODEL_TENSOR_F_DEQUANTIZE : 0;
 }
 
 int aiot_blob_write(const struct aiot_lowered_model *lm, const struct aiot_blob_names *names,

@@ -74,9 +74,9 @@ static int lower_operator(struct lowering *l, const struct tflite_operator *op)
 	case TFLITE_OP_SPLIT_V: return lower_shape_op(l, op);
 	case TFLITE_OP_DEQUANTIZE:
 		/* docs/isa.md, "Not in ISA 1.5": no float dtype in the ISA. */
-		snprintf(l->msg, sizeof(l->msg), "float output: the aiot ISA has integer types "
-			 "only; drop the DEQUANTIZE and dequantize the int8 output with its scale "
-			 "and zero point");
+		snprintf(l->msg, sizeof(l->msg), "a float tensor inside the graph: the aiot ISA "
+			 "has integer types only (a DEQUANTIZE of an int8 or int16 tensor that "
+			 "gives a graph output, and nothing else, is left to the host)");
 		return -EOPNOTSUPP;
 	default:
 		snprintf(l->msg, sizeof(l->msg), "not supported by the aiot ISA");
@@ -120,10 +120,13 @@ int aiot_lower_model_frame(const struct tflite_model *m, const struct aiot_lower
 	return aiot_lower_model_opts(m, frame, NULL, out, err, errlen);
 }
 
-int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_frame *frame,
+int aiot_lower_model_opts(const struct tflite_model *model,
+			  const struct aiot_lower_frame *frame,
 			  const struct aiot_lower_window *window,
 			  struct aiot_lowered_model **out, char *err, size_t errlen)
 {
+	const struct tflite_model *m;
+	struct lower_dequant dq;
 	struct lower_window_plan wp;
 	struct aiot_lowered_model *res = NULL;
 	struct aiot_isa_header hdr;
@@ -135,11 +138,20 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (!m || !out)
+	if (!model || !out)
 		return -EINVAL;
 	*out = NULL;
 	memset(&l, 0, sizeof(l));
+	if (lower_dequant_fold(model, &dq))
+		return -ENOMEM;
+	/* From here on the model is the one without its final DEQUANTIZEs. */
+	m = &dq.m;
 	l.m = m;
+	if (window && dq.folded) {
+		rc = lower_fail(&l, "--rolling-window: the front end's output is a DEQUANTIZE's "
+				"float tensor");
+		goto out;
+	}
 	if (frame && window) {
 		rc = lower_fail(&l, "--input and --rolling-window do not go together");
 		goto out;
@@ -214,7 +226,7 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 			if (!first_rc || (first_rc != -EOPNOTSUPP && rc == -EOPNOTSUPP))
 				first_rc = rc;
 			failed++;
-			rc = lower_report(&l, &report, &report_len, i, op);
+			rc = lower_report(&l, &report, &report_len, dq.op_index[i], op);
 			if (rc)
 				goto out;
 		}
@@ -231,6 +243,8 @@ int aiot_lower_model_opts(const struct tflite_model *m, const struct aiot_lower_
 	rc = lower_io_epilogue(&l);
 	if (!rc)
 		rc = lower_io_describe(&l, res);
+	if (!rc)
+		lower_dequant_describe(&dq, res);
 	if (!rc && frame) {
 		res->graph_input = res->input;
 		res->input = (struct aiot_lowered_tensor){
@@ -287,6 +301,7 @@ out:
 	free(l.stream);
 	free(l.weights);
 	free(res);
+	lower_dequant_free(&dq);
 	return rc;
 }
 

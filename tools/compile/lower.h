@@ -29,6 +29,7 @@
 #ifndef AIOT_COMPILE_LOWER_H
 #define AIOT_COMPILE_LOWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,8 @@ struct aiot_lowered_tensor {
 	float scale;          /* quantization, for the caller's (de)quantizing */
 	int32_t zero_point;
 	uint8_t binding;      /* its slot (the tensor is at offset 0 there) */
+	bool dequantize;      /* an output the graph gives as float32: the host
+			       * dequantizes it (its DEQUANTIZE is not lowered) */
 	char name[64];        /* the model's tensor name, cut to 63 bytes */
 };
 

@@ -63,6 +63,26 @@ int lower_io_epilogue(struct lowering *l);
 /* res->inputs[] and res->outputs[]. */
 int lower_io_describe(struct lowering *l, struct aiot_lowered_model *res);
 
+/* lower_dequant.c: graph outputs that a DEQUANTIZE gives as float32 */
+struct lower_dequant {
+	struct tflite_model m;		/* what the lowering sees */
+	int32_t *outputs;		/* m.outputs */
+	struct tflite_operator *ops;	/* m.operators, less the folded */
+	uint32_t *op_index;		/* m.operators[i] is the model's op_index[i] */
+	int32_t float_output[AIOT_LOWER_MAX_IO];	/* output j's float tensor, or -1 */
+	unsigned int folded;
+};
+/*
+ * d->m: @m with each DEQUANTIZE that gives a graph output from an int8 or
+ * int16 tensor (per-tensor quantization; the float tensor read by no other
+ * operator) left out, that output being its input instead.
+ * 0 or -ENOMEM. @m must outlive d.
+ */
+int lower_dequant_fold(const struct tflite_model *m, struct lower_dequant *d);
+/* Mark the folded outputs of res, under their float tensors' names. */
+void lower_dequant_describe(const struct lower_dequant *d, struct aiot_lowered_model *res);
+void lower_dequant_free(struct lower_dequant *d);
+
 /* lower_operand.c */
 /* "int8", "float32", ...: a TFLite tensor type as messages name it. */
 const char *lower_type_name(int32_t tflite_type);

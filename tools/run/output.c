@@ -50,7 +50,12 @@ static void print_output(const struct tensor_desc *d, const uint8_t *buf, const 
 			best = i;
 			best_v = q;
 		}
-		if (i < nlabels)
+		if (d->dequantize)
+			/* The graph's own float32 output: TFLite's DEQUANTIZE, exactly. */
+			printf("%s  [%zu] %s%s%.9g  (%s %lld)\n", pad, i,
+			       i < nlabels ? labels[i] : "", i < nlabels ? " " : "",
+			       (double)(float)real, dtype_name(d->dtype), (long long)q);
+		else if (i < nlabels)
 			printf("%s  [%zu] %-12s %s %6lld  %.6f\n", pad, i, labels[i],
 			       dtype_name(d->dtype), (long long)q, real);
 		else
@@ -84,9 +89,9 @@ void print_scores(const struct session *s, const char *input, double us,
 
 static void print_desc(const char *what, unsigned int index, const struct tensor_desc *d)
 {
-	printf("  %s %u \"%s\" %s [%ux%ux%ux%u] scale %g zero point %d\n", what, index, d->name,
-	       dtype_name(d->dtype), d->dims[0], d->dims[1], d->dims[2], d->dims[3],
-	       (double)d->scale, d->zero_point);
+	printf("  %s %u \"%s\" %s [%ux%ux%ux%u] scale %g zero point %d%s\n", what, index,
+	       d->name, dtype_name(d->dtype), d->dims[0], d->dims[1], d->dims[2], d->dims[3],
+	       (double)d->scale, d->zero_point, d->dequantize ? ", dequantized to float32" : "");
 }
 
 void print_model(const struct session *s, const char *model_path)
@@ -95,10 +100,11 @@ void print_model(const struct session *s, const char *model_path)
 
 	if (s->input_count == 1 && s->output_count == 1) {
 		printf("model %s: input %s [%ux%ux%ux%u], output %s [%ux%ux%ux%u] scale %g zero "
-		       "point %d\n", name, dtype_name(s->in.dtype), s->in.dims[0], s->in.dims[1],
-		       s->in.dims[2], s->in.dims[3], dtype_name(s->out.dtype), s->out.dims[0],
-		       s->out.dims[1], s->out.dims[2], s->out.dims[3], (double)s->out.scale,
-		       s->out.zero_point);
+		       "point %d%s\n", name, dtype_name(s->in.dtype), s->in.dims[0],
+		       s->in.dims[1], s->in.dims[2], s->in.dims[3], dtype_name(s->out.dtype),
+		       s->out.dims[0], s->out.dims[1], s->out.dims[2], s->out.dims[3],
+		       (double)s->out.scale, s->out.zero_point,
+		       s->out.dequantize ? ", dequantized to float32" : "");
 		return;
 	}
 	printf("model %s: %u inputs, %u outputs\n", name, s->input_count, s->output_count);

@@ -35,6 +35,7 @@ struct tensor_desc {
 	float scale;
 	int32_t zero_point;
 	uint32_t pixel_format;	/* V4L2 fourcc of a camera-frame input, else 0 */
+	bool dequantize;	/* the graph gives it as float32 (DEQUANTIZE) */
 	char name[AIOT_MODEL_NAME_LEN + 1];
 };
 

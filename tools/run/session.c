@@ -18,6 +18,7 @@ static void desc_from_blob(const struct aiot_model_tensor *t, struct tensor_desc
 	d->size = t->size;
 	memcpy(&d->scale, &t->scale_bits, sizeof(d->scale));
 	d->zero_point = t->zero_point;
+	d->dequantize = t->flags & AIOT_MODEL_TENSOR_F_DEQUANTIZE;
 	memcpy(d->name, t->name, AIOT_MODEL_NAME_LEN);
 	d->name[AIOT_MODEL_NAME_LEN] = '\0';
 }
@@ -30,6 +31,7 @@ static void desc_from_info(const struct aiot_tensor_info *t, struct tensor_desc 
 	d->scale = aiot_tensor_info_get_scale(t);
 	d->zero_point = aiot_tensor_info_get_zero_point(t);
 	d->pixel_format = aiot_tensor_info_get_pixel_format(t);
+	d->dequantize = aiot_tensor_info_is_dequantized(t);
 	snprintf(d->name, sizeof(d->name), "%s", aiot_tensor_info_get_name(t));
 }
 
