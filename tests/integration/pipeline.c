@@ -539,10 +539,12 @@ static void hung_frontend_queues_a_few(void)
 		 (unsigned long long)(mid1.skipped_slots - mid0.skipped_slots),
 		 sub_mid1 - sub_mid0);
 	/*
-	 * The hung one and five behind it (one more if a slot came between
-	 * the snapshot and the knob); the rule before queued none.
+	 * Six unfinished at once: the hung one and five behind it. Counted
+	 * from the snapshot before the knob, that is 5 when the hung one was
+	 * already queued then (seen on 6.1), 7 when one more finished in
+	 * between; the rule before queued none behind it.
 	 */
-	CHECK(mid0.frontend_jobs - s0.frontend_jobs >= 6);
+	CHECK(mid0.frontend_jobs - s0.frontend_jobs >= 5);
 	CHECK(mid0.frontend_jobs - s0.frontend_jobs <= 7);
 	/* Then nothing more: the slots keep coming and are skipped. */
 	CHECK(mid1.slots - mid0.slots >= 5);
