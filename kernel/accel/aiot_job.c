@@ -186,6 +186,10 @@ void aiot_job_complete(struct aiot_job *job, int error)
 	unsigned long flags;
 	LIST_HEAD(ready);
 
+	/* A backend that knows when the job really ended said so. */
+	if (job->dev_ended_ns && job->dev_ended_ns < now)
+		now = max(job->dev_ended_ns, job->started_ns);
+
 	if (job->started_ns && now > job->started_ns) {
 		atomic64_add(now - job->started_ns, &adev->stats.busy_ns);
 		atomic64_add(now - job->started_ns, &job->afile->stats.busy_ns);
@@ -261,6 +265,26 @@ void aiot_npu_job_started_at(struct aiot_npu_job *npu_job, u64 started_ns)
 	aiot_record_update(job, DRM_AIOT_JOB_RUNNING, 0, started_ns, 0);
 }
 EXPORT_SYMBOL_GPL(aiot_npu_job_started_at);
+
+/**
+ * aiot_npu_job_ended_at() - when the device really ended a job
+ * @npu_job: the job, as given to &aiot_npu_ops.run, not done yet
+ * @ended_ns: CLOCK_MONOTONIC time (ktime_get_ns()) it ended
+ *
+ * For hardware that reports several completions at once: the job ended
+ * before aiot_npu_job_done() was called for it, and a job completed in the
+ * same batch after it ran in between. The end time JOB_WAIT, the records
+ * and the busy time report is then this one, not aiot_npu_job_done()'s
+ * (it is ignored if later than that). Call just before aiot_npu_job_done().
+ * Any context.
+ */
+void aiot_npu_job_ended_at(struct aiot_npu_job *npu_job, u64 ended_ns)
+{
+	struct aiot_job *job = container_of(npu_job, struct aiot_job, npu);
+
+	job->dev_ended_ns = ended_ns;
+}
+EXPORT_SYMBOL_GPL(aiot_npu_job_ended_at);
 
 /**
  * aiot_npu_job_done() - the backend finished a job

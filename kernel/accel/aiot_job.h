@@ -52,6 +52,8 @@ struct aiot_job_wait {
  * @hw_ended: the backend completed the job (under @order's lock)
  * @hw_error: and its error, for when @hw_fence signals
  * @ended_ns: when the backend completed it
+ * @dev_ended_ns: when the backend says it really ended (0: unknown), from
+ *	aiot_npu_job_ended_at()
  * @cleanup_work: frees the job
  * @in_fences: what the job waited for (references): its in-syncobjs' and
  *	its buffers' fences; run_job fails the job with the first error one
@@ -88,6 +90,7 @@ struct aiot_job {
 	bool hw_ended;
 	int hw_error;
 	u64 ended_ns;
+	u64 dev_ended_ns;
 	struct work_struct cleanup_work;
 	struct dma_fence **in_fences;
 	unsigned int in_fence_count;

@@ -80,8 +80,8 @@ struct aiot_card_slot {
  * @unregistered: @adev was unregistered
  * @error_work: recovers from a card-reported error
  * @last_progress: PROGRESS at the last read, returned once the card is gone
- * @last_end_ns: when the last completion was handed to the core (the card
- *	runs one job at a time: the next one started after that)
+ * @last_end_ns: when the last job completed ended, in the host's clock
+ *	(the card runs one job at a time: the next one started after that)
  * @debugfs: fault-injection knobs, when the card has them
  * @knobs: what each knob file writes
  */

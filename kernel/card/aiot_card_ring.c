@@ -16,6 +16,7 @@
 #include <linux/timekeeping.h>
 
 #include "aiot_card.h"
+#include "aiot_card_times.h"
 
 static int card_status_errno(const struct aiot_card_cq_entry *cqe)
 {
@@ -186,8 +187,8 @@ irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 	struct aiot_card *card = arg;
 	struct aiot_npu_job *jobs[AIOT_CARD_SLOTS];
 	int errors[AIOT_CARD_SLOTS];
-	u64 device_ns[AIOT_CARD_SLOTS];
-	u64 started, ended, now;
+	u64 dev_start[AIOT_CARD_SLOTS], dev_end[AIOT_CARD_SLOTS];
+	u64 start[AIOT_CARD_SLOTS], end[AIOT_CARD_SLOTS];
 	struct aiot_card_cq_entry *cqe;
 	unsigned int i, n = 0;
 	bool corrupt = false;
@@ -222,9 +223,8 @@ irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 		jobs[n] = card->slots[slot_idx].job;
 		errors[n] = card_status_errno(cqe);
 		/* Its time on the card, by the card's clock (0: never ran). */
-		started = le64_to_cpu(cqe->started_ns);
-		ended = le64_to_cpu(cqe->ended_ns);
-		device_ns[n] = started && ended >= started ? ended - started : 0;
+		dev_start[n] = le64_to_cpu(cqe->started_ns);
+		dev_end[n] = le64_to_cpu(cqe->ended_ns);
 		if (errors[n])
 			dev_warn_ratelimited(&card->pdev->dev,
 					     "job failed on the card: status %u detail 0x%x errno %u\n",
@@ -240,20 +240,19 @@ irqreturn_t aiot_card_irq_completion(int irq, void *arg)
 		card->resetting = true;
 	spin_unlock(&card->lock);
 
+	/*
+	 * The jobs were handed over (aiot_npu_job_begin()) when they were
+	 * queued on the card; report when each really ran. Jobs that ended
+	 * in one batch ended apart by the card's clock, not at once.
+	 */
+	card->last_end_ns = aiot_card_batch_times(ktime_get_ns(), card->last_end_ns,
+						  dev_start, dev_end, n, start, end);
 	for (i = 0; i < n; i++) {
-		/*
-		 * The job was handed over (aiot_npu_job_begin()) when it was
-		 * queued on the card; report when it really ran, no earlier
-		 * than the job before it ended.
-		 */
-		if (device_ns[i]) {
-			now = ktime_get_ns();
-			aiot_npu_job_started_at(jobs[i],
-						max(now - device_ns[i],
-						    card->last_end_ns));
+		if (start[i]) {
+			aiot_npu_job_started_at(jobs[i], start[i]);
+			aiot_npu_job_ended_at(jobs[i], end[i]);
 		}
 		aiot_npu_job_done(jobs[i], errors[i]);
-		card->last_end_ns = ktime_get_ns();
 	}
 	if (corrupt) {
 		dev_err(&card->pdev->dev, "corrupt completion at %u: resetting the card\n",

@@ -125,6 +125,7 @@ void aiot_npu_resume(struct aiot_device *adev);
 void *aiot_npu_priv(struct aiot_device *adev);
 int aiot_npu_job_begin(struct aiot_npu_job *job);
 void aiot_npu_job_started_at(struct aiot_npu_job *job, u64 started_ns);
+void aiot_npu_job_ended_at(struct aiot_npu_job *job, u64 ended_ns);
 void aiot_npu_job_done(struct aiot_npu_job *job, int error);
 u64 aiot_npu_job_deadline(struct aiot_npu_job *job);
 
