@@ -18,23 +18,6 @@ double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int64_t output_value(const struct tensor_desc *d, const uint8_t *buf, size_t i)
-{
-	int16_t v16;
-	int32_t v32;
-
-	switch (d->dtype) {
-	case AIOT_ISA_DTYPE_INT16:
-		memcpy(&v16, buf + 2 * i, 2);
-		return v16;
-	case AIOT_ISA_DTYPE_INT32:
-		memcpy(&v32, buf + 4 * i, 4);
-		return v32;
-	default:
-		return (int8_t)buf[i];
-	}
-}
-
 /* An output's values, quantized and real, and the top class; pad before each line. */
 static void print_output(const struct tensor_desc *d, const uint8_t *buf, const char *pad,
 			 const char *const *labels, unsigned int nlabels)
@@ -43,7 +26,7 @@ static void print_output(const struct tensor_desc *d, const uint8_t *buf, const 
 	int64_t best_v = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		int64_t q = output_value(d, buf, i);
+		int64_t q = aiot_dtype_load((unsigned int)d->dtype, buf, i);
 		double real = (double)d->scale * (double)(q - d->zero_point);
 
 		if (i == 0 || q > best_v) {
