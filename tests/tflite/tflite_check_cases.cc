@@ -566,7 +566,8 @@ Case Unary(const U &s, const std::string &name, uint64_t seed)
 }
 
 // TFLite's int8 LEAKY_RELU: identity and alpha multipliers from float
-// products (LeakyReluPrepare), both rounding modes.
+// products (LeakyReluPrepare), both rounding modes; and XNNPACK's QS8
+// Leaky ReLU, which the delegate runs it with.
 void LeakyReluRefs(const U &s, Case *c)
 {
 	float alpha;
@@ -575,6 +576,7 @@ void LeakyReluRefs(const U &s, Case *c)
 	int si, sa;
 	QuantizeMultiplier(double(s.xq.scale * alpha / s.yq.scale), &ma, &sa);
 	QuantizeMultiplier(double(s.xq.scale / s.yq.scale), &mi, &si);
+	const XnnLeakyRelu xnn = XnnLeakyReluParams(s.xq.scale, s.xq.zp, s.yq.scale, s.yq.zp, alpha);
 	std::vector<uint8_t> in = c->input;
 	for (uint8_t byte : in) {
 		int32_t v = int8_t(byte) - s.xq.zp;
@@ -583,6 +585,7 @@ void LeakyReluRefs(const U &s, Case *c)
 		int64_t e = MultiplySingleRounding(v, m, sh) + s.yq.zp;
 		c->ref_double.push_back(int32_t(std::min<int64_t>(std::max<int64_t>(d, -128), 127)));
 		c->ref_single.push_back(int32_t(std::min<int64_t>(std::max<int64_t>(e, -128), 127)));
+		c->ref_xnn.push_back(XnnLeakyReluElement(xnn, int8_t(byte)));
 	}
 }
 
@@ -622,9 +625,6 @@ void UnaryCases(std::vector<Case> *cases)
 		i++;
 		if (s.code == TFLITE_OP_LEAKY_RELU)
 			LeakyReluRefs(s, &c);
-		if (s.code == TFLITE_OP_LEAKY_RELU)
-			c.known_difference = "XNNPACK's QS8 Leaky ReLU (the delegate's kernel): "
-					     "8-bit fixed-point multipliers";
 		cases->push_back(std::move(c));
 	}
 }
@@ -757,6 +757,48 @@ void ShapeCases(std::vector<Case> *cases)
 
 // ---- reductions and resizes -------------------------------------------------
 
+// An int8 MEAN or SUM: each output by TFLite Micro's integer
+// QuantizedMeanOrSum (aiot's) and, where TFLite's reduce.cc takes its
+// float-rescaled QuantizedMeanOrSum, by that. Its MEAN over axes 1 and 2
+// of a 4-D input kept, and a MEAN or SUM whose quantizations are equal,
+// take integer kernels not written out here (identical on these inputs).
+void ReduceRefs(bool sum, const std::vector<int32_t> &xs, const std::vector<int32_t> &axes,
+		bool keep, Q xq, Q yq, const std::vector<int32_t> &xv, Case *c)
+{
+	const int rank = int(xs.size());
+	std::vector<bool> reduced(xs.size(), false);
+	for (int32_t a : axes)
+		reduced[size_t(a < 0 ? a + rank : a)] = true;
+	const bool same = xq.scale == yq.scale && xq.zp == yq.zp;
+	const bool mean_hw = keep && rank == 4 && reduced[1] && reduced[2] && !reduced[0] &&
+			     !reduced[3];
+	if (same || (!sum && mean_hw))
+		return;
+	Reduce r{xq.scale, yq.scale, xq.zp, yq.zp, 1, sum};
+	std::vector<int32_t> kept; // the output's dims, reduced ones 1
+	for (size_t d = 0; d < xs.size(); d++) {
+		if (reduced[d])
+			r.n *= xs[d];
+		kept.push_back(reduced[d] ? 1 : xs[d]);
+	}
+	std::vector<int32_t> sums(Count(kept), 0);
+	for (size_t i = 0; i < xv.size(); i++) {
+		size_t rest = i, o = 0, stride = 1;
+		for (size_t d = xs.size(); d-- > 0;) { // row-major, last dim fastest
+			size_t coord = rest % size_t(xs[d]);
+			rest /= size_t(xs[d]);
+			if (!reduced[d])
+				o += coord * stride;
+			stride *= size_t(kept[d]);
+		}
+		sums[o] += xv[i];
+	}
+	for (int32_t s : sums) {
+		c->ref_double.push_back(TflmIntegerReduce(r, s));
+		c->ref_float.push_back(TfliteFloatReduce(r, s));
+	}
+}
+
 void ReduceCases(std::vector<Case> *cases)
 {
 	struct R {
@@ -792,8 +834,8 @@ void ReduceCases(std::vector<Case> *cases)
 		Case c = gr.Finish(s.op + std::string(s.type == kI16 ? " int16" : ""),
 				   "reduce" + std::to_string(i++));
 		if (s.type == kI8)
-			c.known_difference = "TFLite's int8 reduction kernel rescales otherwise "
-					     "than TFLite Micro's QuantizedMeanOrSum";
+			ReduceRefs(s.code == TFLITE_OP_SUM, s.xs, s.axes, s.keep, s.xq, s.yq,
+				   gr.x_vals, &c);
 		cases->push_back(std::move(c));
 	}
 }
@@ -829,9 +871,20 @@ void ResizeCases(std::vector<Case> *cases)
 				   Options({{0, Bytes<uint8_t>(s.align)}, {1, Bytes<uint8_t>(s.half)}}));
 		Case c = gr.Finish(s.bilinear ? "RESIZE_BILINEAR" : "RESIZE_NEAREST_NEIGHBOR",
 				   "resize" + std::to_string(i++));
-		if (s.bilinear)
-			c.known_difference = "TFLite's optimized int8 bilinear kernel interpolates "
-					     "otherwise than the reference's 10-bit fixed point";
+		if (s.bilinear) {
+			// aiot: the reference's 10-bit fixed point; TFLite: the
+			// delegate's XNNPACK S8 bilinear, 11-bit weights.
+			const Resize rz{s.H, s.W, s.OH, s.OW, 3, s.align, s.half};
+			std::vector<int8_t> in(gr.x_vals.begin(), gr.x_vals.end());
+			for (int oy = 0; oy < s.OH; oy++)
+				for (int ox = 0; ox < s.OW; ox++)
+					for (int ch = 0; ch < rz.C; ch++) {
+						c.ref_double.push_back(
+							RefBilinearElement(rz, in.data(), oy, ox, ch));
+						c.ref_xnn.push_back(
+							XnnBilinearElement(rz, in.data(), oy, ox, ch));
+					}
+		}
 		cases->push_back(std::move(c));
 	}
 }

@@ -23,14 +23,13 @@ struct Case {
 	// Convolution-like layers: each output element's accumulator, for the
 	// rounding explanation (empty for other layers).
 	std::vector<Acc> accs;
-	// Elementwise layers whose TFLite kernel is written out in the test:
-	// each output by double rounding (aiot's), by single rounding and, for
-	// ADD/SUB, by XNNPACK's QS8 kernel (empty where not written out).
-	std::vector<int32_t> ref_double, ref_single, ref_xnn;
-	// Non-empty when TFLite's kernel for the layer computes differently in
-	// a way not yet reproduced here: what differs. Elements off by one are
-	// then counted as known; more is still a failure.
-	std::string known_difference;
+	// Layers whose kernels are written out in the test, each output by:
+	// aiot's arithmetic (ref_double: TFLite Micro's reference, double
+	// rounding), TFLite's own kernel with single rounding (ref_single),
+	// the XNNPACK kernel the delegate runs (ref_xnn: ADD/SUB, LEAKY_RELU,
+	// RESIZE_BILINEAR) and TFLite's float-rescaled reduction (ref_float:
+	// int8 MEAN/SUM). Empty where not written out.
+	std::vector<int32_t> ref_double, ref_single, ref_xnn, ref_float;
 	// Non-empty when full TFLite is known to refuse the model: why.
 	std::string tflite_refuses;
 };

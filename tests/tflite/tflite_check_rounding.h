@@ -10,6 +10,11 @@
 // - XNNPACK's fp32 requantization (its QS8 kernels, the delegate TFLite's
 //   WebAssembly build applies by default): float(acc) * float scale,
 //   rounded to nearest even.
+// Below those, the per-element arithmetic of the other kernels TFLite's
+// build runs where aiot follows TFLite Micro's reference: XNNPACK's QS8
+// Leaky ReLU and S8 bilinear resize, TFLite's float-rescaled int8
+// MEAN/SUM, and the reference integer bilinear resize and reduction that
+// aiot computes.
 #ifndef AIOT_TESTS_TFLITE_CHECK_ROUNDING_H
 #define AIOT_TESTS_TFLITE_CHECK_ROUNDING_H
 
@@ -122,6 +127,170 @@ inline int32_t Fp32Rounding(const Acc &a)
 	float f = float(a.acc) * a.xnn_scale;
 	f = std::min(std::max(f, float(a.lo - a.zp)), float(a.hi - a.zp));
 	return Clamp(int64_t(std::nearbyint(f)), a);
+}
+
+// ---- XNNPACK's QS8 Leaky ReLU (xnn_qs8_vlrelu, its WebAssembly SIMD
+// kernels) ----------------------------------------------------------------
+
+// The two 16-bit multipliers, negated: -256 times the float ratios
+// input/output scale and that times alpha, rounded to nearest even.
+struct XnnLeakyRelu {
+	int32_t in_zp, out_zp, pos_mult, neg_mult;
+};
+
+inline XnnLeakyRelu XnnLeakyReluParams(float in_scale, int32_t in_zp, float out_scale,
+				       int32_t out_zp, float alpha)
+{
+	const float pos = in_scale / out_scale, neg = pos * alpha;
+	return {in_zp, out_zp, int32_t(std::lrint(-256.0f * pos)),
+		int32_t(std::lrint(-256.0f * neg))};
+}
+
+inline int32_t Sat16(int64_t v)
+{
+	return int32_t(std::min<int64_t>(std::max<int64_t>(v, INT16_MIN), INT16_MAX));
+}
+
+// (zp - x) * 2^7 times the multiplier in Q15, rounded half up
+// (q15mulr_sat), then the zero point added and narrowed, saturating.
+inline int32_t XnnLeakyReluElement(const XnnLeakyRelu &p, int32_t x)
+{
+	const int32_t m = x > p.in_zp ? p.pos_mult : p.neg_mult;
+	const int32_t acc = (p.in_zp - x) * 128; // |acc| <= 255 * 128: no wrap
+	const int32_t prod = Sat16((int64_t(acc) * m + (1 << 14)) >> 15);
+	return std::min(std::max(Sat16(prod + p.out_zp), -128), 127);
+}
+
+// ---- bilinear resize, int8, NHWC --------------------------------------------
+
+struct Resize {
+	int H, W, OH, OW, C;
+	bool align, half;
+};
+
+// XNNPACK's S8 bilinear (xnn_indirection_init_resize_bilinear2d_hwc_q11 and
+// the s8-ibilinear kernels): the source position in float, its fraction
+// rounded to 11 bits (nearest even), interpolated across then down in
+// 32-bit integers, rounded half up by 2^22 once. TFLite's legacy mode
+// (neither flag) and align_corners sample at o * scale; half-pixel centres
+// at o * scale + (scale / 2 - 1/2), clamped to the input.
+struct XnnTap {
+	int lo, hi;
+	int32_t frac11;
+};
+
+inline XnnTap XnnBilinearTap(int o, int in, int out, bool align, bool half)
+{
+	const int adj = align && out != 1 ? 1 : 0;
+	const float scale = float(in - adj) / float(out - adj);
+	float pos = float(o) * scale;
+	if (half && !align) {
+		pos += 0.5f * scale - 0.5f;
+		pos = std::min(std::max(pos, 0.0f), float(in - 1));
+	}
+	XnnTap t;
+	t.lo = int(pos);
+	t.hi = std::min(t.lo + 1, in - 1);
+	t.frac11 = int32_t(std::lrint((pos - float(t.lo)) * 2048.0f));
+	return t;
+}
+
+inline int32_t XnnBilinearElement(const Resize &r, const int8_t *in, int oy, int ox, int c)
+{
+	const XnnTap ty = XnnBilinearTap(oy, r.H, r.OH, r.align, r.half);
+	const XnnTap tx = XnnBilinearTap(ox, r.W, r.OW, r.align, r.half);
+	auto at = [&](int y, int x) { return int32_t(in[(size_t(y) * r.W + x) * r.C + c]); };
+	const int32_t tl = at(ty.lo, tx.lo), tr = at(ty.lo, tx.hi);
+	const int32_t bl = at(ty.hi, tx.lo), br = at(ty.hi, tx.hi);
+	const int32_t top = tl * 2048 + (tr - tl) * tx.frac11;
+	const int32_t bottom = bl * 2048 + (br - bl) * tx.frac11;
+	const int32_t acc = top * 2048 + (bottom - top) * ty.frac11;
+	return (acc + (1 << 21)) >> 22; // arithmetic shift: floor
+}
+
+// TFLite's reference ResizeBilinearInteger (TFLite Micro's, aiot's): the
+// scale in float rounded to 10 bits, positions in 2^10ths, the lower index
+// truncated, the four weights' product in 2^20ths rounded half away from
+// zero (same quantization in and out, so no requantization follows).
+struct RefTap {
+	int lo, hi;
+	int32_t pos10;
+};
+
+inline RefTap RefBilinearTap(int o, int in, int out, bool align, bool half)
+{
+	float scale = float(in) / float(out);
+	if (align && out > 1)
+		scale = float(in - 1) / float(out - 1);
+	const int32_t scale10 = int32_t(std::round(scale * 1024.0f));
+	RefTap t;
+	t.pos10 = o * scale10 + (half ? scale10 / 2 - 512 : 0);
+	t.lo = std::max(t.pos10 / 1024, 0);
+	t.hi = std::min((t.pos10 + 1023) / 1024, in - 1);
+	return t;
+}
+
+inline int32_t RefBilinearElement(const Resize &r, const int8_t *in, int oy, int ox, int c)
+{
+	const RefTap ty = RefBilinearTap(oy, r.H, r.OH, r.align, r.half);
+	const RefTap tx = RefBilinearTap(ox, r.W, r.OW, r.align, r.half);
+	auto at = [&](int y, int x) { return int64_t(in[(size_t(y) * r.W + x) * r.C + c]); };
+	const int64_t fy = ty.pos10 - 1024 * ty.lo, fx = tx.pos10 - 1024 * tx.lo;
+	const int64_t sum = at(ty.lo, tx.lo) * (1024 - fy) * (1024 - fx) +
+			    at(ty.hi, tx.lo) * fy * (1024 - fx) +
+			    at(ty.lo, tx.hi) * (1024 - fy) * fx + at(ty.hi, tx.hi) * fy * fx;
+	const int64_t half = sum > 0 ? (1 << 19) : -(1 << 19);
+	return int32_t((sum + half) / (1 << 20)); // division truncates toward zero
+}
+
+// ---- int8 MEAN and SUM: the sum of the reduced elements, rescaled --------
+
+struct Reduce {
+	float in_scale, out_scale;
+	int32_t in_zp, out_zp;
+	int64_t n; // elements reduced into each output
+	bool sum;
+};
+
+// TFLite's QuantizedMeanOrSum (reference_ops and optimized_ops alike; the
+// path its MEAN takes unless the axes are 1 and 2 of a 4-D input kept or
+// the quantizations are equal, and its int8 SUM whenever they differ): in
+// float, the ratio input/output scale and a bias -zp * ratio (times n for
+// SUM); MEAN divides the float sum by n first. Rounded half away from
+// zero; MEAN saturates, SUM's int32 is cast to int8 (wraps).
+inline int32_t TfliteFloatReduce(const Reduce &r, int32_t sum)
+{
+	const float scale = r.in_scale / r.out_scale;
+	if (r.sum) {
+		const float bias = float(-r.in_zp) * scale * float(r.n);
+		const int32_t v = int32_t(std::round(float(sum) * scale + bias)) + r.out_zp;
+		return int8_t(uint8_t(v & 0xff));
+	}
+	const float bias = float(-r.in_zp) * scale;
+	const float mean = float(sum) / float(r.n);
+	const float v = std::round(mean * scale + bias) + float(r.out_zp);
+	return int32_t(std::min(std::max(v, -128.0f), 127.0f));
+}
+
+// TFLite Micro's integer QuantizedMeanOrSum (aiot's REDUCE): the sum less
+// n * zp through MultiplyByQuantizedMultiplier (double rounding); MEAN's
+// multiplier first divided by n, with 2^s, s = floor(log2 n) at most 32
+// and at most 31 + shift, moved into it from the shift.
+inline int32_t TflmIntegerReduce(const Reduce &r, int32_t sum)
+{
+	int32_t m;
+	int shift;
+	QuantizeMultiplier(double(r.in_scale) / double(r.out_scale), &m, &shift);
+	if (!r.sum) {
+		int s = 0;
+		while (s < 63 && (int64_t(1) << (s + 1)) <= r.n)
+			s++;
+		s = std::min(std::min(s, 32), 31 + shift);
+		m = int32_t((int64_t(m) << s) / r.n);
+		shift -= s;
+	}
+	const int32_t v = MultiplyDoubleRounding(sum - int32_t(r.n) * r.in_zp, m, shift) + r.out_zp;
+	return std::min(std::max(v, -128), 127);
 }
 
 } // namespace tflite_check
