@@ -92,6 +92,15 @@ static s16 aiot_isa_load_s16(const struct aiot_isa_exec *ex,
 	return v;
 }
 
+/* Element @index of an int8 or int16 tensor (ISA 1.8 elementwise ops). */
+static s32 aiot_isa_load(const struct aiot_isa_exec *ex,
+			 const struct aiot_isa_tensor *t, size_t index)
+{
+	if (t->dtype == AIOT_ISA_DTYPE_INT16)
+		return aiot_isa_load_s16(ex, t, index);
+	return aiot_isa_src8(ex, t)[index];
+}
+
 /* Store element @index of a tensor of any dtype; @v fits that dtype. */
 static void aiot_isa_store(const struct aiot_isa_exec *ex,
 			   const struct aiot_isa_tensor *t, size_t index, s32 v)
@@ -291,13 +300,14 @@ static void aiot_isa_clip(s64 start, u32 size, u32 limit, u32 *lo, u32 *hi)
 }
 
 static s32 aiot_isa_pool_one(struct aiot_isa_exec *ex,
-			     const struct aiot_isa_op_pool *op,
-			     const s8 *in, u32 y_lo, u32 y_hi, u32 x_lo,
-			     u32 x_hi, u32 c)
+			     const struct aiot_isa_op_pool *op, size_t base,
+			     u32 y_lo, u32 y_hi, u32 x_lo, u32 x_hi, u32 c)
 {
 	bool average = op->hdr.opcode == AIOT_ISA_OP_AVERAGE_POOL_2D;
+	bool wide = op->input.dtype == AIOT_ISA_DTYPE_INT16;
 	u32 in_w = op->input.dims[2], channels = op->input.dims[3];
-	s32 acc = average ? 0 : -128;
+	/* TFLite's max pool starts from the type's lowest value. */
+	s32 acc = average ? 0 : wide ? -32768 : -128;
 	s32 count = (s32)((y_hi - y_lo) * (x_hi - x_lo));
 	u32 y, x;
 	s32 v;
@@ -307,7 +317,8 @@ static s32 aiot_isa_pool_one(struct aiot_isa_exec *ex,
 		if (aiot_isa_tick(ex, x_hi - x_lo))
 			return 0;
 		for (x = x_lo; x < x_hi; x++) {
-			v = in[((size_t)y * in_w + x) * channels + c];
+			v = aiot_isa_load(ex, &op->input, base +
+					  ((size_t)y * in_w + x) * channels + c);
 			if (average)
 				acc += v;
 			else if (v > acc)
@@ -328,16 +339,12 @@ static s32 aiot_isa_pool_one(struct aiot_isa_exec *ex,
 static int aiot_isa_exec_pool(struct aiot_isa_exec *ex,
 			      const struct aiot_isa_op_pool *op)
 {
-	const s8 *in = aiot_isa_src8(ex, &op->input);
-	s8 *out = aiot_isa_dst8(ex, &op->output);
 	const u32 *id = op->input.dims, *od = op->output.dims;
-	size_t in_batch = (size_t)id[1] * id[2] * id[3];
+	size_t in_batch = (size_t)id[1] * id[2] * id[3], at = 0;
 	u32 n, oy, ox, c, y_lo, y_hi, x_lo, x_hi;
 	s32 v;
 
 	for (n = 0; n < od[0]; n++) {
-		const s8 *in_n = in + n * in_batch;
-
 		for (oy = 0; oy < od[1]; oy++) {
 			aiot_isa_clip((s64)oy * op->stride_h - op->pad_top,
 				      op->filter_h, id[1], &y_lo, &y_hi);
@@ -348,14 +355,15 @@ static int aiot_isa_exec_pool(struct aiot_isa_exec *ex,
 				for (c = 0; c < od[3]; c++) {
 					if (aiot_isa_tick(ex, 1))
 						return -ECANCELED;
-					v = aiot_isa_pool_one(ex, op, in_n,
+					v = aiot_isa_pool_one(ex, op,
+							      n * in_batch,
 							      y_lo, y_hi, x_lo,
 							      x_hi, c);
 					if (ex->stopped)
 						return -ECANCELED;
 					v = aiot_clamp_s32(v, op->act.min,
 							   op->act.max);
-					*out++ = (s8)v;
+					aiot_isa_store(ex, &op->output, at++, v);
 				}
 			}
 		}
@@ -390,7 +398,7 @@ static s32 aiot_isa_add_one(const struct aiot_isa_op_add *op, s32 a, s32 b)
 	case AIOT_ISA_OP_MINIMUM:
 		return aiot_clamp_s32(a < b ? a : b, op->act.min, op->act.max);
 	case AIOT_ISA_OP_MUL:
-		/* |product| <= 255 * 255: no overflow. */
+		/* |product| <= 255 * 255, or 2^30 for int16 (zero points 0). */
 		sum = (a - op->input1_zero_point) * (b - op->input2_zero_point);
 		return aiot_requantize_acc(sum, op->output_multiplier,
 					   op->output_shift,
@@ -415,10 +423,8 @@ static s32 aiot_isa_add_one(const struct aiot_isa_op_add *op, s32 a, s32 b)
 static int aiot_isa_exec_add(struct aiot_isa_exec *ex,
 			     const struct aiot_isa_op_add *op)
 {
-	const s8 *in1 = aiot_isa_src8(ex, &op->input1);
-	const s8 *in2 = aiot_isa_src8(ex, &op->input2);
-	s8 *out = aiot_isa_dst8(ex, &op->output);
 	const u32 *od = op->output.dims;
+	size_t at = 0;
 	u32 n, y, x, c;
 	s32 a, b;
 
@@ -428,11 +434,14 @@ static int aiot_isa_exec_add(struct aiot_isa_exec *ex,
 				if (aiot_isa_tick(ex, od[3]))
 					return -ECANCELED;
 				for (c = 0; c < od[3]; c++) {
-					a = in1[aiot_isa_bcast_index(&op->input1,
-								     n, y, x, c)];
-					b = in2[aiot_isa_bcast_index(&op->input2,
-								     n, y, x, c)];
-					*out++ = (s8)aiot_isa_add_one(op, a, b);
+					a = aiot_isa_load(ex, &op->input1,
+							  aiot_isa_bcast_index(&op->input1,
+									       n, y, x, c));
+					b = aiot_isa_load(ex, &op->input2,
+							  aiot_isa_bcast_index(&op->input2,
+									       n, y, x, c));
+					aiot_isa_store(ex, &op->output, at++,
+						       aiot_isa_add_one(op, a, b));
 				}
 			}
 		}
@@ -862,8 +871,6 @@ static int aiot_isa_exec_mean(struct aiot_isa_exec *ex,
 static int aiot_isa_exec_leaky_relu(struct aiot_isa_exec *ex,
 				    const struct aiot_isa_op_leaky_relu *op)
 {
-	const s8 *in = aiot_isa_src8(ex, &op->input);
-	s8 *out = aiot_isa_dst8(ex, &op->output);
 	const u32 *d = op->output.dims;
 	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
 	s32 x, v;
@@ -872,15 +879,16 @@ static int aiot_isa_exec_leaky_relu(struct aiot_isa_exec *ex,
 		if (i % AIOT_ISA_ELEM_STEP == 0 &&
 		    aiot_isa_tick(ex, AIOT_ISA_ELEM_STEP))
 			return -ECANCELED;
-		x = in[i] - op->input_zero_point;
+		x = aiot_isa_load(ex, &op->input, i) - op->input_zero_point;
 		if (x >= 0)
 			v = aiot_mbqm(x, op->identity_multiplier,
 				      op->identity_shift);
 		else
 			v = aiot_mbqm(x, op->alpha_multiplier, op->alpha_shift);
-		out[i] = (s8)aiot_clamp_s32(aiot_wrap_add(v,
-							  op->output_zero_point),
-					    op->act.min, op->act.max);
+		aiot_isa_store(ex, &op->output, i,
+			       aiot_clamp_s32(aiot_wrap_add(v,
+							    op->output_zero_point),
+					      op->act.min, op->act.max));
 	}
 	return 0;
 }

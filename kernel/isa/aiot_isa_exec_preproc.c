@@ -132,13 +132,35 @@ static s32 aiot_isa_lerp(const s32 *v, s32 fy, s32 fx)
 	return (s32)(acc / (1 << 20));
 }
 
+/* Element @i of an int8 or (ISA 1.8) int16 tensor at @base. */
+static s32 aiot_isa_elem(const u8 *base, bool wide, size_t i)
+{
+	s16 v;
+
+	if (!wide)
+		return (s8)base[i];
+	memcpy(&v, base + i * sizeof(v), sizeof(v));
+	return v;
+}
+
+static void aiot_isa_put_elem(u8 *base, bool wide, size_t i, s32 v)
+{
+	s16 v16 = (s16)v;
+
+	if (wide)
+		memcpy(base + i * sizeof(v16), &v16, sizeof(v16));
+	else
+		base[i] = (u8)(s8)v;
+}
+
 int aiot_isa_exec_resize(void *const *bindings,
 			 const struct aiot_isa_op_resize *op,
 			 aiot_isa_tick_fn tick, void *ex)
 {
-	const s8 *in = (const s8 *)bindings[op->input.binding] +
+	const u8 *in = (const u8 *)bindings[op->input.binding] +
 		       op->input.offset;
-	s8 *out = (s8 *)bindings[op->output.binding] + op->output.offset;
+	u8 *out = (u8 *)bindings[op->output.binding] + op->output.offset;
+	bool wide = op->input.dtype == AIOT_ISA_DTYPE_INT16;
 	const u32 *id = op->input.dims, *od = op->output.dims;
 	const struct aiot_isa_window *w = &op->crop;
 	u64 step = (u64)AIOT_ISA_PREPROC_STEP *
@@ -165,16 +187,19 @@ int aiot_isa_exec_resize(void *const *bindings,
 					if (done % AIOT_ISA_PREPROC_STEP == 0 &&
 					    tick(ex, step))
 						return -ECANCELED;
-					if (op->mode != AIOT_ISA_RESIZE_BILINEAR) {
-						*out++ = in[p[0] + c];
-						continue;
+					v[0] = aiot_isa_elem(in, wide, p[0] + c);
+					if (op->mode == AIOT_ISA_RESIZE_BILINEAR) {
+						v[1] = aiot_isa_elem(in, wide,
+								     p[1] + c);
+						v[2] = aiot_isa_elem(in, wide,
+								     p[2] + c);
+						v[3] = aiot_isa_elem(in, wide,
+								     p[3] + c);
+						/* |v| < 2^15: s64 holds the sum */
+						v[0] = aiot_isa_lerp(v, ty.frac,
+								     tx.frac);
 					}
-					v[0] = in[p[0] + c];
-					v[1] = in[p[1] + c];
-					v[2] = in[p[2] + c];
-					v[3] = in[p[3] + c];
-					*out++ = (s8)aiot_isa_lerp(v, ty.frac,
-								   tx.frac);
+					aiot_isa_put_elem(out, wide, done, v[0]);
 				}
 			}
 		}

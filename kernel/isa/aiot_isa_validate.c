@@ -222,6 +222,20 @@ int aiot_isa_check_act(const struct aiot_isa_activation *act)
 	return aiot_isa_check_act_type(act, AIOT_ISA_DTYPE_INT8);
 }
 
+/*
+ * ISA 1.8 lets the pools, SUB, MUL, MAXIMUM, MINIMUM, LEAKY_RELU and
+ * RESIZE take int16 elements: the dtype every tensor of such an operation
+ * must have, read off its first tensor. An older stream gets int8 and so
+ * the int8-only rules it was written for.
+ */
+u8 aiot_isa_elem_type(const struct aiot_isa_cursor *cur,
+		      const struct aiot_isa_tensor *t)
+{
+	if (t->dtype == AIOT_ISA_DTYPE_INT16 && cur->minor >= 8)
+		return AIOT_ISA_DTYPE_INT16;
+	return AIOT_ISA_DTYPE_INT8;
+}
+
 bool aiot_isa_zp_ok(s32 zp, u8 dtype)
 {
 	s32 lo, hi;

@@ -76,6 +76,8 @@ int aiot_isa_check_alias(const struct aiot_isa_span *out,
 int aiot_isa_check_act_type(const struct aiot_isa_activation *act, u8 dtype);
 int aiot_isa_check_act(const struct aiot_isa_activation *act);
 bool aiot_isa_zp_ok(s32 zp, u8 dtype);
+u8 aiot_isa_elem_type(const struct aiot_isa_cursor *cur,
+		      const struct aiot_isa_tensor *t);
 bool aiot_isa_same_dims(const struct aiot_isa_tensor *a,
 			const struct aiot_isa_tensor *b);
 

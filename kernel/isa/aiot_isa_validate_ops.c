@@ -153,17 +153,17 @@ static int aiot_isa_check_pool(const struct aiot_isa_cursor *cur,
 			       struct aiot_isa_summary *sum)
 {
 	const u32 *in = op->input.dims, *out = op->output.dims;
+	u8 type = aiot_isa_elem_type(cur, &op->input);
 	struct aiot_isa_span s_in, s_out;
+	u32 window;
 	u64 work;
 	int ret;
 
 	if (op->reserved)
 		return -EINVAL;
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8,
-				    false, sum, &s_in);
+	ret = aiot_isa_check_tensor(cur, &op->input, type, false, sum, &s_in);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
+		ret = aiot_isa_check_tensor(cur, &op->output, type, true, sum,
 					    &s_out);
 	if (ret)
 		return ret;
@@ -172,14 +172,18 @@ static int aiot_isa_check_pool(const struct aiot_isa_cursor *cur,
 	if (!op->filter_h || !op->filter_w || !op->stride_h || !op->stride_w)
 		return -EINVAL;
 	/* Keeps the int32 sum of a window exact, as TFLite assumes. */
-	if ((u32)op->filter_h * op->filter_w > AIOT_ISA_MAX_POOL_WINDOW)
+	window = (u32)op->filter_h * op->filter_w;
+	if (window > AIOT_ISA_MAX_POOL_WINDOW ||
+	    (type == AIOT_ISA_DTYPE_INT16 &&
+	     op->hdr.opcode == AIOT_ISA_OP_AVERAGE_POOL_2D &&
+	     window > AIOT_ISA_MAX_POOL_WINDOW_S16))
 		return -E2BIG;
 	if (!aiot_isa_windows_overlap(in[1], out[1], op->filter_h, op->stride_h,
 				      op->pad_top) ||
 	    !aiot_isa_windows_overlap(in[2], out[2], op->filter_w, op->stride_w,
 				      op->pad_left))
 		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
+	ret = aiot_isa_check_act_type(&op->act, type);
 	if (!ret)
 		ret = aiot_isa_check_alias(&s_out, &s_in, false);
 	if (ret)
@@ -205,19 +209,26 @@ static bool aiot_isa_broadcasts_to(const struct aiot_isa_tensor *in,
 /*
  * ADD and SUB rescale both inputs; MUL (ISA 1.3) only its product, so its
  * input rescaling must be zero; MAXIMUM and MINIMUM (ISA 1.3) compare the
- * stored values and have no parameters besides the clamp.
+ * stored values and have no parameters besides the clamp. With int16
+ * elements (ISA 1.8) SUB's inputs less their zero points, shifted left by
+ * at most 15, stay within 31 bits, and MUL's zero points are 0 so that
+ * its product does.
  */
-static int aiot_isa_check_add_params(const struct aiot_isa_op_add *op)
+static int aiot_isa_check_add_params(const struct aiot_isa_op_add *op,
+				     u8 type)
 {
-	bool zps_ok = aiot_isa_zp8_ok(op->input1_zero_point) &&
-		      aiot_isa_zp8_ok(op->input2_zero_point) &&
-		      aiot_isa_zp8_ok(op->output_zero_point);
+	bool wide = type == AIOT_ISA_DTYPE_INT16;
+	bool zps_ok = aiot_isa_zp_ok(op->input1_zero_point, type) &&
+		      aiot_isa_zp_ok(op->input2_zero_point, type) &&
+		      aiot_isa_zp_ok(op->output_zero_point, type);
 	bool no_input_scaling = !op->left_shift && !op->input1_multiplier &&
 				!op->input1_shift && !op->input2_multiplier &&
 				!op->input2_shift;
 
 	switch (op->hdr.opcode) {
 	case AIOT_ISA_OP_MUL:
+		if (wide && (op->input1_zero_point || op->input2_zero_point))
+			return -EINVAL;
 		if (!zps_ok || !no_input_scaling ||
 		    !aiot_isa_quant_ok(op->output_multiplier, op->output_shift))
 			return -EINVAL;
@@ -230,7 +241,8 @@ static int aiot_isa_check_add_params(const struct aiot_isa_op_add *op)
 			return -EINVAL;
 		return 0;
 	default:
-		if (!zps_ok || !aiot_isa_in_range(op->left_shift, 0, 23) ||
+		if (!zps_ok ||
+		    !aiot_isa_in_range(op->left_shift, 0, wide ? 15 : 23) ||
 		    !aiot_isa_quant_ok(op->input1_multiplier,
 				       op->input1_shift) ||
 		    !aiot_isa_quant_ok(op->input2_multiplier,
@@ -241,32 +253,35 @@ static int aiot_isa_check_add_params(const struct aiot_isa_op_add *op)
 	}
 }
 
-/* ADD, and from ISA 1.3 SUB, MUL, MAXIMUM and MINIMUM. */
+/*
+ * ADD, and from ISA 1.3 SUB, MUL, MAXIMUM and MINIMUM; from ISA 1.8 all
+ * but ADD (whose int16 form is ADD_S16) with int16 elements too.
+ */
 static int aiot_isa_check_add(const struct aiot_isa_cursor *cur,
 			      const struct aiot_isa_op_add *op,
 			      struct aiot_isa_summary *sum)
 {
+	u8 type = op->hdr.opcode == AIOT_ISA_OP_ADD ? AIOT_ISA_DTYPE_INT8 :
+		  aiot_isa_elem_type(cur, &op->input1);
 	struct aiot_isa_span s_in1, s_in2, s_out;
 	int ret;
 
-	ret = aiot_isa_check_tensor(cur, &op->input1, AIOT_ISA_DTYPE_INT8,
-				    false, sum, &s_in1);
+	ret = aiot_isa_check_tensor(cur, &op->input1, type, false, sum,
+				    &s_in1);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->input2,
-					    AIOT_ISA_DTYPE_INT8, false, sum,
+		ret = aiot_isa_check_tensor(cur, &op->input2, type, false, sum,
 					    &s_in2);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
+		ret = aiot_isa_check_tensor(cur, &op->output, type, true, sum,
 					    &s_out);
 	if (ret)
 		return ret;
 	if (!aiot_isa_broadcasts_to(&op->input1, &op->output) ||
 	    !aiot_isa_broadcasts_to(&op->input2, &op->output))
 		return -EINVAL;
-	ret = aiot_isa_check_add_params(op);
+	ret = aiot_isa_check_add_params(op, type);
 	if (!ret)
-		ret = aiot_isa_check_act(&op->act);
+		ret = aiot_isa_check_act_type(&op->act, type);
 	/* Same bytes means same shape here, so in place is elementwise. */
 	if (!ret)
 		ret = aiot_isa_check_alias(&s_out, &s_in1, true);
@@ -614,25 +629,24 @@ static int aiot_isa_check_leaky_relu(const struct aiot_isa_cursor *cur,
 				     const struct aiot_isa_op_leaky_relu *op,
 				     struct aiot_isa_summary *sum)
 {
+	u8 type = aiot_isa_elem_type(cur, &op->input);
 	struct aiot_isa_span s_in, s_out;
 	int ret;
 
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8, false,
-				    sum, &s_in);
+	ret = aiot_isa_check_tensor(cur, &op->input, type, false, sum, &s_in);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
+		ret = aiot_isa_check_tensor(cur, &op->output, type, true, sum,
 					    &s_out);
 	if (ret)
 		return ret;
 	if (!aiot_isa_same_dims(&op->input, &op->output))
 		return -EINVAL;
-	if (!aiot_isa_zp8_ok(op->input_zero_point) ||
-	    !aiot_isa_zp8_ok(op->output_zero_point) ||
+	if (!aiot_isa_zp_ok(op->input_zero_point, type) ||
+	    !aiot_isa_zp_ok(op->output_zero_point, type) ||
 	    !aiot_isa_quant_ok(op->identity_multiplier, op->identity_shift) ||
 	    !aiot_isa_quant_ok(op->alpha_multiplier, op->alpha_shift))
 		return -EINVAL;
-	ret = aiot_isa_check_act(&op->act);
+	ret = aiot_isa_check_act_type(&op->act, type);
 	if (!ret)
 		ret = aiot_isa_check_alias(&s_out, &s_in, true);
 	if (ret)

@@ -49,6 +49,7 @@ int aiot_isa_check_resize(const struct aiot_isa_cursor *cur,
 	const u32 *in = op->input.dims, *out = op->output.dims;
 	struct aiot_isa_span s_in, s_out;
 	u64 work;
+	u8 type;
 	int ret;
 
 	if (op->reserved[0] || op->reserved[1])
@@ -57,11 +58,11 @@ int aiot_isa_check_resize(const struct aiot_isa_cursor *cur,
 					 AIOT_ISA_RESIZE_FLAGS);
 	if (ret)
 		return ret;
-	ret = aiot_isa_check_tensor(cur, &op->input, AIOT_ISA_DTYPE_INT8, false,
-				    sum, &s_in);
+	/* ISA 1.8: int16 elements too. */
+	type = aiot_isa_elem_type(cur, &op->input);
+	ret = aiot_isa_check_tensor(cur, &op->input, type, false, sum, &s_in);
 	if (!ret)
-		ret = aiot_isa_check_tensor(cur, &op->output,
-					    AIOT_ISA_DTYPE_INT8, true, sum,
+		ret = aiot_isa_check_tensor(cur, &op->output, type, true, sum,
 					    &s_out);
 	if (ret)
 		return ret;

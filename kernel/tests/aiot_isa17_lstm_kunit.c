@@ -170,7 +170,7 @@ static void isa17_lstm_two_steps(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, op);
 	isa17_op(op);
-	job = isa17_job(test, op, AIOT_ISA_VERSION_MINOR);
+	job = isa17_job(test, op, 7);
 	KUNIT_ASSERT_EQ(test, isa17_check(test, job), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(job->buf[2], want_out, sizeof(want_out)),
 			0);

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		7
+#define AIOT_ISA_VERSION_MINOR		8
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -40,6 +40,8 @@
 #define AIOT_ISA_MAX_DIM		65535
 #define AIOT_ISA_DIMS			4
 #define AIOT_ISA_MAX_POOL_WINDOW	(8 * 1024 * 1024)
+/* int16 AVERAGE_POOL_2D (ISA 1.8): its int32 sum and rounding stay exact */
+#define AIOT_ISA_MAX_POOL_WINDOW_S16	65535
 
 /* Conventional binding slots; any slot below AIOT_ISA_MAX_BINDINGS works. */
 #define AIOT_ISA_BINDING_WEIGHTS	0
@@ -1310,5 +1312,21 @@ struct aiot_isa_op_lstm {
 	__u32 cell_activation;
 	__u32 reserved[2];
 };
+
+/*
+ * ISA 1.8: int16 elements for operations that had int8 only, as in
+ * TensorFlow Lite Micro's int16 kernels. No new opcode or descriptor: a
+ * stream whose operation below has int16 tensors must declare minor
+ * version 8 or later, and every tensor of the operation is then int16.
+ * - AVERAGE_POOL_2D, MAX_POOL_2D: the int8 arithmetic on int16 values;
+ *   an average pool's filter_h * filter_w is at most
+ *   AIOT_ISA_MAX_POOL_WINDOW_S16.
+ * - SUB, MUL, MAXIMUM, MINIMUM: the int8 arithmetic with zero points
+ *   within int16; SUB's left_shift is at most 15 (TFLite's int16 SUB uses
+ *   15), MUL's input zero points are 0 (so its product fits 31 bits).
+ * - LEAKY_RELU: the int8 arithmetic, zero points within int16.
+ * - RESIZE: both modes, the int8 arithmetic on int16 values.
+ * @act of each is a range within int16.
+ */
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
