@@ -931,6 +931,131 @@ void DequantizeCases(std::vector<Case> *cases)
 	}
 }
 
+// ---- int16 elements (ISA 1.8 and the data movement of ISA 1.2) --------------
+
+// The operators TFLite Micro also runs on int16, each once with int16
+// tensors (zero point 0, as TFLite's int16 quantization makes them; SUB's
+// zero points are not required to be 0 and are not here either). No
+// delegate takes int16, so TFLite's own kernels answer: every element must
+// be identical.
+void Int16Cases(std::vector<Case> *cases)
+{
+	const Q q{0.002f, 0};
+	uint64_t seed = 1000;
+	int i = 0;
+	auto name = [&] { return "int16_" + std::to_string(i++); };
+	for (int32_t op : {TFLITE_OP_AVERAGE_POOL_2D, TFLITE_OP_MAX_POOL_2D}) {
+		Rng r(seed++);
+		Graph gr;
+		int x = gr.Input({1, 7, 9, 4}, kI16, q, r);
+		int y = gr.Output({1, 7, 5, 4}, kI16, q);
+		gr.g.AddOp(op, {x}, {y}, TFLITE_OPTIONS_POOL_2D,
+			   Options({{0, Bytes<int8_t>(int8_t(kSame))}, {1, Bytes<int32_t>(2)},
+				    {2, Bytes<int32_t>(1)}, {3, Bytes<int32_t>(3)},
+				    {4, Bytes<int32_t>(3)}, {5, Bytes<int8_t>(int8_t(kRelu))}}));
+		cases->push_back(gr.Finish(op == TFLITE_OP_MAX_POOL_2D ? "MAX_POOL_2D int16" :
+					   "AVERAGE_POOL_2D int16", name()));
+	}
+	struct B {
+		const char *op;
+		int32_t code;
+		uint8_t options_type;
+		std::vector<int32_t> xs, ks;
+		Q xq, kq, yq;
+		int act;
+	} binary[] = {
+		{"SUB int16", TFLITE_OP_SUB, TFLITE_OPTIONS_SUB, {1, 4, 4, 6}, {1, 4, 4, 6},
+		 {0.001f, 0}, {0.0007f, 0}, {0.0015f, 0}, kNone},
+		{"SUB int16", TFLITE_OP_SUB, TFLITE_OPTIONS_SUB, {1, 3, 5, 4}, {1, 1, 5, 1},
+		 {0.002f, 0}, {0.01f, 0}, {0.005f, 0}, kRelu6},
+		{"MUL int16", TFLITE_OP_MUL, TFLITE_OPTIONS_MUL, {1, 4, 4, 6}, {1, 4, 4, 6},
+		 {0.001f, 0}, {0.002f, 0}, {0.0001f, 0}, kNone},
+		{"MUL int16", TFLITE_OP_MUL, TFLITE_OPTIONS_MUL, {1, 3, 5, 4}, {4},
+		 {0.0003f, 0}, {0.001f, 0}, {0.00004f, 0}, kRelu},
+		{"MAXIMUM int16", TFLITE_OP_MAXIMUM, TFLITE_OPTIONS_MAXIMUM_MINIMUM, {1, 4, 4, 6},
+		 {6}, q, q, q, kNone},
+		{"MINIMUM int16", TFLITE_OP_MINIMUM, TFLITE_OPTIONS_MAXIMUM_MINIMUM, {1, 4, 4, 6},
+		 {1, 4, 1, 1}, q, q, q, kNone},
+	};
+	for (const auto &s : binary) {
+		Rng r(seed++);
+		Graph gr;
+		int x = gr.Input(s.xs, kI16, s.xq, r);
+		int k = gr.Const("k", s.ks, kI16, s.kq, RandomInput(r, Count(s.ks), kI16));
+		int y = gr.Output(Broadcast(s.xs, s.ks), kI16, s.yq);
+		NodeP opts = nullptr;
+		if (s.code == TFLITE_OP_SUB)
+			// pot_scale_int16 false: the general int16 rescaling, as aiot
+			opts = Options({{0, Bytes<int8_t>(int8_t(s.act))}, {1, Bytes<uint8_t>(0)}});
+		else if (s.code == TFLITE_OP_MUL)
+			opts = Options({{0, Bytes<int8_t>(int8_t(s.act))}});
+		gr.g.AddOp(s.code, {x, k}, {y}, opts ? s.options_type : 0, opts);
+		cases->push_back(gr.Finish(s.op, name()));
+	}
+	const std::vector<int32_t> sh = {1, 4, 8, 8};
+	const U unary[] = {
+		{"LEAKY_RELU int16", TFLITE_OP_LEAKY_RELU, TFLITE_OPTIONS_LEAKY_RELU,
+		 Options({{0, Bytes<float>(0.1f)}}), sh, kI16, {0.001f, 0}, kI16, {0.0008f, 0}},
+		{"RELU int16", TFLITE_OP_RELU, 0, nullptr, sh, kI16, {0.001f, 0}, kI16, {0.0007f, 0}},
+		{"RELU6 int16", TFLITE_OP_RELU6, 0, nullptr, sh, kI16, {0.0003f, 0}, kI16,
+		 {0.0003f, 0}},
+	};
+	for (const auto &s : unary)
+		cases->push_back(Unary(s, name(), seed++));
+	for (int v2 = 0; v2 < 2; v2++) {
+		Rng r(seed++);
+		Graph gr;
+		int x = gr.Input({1, 3, 4, 2}, kI16, q, r);
+		int y = gr.Output({1, 6, 5, 4}, kI16, q);
+		std::vector<int32_t> in = {x, gr.g.AddConstI32("paddings", {0, 0, 1, 2, 0, 1, 1, 1},
+								 {4, 2})};
+		if (v2)
+			in.push_back(gr.Const("value", {1}, kI16, q, {-31000}));
+		gr.g.AddOp(v2 ? TFLITE_OP_PADV2 : TFLITE_OP_PAD, in, {y});
+		cases->push_back(gr.Finish(v2 ? "PADV2 int16" : "PAD int16", name()));
+	}
+	{
+		Rng r(seed++);
+		Graph gr;
+		int x = gr.Input({1, 3, 4, 5}, kI16, q, r);
+		int y = gr.Output({1, 5, 3, 4}, kI16, q);
+		gr.g.AddOp(TFLITE_OP_TRANSPOSE, {x, gr.g.AddConstI32("perm", {0, 3, 1, 2})}, {y});
+		cases->push_back(gr.Finish("TRANSPOSE int16", name()));
+	}
+	{
+		Rng r(seed++);
+		Graph gr;
+		int x = gr.Input({1, 3, 4, 2}, kI16, q, r);
+		int a = gr.Const("a", {1, 3, 4, 3}, kI16, q, RandomInput(r, 36, kI16));
+		int y = gr.Output({1, 3, 4, 5}, kI16, q);
+		gr.g.AddOp(TFLITE_OP_CONCATENATION, {a, x}, {y}, TFLITE_OPTIONS_CONCATENATION,
+			   Options({{0, Bytes<int32_t>(-1)}, {1, Bytes<int8_t>(kNone)}}));
+		cases->push_back(gr.Finish("CONCATENATION int16", name()));
+	}
+	for (int bilinear = 0; bilinear < 2; bilinear++) {
+		for (int flags = 0; flags < 3; flags++) {
+			const bool align = flags == 1, half = flags == 2;
+			Rng r(seed++);
+			Graph gr;
+			int x = gr.Input({1, 4, 5, 3}, kI16, q, r);
+			int y = gr.Output({1, 7, 9, 3}, kI16, q);
+			int size = gr.g.AddConstI32("size", {7, 9});
+			if (bilinear)
+				gr.g.AddOp(TFLITE_OP_RESIZE_BILINEAR, {x, size}, {y},
+					   TFLITE_OPTIONS_RESIZE_BILINEAR,
+					   Options({{2, Bytes<uint8_t>(align)},
+						    {3, Bytes<uint8_t>(half)}}));
+			else
+				gr.g.AddOp(TFLITE_OP_RESIZE_NEAREST_NEIGHBOR, {x, size}, {y},
+					   TFLITE_OPTIONS_RESIZE_NEAREST_NEIGHBOR,
+					   Options({{0, Bytes<uint8_t>(align)},
+						    {1, Bytes<uint8_t>(half)}}));
+			cases->push_back(gr.Finish(bilinear ? "RESIZE_BILINEAR int16" :
+						   "RESIZE_NEAREST_NEIGHBOR int16", name()));
+		}
+	}
+}
+
 } // namespace
 
 std::vector<Case> AllCases()
@@ -944,6 +1069,7 @@ std::vector<Case> AllCases()
 	ReduceCases(&cases);
 	ResizeCases(&cases);
 	DequantizeCases(&cases);
+	Int16Cases(&cases);
 	return cases;
 }
 

@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Input, output, both int8 with per-tensor quantization. */
+/* Input, output, both int8 (or both int16) with per-tensor quantization. */
 struct unary {
 	struct aiot_isa_tensor in, out;
 	float in_scale, out_scale;
@@ -21,7 +21,7 @@ struct unary {
 };
 
 static int lower_unary_operands(struct lowering *l, const struct tflite_operator *op,
-				struct unary *u)
+				bool int16_ok, struct unary *u)
 {
 	int rc;
 
@@ -29,8 +29,13 @@ static int lower_unary_operands(struct lowering *l, const struct tflite_operator
 		return lower_fail(l, "expects one input and one output");
 	rc = lower_isa_tensor(l, op->inputs[0], &u->in);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &u->out);
-	if (!rc) rc = lower_require_int8(l, &u->in, "input");
-	if (!rc) rc = lower_require_int8(l, &u->out, "output");
+	if (!rc && int16_ok) {
+		rc = lower_require_int8_16(l, &u->in, NULL, "input");
+		if (!rc) rc = lower_require_int8_16(l, &u->out, &u->in, "output");
+	} else if (!rc) {
+		rc = lower_require_int8(l, &u->in, "input");
+		if (!rc) rc = lower_require_int8(l, &u->out, "output");
+	}
 	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[0], &u->in_scale, &u->in_zp);
 	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &u->out_scale, &u->out_zp);
 	if (rc)
@@ -40,12 +45,18 @@ static int lower_unary_operands(struct lowering *l, const struct tflite_operator
 	return 0;
 }
 
-/* SUB, MUL, MAXIMUM, MINIMUM: the descriptor of ADD (ISA 1.3). */
+/*
+ * SUB, MUL, MAXIMUM, MINIMUM: the descriptor of ADD (ISA 1.3); int16 from
+ * ISA 1.8, with TFLite's int16 rules: SUB's inputs shifted left by 15
+ * instead of 20; MUL's zero points 0.
+ */
 int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned int opcode)
 {
 	struct aiot_isa_op_add a;
 	float s1 = 0.0f, s2 = 0.0f, so = 0.0f;
-	int shift = 0, rc;
+	int shift = 0, rc, left_shift = ADD_LEFT_SHIFT;
+	uint32_t minor = 3;
+	bool wide;
 
 	if (op->input_count != 2 || op->output_count != 1)
 		return lower_fail(l, "expects two inputs and one output");
@@ -53,14 +64,23 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 	rc = lower_isa_tensor(l, op->inputs[0], &a.input1);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &a.input2);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &a.output);
-	if (!rc) rc = lower_require_int8(l, &a.input1, "input 1");
-	if (!rc) rc = lower_require_int8(l, &a.input2, "input 2");
-	if (!rc) rc = lower_require_int8(l, &a.output, "output");
+	if (!rc) rc = lower_require_int8_16(l, &a.input1, NULL, "input 1");
+	if (!rc) rc = lower_require_int8_16(l, &a.input2, &a.input1, "input 2");
+	if (!rc) rc = lower_require_int8_16(l, &a.output, &a.input1, "output");
 	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[0], &s1, &a.input1_zero_point);
 	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[1], &s2, &a.input2_zero_point);
 	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &so, &a.output_zero_point);
 	if (rc)
 		return rc;
+	wide = a.input1.dtype == AIOT_ISA_DTYPE_INT16;
+	if (wide) {
+		/* TFLite's int16 activations are symmetric; MUL's product needs it */
+		if (opcode == AIOT_ISA_OP_MUL && (a.input1_zero_point || a.input2_zero_point))
+			return lower_fail(l, "int16 input zero points must be 0 (have %d, %d)",
+					  a.input1_zero_point, a.input2_zero_point);
+		left_shift = ADD_S16_LEFT_SHIFT;
+		minor = 8;
+	}
 	for (int d = 0; d < 4; d++)
 		if ((a.input1.dims[d] != a.output.dims[d] && a.input1.dims[d] != 1) ||
 		    (a.input2.dims[d] != a.output.dims[d] && a.input2.dims[d] != 1))
@@ -70,7 +90,7 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 		/* TFLite's int8 SUB: ADD's rescaling, the second input negated */
 		double twice_max = 2.0 * (double)(s1 > s2 ? s1 : s2);
 
-		a.left_shift = ADD_LEFT_SHIFT;
+		a.left_shift = left_shift;
 		rc = quant_quantize_multiplier((double)s1 / twice_max, &a.input1_multiplier,
 					       &shift);
 		a.input1_shift = shift;
@@ -79,7 +99,7 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 						       &a.input2_multiplier, &shift);
 		a.input2_shift = shift;
 		if (!rc)
-			rc = quant_quantize_multiplier(twice_max / ((double)(1 << ADD_LEFT_SHIFT) *
+			rc = quant_quantize_multiplier(twice_max / ((double)(1 << left_shift) *
 								    (double)so),
 						       &a.output_multiplier, &shift);
 		a.output_shift = shift;
@@ -105,15 +125,15 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 					  (double)s2, a.input2_zero_point, (double)so,
 					  a.output_zero_point);
 		a.input1_zero_point = a.input2_zero_point = a.output_zero_point = 0;
-		a.act.min = INT8_MIN;
-		a.act.max = INT8_MAX;
-		lower_need_isa(l, 3);
+		a.act.min = wide ? INT16_MIN : INT8_MIN;
+		a.act.max = wide ? INT16_MAX : INT8_MAX;
+		lower_need_isa(l, minor);
 		return lower_emit(l, &a, sizeof(a));
 	}
 	rc = lower_activation(l, op->options.add.activation, op->outputs[0], &a.act);
 	if (rc)
 		return rc;
-	lower_need_isa(l, 3);
+	lower_need_isa(l, minor);
 	return lower_emit(l, &a, sizeof(a));
 }
 
@@ -126,21 +146,31 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 int lower_relu(struct lowering *l, const struct tflite_operator *op, int activation)
 {
 	struct aiot_isa_op_requantize r;
+	int32_t lo, hi;
 	struct unary u;
 	int shift = 0, rc;
+	bool wide;
 
-	rc = lower_unary_operands(l, op, &u);
+	/* TFLite has no int16 RELU_N1_TO_1 */
+	rc = lower_unary_operands(l, op, activation != TFLITE_ACT_RELU_N1_TO_1, &u);
 	if (rc)
 		return rc;
-	lower_op_init(&r.hdr, sizeof(r), AIOT_ISA_OP_REQUANTIZE);
+	wide = u.in.dtype == AIOT_ISA_DTYPE_INT16;
+	lo = wide ? INT16_MIN : INT8_MIN;
+	hi = wide ? INT16_MAX : INT8_MAX;
+	/* an int16 input is SENSOR_TO_INT8's, whose int16 output is ISA 1.1 */
+	lower_op_init(&r.hdr, sizeof(r), wide ? AIOT_ISA_OP_SENSOR_TO_INT8 :
+			      AIOT_ISA_OP_REQUANTIZE);
+	if (wide)
+		lower_need_isa(l, 1);
 	r.input = u.in;
 	r.output = u.out;
 	if (activation == TFLITE_ACT_RELU6) {
 		/* identity: MBQM(x, 2^30, 1) == x */
 		r.multiplier = 1 << 30;
 		r.shift = 1;
-		rc = quant_activation_range(activation, u.in_scale, u.in_zp, INT8_MIN, INT8_MAX,
-					    &r.act.min, &r.act.max);
+		rc = quant_activation_range(activation, u.in_scale, u.in_zp, lo, hi, &r.act.min,
+					    &r.act.max);
 	} else {
 		r.input_zero_point = u.in_zp;
 		r.output_zero_point = u.out_zp;
@@ -150,8 +180,8 @@ int lower_relu(struct lowering *l, const struct tflite_operator *op, int activat
 		if (rc || shift > 30)
 			return lower_fail(l, "scales cannot be represented (input %g / output %g)",
 					  (double)u.in_scale, (double)u.out_scale);
-		rc = quant_activation_range(activation, u.out_scale, u.out_zp, INT8_MIN,
-					    INT8_MAX, &r.act.min, &r.act.max);
+		rc = quant_activation_range(activation, u.out_scale, u.out_zp, lo, hi, &r.act.min,
+					    &r.act.max);
 	}
 	if (rc)
 		return lower_fail(l, "its clamp cannot be represented (%s)", strerror(-rc));
@@ -165,7 +195,7 @@ int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op)
 	struct unary u;
 	int shift = 0, rc;
 
-	rc = lower_unary_operands(l, op, &u);
+	rc = lower_unary_operands(l, op, true, &u);
 	if (rc)
 		return rc;
 	if (alpha < 0.0f)
@@ -187,9 +217,15 @@ int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op)
 	if (rc || shift > 30 || k.alpha_shift > 30)
 		return lower_fail(l, "scales cannot be represented (input %g, alpha %g, output %g)",
 				  (double)u.in_scale, (double)alpha, (double)u.out_scale);
-	k.act.min = INT8_MIN;
-	k.act.max = INT8_MAX;
-	lower_need_isa(l, 3);
+	if (u.in.dtype == AIOT_ISA_DTYPE_INT16) {
+		k.act.min = INT16_MIN;
+		k.act.max = INT16_MAX;
+		lower_need_isa(l, 8);
+	} else {
+		k.act.min = INT8_MIN;
+		k.act.max = INT8_MAX;
+		lower_need_isa(l, 3);
+	}
 	return lower_emit(l, &k, sizeof(k));
 }
 
@@ -202,7 +238,7 @@ int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_
 	struct unary u;
 	int rc;
 
-	rc = lower_unary_operands(l, op, &u);
+	rc = lower_unary_operands(l, op, false, &u);
 	if (rc)
 		return rc;
 	switch (builtin) {

@@ -22,6 +22,8 @@
 #define ARENA_ALIGNMENT 16
 /* TFLite's int8 ADD scales both inputs up by 2^20 before adding. */
 #define ADD_LEFT_SHIFT 20
+/* TFLite's int16 ADD and SUB scale both inputs up by 2^15 instead. */
+#define ADD_S16_LEFT_SHIFT 15
 
 struct lowering {
 	const struct tflite_model *m;
@@ -96,6 +98,8 @@ int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int3
 int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
 		     struct aiot_isa_activation *clamp);
 int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, const char *what);
+int lower_require_int8_16(struct lowering *l, const struct aiot_isa_tensor *t,
+			  const struct aiot_isa_tensor *like, const char *what);
 int lower_channel_quant(struct lowering *l, const struct tflite_operator *op, uint32_t channels,
 			bool float_product_fc, struct aiot_isa_array_ref *ref);
 /*

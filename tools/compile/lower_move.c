@@ -90,7 +90,8 @@ int lower_pad(struct lowering *l, const struct tflite_operator *op, bool v2)
 	lower_op_init(&p.hdr, sizeof(p), AIOT_ISA_OP_PAD);
 	rc = lower_isa_tensor(l, op->inputs[0], &p.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &p.output);
-	if (!rc) rc = lower_require_int8(l, &p.input, "input");
+	if (!rc) rc = lower_require_int8_16(l, &p.input, NULL, "input");
+	if (!rc) rc = lower_require_int8_16(l, &p.output, &p.input, "output");
 	if (!rc) rc = lower_same_quant(l, op->inputs[0], op->outputs[0], "input");
 	if (!rc) rc = lower_const_ints(l, op->inputs[1], "paddings", pads, 8, &n);
 	if (rc)
@@ -125,10 +126,11 @@ int lower_pad(struct lowering *l, const struct tflite_operator *op, bool v2)
 			return lower_fail(l, "constant_values is missing");
 		c = &l->m->tensors[op->inputs[2]];
 		b = tflite_tensor_data(l->m, (uint32_t)op->inputs[2]);
-		if (c->type != TFLITE_TYPE_INT8)
-			return lower_fail(l, "constant_values must be int8, not %s",
+		if (c->type != l->m->tensors[op->inputs[0]].type)
+			return lower_fail(l, "constant_values must be %s as the input, not %s",
+					  lower_type_name(l->m->tensors[op->inputs[0]].type),
 					  lower_type_name(c->type));
-		if (!b || c->element_count != 1 || b->size < 1)
+		if (!b || c->element_count != 1 || b->size < c->byte_size)
 			return lower_fail(l, "constant_values must be one constant element");
 		rc = lower_per_tensor_quant(l, op->inputs[2], &cscale, &czp);
 		if (rc)
@@ -136,7 +138,10 @@ int lower_pad(struct lowering *l, const struct tflite_operator *op, bool v2)
 		if (cscale != scale || czp != zp)
 			return lower_fail(l, "constant_values quantization differs from the "
 					  "output's");
-		p.value = (int8_t)b->data[0];
+		if (c->type == TFLITE_TYPE_INT16)
+			p.value = (int16_t)(b->data[0] | b->data[1] << 8);
+		else
+			p.value = (int8_t)b->data[0];
 	}
 	lower_need_isa(l, 2);
 	return lower_emit(l, &p, sizeof(p));
@@ -154,7 +159,8 @@ int lower_transpose(struct lowering *l, const struct tflite_operator *op)
 	lower_op_init(&t.hdr, sizeof(t), AIOT_ISA_OP_TRANSPOSE);
 	rc = lower_isa_tensor(l, op->inputs[0], &t.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &t.output);
-	if (!rc) rc = lower_require_int8(l, &t.input, "input");
+	if (!rc) rc = lower_require_int8_16(l, &t.input, NULL, "input");
+	if (!rc) rc = lower_require_int8_16(l, &t.output, &t.input, "output");
 	if (!rc) rc = lower_same_quant(l, op->inputs[0], op->outputs[0], "input");
 	if (!rc) rc = lower_const_ints(l, op->inputs[1], "perm", perm, 4, &n);
 	if (rc)
@@ -193,7 +199,7 @@ int lower_concatenation(struct lowering *l, const struct tflite_operator *op)
 		return -EOPNOTSUPP;
 	}
 	rc = lower_isa_tensor(l, op->outputs[0], &out);
-	if (!rc) rc = lower_require_int8(l, &out, "output");
+	if (!rc) rc = lower_require_int8_16(l, &out, NULL, "output");
 	if (rc)
 		return rc;
 	rank = lower_rank(l, op->outputs[0]);
@@ -211,7 +217,7 @@ int lower_concatenation(struct lowering *l, const struct tflite_operator *op)
 		snprintf(what, sizeof(what), "input %u", i);
 		lower_op_init(&ins.hdr, sizeof(ins), AIOT_ISA_OP_INSERT);
 		rc = lower_isa_tensor(l, op->inputs[i], &ins.input);
-		if (!rc) rc = lower_require_int8(l, &ins.input, what);
+		if (!rc) rc = lower_require_int8_16(l, &ins.input, &out, what);
 		if (!rc) rc = lower_same_quant(l, op->inputs[i], op->outputs[0], what);
 		if (rc)
 			return rc;

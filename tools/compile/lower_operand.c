@@ -182,7 +182,13 @@ int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out
 
 	if (rc)
 		return rc;
-	rc = quant_activation_range(act, scale, zp, INT8_MIN, INT8_MAX, &clamp->min, &clamp->max);
+	/* int16 outputs: the int16x8 layers and ISA 1.8's int16 elements */
+	if (l->m->tensors[out_index].type == TFLITE_TYPE_INT16)
+		rc = quant_activation_range(act, scale, zp, INT16_MIN, INT16_MAX, &clamp->min,
+					    &clamp->max);
+	else
+		rc = quant_activation_range(act, scale, zp, INT8_MIN, INT8_MAX, &clamp->min,
+					    &clamp->max);
 	if (rc)
 		return lower_fail(l, "fused activation %s cannot be lowered (%s)",
 				  tflite_activation_name(act), strerror(-rc));
@@ -216,6 +222,21 @@ int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, cons
 	if (t->dtype == AIOT_ISA_DTYPE_INT8)
 		return 0;
 	lower_fail(l, "%s must be int8, not %s", what, lower_isa_type_name(t->dtype));
+	return -EOPNOTSUPP;
+}
+
+/* int8, or int16 with the dtype of @like (NULL: either) when ISA 1.8 took it. */
+int lower_require_int8_16(struct lowering *l, const struct aiot_isa_tensor *t,
+			  const struct aiot_isa_tensor *like, const char *what)
+{
+	if (like && t->dtype != like->dtype) {
+		lower_fail(l, "%s is %s where the operator's other tensors are %s", what,
+			   lower_isa_type_name(t->dtype), lower_isa_type_name(like->dtype));
+		return -EOPNOTSUPP;
+	}
+	if (t->dtype == AIOT_ISA_DTYPE_INT8 || t->dtype == AIOT_ISA_DTYPE_INT16)
+		return 0;
+	lower_fail(l, "%s must be int8 or int16, not %s", what, lower_isa_type_name(t->dtype));
 	return -EOPNOTSUPP;
 }
 

@@ -135,8 +135,8 @@ int lower_pool(struct lowering *l, const struct tflite_operator *op, bool averag
 	lower_op_init(&p.hdr, sizeof(p), average ? AIOT_ISA_OP_AVERAGE_POOL_2D : AIOT_ISA_OP_MAX_POOL_2D);
 	rc = lower_isa_tensor(l, op->inputs[0], &p.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &p.output);
-	if (!rc) rc = lower_require_int8(l, &p.input, "input");
-	if (!rc) rc = lower_require_int8(l, &p.output, "output");
+	if (!rc) rc = lower_require_int8_16(l, &p.input, NULL, "input");
+	if (!rc) rc = lower_require_int8_16(l, &p.output, &p.input, "output");
 	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[0], &in_scale, &in_zp);
 	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &out_scale, &out_zp);
 	if (rc)
@@ -160,6 +160,13 @@ int lower_pool(struct lowering *l, const struct tflite_operator *op, bool averag
 	p.stride_w = (uint16_t)o->stride_w;
 	p.pad_top = (uint16_t)ph.pad_before;
 	p.pad_left = (uint16_t)pw.pad_before;
+	if (p.input.dtype == AIOT_ISA_DTYPE_INT16) {
+		if (average && (uint32_t)p.filter_h * p.filter_w > AIOT_ISA_MAX_POOL_WINDOW_S16)
+			return lower_fail(l, "an int16 average over %ux%u elements exceeds the "
+					  "ISA's %d", p.filter_h, p.filter_w,
+					  AIOT_ISA_MAX_POOL_WINDOW_S16);
+		lower_need_isa(l, 8);
+	}
 	rc = lower_activation(l, o->activation, op->outputs[0], &p.act);
 	return rc ? rc : lower_emit(l, &p, sizeof(p));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Lowering of TFLite's RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (int8)
- * to the ISA 1.4 RESIZE operation, whose arithmetic is TFLite's own
+ * Lowering of TFLite's RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (int8;
+ * int16 from ISA 1.8) to the ISA 1.4 RESIZE operation, whose arithmetic is TFLite's own
  * (docs/isa.md): the whole input image is the crop window, the output
  * shape gives the size, align_corners and half_pixel_centers become flags.
  */
@@ -24,8 +24,8 @@ int lower_resize(struct lowering *l, const struct tflite_operator *op)
 	lower_op_init(&r.hdr, sizeof(r), AIOT_ISA_OP_RESIZE);
 	rc = lower_isa_tensor(l, op->inputs[0], &r.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &r.output);
-	if (!rc) rc = lower_require_int8(l, &r.input, "input");
-	if (!rc) rc = lower_require_int8(l, &r.output, "output");
+	if (!rc) rc = lower_require_int8_16(l, &r.input, NULL, "input");
+	if (!rc) rc = lower_require_int8_16(l, &r.output, &r.input, "output");
 	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[0], &in_scale, &in_zp);
 	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &out_scale, &out_zp);
 	if (rc)
@@ -43,6 +43,6 @@ int lower_resize(struct lowering *l, const struct tflite_operator *op)
 	r.mode = bilinear ? AIOT_ISA_RESIZE_BILINEAR : AIOT_ISA_RESIZE_NEAREST;
 	r.flags = (o->align_corners ? AIOT_ISA_RESIZE_ALIGN_CORNERS : 0) |
 		  (o->half_pixel_centers ? AIOT_ISA_RESIZE_HALF_PIXEL_CENTERS : 0);
-	lower_need_isa(l, 4);
+	lower_need_isa(l, r.input.dtype == AIOT_ISA_DTYPE_INT16 ? 8 : 4);
 	return lower_emit(l, &r, sizeof(r));
 }

@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TFLite's int16 ADD scales both inputs up by 2^15 before adding. */
-#define ADD_S16_LEFT_SHIFT 15
-
 /* A tensor of the wrong type: the message names the type it has. */
 static int s16_require(struct lowering *l, int32_t index, enum tflite_tensor_type want,
 		       const char *what)
@@ -41,23 +38,6 @@ static int s16_activation_quant(struct lowering *l, int32_t index, const char *w
 		return rc;
 	if (zp)
 		return lower_fail(l, "int16x8: %s zero point %d, must be 0", what, zp);
-	return 0;
-}
-
-static int s16_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
-			  struct aiot_isa_activation *clamp)
-{
-	float scale = 0.0f;
-	int32_t zp = 0;
-	int rc = lower_per_tensor_quant(l, out_index, &scale, &zp);
-
-	if (rc)
-		return rc;
-	rc = quant_activation_range(act, scale, zp, INT16_MIN, INT16_MAX, &clamp->min,
-				    &clamp->max);
-	if (rc)
-		return lower_fail(l, "fused activation %s cannot be lowered (%s)",
-				  tflite_activation_name(act), strerror(-rc));
 	return 0;
 }
 
@@ -208,7 +188,7 @@ static int s16_fully_connected(struct lowering *l, const struct tflite_operator 
 	fc.output.dims[1] = fc.output.dims[2] = 1;
 	fc.output.dims[3] = (uint32_t)units;
 	rc = s16_channel_quant(l, op, (uint32_t)units, true, &fc.quant);
-	if (!rc) rc = s16_activation(l, op->options.fc.activation, op->outputs[0], &fc.act);
+	if (!rc) rc = lower_activation(l, op->options.fc.activation, op->outputs[0], &fc.act);
 	if (rc)
 		return rc;
 	lower_need_isa(l, 6);
@@ -267,7 +247,7 @@ static int s16_conv(struct lowering *l, const struct tflite_operator *op, bool d
 	c.pad_left = (uint16_t)pw.pad_before;
 	c.depth_multiplier = depthwise ? cout / cin : 0;
 	rc = s16_channel_quant(l, op, cout, false, &c.quant);
-	if (!rc) rc = s16_activation(l, o->activation, op->outputs[0], &c.act);
+	if (!rc) rc = lower_activation(l, o->activation, op->outputs[0], &c.act);
 	if (rc)
 		return rc;
 	lower_need_isa(l, 6);
@@ -315,7 +295,7 @@ static int s16_add(struct lowering *l, const struct tflite_operator *op)
 	a.output_shift = shift;
 	if (rc || a.output_shift > 30)
 		return lower_fail(l, "scales cannot be represented");
-	rc = s16_activation(l, op->options.add.activation, op->outputs[0], &a.act);
+	rc = lower_activation(l, op->options.add.activation, op->outputs[0], &a.act);
 	if (rc)
 		return rc;
 	lower_need_isa(l, 6);
