@@ -21,9 +21,15 @@ $(GUEST_MODELS_DIR)/keyword_scrambled_8bit.aiot: \
 	@mkdir -p $(@D)
 	$(BUILD)/aiot-compile -q $< -o $@
 
-# The suite drives hello_world through libaiot-accel itself.
-GUEST_LDLIBS_models := $(LIB_A) $(LIB_LDLIBS)
-$(BUILD)/guest/tests/models: $(LIB_A)
+# The suite drives hello_world and the generated models through
+# libaiot-accel itself, and runs the generated ones on the CPU reference
+# executor in the same process (tools/compile/cpu_model.c, aiot-run's CPU
+# path) to compare every output byte.
+GUEST_CFLAGS_models := -I$(COMPILE_DIR)
+GUEST_LDLIBS_models := $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-fastexec.a \
+		       $(BUILD)/libaiot-isa.a $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/models: $(COMPILE_DIR)/cpu_model.h $(BUILD)/run/cpu_model.o \
+			     $(BUILD)/libaiot-fastexec.a $(BUILD)/libaiot-isa.a $(LIB_A)
 
 # Models the tests generate, each by a host tool of its own
 # (tests/unit/gen_NAME_model.cc), compiled like the others: ops13, ISA
