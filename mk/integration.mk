@@ -4,7 +4,7 @@
 # TAP_MAIN). The shared aiot_testlib.c and tap.c are linked into each. Built
 # without sanitizers (they run in small guests); the host tests carry
 # ASan/UBSan. A suite that needs more libraries sets GUEST_LDLIBS_<suite> in
-# its own mk fragment.
+# its own mk fragment, more include directories GUEST_CFLAGS_<suite>.
 INTEGRATION_LIB := tests/integration/aiot_testlib.c \
 	tests/integration/aiot_testlib_stream.c tests/integration/aiot_testlib_cmd.c \
 	tests/integration/tap.c
@@ -19,13 +19,15 @@ GUEST_PROGS += $(addprefix $(BUILD)/guest/tests/,$(INTEGRATION_SUITES))
 
 $(BUILD)/guest/tests/%: tests/integration/%.c $(INTEGRATION_LIB) $(INTEGRATION_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/integration -o $@ $< $(INTEGRATION_LIB) $(GUEST_LDLIBS_$*)
+	$(CC) $(HOST_CFLAGS) -Itests/integration $(GUEST_CFLAGS_$*) -o $@ $< $(INTEGRATION_LIB) \
+		$(GUEST_LDLIBS_$*)
 
 define integration_dir_suite
 $(BUILD)/guest/tests/$(1): $(wildcard tests/integration/$(1)/*.[ch]) $(INTEGRATION_LIB) \
 		$(INTEGRATION_HDRS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(HOST_CFLAGS) -Itests/integration -Itests/integration/$(1) -o $$@ \
+	$$(CC) $$(HOST_CFLAGS) -Itests/integration -Itests/integration/$(1) $$(GUEST_CFLAGS_$(1)) \
+		-o $$@ \
 		$(wildcard tests/integration/$(1)/*.c) $$(INTEGRATION_LIB) $$(GUEST_LDLIBS_$(1))
 endef
 $(foreach s,$(INTEGRATION_DIR_SUITES),$(eval $(call integration_dir_suite,$(s))))

@@ -2,7 +2,8 @@
 #
 # The models the guest `models` suite runs on the reference NPU besides
 # person_detect (mk/demo.mk compiles that one): hello_world and
-# keyword_scrambled, compiled by aiot-compile on the host.
+# keyword_scrambled, and the models the tests generate (below), compiled by
+# aiot-compile on the host.
 GUEST_MODELS_DIR := $(BUILD)/guest/data/models
 
 ifneq ($(wildcard $(AIOT_MODELS_DIR)/hello_world/hello_world_int8.tflite),)
@@ -20,25 +21,38 @@ $(GUEST_MODELS_DIR)/keyword_scrambled_8bit.aiot: \
 	@mkdir -p $(@D)
 	$(BUILD)/aiot-compile -q $< -o $@
 
-# The suite drives hello_world through libaiot-accel itself.
-GUEST_LDLIBS_models := $(LIB_A) $(LIB_LDLIBS)
-$(BUILD)/guest/tests/models: $(LIB_A)
+# The suite drives hello_world and the generated models through
+# libaiot-accel itself, and runs the generated ones on the CPU reference
+# executor in the same process (tools/compile/cpu_model.c, aiot-run's CPU
+# path) to compare every output byte.
+GUEST_CFLAGS_models := -I$(COMPILE_DIR)
+GUEST_LDLIBS_models := $(BUILD)/run/cpu_model.o $(BUILD)/libaiot-fastexec.a \
+		       $(BUILD)/libaiot-isa.a $(LIB_A) $(LIB_LDLIBS)
+$(BUILD)/guest/tests/models: $(COMPILE_DIR)/cpu_model.h $(BUILD)/run/cpu_model.o \
+			     $(BUILD)/libaiot-fastexec.a $(BUILD)/libaiot-isa.a $(LIB_A)
 
-# ops13: a tiny model of ISA 1.3's operators that the tests generate
-# (tests/unit/gen_ops13_model.cc), compiled like the others.
-GEN_OPS13 := $(BUILD)/tests/gen_ops13_model
-GUEST_PROGS += $(GUEST_MODELS_DIR)/ops13.aiot
+# Models the tests generate, each by a host tool of its own
+# (tests/unit/gen_NAME_model.cc), compiled like the others: ops13, ISA
+# 1.3's operators; two_io, two graph inputs and two outputs; lstm, two
+# stacked UNIDIRECTIONAL_SEQUENCE_LSTM layers.
+GENERATED_MODELS := ops13 two_io lstm
+GEN_MODEL_TOOLS  := $(GENERATED_MODELS:%=$(BUILD)/tests/gen_%_model)
+GEN_MODEL_HDRS   := tests/unit/gen_model_main.h tests/unit/compile_graph_util.h \
+		    tests/unit/compile_lstm_model.h tests/unit/compile_test_util.h
+GUEST_PROGS += $(GENERATED_MODELS:%=$(GUEST_MODELS_DIR)/%.aiot)
 
-$(GEN_OPS13): tests/unit/gen_ops13_model.cc tests/unit/compile_graph_util.h \
-	      tests/unit/compile_test_util.h $(BUILD)/libaiot-compile.a
+$(GEN_MODEL_TOOLS): $(BUILD)/tests/gen_%_model: tests/unit/gen_%_model.cc $(GEN_MODEL_HDRS) \
+		    $(BUILD)/libaiot-compile.a
 	@mkdir -p $(@D)
 	$(CXX) $(HOST_CXXFLAGS) -I$(COMPILE_DIR) -o $@ $< $(BUILD)/libaiot-compile.a -lm
 
-$(GUEST_MODELS_DIR)/ops13.tflite: $(GEN_OPS13)
+$(GENERATED_MODELS:%=$(GUEST_MODELS_DIR)/%.tflite): $(GUEST_MODELS_DIR)/%.tflite: \
+		$(BUILD)/tests/gen_%_model
 	@mkdir -p $(@D)
-	$(GEN_OPS13) $@
+	$< $@
 
-$(GUEST_MODELS_DIR)/ops13.aiot: $(GUEST_MODELS_DIR)/ops13.tflite $(BUILD)/aiot-compile
+$(GENERATED_MODELS:%=$(GUEST_MODELS_DIR)/%.aiot): $(GUEST_MODELS_DIR)/%.aiot: \
+		$(GUEST_MODELS_DIR)/%.tflite $(BUILD)/aiot-compile
 	$(BUILD)/aiot-compile -q $< -o $@
 
 # ISA 1.4: the audio front end and the keyword model it feeds, with

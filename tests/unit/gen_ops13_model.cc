@@ -4,9 +4,8 @@
 // x [1,4,4,8] -> MUL(k8) -> SUB(k1) -> MAXIMUM(k8) -> MINIMUM(k8) ->
 // LEAKY_RELU -> HARD_SWISH -> TANH -> LOGISTIC -> RELU6 -> out.
 //   gen_ops13_model OUT.tflite
-#include <cstdio>
-
 #include "compile_graph_util.h"
+#include "gen_model_main.h"
 
 using namespace compile_test;
 
@@ -56,16 +55,5 @@ std::vector<uint8_t> Build()
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		std::fprintf(stderr, "usage: %s OUT.tflite\n", argv[0]);
-		return 2;
-	}
-	std::vector<uint8_t> bytes = Build();
-	FILE *f = std::fopen(argv[1], "wb");
-	if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
-	    std::fclose(f)) {
-		std::perror(argv[1]);
-		return 1;
-	}
-	return 0;
+	return GenerateModelFile(argc, argv, Build);
 }
