@@ -34,8 +34,9 @@ $(BUILD)/guest/tests/models: $(COMPILE_DIR)/cpu_model.h $(BUILD)/run/cpu_model.o
 # Models the tests generate, each by a host tool of its own
 # (tests/unit/gen_NAME_model.cc), compiled like the others: ops13, ISA
 # 1.3's operators; two_io, two graph inputs and two outputs; lstm, two
-# stacked UNIDIRECTIONAL_SEQUENCE_LSTM layers.
-GENERATED_MODELS := ops13 two_io lstm
+# stacked UNIDIRECTIONAL_SEQUENCE_LSTM layers; int16, ISA 1.8's int16 elements
+# between two QUANTIZEs.
+GENERATED_MODELS := ops13 two_io lstm int16
 GEN_MODEL_TOOLS  := $(GENERATED_MODELS:%=$(BUILD)/tests/gen_%_model)
 GEN_MODEL_HDRS   := tests/unit/gen_model_main.h tests/unit/compile_graph_util.h \
 		    tests/unit/compile_lstm_model.h tests/unit/compile_test_util.h

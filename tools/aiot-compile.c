@@ -37,6 +37,7 @@ enum {
 
 #define MAX_MODEL_BYTES (256u * 1024 * 1024)
 
+/* Every opcode of <linux/aiot_isa.h>, as the report names it. */
 static const char *const isa_op_names[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_NOP] = "NOP",
 	[AIOT_ISA_OP_FULLY_CONNECTED] = "FULLY_CONNECTED",
@@ -50,8 +51,42 @@ static const char *const isa_op_names[AIOT_ISA_NUM_OPCODES] = {
 	[AIOT_ISA_OP_REQUANTIZE] = "REQUANTIZE",
 	[AIOT_ISA_OP_SENSOR_TO_INT8] = "SENSOR_TO_INT8",
 	[AIOT_ISA_OP_SVDF] = "SVDF",
+	[AIOT_ISA_OP_PAD] = "PAD",
+	[AIOT_ISA_OP_TRANSPOSE] = "TRANSPOSE",
+	[AIOT_ISA_OP_INSERT] = "INSERT",
+	[AIOT_ISA_OP_MEAN] = "MEAN",
+	[AIOT_ISA_OP_SUB] = "SUB",
+	[AIOT_ISA_OP_MUL] = "MUL",
+	[AIOT_ISA_OP_MAXIMUM] = "MAXIMUM",
+	[AIOT_ISA_OP_MINIMUM] = "MINIMUM",
+	[AIOT_ISA_OP_LEAKY_RELU] = "LEAKY_RELU",
+	[AIOT_ISA_OP_TABLE] = "TABLE",
 	[AIOT_ISA_OP_RESIZE] = "RESIZE",
 	[AIOT_ISA_OP_FRAME_TO_TENSOR] = "FRAME_TO_TENSOR",
+	[AIOT_ISA_OP_SIGNAL_WINDOW] = "SIGNAL_WINDOW",
+	[AIOT_ISA_OP_SIGNAL_FFT_AUTO_SCALE] = "SIGNAL_FFT_AUTO_SCALE",
+	[AIOT_ISA_OP_SIGNAL_RFFT] = "SIGNAL_RFFT",
+	[AIOT_ISA_OP_SIGNAL_ENERGY] = "SIGNAL_ENERGY",
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK] = "SIGNAL_FILTER_BANK",
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK_SQRT] = "SIGNAL_FILTER_BANK_SQRT",
+	[AIOT_ISA_OP_SIGNAL_SPECTRAL_SUBTRACTION] = "SIGNAL_SPECTRAL_SUBTRACTION",
+	[AIOT_ISA_OP_SIGNAL_PCAN] = "SIGNAL_PCAN",
+	[AIOT_ISA_OP_SIGNAL_FILTER_BANK_LOG] = "SIGNAL_FILTER_BANK_LOG",
+	[AIOT_ISA_OP_CAST] = "CAST",
+	[AIOT_ISA_OP_STRIDED_SLICE] = "STRIDED_SLICE",
+	[AIOT_ISA_OP_ADD_INT32] = "ADD_INT32",
+	[AIOT_ISA_OP_MUL_INT32] = "MUL_INT32",
+	[AIOT_ISA_OP_DIV_INT32] = "DIV_INT32",
+	[AIOT_ISA_OP_MINIMUM_INT32] = "MINIMUM_INT32",
+	[AIOT_ISA_OP_MAXIMUM_INT32] = "MAXIMUM_INT32",
+	[AIOT_ISA_OP_SLICE] = "SLICE",
+	[AIOT_ISA_OP_TRANSPOSE_CONV] = "TRANSPOSE_CONV",
+	[AIOT_ISA_OP_REDUCE] = "REDUCE",
+	[AIOT_ISA_OP_LSTM] = "LSTM",
+	[AIOT_ISA_OP_CONV_2D_S16] = "CONV_2D_S16",
+	[AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16] = "DEPTHWISE_CONV_2D_S16",
+	[AIOT_ISA_OP_FULLY_CONNECTED_S16] = "FULLY_CONNECTED_S16",
+	[AIOT_ISA_OP_ADD_S16] = "ADD_S16",
 };
 
 static void usage(FILE *f)
@@ -205,7 +240,8 @@ static void report(const struct tflite_model *m, const struct aiot_lowered_model
 	       lm->isa_version & 0xffff, lm->op_count);
 	for (int op = 0; op < AIOT_ISA_NUM_OPCODES; op++)
 		if (isa_count[op])
-			printf("  %-20s %u\n", isa_op_names[op], isa_count[op]);
+			printf("  %-20s %u\n", isa_op_names[op] ? isa_op_names[op] : "?",
+			       isa_count[op]);
 	printf("memory:\n");
 	printf("  arena            %s\n", human_bytes(lm->arena_size, b1, sizeof(b1)));
 	if (lm->state_size)

@@ -6,7 +6,9 @@
  *  - two_io: two graph inputs of different sizes, two outputs (one of
  *    them also read by another operator);
  *  - lstm: two stacked UNIDIRECTIONAL_SEQUENCE_LSTM layers (int8, int16
- *    cell state) whose state carries from one inference to the next.
+ *    cell state) whose state carries from one inference to the next;
+ *  - int16: ISA 1.8's int16 pool, SUB, LEAKY_RELU, bilinear RESIZE and
+ *    MAXIMUM between an int8 input and output.
  * Inputs are pseudo-random with fixed seeds, the first runs at the int8
  * extremes.
  */
@@ -160,6 +162,50 @@ void lstm_stacked_stream(void)
 		if (run == LSTM_REPEATED_RUN)
 			CHECK(memcmp(previous, p.npu_out[0], LSTM_OUT_BYTES) != 0);
 		memcpy(previous, p.npu_out[0], LSTM_OUT_BYTES);
+	}
+	tap_diag("distinct output bytes: %u", count_values(seen));
+	CHECK(count_values(seen) >= 32);
+out:
+	npu_cpu_pair_free(&p);
+}
+
+#define INT16_RUNS 8
+#define INT16_IN_BYTES (6 * 8 * 4)
+#define INT16_OUT_BYTES (9 * 12 * 4)
+
+void int16_elements(void)
+{
+	static const struct expected_tensor in[1] = {
+		{ "samples", AIOT_DTYPE_INT8, { 1, 6, 8, 4 }, INT16_IN_BYTES },
+	};
+	static const struct expected_tensor out[1] = {
+		{ "peaks", AIOT_DTYPE_INT8, { 1, 9, 12, 4 }, INT16_OUT_BYTES },
+	};
+	int8_t samples[INT16_IN_BYTES];
+	bool seen[256] = { false };
+	struct npu_cpu_pair p;
+	uint32_t seed = 1618;
+
+	if (npu_cpu_pair_load(&p, MODELS "int16.aiot")) {
+		tap_case_failed = 1;
+		goto out;
+	}
+	npu_cpu_pair_check_tensors(&p, in, 1, out, 1);
+	if (tap_case_failed)
+		goto out;
+	/* The device runs what the compiler declared: ISA 1.8. */
+	CHECK_EQ(p.view->header.isa_version, 0x10008u);
+	for (unsigned int run = 0; run < INT16_RUNS; run++) {
+		char label[32];
+
+		fill_input(samples, sizeof(samples), run, 0, &seed);
+		if (npu_cpu_pair_write_input(&p, 0, samples, sizeof(samples))) {
+			tap_case_failed = 1;
+			goto out;
+		}
+		snprintf(label, sizeof(label), "run %u", run);
+		CHECK_EQ(npu_cpu_pair_run(&p, label), 0);
+		note_values(seen, p.npu_out[0], INT16_OUT_BYTES);
 	}
 	tap_diag("distinct output bytes: %u", count_values(seen));
 	CHECK(count_values(seen) >= 32);

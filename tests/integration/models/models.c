@@ -315,4 +315,5 @@ TAP_MAIN(
 	TAP_CASE(audio_front_end_keywords),
 	TAP_CASE(two_inputs_two_outputs),
 	TAP_CASE(lstm_stacked_stream),
+	TAP_CASE(int16_elements),
 )

@@ -71,5 +71,6 @@ long npu_cpu_pair_run(struct npu_cpu_pair *p, const char *label);
 /* Cases of generated.c. */
 void two_inputs_two_outputs(void);
 void lstm_stacked_stream(void);
+void int16_elements(void);
 
 #endif /* AIOT_TESTS_MODELS_H */
