@@ -82,23 +82,13 @@ static s8 *aiot_isa_dst8(const struct aiot_isa_exec *ex,
 	return (s8 *)ex->bindings[t->binding] + t->offset;
 }
 
-static s16 aiot_isa_load_s16(const struct aiot_isa_exec *ex,
-			     const struct aiot_isa_tensor *t, size_t index)
-{
-	const u8 *p = (const u8 *)ex->bindings[t->binding] + t->offset;
-	s16 v;
-
-	memcpy(&v, p + index * sizeof(v), sizeof(v));
-	return v;
-}
-
 /* Element @index of an int8 or int16 tensor (ISA 1.8 elementwise ops). */
 static s32 aiot_isa_load(const struct aiot_isa_exec *ex,
 			 const struct aiot_isa_tensor *t, size_t index)
 {
-	if (t->dtype == AIOT_ISA_DTYPE_INT16)
-		return aiot_isa_load_s16(ex, t, index);
-	return aiot_isa_src8(ex, t)[index];
+	const u8 *p = (const u8 *)ex->bindings[t->binding] + t->offset;
+
+	return aiot_isa_elem(p, t->dtype, index);
 }
 
 /* Store element @index of a tensor of any dtype; @v fits that dtype. */
@@ -106,15 +96,8 @@ static void aiot_isa_store(const struct aiot_isa_exec *ex,
 			   const struct aiot_isa_tensor *t, size_t index, s32 v)
 {
 	u8 *p = (u8 *)ex->bindings[t->binding] + t->offset;
-	s16 v16 = (s16)v;
-	s8 v8 = (s8)v;
 
-	if (t->dtype == AIOT_ISA_DTYPE_INT32)
-		memcpy(p + index * sizeof(v), &v, sizeof(v));
-	else if (t->dtype == AIOT_ISA_DTYPE_INT16)
-		memcpy(p + index * sizeof(v16), &v16, sizeof(v16));
-	else
-		memcpy(p + index, &v8, sizeof(v8));
+	aiot_isa_put_elem(p, t->dtype, index, v);
 }
 
 static void aiot_isa_load_quant(const struct aiot_isa_exec *ex,
@@ -543,8 +526,6 @@ static int aiot_isa_exec_softmax(struct aiot_isa_exec *ex,
 static int aiot_isa_exec_requant(struct aiot_isa_exec *ex,
 				 const struct aiot_isa_op_requantize *op)
 {
-	bool sensor = op->hdr.opcode == AIOT_ISA_OP_SENSOR_TO_INT8;
-	const s8 *in8 = aiot_isa_src8(ex, &op->input);
 	const u32 *d = op->output.dims;
 	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
 	s32 v;
@@ -552,7 +533,8 @@ static int aiot_isa_exec_requant(struct aiot_isa_exec *ex,
 	for (i = 0; i < count; i++) {
 		if (aiot_isa_tick(ex, 1))
 			return -ECANCELED;
-		v = sensor ? aiot_isa_load_s16(ex, &op->input, i) : in8[i];
+		/* int16 for SENSOR_TO_INT8, int8 for REQUANTIZE (validated) */
+		v = aiot_isa_load(ex, &op->input, i);
 		/* act lies within the output type (validated). */
 		v = aiot_requantize_acc(v - op->input_zero_point,
 					op->multiplier, op->shift,

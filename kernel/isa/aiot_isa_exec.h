@@ -20,6 +20,34 @@ struct aiot_isa_exec {
 	bool stopped;
 };
 
+/*
+ * Element @i of an int8 or (ISA 1.8) int16 array at @base; @dtype is the
+ * validated dtype of its tensor.
+ */
+static inline s32 aiot_isa_elem(const u8 *base, u8 dtype, size_t i)
+{
+	s16 v;
+
+	if (dtype != AIOT_ISA_DTYPE_INT16)
+		return (s8)base[i];
+	memcpy(&v, base + i * sizeof(v), sizeof(v));
+	return v;
+}
+
+/* Store element @i of an int8, int16 or int32 array; @v fits @dtype. */
+static inline void aiot_isa_put_elem(u8 *base, u8 dtype, size_t i, s32 v)
+{
+	s16 v16 = (s16)v;
+	s8 v8 = (s8)v;
+
+	if (dtype == AIOT_ISA_DTYPE_INT32)
+		memcpy(base + i * sizeof(v), &v, sizeof(v));
+	else if (dtype == AIOT_ISA_DTYPE_INT16)
+		memcpy(base + i * sizeof(v16), &v16, sizeof(v16));
+	else
+		memcpy(base + i, &v8, sizeof(v8));
+}
+
 bool aiot_isa_tick(struct aiot_isa_exec *ex, u64 work);
 int aiot_isa_exec_signal_op(struct aiot_isa_exec *ex,
 			    const union aiot_isa_op *op);

@@ -11,6 +11,7 @@
  */
 
 #include "aiot_isa_preproc.h"
+#include "aiot_isa_exec.h"
 #include "aiot_isa_math.h"
 
 /* The stop hook is polled every this many output elements. */
@@ -132,27 +133,6 @@ static s32 aiot_isa_lerp(const s32 *v, s32 fy, s32 fx)
 	return (s32)(acc / (1 << 20));
 }
 
-/* Element @i of an int8 or (ISA 1.8) int16 tensor at @base. */
-static s32 aiot_isa_elem(const u8 *base, bool wide, size_t i)
-{
-	s16 v;
-
-	if (!wide)
-		return (s8)base[i];
-	memcpy(&v, base + i * sizeof(v), sizeof(v));
-	return v;
-}
-
-static void aiot_isa_put_elem(u8 *base, bool wide, size_t i, s32 v)
-{
-	s16 v16 = (s16)v;
-
-	if (wide)
-		memcpy(base + i * sizeof(v16), &v16, sizeof(v16));
-	else
-		base[i] = (u8)(s8)v;
-}
-
 int aiot_isa_exec_resize(void *const *bindings,
 			 const struct aiot_isa_op_resize *op,
 			 aiot_isa_tick_fn tick, void *ex)
@@ -160,7 +140,7 @@ int aiot_isa_exec_resize(void *const *bindings,
 	const u8 *in = (const u8 *)bindings[op->input.binding] +
 		       op->input.offset;
 	u8 *out = (u8 *)bindings[op->output.binding] + op->output.offset;
-	bool wide = op->input.dtype == AIOT_ISA_DTYPE_INT16;
+	u8 dtype = op->input.dtype;
 	const u32 *id = op->input.dims, *od = op->output.dims;
 	const struct aiot_isa_window *w = &op->crop;
 	u64 step = (u64)AIOT_ISA_PREPROC_STEP *
@@ -187,19 +167,19 @@ int aiot_isa_exec_resize(void *const *bindings,
 					if (done % AIOT_ISA_PREPROC_STEP == 0 &&
 					    tick(ex, step))
 						return -ECANCELED;
-					v[0] = aiot_isa_elem(in, wide, p[0] + c);
+					v[0] = aiot_isa_elem(in, dtype, p[0] + c);
 					if (op->mode == AIOT_ISA_RESIZE_BILINEAR) {
-						v[1] = aiot_isa_elem(in, wide,
+						v[1] = aiot_isa_elem(in, dtype,
 								     p[1] + c);
-						v[2] = aiot_isa_elem(in, wide,
+						v[2] = aiot_isa_elem(in, dtype,
 								     p[2] + c);
-						v[3] = aiot_isa_elem(in, wide,
+						v[3] = aiot_isa_elem(in, dtype,
 								     p[3] + c);
 						/* |v| < 2^15: s64 holds the sum */
 						v[0] = aiot_isa_lerp(v, ty.frac,
 								     tx.frac);
 					}
-					aiot_isa_put_elem(out, wide, done, v[0]);
+					aiot_isa_put_elem(out, dtype, done, v[0]);
 				}
 			}
 		}

@@ -38,11 +38,9 @@ Job Buffers()
 // executor must refuse exactly what the validator refuses.
 int ValidateRec(const std::vector<uint8_t> &rec, uint16_t minor = 6)
 {
-	StreamBuilder sb;
+	StreamBuilder sb(minor);
 	sb.add_raw(rec.data(), rec.size());
 	auto s = sb.build();
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
 	Job job = Buffers();
 	int rc = job.validate(s);
 	EXPECT_EQ(job.run(s), rc);

@@ -31,16 +31,9 @@ aiot_isa_tensor T16(uint8_t b, uint32_t off, const Dims &d)
 }
 
 // A single-op stream declaring ISA 1.minor.
-template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint32_t minor = 8)
+template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint16_t minor = 8)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	aiot_isa_header h;
-	std::memcpy(&h, s.data(), sizeof(h));
-	h.version = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(s.data(), &h, sizeof(h));
-	return s;
+	return one_op(op, minor);
 }
 
 // int16 values, every fifth one at an extreme.

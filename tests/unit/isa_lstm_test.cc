@@ -149,11 +149,10 @@ aiot_isa_op_lstm MakeOp(Job &job, const Case &c)
 	return op;
 }
 
-std::vector<uint8_t> Stream(const aiot_isa_op_lstm &op)
+std::vector<uint8_t> Stream(const aiot_isa_op_lstm &op,
+			    uint16_t minor = AIOT_ISA_VERSION_MINOR)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	return sb.build();
+	return one_op(op, minor);
 }
 
 // Runs a case twice through one job (the state carried between the runs
@@ -304,9 +303,7 @@ int Check(void (*change)(aiot_isa_op_lstm &), uint16_t minor = 7, Job *out_job =
 	for (unsigned b = 0; b < 4; b++)
 		job.reserve(b, 256, 0);
 	change(op);
-	auto s = Stream(op);
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
+	auto s = Stream(op, minor);
 	int rc = job.validate(s);
 	EXPECT_EQ(job.run(s), rc);
 	if (out_job)

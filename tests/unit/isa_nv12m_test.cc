@@ -14,16 +14,9 @@ namespace {
 
 using namespace isa_test;
 
-template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint32_t minor = 6)
+template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint16_t minor = 6)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	aiot_isa_header h;
-	std::memcpy(&h, s.data(), sizeof(h));
-	h.version = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(s.data(), &h, sizeof(h));
-	return s;
+	return one_op(op, minor);
 }
 
 std::vector<uint8_t> RandomBytes(std::mt19937 &rng, size_t n)

@@ -16,16 +16,9 @@ namespace {
 
 using namespace isa_test;
 
-template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint32_t minor = 4)
+template <typename Op> std::vector<uint8_t> Stream(const Op &op, uint16_t minor = 4)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	aiot_isa_header h;
-	std::memcpy(&h, s.data(), sizeof(h));
-	h.version = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(s.data(), &h, sizeof(h));
-	return s;
+	return one_op(op, minor);
 }
 
 namespace ref14 {

@@ -602,11 +602,7 @@ TEST_F(S16Reject, OutputMayNotOverlapInputs)
 TEST_F(S16Reject, NeedsIsa16)
 {
 	for (int old = 0; old <= 5; ++old) {
-		auto s = one_op_stream(&cc.op, sizeof(cc.op));
-		aiot_isa_header h;
-		std::memcpy(&h, s.data(), sizeof(h));
-		h.version = AIOT_ISA_VERSION(1, old);
-		std::memcpy(s.data(), &h, sizeof(h));
+		auto s = one_op(cc.op, uint16_t(old));
 		EXPECT_EQ(cc.job.validate(s), -EOPNOTSUPP) << "1." << old;
 	}
 	// The opcodes after the last one are unassigned.

@@ -18,12 +18,7 @@ constexpr uint8_t I8 = AIOT_ISA_DTYPE_INT8, I16 = AIOT_ISA_DTYPE_INT16,
 
 template <typename Op> std::vector<uint8_t> One(Op op, uint16_t minor)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
-	return s;
+	return one_op(op, minor);
 }
 
 template <typename Op> std::vector<uint8_t> Rec(Op op)
@@ -46,11 +41,9 @@ Job Buffers()
 // record in a stream declaring ISA 1.minor.
 int ValidateRec(const std::vector<uint8_t> &rec, uint16_t minor)
 {
-	StreamBuilder sb;
+	StreamBuilder sb(minor);
 	sb.add_raw(rec.data(), rec.size());
 	auto s = sb.build();
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
 	Job job = Buffers();
 	int rc = job.validate(s);
 	EXPECT_EQ(job.run(s), rc);

@@ -24,12 +24,7 @@ aiot_isa_tensor flat(uint8_t b, uint32_t off, uint32_t n, uint8_t dtype)
 
 template <typename Op> std::vector<uint8_t> one(Op op, uint16_t minor = 4)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
-	return s;
+	return one_op(op, minor);
 }
 
 template <typename T> std::vector<T> rand_vec(std::mt19937 &g, size_t n, int64_t lo, int64_t hi)
@@ -620,11 +615,9 @@ template <typename Op> std::vector<uint8_t> Rec(Op op)
 
 int ValidateRec(const std::vector<uint8_t> &rec, uint16_t minor)
 {
-	StreamBuilder sb;
+	StreamBuilder sb(minor);
 	sb.add_raw(rec.data(), rec.size());
 	auto s = sb.build();
-	uint32_t v = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(&s[4], &v, 4);
 	Job job = SigJob();
 	int rc = job.validate(s);
 	EXPECT_EQ(job.run(s), rc);

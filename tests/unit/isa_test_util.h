@@ -26,8 +26,14 @@ namespace isa_test {
 
 // ---------------------------------------------------------------- builder
 
+// Builds a stream declaring ISA 1.minor: by default this implementation's
+// minor; version-gate tests pass an older (or newer) one.
 class StreamBuilder {
 public:
+	explicit StreamBuilder(uint16_t minor = AIOT_ISA_VERSION_MINOR)
+		: minor_(minor)
+	{
+	}
 	template <typename Op> void add(Op op)
 	{
 		op.hdr.size = sizeof(Op);
@@ -45,7 +51,7 @@ public:
 	{
 		aiot_isa_header h{};
 		h.magic = AIOT_ISA_MAGIC;
-		h.version = AIOT_ISA_VERSION_CURRENT;
+		h.version = AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, minor_);
 		h.size = uint32_t(sizeof(h) + ops_.size());
 		h.op_count = count_;
 		std::vector<uint8_t> s(sizeof(h));
@@ -57,7 +63,18 @@ public:
 private:
 	std::vector<uint8_t> ops_;
 	uint32_t count_ = 0;
+	uint16_t minor_;
 };
+
+// A stream of the one operation @op, declaring ISA 1.minor.
+template <typename Op>
+std::vector<uint8_t> one_op(const Op &op,
+			    uint16_t minor = AIOT_ISA_VERSION_MINOR)
+{
+	StreamBuilder sb(minor);
+	sb.add(op);
+	return sb.build();
+}
 
 inline aiot_isa_tensor tensor(uint8_t binding, uint32_t offset, uint32_t n,
 			      uint32_t h, uint32_t w, uint32_t c,

@@ -125,8 +125,7 @@ int lower_binary(struct lowering *l, const struct tflite_operator *op, unsigned 
 					  (double)s2, a.input2_zero_point, (double)so,
 					  a.output_zero_point);
 		a.input1_zero_point = a.input2_zero_point = a.output_zero_point = 0;
-		a.act.min = wide ? INT16_MIN : INT8_MIN;
-		a.act.max = wide ? INT16_MAX : INT8_MAX;
+		lower_dtype_range(a.input1.dtype, &a.act.min, &a.act.max);
 		lower_need_isa(l, minor);
 		return lower_emit(l, &a, sizeof(a));
 	}
@@ -156,8 +155,7 @@ int lower_relu(struct lowering *l, const struct tflite_operator *op, int activat
 	if (rc)
 		return rc;
 	wide = u.in.dtype == AIOT_ISA_DTYPE_INT16;
-	lo = wide ? INT16_MIN : INT8_MIN;
-	hi = wide ? INT16_MAX : INT8_MAX;
+	lower_dtype_range(u.in.dtype, &lo, &hi);
 	/* an int16 input is SENSOR_TO_INT8's, whose int16 output is ISA 1.1 */
 	lower_op_init(&r.hdr, sizeof(r), wide ? AIOT_ISA_OP_SENSOR_TO_INT8 :
 			      AIOT_ISA_OP_REQUANTIZE);
@@ -217,15 +215,8 @@ int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op)
 	if (rc || shift > 30 || k.alpha_shift > 30)
 		return lower_fail(l, "scales cannot be represented (input %g, alpha %g, output %g)",
 				  (double)u.in_scale, (double)alpha, (double)u.out_scale);
-	if (u.in.dtype == AIOT_ISA_DTYPE_INT16) {
-		k.act.min = INT16_MIN;
-		k.act.max = INT16_MAX;
-		lower_need_isa(l, 8);
-	} else {
-		k.act.min = INT8_MIN;
-		k.act.max = INT8_MAX;
-		lower_need_isa(l, 3);
-	}
+	lower_dtype_range(u.in.dtype, &k.act.min, &k.act.max);
+	lower_need_isa(l, u.in.dtype == AIOT_ISA_DTYPE_INT16 ? 8 : 3);
 	return lower_emit(l, &k, sizeof(k));
 }
 

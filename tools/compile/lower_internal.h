@@ -97,6 +97,8 @@ int lower_isa_tensor(struct lowering *l, int32_t index, struct aiot_isa_tensor *
 int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int32_t *zp);
 int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
 		     struct aiot_isa_activation *clamp);
+/* The range of an ISA dtype: int16, int32, otherwise int8. */
+void lower_dtype_range(unsigned int dtype, int32_t *min, int32_t *max);
 int lower_require_int8(struct lowering *l, const struct aiot_isa_tensor *t, const char *what);
 int lower_require_int8_16(struct lowering *l, const struct aiot_isa_tensor *t,
 			  const struct aiot_isa_tensor *like, const char *what);

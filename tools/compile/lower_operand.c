@@ -173,22 +173,37 @@ int lower_per_tensor_quant(struct lowering *l, int32_t index, float *scale, int3
 	return 0;
 }
 
+void lower_dtype_range(unsigned int dtype, int32_t *min, int32_t *max)
+{
+	switch (dtype) {
+	case AIOT_ISA_DTYPE_INT16:
+		*min = INT16_MIN;
+		*max = INT16_MAX;
+		break;
+	case AIOT_ISA_DTYPE_INT32:
+		*min = INT32_MIN;
+		*max = INT32_MAX;
+		break;
+	default:
+		*min = INT8_MIN;
+		*max = INT8_MAX;
+		break;
+	}
+}
+
 int lower_activation(struct lowering *l, enum tflite_activation act, int32_t out_index,
 		     struct aiot_isa_activation *clamp)
 {
 	float scale = 0.0f;
-	int32_t zp = 0;
+	int32_t zp = 0, lo, hi;
 	int rc = lower_per_tensor_quant(l, out_index, &scale, &zp);
 
 	if (rc)
 		return rc;
 	/* int16 outputs: the int16x8 layers and ISA 1.8's int16 elements */
-	if (l->m->tensors[out_index].type == TFLITE_TYPE_INT16)
-		rc = quant_activation_range(act, scale, zp, INT16_MIN, INT16_MAX, &clamp->min,
-					    &clamp->max);
-	else
-		rc = quant_activation_range(act, scale, zp, INT8_MIN, INT8_MAX, &clamp->min,
-					    &clamp->max);
+	lower_dtype_range(l->m->tensors[out_index].type == TFLITE_TYPE_INT16 ?
+			  AIOT_ISA_DTYPE_INT16 : AIOT_ISA_DTYPE_INT8, &lo, &hi);
+	rc = quant_activation_range(act, scale, zp, lo, hi, &clamp->min, &clamp->max);
 	if (rc)
 		return lower_fail(l, "fused activation %s cannot be lowered (%s)",
 				  tflite_activation_name(act), strerror(-rc));

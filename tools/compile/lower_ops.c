@@ -307,20 +307,7 @@ int lower_quantize(struct lowering *l, const struct tflite_operator *op)
 	if (rc || shift > 30)
 		return lower_fail(l, "input/output scale ratio cannot be represented");
 	r.shift = shift;
-	switch (r.output.dtype) {
-	case AIOT_ISA_DTYPE_INT16:
-		r.act.min = INT16_MIN;
-		r.act.max = INT16_MAX;
-		break;
-	case AIOT_ISA_DTYPE_INT32:
-		r.act.min = INT32_MIN;
-		r.act.max = INT32_MAX;
-		break;
-	default:
-		r.act.min = INT8_MIN;
-		r.act.max = INT8_MAX;
-		break;
-	}
+	lower_dtype_range(r.output.dtype, &r.act.min, &r.act.max);
 	if (r.output_zero_point < r.act.min || r.output_zero_point > r.act.max)
 		return lower_fail(l, "output zero point %d outside its type", r.output_zero_point);
 	return lower_emit(l, &r, sizeof(r));

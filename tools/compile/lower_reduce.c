@@ -152,8 +152,7 @@ int lower_reduce(struct lowering *l, const struct tflite_operator *op, bool sum)
 				  name, (unsigned long long)n, (unsigned long long)limit,
 				  lower_type_name(l->m->tensors[op->inputs[0]].type));
 	r.axes = mask;
-	lo = r.input.dtype == AIOT_ISA_DTYPE_INT8 ? INT8_MIN : INT16_MIN;
-	hi = r.input.dtype == AIOT_ISA_DTYPE_INT8 ? INT8_MAX : INT16_MAX;
+	lower_dtype_range(r.input.dtype, &lo, &hi);
 	r.act.min = lo;
 	r.act.max = hi;
 	if (!sum && r.input_zero_point == r.output_zero_point && in_scale == out_scale) {

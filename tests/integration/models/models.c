@@ -33,16 +33,19 @@
 #define MODEL	MODELS "person_detect.aiot"
 #define IMAGES	"/aiot/data/images/"
 
-/* Run aiot-run, collect its "[i] label int8 q deq" lines; 0 on success. */
-static int run_model(const char *device, const char *image, int q[2],
-		     char *winner, size_t winner_len)
+/*
+ * Run aiot-run --device @device @args, a classifier of @classes classes:
+ * collect its "[i] label int8 q deq" lines in @q and its "-> label" line
+ * in @winner; 0 on success.
+ */
+static int run_classifier(const char *device, const char *args, int classes,
+			  int *q, char *winner, size_t winner_len)
 {
 	char cmd[512], line[256], label[32];
 	int idx, val, n = 0, rc;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), RUN " --device %s --labels no_person,person "
-		 MODEL " " IMAGES "%s 2>&1", device, image);
+	snprintf(cmd, sizeof(cmd), RUN " --device %s %s 2>&1", device, args);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -51,7 +54,7 @@ static int run_model(const char *device, const char *image, int q[2],
 		fputs("# ", stdout);
 		fputs(line, stdout);
 		if (sscanf(line, " [%d] %31s int8 %d", &idx, label, &val) == 3 &&
-		    idx >= 0 && idx < 2) {
+		    idx >= 0 && idx < classes) {
 			q[idx] = val;
 			n++;
 		}
@@ -59,16 +62,18 @@ static int run_model(const char *device, const char *image, int q[2],
 			snprintf(winner, winner_len, "%s", label);
 	}
 	rc = pclose(p);
-	return rc == 0 && n == 2 ? 0 : -1;
+	return rc == 0 && n == classes ? 0 : -1;
 }
 
 static void check_image(const char *image, const char *expect)
 {
 	int npu[2] = { 0 }, cpu[2] = { 0 };
-	char w_npu[32], w_cpu[32];
+	char args[256], w_npu[32], w_cpu[32];
 
-	REQUIRE(run_model("npu", image, npu, w_npu, sizeof(w_npu)) == 0);
-	REQUIRE(run_model("cpu", image, cpu, w_cpu, sizeof(w_cpu)) == 0);
+	snprintf(args, sizeof(args), "--labels no_person,person " MODEL " "
+		 IMAGES "%s", image);
+	REQUIRE(run_classifier("npu", args, 2, npu, w_npu, sizeof(w_npu)) == 0);
+	REQUIRE(run_classifier("cpu", args, 2, cpu, w_cpu, sizeof(w_cpu)) == 0);
 	CHECK(strcmp(w_npu, expect) == 0);
 	CHECK(strcmp(w_cpu, expect) == 0);
 	CHECK_EQ(npu[0], cpu[0]);
@@ -251,37 +256,6 @@ static void ops13_elementwise(void)
 
 #define AUDIO	"/aiot/data/audio/"
 
-/* aiot-run --frontend on one .wav: the four scores and the winner. */
-static int run_keywords(const char *device, const char *wav, int q[4],
-			char *winner, size_t winner_len)
-{
-	char cmd[512], line[256], label[32];
-	int idx, val, n = 0, rc;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), RUN " --device %s --frontend "
-		 MODELS "audio_preprocessor_int8.aiot "
-		 MODELS "micro_speech_quantized.aiot " AUDIO "%s 2>&1",
-		 device, wav);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	winner[0] = 0;
-	while (fgets(line, sizeof(line), p)) {
-		fputs("# ", stdout);
-		fputs(line, stdout);
-		if (sscanf(line, " [%d] %31s int8 %d", &idx, label, &val) == 3 &&
-		    idx >= 0 && idx < 4) {
-			q[idx] = val;
-			n++;
-		}
-		if (sscanf(line, " -> %31s", label) == 1)
-			snprintf(winner, winner_len, "%s", label);
-	}
-	rc = pclose(p);
-	return rc == 0 && n == 4 ? 0 : -1;
-}
-
 static void audio_front_end_keywords(void)
 {
 	static const char *const cases[4][2] = {
@@ -290,15 +264,20 @@ static void audio_front_end_keywords(void)
 		{ "noise_1000ms.wav", "silence" },
 	};
 	int npu[4], cpu[4];
-	char w_npu[32], w_cpu[32];
+	char args[256], w_npu[32], w_cpu[32];
 
 	for (int i = 0; i < 4; i++) {
 		memset(npu, 0, sizeof(npu));
 		memset(cpu, 0, sizeof(cpu));
-		REQUIRE(run_keywords("npu", cases[i][0], npu, w_npu,
-				     sizeof(w_npu)) == 0);
-		REQUIRE(run_keywords("cpu", cases[i][0], cpu, w_cpu,
-				     sizeof(w_cpu)) == 0);
+		/* the audio front end, then the four scores and the winner */
+		snprintf(args, sizeof(args), "--frontend "
+			 MODELS "audio_preprocessor_int8.aiot "
+			 MODELS "micro_speech_quantized.aiot " AUDIO "%s",
+			 cases[i][0]);
+		REQUIRE(run_classifier("npu", args, 4, npu, w_npu,
+				       sizeof(w_npu)) == 0);
+		REQUIRE(run_classifier("cpu", args, 4, cpu, w_cpu,
+				       sizeof(w_cpu)) == 0);
 		CHECK(strcmp(w_npu, cases[i][1]) == 0);
 		CHECK(strcmp(w_cpu, cases[i][1]) == 0);
 		for (int k = 0; k < 4; k++)
