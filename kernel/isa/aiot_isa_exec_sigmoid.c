@@ -138,21 +138,21 @@ static int aiot_isa_exec_sigmoid_s16(struct aiot_isa_exec *ex,
 	const u32 *d = op->output.dims;
 	size_t count = (size_t)d[0] * d[1] * d[2] * d[3], i;
 	bool is_tanh = op->function == AIOT_ISA_SIGMOID_TANH;
-	s16 x, y;
+	s32 x, y;
 
 	for (i = 0; i < count; i++) {
 		if (i % AIOT_ISA_SIGMOID_STEP == 0 &&
 		    aiot_isa_tick(ex, AIOT_ISA_SIGMOID_STEP))
 			return -ECANCELED;
 		/* in place is allowed: element i is read before it is written */
-		memcpy(&x, in + i * sizeof(x), sizeof(x));
+		x = aiot_isa_elem(in, AIOT_ISA_DTYPE_INT16, i);
 		if (is_tanh)
 			y = aiot_isa_tanh_s16(x, op->input_multiplier,
 					      op->input_left_shift);
 		else
 			y = aiot_isa_logistic_s16(x, op->input_multiplier,
 						  op->input_left_shift);
-		memcpy(out + i * sizeof(y), &y, sizeof(y));
+		aiot_isa_put_elem(out, AIOT_ISA_DTYPE_INT16, i, y);
 	}
 	return 0;
 }

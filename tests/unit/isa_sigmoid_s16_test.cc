@@ -38,16 +38,9 @@ aiot_isa_op_sigmoid_s16 Op(uint32_t fn, int32_t multiplier, int32_t shift, uint3
 	return op;
 }
 
-std::vector<uint8_t> Stream(const aiot_isa_op_sigmoid_s16 &op, uint32_t minor = 9)
+std::vector<uint8_t> Stream(const aiot_isa_op_sigmoid_s16 &op, uint16_t minor = 9)
 {
-	StreamBuilder sb;
-	sb.add(op);
-	auto s = sb.build();
-	aiot_isa_header h;
-	std::memcpy(&h, s.data(), sizeof(h));
-	h.version = AIOT_ISA_VERSION(1, minor);
-	std::memcpy(s.data(), &h, sizeof(h));
-	return s;
+	return one_op(op, minor);
 }
 
 struct Pair {
