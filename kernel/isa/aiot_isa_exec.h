@@ -68,6 +68,15 @@ int aiot_isa_exec_16a_op(struct aiot_isa_exec *ex,
 int aiot_isa_exec_lstm_op(struct aiot_isa_exec *ex,
 			  const union aiot_isa_op *op);
 
+/*
+ * TFLite's int16 LOGISTIC and TANH of one element, Q0.15 out: ISA 1.9's
+ * SIGMOID_S16 and ISA 1.7's LSTM gates (aiot_isa_exec_sigmoid.c).
+ */
+s16 aiot_isa_logistic_s16(s32 x, s32 multiplier, u32 shift);
+s16 aiot_isa_tanh_s16(s32 x, s32 multiplier, u32 shift);
+int aiot_isa_exec_sigmoid_op(struct aiot_isa_exec *ex,
+			     const union aiot_isa_op *op);
+
 /* ISA 1.6's int16x8 operations (aiot_isa_exec_s16.c). */
 int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op);
 

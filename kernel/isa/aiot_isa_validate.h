@@ -39,6 +39,12 @@ static inline void aiot_isa_add_work(struct aiot_isa_summary *sum, u64 work)
 		sum->work = ~0ULL;
 }
 
+/* Elements of a tensor whose dims were validated (at most 2^30). */
+static inline u64 aiot_isa_elems(const struct aiot_isa_tensor *t)
+{
+	return (u64)t->dims[0] * t->dims[1] * t->dims[2] * t->dims[3];
+}
+
 /* Product of up to four factors; false when it overflows u64. */
 static inline bool aiot_isa_mul4(u64 a, u64 b, u64 c, u64 d, u64 *out)
 {
@@ -132,6 +138,13 @@ int aiot_isa_check_lstm_op(const struct aiot_isa_cursor *cur,
 	[AIOT_ISA_OP_FULLY_CONNECTED_S16] = \
 		sizeof(struct aiot_isa_op_fully_connected), \
 	[AIOT_ISA_OP_ADD_S16] = sizeof(struct aiot_isa_op_add),
+
+/* ISA 1.9's int16 LOGISTIC and TANH (aiot_isa_validate_sigmoid.c). */
+#define AIOT_ISA_19_SIGMOID_OP_SIZES \
+	[AIOT_ISA_OP_SIGMOID_S16] = sizeof(struct aiot_isa_op_sigmoid_s16),
+int aiot_isa_check_sigmoid_op(const struct aiot_isa_cursor *cur,
+			      const union aiot_isa_op *op,
+			      struct aiot_isa_summary *sum);
 
 /* ISA 1.6's int16x8 operations (aiot_isa_validate_s16.c). */
 int aiot_isa_check_s16_op(const struct aiot_isa_cursor *cur,

@@ -507,12 +507,6 @@ static int aiot_isa_check_move(const struct aiot_isa_cursor *cur,
 	return ret;
 }
 
-/* Elements of a tensor whose dims were validated (at most 2^30). */
-static u64 aiot_isa_elems(const struct aiot_isa_tensor *t)
-{
-	return (u64)t->dims[0] * t->dims[1] * t->dims[2] * t->dims[3];
-}
-
 /* Every @offset[i] + @inner[i] fits in @outer[i], without overflow. */
 static bool aiot_isa_window_fits(const u32 *offset, const u32 *inner,
 				 const u32 *outer)
@@ -745,6 +739,8 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
 	case AIOT_ISA_OP_ADD_S16:
 		return aiot_isa_check_s16_op(cur, op, sum);
+	case AIOT_ISA_OP_SIGMOID_S16:
+		return aiot_isa_check_sigmoid_op(cur, op, sum);
 	default:
 		return aiot_isa_check_signal_op(cur, op, sum);
 	}

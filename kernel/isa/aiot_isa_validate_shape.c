@@ -42,12 +42,6 @@ int aiot_isa_check_io(const struct aiot_isa_cursor *cur,
 	return aiot_isa_check_alias(&s_out, &s_in, in_place_ok);
 }
 
-/* Elements of a tensor whose dims were validated (at most 2^30). */
-static u64 aiot_isa_shape_elems(const struct aiot_isa_tensor *t)
-{
-	return (u64)t->dims[0] * t->dims[1] * t->dims[2] * t->dims[3];
-}
-
 /**
  * aiot_isa_check_strided() - a strided slice of any stride sign
  * @cur: the cursor
@@ -82,7 +76,7 @@ int aiot_isa_check_strided(const struct aiot_isa_cursor *cur,
 		if (last < 0 || last >= in->dims[i])
 			return -EINVAL;
 	}
-	aiot_isa_add_work(sum, aiot_isa_shape_elems(out));
+	aiot_isa_add_work(sum, aiot_isa_elems(out));
 	return 0;
 }
 

@@ -999,6 +999,17 @@ void Int16Cases(std::vector<Case> *cases)
 		{"RELU int16", TFLITE_OP_RELU, 0, nullptr, sh, kI16, {0.001f, 0}, kI16, {0.0007f, 0}},
 		{"RELU6 int16", TFLITE_OP_RELU6, 0, nullptr, sh, kI16, {0.0003f, 0}, kI16,
 		 {0.0003f, 0}},
+		// Input scales that are not powers of two: for those TFLite runs
+		// the table kernel TFLite Micro always runs (for a power of two
+		// its optimized build takes a gemmlowp one instead).
+		{"LOGISTIC int16", TFLITE_OP_LOGISTIC, 0, nullptr, sh, kI16, {0.0007f, 0}, kI16,
+		 {1.0f / 32768, 0}},
+		{"LOGISTIC int16", TFLITE_OP_LOGISTIC, 0, nullptr, sh, kI16, {0.00023f, 0}, kI16,
+		 {1.0f / 32768, 0}},
+		{"TANH int16", TFLITE_OP_TANH, 0, nullptr, sh, kI16, {0.0005f, 0}, kI16,
+		 {1.0f / 32768, 0}},
+		{"TANH int16", TFLITE_OP_TANH, 0, nullptr, sh, kI16, {0.00011f, 0}, kI16,
+		 {1.0f / 32768, 0}},
 	};
 	for (const auto &s : unary)
 		cases->push_back(Unary(s, name(), seed++));

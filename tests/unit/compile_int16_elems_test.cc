@@ -2,8 +2,8 @@
 // Lowering of int16 graphs of the operators TensorFlow Lite Micro also runs
 // on int16 (ISA 1.8 and the data movement of ISA 1.2): SUB, MUL, MAXIMUM,
 // MINIMUM, RELU, RELU6, LEAKY_RELU, AVERAGE_POOL_2D, MAX_POOL_2D,
-// RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, PAD, PADV2, TRANSPOSE and
-// CONCATENATION. Each generated graph is lowered, validated and run by the
+// RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, PAD, PADV2, TRANSPOSE,
+// CONCATENATION, and LOGISTIC and TANH (ISA 1.9). Each generated graph is lowered, validated and run by the
 // reference executor; every output equals an independent transcription of
 // the TFLite Micro kernel with its Prepare() arithmetic from the scales.
 // What stays int8-only is refused by name and type.
@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "compile_graph_util.h"
+#include "isa_lstm_ref.h"
 #include "isa_resize_ref.h"
 #include "isa_test_util.h"
 
@@ -359,6 +360,69 @@ TEST(LowerInt16, DataMovementTakesInt16Elements)
 	}
 }
 
+// TFLite Micro's int16 LOGISTIC / TANH Prepare(): CheckedLog2 of the input
+// scale; the power-of-two case (shift 0, TANH also 1) passes multiplier 0,
+// which the kernel turns into 3 << shift; otherwise the scale times
+// 3 * 4096 doubled into 14..15 bits.
+void SigmoidPrepare(float scale, bool tanh_fn, int32_t *multiplier, int32_t *shift)
+{
+	const float l2 = std::log(scale) * (1.0f / std::log(2.0f));
+	const float r = std::round(l2);
+	const int pot_shift = 12 + int(r);
+	if (std::fabs(l2 - r) < 1e-3f && (pot_shift == 0 || (tanh_fn && pot_shift == 1))) {
+		*multiplier = 0;
+		*shift = pot_shift;
+		return;
+	}
+	double m = double(scale) * 4096.0 * 3.0;
+	int k = 0;
+	while (m <= 32767.0 / 2.0 && k <= 30) {
+		k++;
+		m *= 2.0;
+	}
+	*multiplier = int32_t(m);
+	*shift = k;
+}
+
+TEST(LowerInt16, LogisticAndTanh)
+{
+	const float scales[] = {1.0f / 4096, 1.0f / 2048, 1.0f / 3000, 1e-3f, 1.0f / 32768,
+				3e-6f, 0.5f, 2.0f};
+	const auto in = Sweep(8192, 8);
+	for (int32_t builtin : {TFLITE_OP_LOGISTIC, TFLITE_OP_TANH}) {
+		const bool tanh_fn = builtin == TFLITE_OP_TANH;
+		for (float sx : scales) {
+			auto r = Unary(builtin, sx, 0, 1.0f / 32768, 0, in);
+			ASSERT_EQ(r.rc, 0) << r.err;
+			EXPECT_EQ(r.minor, 9u);
+			int32_t m, sh;
+			SigmoidPrepare(sx, tanh_fn, &m, &sh);
+			std::vector<int16_t> want(in.size());
+			isa_test::reflstm::Stats st{};
+			if (tanh_fn)
+				isa_test::reflstm::Tanh16(m, sh, int(in.size()), in.data(),
+							  want.data(), &st);
+			else
+				isa_test::reflstm::Logistic16(m, sh, int(in.size()), in.data(),
+							      want.data(), &st);
+			EXPECT_EQ(r.out, want) << (tanh_fn ? "TANH" : "LOGISTIC") << " scale " << sx;
+		}
+	}
+}
+
+TEST(LowerInt16, LogisticAndTanhRefuseWhatTfliteRefuses)
+{
+	const auto in = Sweep(8);
+	auto zp = Unary(TFLITE_OP_LOGISTIC, 1e-3f, 0, 1.0f / 32768, 1, in);
+	EXPECT_EQ(zp.err, "operator 0 (LOGISTIC): int16 zero points must be 0 (have 0, 1)");
+	auto out_scale = Unary(TFLITE_OP_TANH, 1e-3f, 0, 1.0f / 256, 0, in);
+	EXPECT_EQ(out_scale.err, "operator 0 (TANH): int16 output must have scale 2^-15 "
+				 "(has 0.00390625)");
+	auto big = Unary(TFLITE_OP_LOGISTIC, 3.0f, 0, 1.0f / 32768, 0, in);
+	EXPECT_EQ(big.err, "operator 0 (LOGISTIC): input scale 3 cannot be represented "
+			   "(TFLite's int16 multiplier must lie in 1..32767)");
+}
+
 TEST(LowerInt16, WhatStaysInt8IsRefusedByItsType)
 {
 	const auto in = Sweep(8);
@@ -367,8 +431,6 @@ TEST(LowerInt16, WhatStaysInt8IsRefusedByItsType)
 		const char *err;
 	};
 	const Case cases[] = {
-		{TFLITE_OP_LOGISTIC, "operator 0 (LOGISTIC): input must be int8, not int16"},
-		{TFLITE_OP_TANH, "operator 0 (TANH): input must be int8, not int16"},
 		{TFLITE_OP_HARD_SWISH, "operator 0 (HARD_SWISH): input must be int8, not int16"},
 		{TFLITE_OP_RELU_N1_TO_1, "operator 0 (RELU_N1_TO_1): input must be int8, not "
 					 "int16"},

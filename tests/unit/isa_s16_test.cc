@@ -605,8 +605,8 @@ TEST_F(S16Reject, NeedsIsa16)
 		auto s = one_op(cc.op, uint16_t(old));
 		EXPECT_EQ(cc.job.validate(s), -EOPNOTSUPP) << "1." << old;
 	}
-	// The opcodes after ADD_S16 are unassigned.
-	for (unsigned int opcode = AIOT_ISA_OP_ADD_S16 + 1; opcode < 64;
+	// The opcodes after the last one are unassigned.
+	for (unsigned int opcode = AIOT_ISA_NUM_OPCODES; opcode < 64;
 	     ++opcode) {
 		auto c = cc.op;
 		c.hdr.opcode = uint16_t(opcode);

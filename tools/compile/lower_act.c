@@ -220,7 +220,40 @@ int lower_leaky_relu(struct lowering *l, const struct tflite_operator *op)
 	return lower_emit(l, &k, sizeof(k));
 }
 
-/* LOGISTIC, TANH, HARD_SWISH: a TABLE (ISA 1.3) filled by act_table.c. */
+/*
+ * int16 LOGISTIC and TANH: ISA 1.9's SIGMOID_S16, which interpolates
+ * TFLite's sigmoid table, with the input multiplier and shift TFLite
+ * Micro's Prepare() derives; it insists on zero points 0 and an output
+ * scale of 2^-15.
+ */
+static int lower_sigmoid_s16(struct lowering *l, const struct unary *u, int32_t builtin)
+{
+	bool tanh_fn = builtin == TFLITE_OP_TANH;
+	struct aiot_isa_op_sigmoid_s16 s;
+	int log2_out;
+
+	if (u->in_zp != 0 || u->out_zp != 0)
+		return lower_fail(l, "int16 zero points must be 0 (have %d, %d)", u->in_zp,
+				  u->out_zp);
+	if (!quant_checked_log2(u->out_scale, &log2_out) || log2_out != -15)
+		return lower_fail(l, "int16 output must have scale 2^-15 (has %g)",
+				  (double)u->out_scale);
+	lower_op_init(&s.hdr, sizeof(s), AIOT_ISA_OP_SIGMOID_S16);
+	s.input = u->in;
+	s.output = u->out;
+	s.function = tanh_fn ? AIOT_ISA_SIGMOID_TANH : AIOT_ISA_SIGMOID_LOGISTIC;
+	if (quant_sigmoid_s16_multiplier(u->in_scale, tanh_fn, &s.input_multiplier,
+					 &s.input_left_shift))
+		return lower_fail(l, "input scale %g cannot be represented (TFLite's int16 "
+				  "multiplier must lie in 1..32767)", (double)u->in_scale);
+	lower_need_isa(l, 9);
+	return lower_emit(l, &s, sizeof(s));
+}
+
+/*
+ * LOGISTIC, TANH, HARD_SWISH: a TABLE (ISA 1.3) filled by act_table.c;
+ * int16 LOGISTIC and TANH as SIGMOID_S16 (TFLite has no int16 HARD_SWISH).
+ */
 int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_t builtin)
 {
 	int8_t table[ACT_TABLE_ENTRIES];
@@ -229,9 +262,11 @@ int lower_table_act(struct lowering *l, const struct tflite_operator *op, int32_
 	struct unary u;
 	int rc;
 
-	rc = lower_unary_operands(l, op, false, &u);
+	rc = lower_unary_operands(l, op, builtin != TFLITE_OP_HARD_SWISH, &u);
 	if (rc)
 		return rc;
+	if (u.in.dtype == AIOT_ISA_DTYPE_INT16)
+		return lower_sigmoid_s16(l, &u, builtin);
 	switch (builtin) {
 	case TFLITE_OP_LOGISTIC:
 		/* what TFLite's Prepare() insists on for int8 */

@@ -322,7 +322,7 @@ int lower_lstm(struct lowering *l, const struct tflite_operator *op)
 	struct lstm_shape s;
 	int32_t c_zp = 0;
 	uint32_t scratch = 0;
-	float log2_c;
+	int log2_c;
 	int rc;
 
 	if (op->input_count != LSTM_INPUT_COUNT || op->output_count != 1)
@@ -414,12 +414,10 @@ int lower_lstm(struct lowering *l, const struct tflite_operator *op)
 				     &v.hidden_shift);
 	if (rc)
 		return rc;
-	/* CheckedLog2, as TFLite computes it: float log2, rounded */
-	log2_c = logf(c_s) * (1.0f / logf(2.0f));
-	if (fabsf(log2_c - roundf(log2_c)) >= 1e-3f)
+	if (!quant_checked_log2(c_s, &log2_c))
 		return lower_fail(l, "input 19 (cell_state) scale %g is not a power of two; "
 				  "TFLite Micro's integer tanh needs one", (double)c_s);
-	v.cell_scale_power = (int32_t)roundf(log2_c);
+	v.cell_scale_power = log2_c;
 	if (v.cell_scale_power < AIOT_ISA_LSTM_CELL_POWER_MIN ||
 	    v.cell_scale_power > AIOT_ISA_LSTM_CELL_POWER_MAX)
 		return lower_fail(l, "input 19 (cell_state) scale 2^%d is outside the ISA's "

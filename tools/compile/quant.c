@@ -232,3 +232,40 @@ int quant_compute_padding(int padding, int32_t in_size, int32_t filter_size,
 	out->pad_extra = (int32_t)(total % 2);
 	return 0;
 }
+
+bool quant_checked_log2(float x, int *log2_result)
+{
+	const float x_log2 = logf(x) * (1.0f / logf(2.0f));
+	const float rounded = roundf(x_log2);
+
+	*log2_result = (int)rounded;
+	return fabsf(x_log2 - rounded) < 1e-3f;
+}
+
+int quant_sigmoid_s16_multiplier(float input_scale, bool tanh_rules, int32_t *multiplier,
+				 int32_t *left_shift)
+{
+	int log2_in, shift = 0;
+	double m;
+
+	if (quant_checked_log2(input_scale, &log2_in)) {
+		shift = 12 + log2_in;
+		if (shift == 0 || (tanh_rules && shift == 1)) {
+			*multiplier = 3 << shift;
+			*left_shift = 0;
+			return 0;
+		}
+	}
+	/* scale the input to units of 1 / (3 * 4096), with 14 to 15 bits */
+	m = (double)input_scale * 4096.0 * 3.0;
+	shift = 0;
+	while (m <= 32767.0 / 2.0 && shift <= 30) {
+		shift++;
+		m *= 2.0;
+	}
+	if (!(m >= 1.0 && m <= 32767.0))
+		return -ERANGE;
+	*multiplier = (int32_t)m;
+	*left_shift = shift;
+	return 0;
+}

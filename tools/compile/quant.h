@@ -15,6 +15,7 @@
 #define AIOT_COMPILE_QUANT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -57,6 +58,21 @@ int quant_activation_range(int activation, float output_scale, int32_t output_ze
 
 /* Integer range of a quantized type (INT8, UINT8, INT16): 0 or -EINVAL. */
 int quant_type_range(int tflite_type, int32_t *qmin, int32_t *qmax);
+
+/*
+ * TFLite's CheckedLog2: *log2_result = round(log2(x)) in float arithmetic;
+ * true when x is within 1e-3 (in log2) of that power of two.
+ */
+bool quant_checked_log2(float x, int *log2_result);
+
+/*
+ * TFLite Micro's int16 LOGISTIC / TANH Prepare(): the input multiplier
+ * and right shift that bring input_scale to the table's 1 / (3 * 2^12),
+ * the power-of-two cases (shift 0; TANH also 1) as (3 << shift, 0).
+ * -ERANGE when the scale gives no multiplier in 1..32767.
+ */
+int quant_sigmoid_s16_multiplier(float input_scale, bool tanh_rules, int32_t *multiplier,
+				 int32_t *left_shift);
 
 /* int8 SOFTMAX (PreprocessSoftmaxScaling + CalculateInputRadius with
  * kScaledDiffIntegerBits = 5): input multiplier, its left shift and

@@ -23,7 +23,7 @@
 /* "AIOT" read as a little-endian u32 */
 #define AIOT_ISA_MAGIC			0x544f4941u
 #define AIOT_ISA_VERSION_MAJOR		1
-#define AIOT_ISA_VERSION_MINOR		8
+#define AIOT_ISA_VERSION_MINOR		9
 #define AIOT_ISA_VERSION(major, minor)	(((major) << 16) | (minor))
 #define AIOT_ISA_VERSION_CURRENT \
 	AIOT_ISA_VERSION(AIOT_ISA_VERSION_MAJOR, AIOT_ISA_VERSION_MINOR)
@@ -100,6 +100,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_ADD_S16		= 53,	/* ISA 1.6, int16 */
+	AIOT_ISA_OP_SIGMOID_S16		= 56,	/* ISA 1.9, int16 */
 };
 
 /* Element types: append only. */
@@ -1328,5 +1329,49 @@ struct aiot_isa_op_lstm {
  * - RESIZE: both modes, the int8 arithmetic on int16 values.
  * @act of each is a range within int16.
  */
+
+/*
+ * ISA 1.9 addition (opcode 56): int16 LOGISTIC and TANH as TensorFlow Lite
+ * Micro computes them, by interpolating a 256-entry table of the sigmoid
+ * that every implementation carries (docs/isa.md). A stream that uses it
+ * must declare minor version 9 or later.
+ */
+
+/* The function of AIOT_ISA_OP_SIGMOID_S16. */
+enum aiot_isa_sigmoid_fn {
+	AIOT_ISA_SIGMOID_LOGISTIC	= 0,
+	AIOT_ISA_SIGMOID_TANH		= 1,
+};
+
+/* Largest input multiplier of AIOT_ISA_OP_SIGMOID_S16. */
+#define AIOT_ISA_SIGMOID_MAX_MULTIPLIER	32767
+
+/**
+ * struct aiot_isa_op_sigmoid_s16 - int16 logistic or tanh
+ * @hdr: opcode AIOT_ISA_OP_SIGMOID_S16
+ * @input: int16, zero point 0
+ * @output: int16, same shape, scale 2^-15 and zero point 0; may be
+ *	exactly @input (in place)
+ * @function: enum aiot_isa_sigmoid_fn
+ * @input_multiplier: 1..AIOT_ISA_SIGMOID_MAX_MULTIPLIER
+ * @input_left_shift: 0..31
+ * @reserved: must be 0
+ *
+ * Each input x becomes v = floor((x * @input_multiplier + r) /
+ * 2^@input_left_shift), r half of that power of two (0 for a shift of 0):
+ * the input in units of 1 / (3 * 2^12), whose magnitude indexes the
+ * table. TensorFlow Lite's Prepare()
+ * derives the pair from the input scale; its power-of-two case is the
+ * pair (3 << shift, 0).
+ */
+struct aiot_isa_op_sigmoid_s16 {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	__u32 function;
+	__s32 input_multiplier;
+	__s32 input_left_shift;
+	__u32 reserved;
+};
 
 #endif /* _UAPI_LINUX_AIOT_ISA_H */
