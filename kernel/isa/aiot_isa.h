@@ -13,8 +13,8 @@
 #include "aiot_isa_port.h"
 #include <linux/aiot_isa.h>
 
-/* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_ADD_S16 + 1)
+/* Number of opcodes this implementation knows: the last one + 1. */
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SOFTMAX_S16 + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu
@@ -107,6 +107,7 @@ union aiot_isa_op {
 	struct aiot_isa_op_transpose_conv tconv;
 	struct aiot_isa_op_reduce reduce;
 	struct aiot_isa_op_lstm lstm;
+	struct aiot_isa_op_softmax_s16 softmax16;
 };
 
 /* Walks a stream one validated operation at a time. */

@@ -977,6 +977,8 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
 	case AIOT_ISA_OP_ADD_S16:
 		return aiot_isa_exec_s16_op(ex, op);
+	case AIOT_ISA_OP_SOFTMAX_S16:
+		return aiot_isa_exec_softmax16_op(ex, op);
 	default:
 		/* ISA 1.4's audio front end; unknown opcodes never get here. */
 		return aiot_isa_exec_signal_op(ex, op);
