@@ -13,7 +13,7 @@
 #include "aiot_isa_port.h"
 #include <linux/aiot_isa.h>
 
-/* Number of opcodes this implementation knows. */
+/* Number of opcodes this implementation knows: the last one + 1. */
 #define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_SIGMOID_S16 + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
@@ -107,6 +107,7 @@ union aiot_isa_op {
 	struct aiot_isa_op_transpose_conv tconv;
 	struct aiot_isa_op_reduce reduce;
 	struct aiot_isa_op_lstm lstm;
+	struct aiot_isa_op_softmax_s16 softmax16;
 	struct aiot_isa_op_sigmoid_s16 sigmoid;
 };
 

@@ -80,4 +80,8 @@ int aiot_isa_exec_sigmoid_op(struct aiot_isa_exec *ex,
 /* ISA 1.6's int16x8 operations (aiot_isa_exec_s16.c). */
 int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op);
 
+/* ISA 1.9's SOFTMAX_S16 (aiot_isa_exec_softmax16.c). */
+int aiot_isa_exec_softmax16_op(struct aiot_isa_exec *ex,
+			       const union aiot_isa_op *op);
+
 #endif /* AIOT_ISA_EXEC_H */

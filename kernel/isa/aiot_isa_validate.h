@@ -151,6 +151,13 @@ int aiot_isa_check_s16_op(const struct aiot_isa_cursor *cur,
 			  const union aiot_isa_op *op,
 			  struct aiot_isa_summary *sum);
 
+/* ISA 1.9's SOFTMAX_S16 (aiot_isa_validate_softmax16.c). */
+#define AIOT_ISA_19_SOFTMAX_S16_OP_SIZES \
+	[AIOT_ISA_OP_SOFTMAX_S16] = sizeof(struct aiot_isa_op_softmax_s16),
+int aiot_isa_check_softmax16_op(const struct aiot_isa_cursor *cur,
+				const union aiot_isa_op *op,
+				struct aiot_isa_summary *sum);
+
 /* ISA 1.5's operations (aiot_isa_validate_shape.c). */
 int aiot_isa_check_shape_op(const struct aiot_isa_cursor *cur,
 			    const union aiot_isa_op *op,

@@ -739,6 +739,8 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
 	case AIOT_ISA_OP_ADD_S16:
 		return aiot_isa_check_s16_op(cur, op, sum);
+	case AIOT_ISA_OP_SOFTMAX_S16:
+		return aiot_isa_check_softmax16_op(cur, op, sum);
 	case AIOT_ISA_OP_SIGMOID_S16:
 		return aiot_isa_check_sigmoid_op(cur, op, sum);
 	default:

@@ -938,6 +938,30 @@ void DequantizeCases(std::vector<Case> *cases)
 // zero points are not required to be 0 and are not here either). No
 // delegate takes int16, so TFLite's own kernels answer: every element must
 // be identical.
+// int16 SOFTMAX as TFLite Micro (aiot) and TFLite compute it: float
+// tables and double(scale) * double(beta), double tables and the float
+// product (tflite_check_rounding.h).
+void Softmax16Refs(const U &s, Case *c)
+{
+	float beta;
+	std::memcpy(&beta, s.options->scalars[0].data(), sizeof(beta));
+	std::vector<int16_t> x(c->input.size() / 2);
+	std::memcpy(x.data(), c->input.data(), x.size() * 2);
+	int16_t exp_f[513], recip_f[513], exp_d[513], recip_d[513];
+	SoftmaxGenLut<float>(true, exp_f);
+	SoftmaxGenLut<float>(false, recip_f);
+	SoftmaxGenLut<double>(true, exp_d);
+	SoftmaxGenLut<double>(false, recip_d);
+	int32_t m_micro, m_lite;
+	int sh_micro, sh_lite;
+	QuantizeMultiplier(double(s.xq.scale) * double(beta) / (10.0 / 65535.0), &m_micro,
+			   &sh_micro);
+	QuantizeMultiplier(double(s.xq.scale * beta) / (10.0 / 65535.0), &m_lite, &sh_lite);
+	const size_t depth = size_t(s.shape.back());
+	c->ref_double = SoftmaxInt16(x, depth, m_micro, sh_micro, exp_f, recip_f);
+	c->ref_tables = SoftmaxInt16(x, depth, m_lite, sh_lite, exp_d, recip_d);
+}
+
 void Int16Cases(std::vector<Case> *cases)
 {
 	const Q q{0.002f, 0};
@@ -993,6 +1017,8 @@ void Int16Cases(std::vector<Case> *cases)
 		cases->push_back(gr.Finish(s.op, name()));
 	}
 	const std::vector<int32_t> sh = {1, 4, 8, 8};
+	auto beta = [](float b) { return Options({{0, Bytes<float>(b)}}); };
+	const Q kSoftmax16Out{1.0f / 32768, 0};
 	const U unary[] = {
 		{"LEAKY_RELU int16", TFLITE_OP_LEAKY_RELU, TFLITE_OPTIONS_LEAKY_RELU,
 		 Options({{0, Bytes<float>(0.1f)}}), sh, kI16, {0.001f, 0}, kI16, {0.0008f, 0}},
@@ -1010,9 +1036,24 @@ void Int16Cases(std::vector<Case> *cases)
 		 {1.0f / 32768, 0}},
 		{"TANH int16", TFLITE_OP_TANH, 0, nullptr, sh, kI16, {0.00011f, 0}, kI16,
 		 {1.0f / 32768, 0}},
+		// ISA 1.9's SOFTMAX_S16: output scale 1/32768, zero point 0
+		{"SOFTMAX int16", TFLITE_OP_SOFTMAX, TFLITE_OPTIONS_SOFTMAX, beta(1.0f), {2, 10},
+		 kI16, {0.0002f, 0}, kI16, kSoftmax16Out},
+		{"SOFTMAX int16", TFLITE_OP_SOFTMAX, TFLITE_OPTIONS_SOFTMAX, beta(0.5f), {1, 3, 16},
+		 kI16, {0.0005f, 0}, kI16, kSoftmax16Out},
+		{"SOFTMAX int16", TFLITE_OP_SOFTMAX, TFLITE_OPTIONS_SOFTMAX, beta(2.0f), {3, 7},
+		 kI16, {0.00005f, 0}, kI16, kSoftmax16Out},
+		{"SOFTMAX int16", TFLITE_OP_SOFTMAX, TFLITE_OPTIONS_SOFTMAX, beta(1.0f), sh, kI16,
+		 {1.0f / 32768, 0}, kI16, kSoftmax16Out},
+		{"SOFTMAX int16", TFLITE_OP_SOFTMAX, TFLITE_OPTIONS_SOFTMAX, beta(0.25f),
+		 {1, 1, 2, 100}, kI16, {0.003f, 0}, kI16, kSoftmax16Out},
 	};
-	for (const auto &s : unary)
-		cases->push_back(Unary(s, name(), seed++));
+	for (const auto &s : unary) {
+		Case c = Unary(s, name(), seed++);
+		if (s.code == TFLITE_OP_SOFTMAX)
+			Softmax16Refs(s, &c);
+		cases->push_back(c);
+	}
 	for (int v2 = 0; v2 < 2; v2++) {
 		Rng r(seed++);
 		Graph gr;

@@ -30,6 +30,9 @@ struct Case {
 	// RESIZE_BILINEAR) and TFLite's float-rescaled reduction (ref_float:
 	// int8 MEAN/SUM). Empty where not written out.
 	std::vector<int32_t> ref_double, ref_single, ref_xnn, ref_float;
+	// int16 SOFTMAX: TFLite's kernel with its double-precision tables
+	// (ref_double has TFLite Micro's float ones, as aiot).
+	std::vector<int32_t> ref_tables;
 	// Non-empty when full TFLite is known to refuse the model: why.
 	std::string tflite_refuses;
 };

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace tflite_check {
 
@@ -291,6 +292,74 @@ inline int32_t TflmIntegerReduce(const Reduce &r, int32_t sum)
 	}
 	const int32_t v = MultiplyDoubleRounding(sum - int32_t(r.n) * r.in_zp, m, shift) + r.out_zp;
 	return std::min(std::max(v, -128), 127);
+}
+
+
+// int16 SOFTMAX. aiot follows TensorFlow Lite Micro, whose SoftmaxPrepare
+// computes its two 513-entry tables with gen_lut in float (expf, float
+// 1/(1+x)) and the input multiplier from double(scale) * double(beta);
+// TensorFlow Lite's own SoftmaxPrepare computes the same tables in double
+// (gen_lut<double>, later LUTPopulate<double>) and the multiplier from the
+// float product scale * beta. The tables differ: two entries of 1/(1+x)
+// (160 and 294) are one lower or higher in float, so a row whose
+// normalised sum interpolates next to them can come out one apart. The
+// kernel is the same (reference_ops::SoftmaxInt16), written out here.
+template <typename F> void SoftmaxGenLut(bool exp, int16_t *lut)
+{
+	const F lo = F(0), hi = exp ? F(-10) : F(1);
+	const F in_min = exp ? hi : lo, in_max = exp ? lo : hi;
+	auto f = [exp](F x) { return exp ? F(std::exp(x)) : F(1) / (F(1) + x); };
+	const F step = (in_max - in_min) / 512, half = step / 2;
+	const F inv = F(65536) / (F(1) - F(-1));
+	auto clamp = [](F v) { return std::min(std::max(v, F(-32768)), F(32767)); };
+	for (int i = 0; i < 512; i++) {
+		const F v = f(in_min + i * step), v_mid = f(in_min + i * step + half);
+		const F v_next = f(in_min + (i + 1) * step);
+		const F line = std::round((v_next * inv + std::round(v * inv)) / 2);
+		const F bias = std::round((line - std::round(v_mid * inv)) / 2);
+		lut[i] = int16_t(clamp(std::round(v * inv) - bias));
+	}
+	lut[512] = int16_t(clamp(std::round(f(in_max) * inv)));
+}
+
+// The interpolating int16 lookup (int16 slope and result, wrapping).
+inline int16_t SoftmaxLookup(int16_t v, const int16_t *lut)
+{
+	const int i = 256 + (v >> 7), o = v & 0x7f;
+	const int16_t slope = int16_t(uint16_t(lut[i + 1] - lut[i]));
+	return int16_t(uint16_t(lut[i] + ((slope * o + 64) >> 7)));
+}
+
+// reference_ops::SoftmaxInt16 over rows of depth values.
+inline std::vector<int32_t> SoftmaxInt16(const std::vector<int16_t> &x, size_t depth,
+					 int32_t m, int shift, const int16_t *exp_lut,
+					 const int16_t *recip_lut)
+{
+	std::vector<int32_t> y(x.size());
+	for (size_t r = 0; r < x.size() / depth; r++) {
+		const int16_t *in = &x[r * depth];
+		int32_t *out = &y[r * depth];
+		const int16_t max = *std::max_element(in, in + depth);
+		int32_t sum = 0;
+		for (size_t c = 0; c < depth; c++) {
+			int32_t s = MultiplyDoubleRounding(in[c] - max, m, shift) + 32767;
+			out[c] = SoftmaxLookup(int16_t(std::min(std::max(s, -32768), 32767)),
+					       exp_lut);
+			sum += out[c];
+		}
+		int h = 0;
+		while (!(uint32_t(sum) << h & 0x80000000u))
+			h++;
+		const int32_t n = int32_t(((int64_t(sum) << (h - 1)) + (1 << 13)) >> 14);
+		const int16_t recip = SoftmaxLookup(
+			int16_t(std::min(std::max(n - 98304, -32768), 32767)), recip_lut);
+		const int k = 31 - h;
+		for (size_t c = 0; c < depth; c++) {
+			const int64_t v = (int64_t(out[c]) * recip + (int64_t(1) << (k - 1))) >> k;
+			out[c] = int32_t(std::min<int64_t>(std::max<int64_t>(v, 0), 32767));
+		}
+	}
+	return y;
 }
 
 } // namespace tflite_check

@@ -122,6 +122,8 @@ int lower_pool(struct lowering *l, const struct tflite_operator *op, bool averag
 int lower_add(struct lowering *l, const struct tflite_operator *op);
 int lower_reshape(struct lowering *l, const struct tflite_operator *op);
 int lower_softmax(struct lowering *l, const struct tflite_operator *op);
+/* ISA 1.9: int16 SOFTMAX (lower_softmax16.c). */
+int lower_softmax_s16(struct lowering *l, const struct tflite_operator *op);
 int lower_quantize(struct lowering *l, const struct tflite_operator *op);
 
 /* lower_move.c (ISA 1.2) */

@@ -241,8 +241,12 @@ int lower_softmax(struct lowering *l, const struct tflite_operator *op)
 	int32_t zp = 0;
 	int rc;
 
-	if (op->input_count != 1 || op->output_count != 1)
+	if (op->input_count != 1 || op->output_count != 1 || op->inputs[0] < 0 ||
+	    op->outputs[0] < 0)
 		return lower_fail(l, "expects one input and one output");
+	/* TFLite's 16x8 softmax: ISA 1.9's own operation and tables. */
+	if (l->m->tensors[op->inputs[0]].type == TFLITE_TYPE_INT16)
+		return lower_softmax_s16(l, op);
 	lower_op_init(&s.hdr, sizeof(s), AIOT_ISA_OP_SOFTMAX);
 	rc = lower_isa_tensor(l, op->inputs[0], &s.input);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &s.output);

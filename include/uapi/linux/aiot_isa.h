@@ -100,6 +100,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_ADD_S16		= 53,	/* ISA 1.6, int16 */
+	AIOT_ISA_OP_SOFTMAX_S16		= 55,	/* ISA 1.9, int16 */
 	AIOT_ISA_OP_SIGMOID_S16		= 56,	/* ISA 1.9, int16 */
 };
 
@@ -1329,6 +1330,48 @@ struct aiot_isa_op_lstm {
  * - RESIZE: both modes, the int8 arithmetic on int16 values.
  * @act of each is a range within int16.
  */
+
+/*
+ * ISA 1.9 addition (opcode 55): int16 SOFTMAX, TensorFlow Lite Micro's
+ * SoftmaxInt16 (16x8 quantization). A stream that uses it must declare
+ * minor version 9 or later.
+ */
+
+/* Entries of each of SOFTMAX_S16's two interpolated int16 tables. */
+#define AIOT_ISA_SOFTMAX_S16_LUT_ENTRIES	513
+
+/**
+ * struct aiot_isa_op_softmax_s16 - int16 softmax over the innermost (C)
+ *	dimension
+ * @hdr: opcode AIOT_ISA_OP_SOFTMAX_S16
+ * @input: int16, zero point 0
+ * @output: int16, same shape, scale 1/32768, zero point 0; may be exactly
+ *	@input (in place), otherwise overlaps neither @input nor a table
+ * @exp_table: AIOT_ISA_SOFTMAX_S16_LUT_ENTRIES int16 values of exp(x) for
+ *	x in [-10, 0], in a bound buffer (usually the weights)
+ * @one_over_one_plus_x_table: AIOT_ISA_SOFTMAX_S16_LUT_ENTRIES int16
+ *	values of 1 / (1 + x) for x in [0, 1], likewise
+ * @input_multiplier: beta * input scale * 65535 / 10 as a Q31 multiplier,
+ *	0..INT32_MAX
+ * @input_shift: -31..15, its exponent (15 keeps a row's largest
+ *	difference, -65535, times 2^15 inside int32)
+ * @reserved: must be 0
+ *
+ * The compiler computes both tables (TFLite Micro's gen_lut); the
+ * executor only interpolates them. Table contents are read at execution
+ * time and never trusted: every bit pattern gives a defined result
+ * (docs/isa.md, "ISA 1.9: SOFTMAX_S16").
+ */
+struct aiot_isa_op_softmax_s16 {
+	struct aiot_isa_op_header hdr;
+	struct aiot_isa_tensor input;
+	struct aiot_isa_tensor output;
+	struct aiot_isa_array_ref exp_table;
+	struct aiot_isa_array_ref one_over_one_plus_x_table;
+	__s32 input_multiplier;
+	__s32 input_shift;
+	__u32 reserved[2];
+};
 
 /*
  * ISA 1.9 addition (opcode 56): int16 LOGISTIC and TANH as TensorFlow Lite
