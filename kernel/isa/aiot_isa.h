@@ -14,7 +14,7 @@
 #include <linux/aiot_isa.h>
 
 /* Number of opcodes this implementation knows. */
-#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_ADD_S16 + 1)
+#define AIOT_ISA_NUM_OPCODES	(AIOT_ISA_OP_TRANSPOSE_CONV_S16 + 1)
 
 /* No operation failed (aiot_isa_summary.error_op). */
 #define AIOT_ISA_NO_OP		0xffffffffu

@@ -133,6 +133,11 @@ int aiot_isa_check_lstm_op(const struct aiot_isa_cursor *cur,
 		sizeof(struct aiot_isa_op_fully_connected), \
 	[AIOT_ISA_OP_ADD_S16] = sizeof(struct aiot_isa_op_add),
 
+/* ISA 1.9's TRANSPOSE_CONV_S16 (aiot_isa_validate_16a.c, beside the int8 op). */
+#define AIOT_ISA_19_OP_SIZES \
+	[AIOT_ISA_OP_TRANSPOSE_CONV_S16] = \
+		sizeof(struct aiot_isa_op_transpose_conv),
+
 /* ISA 1.6's int16x8 operations (aiot_isa_validate_s16.c). */
 int aiot_isa_check_s16_op(const struct aiot_isa_cursor *cur,
 			  const union aiot_isa_op *op,

@@ -609,8 +609,8 @@ TEST_F(S16Reject, NeedsIsa16)
 		std::memcpy(s.data(), &h, sizeof(h));
 		EXPECT_EQ(cc.job.validate(s), -EOPNOTSUPP) << "1." << old;
 	}
-	// The opcodes after ADD_S16 are unassigned.
-	for (unsigned int opcode = AIOT_ISA_OP_ADD_S16 + 1; opcode < 64;
+	// The opcodes after the last one (ISA 1.9's 54) are unassigned.
+	for (unsigned int opcode = AIOT_ISA_NUM_OPCODES; opcode < 64;
 	     ++opcode) {
 		auto c = cc.op;
 		c.hdr.opcode = uint16_t(opcode);
