@@ -433,6 +433,11 @@ TEST_F(TconvS16Reject, ShapesAndParameters)
 	o = tc.op;
 	o.stride_h = o.stride_w = 65535;
 	EXPECT_EQ(rc(o), 0);
+	// The filter's size bounds the taps one output sums, and so the int64
+	// sum (|sum| <= 2^30 * 2^22): a larger filter is refused.
+	o = tc.op;
+	o.filter.dims[1] = o.filter.dims[2] = 65535;
+	EXPECT_EQ(rc(o), -E2BIG);
 	o = tc.op;
 	o.act = { -1, INT16_MAX + 1 };
 	EXPECT_EQ(rc(o), -EINVAL);
