@@ -958,6 +958,7 @@ static int aiot_isa_exec_op(struct aiot_isa_exec *ex,
 	case AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16:
 	case AIOT_ISA_OP_FULLY_CONNECTED_S16:
 	case AIOT_ISA_OP_ADD_S16:
+	case AIOT_ISA_OP_TRANSPOSE_CONV_S16:
 		return aiot_isa_exec_s16_op(ex, op);
 	case AIOT_ISA_OP_SOFTMAX_S16:
 		return aiot_isa_exec_softmax16_op(ex, op);

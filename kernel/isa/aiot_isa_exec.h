@@ -63,6 +63,8 @@ int aiot_isa_exec_strided(struct aiot_isa_exec *ex,
 /* ISA 1.6's TRANSPOSE_CONV and REDUCE (aiot_isa_exec_16a.c). */
 int aiot_isa_exec_16a_op(struct aiot_isa_exec *ex,
 			 const union aiot_isa_op *op);
+/* TRANSPOSE_CONV's geometry, shared with ISA 1.9's TRANSPOSE_CONV_S16. */
+s64 aiot_isa_tconv_src(u32 o, u32 k, u32 stride, u32 pad, u32 in);
 
 /* ISA 1.7's UNIDIRECTIONAL_SEQUENCE_LSTM (aiot_isa_exec_lstm.c). */
 int aiot_isa_exec_lstm_op(struct aiot_isa_exec *ex,
@@ -77,7 +79,9 @@ s16 aiot_isa_tanh_s16(s32 x, s32 multiplier, u32 shift);
 int aiot_isa_exec_sigmoid_op(struct aiot_isa_exec *ex,
 			     const union aiot_isa_op *op);
 
-/* ISA 1.6's int16x8 operations (aiot_isa_exec_s16.c). */
+/* ISA 1.6's int16x8 operations and ISA 1.9's TRANSPOSE_CONV_S16
+ * (aiot_isa_exec_s16.c).
+ */
 int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op);
 
 /* ISA 1.9's SOFTMAX_S16 (aiot_isa_exec_softmax16.c). */

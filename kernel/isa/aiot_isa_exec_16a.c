@@ -35,11 +35,18 @@ static void aiot_isa_16a_store(u8 *p, u8 dtype, size_t i, s32 v)
 		memcpy(p + i * sizeof(v16), &v16, sizeof(v16));
 }
 
-/*
- * The input row (or column) that output row @o takes filter tap @k from,
- * or -1: o = i * stride - pad + k for some input index i < @in.
+/**
+ * aiot_isa_tconv_src() - the input row (or column) of a transposed
+ *	convolution's tap, for TRANSPOSE_CONV and TRANSPOSE_CONV_S16
+ * @o: output row
+ * @k: filter row
+ * @stride: the stride along it (not 0)
+ * @pad: rows cut off before the output
+ * @in: input rows
+ *
+ * Return: the input row i < @in with o = i * stride - pad + k, or -1.
  */
-static s64 aiot_isa_tconv_src(u32 o, u32 k, u32 stride, u32 pad, u32 in)
+s64 aiot_isa_tconv_src(u32 o, u32 k, u32 stride, u32 pad, u32 in)
 {
 	s64 t = (s64)o + pad - k;
 

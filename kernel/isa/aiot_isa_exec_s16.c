@@ -4,7 +4,9 @@
  * DEPTHWISE_CONV_2D_S16 and FULLY_CONNECTED_S16 with the arithmetic of
  * TensorFlow Lite Micro's int16 reference kernels (64-bit accumulator,
  * int64 bias, the 64-bit MultiplyByQuantizedMultiplier), and ADD_S16 with
- * its int16 ADD (ADD's rescaling with a left shift of at most 15).
+ * its int16 ADD (ADD's rescaling with a left shift of at most 15); and
+ * ISA 1.9's TRANSPOSE_CONV_S16, TFLite's int16 TransposeConv with the same
+ * 64-bit arithmetic.
  *
  * Tensor data and per-channel records are untrusted: every bit pattern
  * gives a defined result (see aiot_mbqm64()).
@@ -210,6 +212,88 @@ static int aiot_isa_exec_conv_s16(struct aiot_isa_exec *ex,
 	return 0;
 }
 
+/*
+ * Sum over the taps that reach output (@oy, @ox, @oc) of batch @in_n of a
+ * transposed convolution. Each step of work is at most AIOT_ISA_MAX_DIM:
+ * a filter row's columns, then one tap's channels.
+ */
+static s64 aiot_s16_tconv_acc(struct aiot_isa_exec *ex,
+			      const struct aiot_isa_op_transpose_conv *op,
+			      size_t in_n, u32 oy, u32 ox, u32 oc)
+{
+	const u32 *id = op->input.dims, *fd = op->filter.dims;
+	u32 ky, kx, c;
+	size_t px, pw;
+	s64 iy, ix, acc = 0;
+
+	for (ky = 0; ky < fd[1]; ky++) {
+		iy = aiot_isa_tconv_src(oy, ky, op->stride_h, op->pad_top,
+					id[1]);
+		if (iy < 0)
+			continue;
+		if (aiot_isa_tick(ex, fd[2]))
+			return 0;
+		for (kx = 0; kx < fd[2]; kx++) {
+			ix = aiot_isa_tconv_src(ox, kx, op->stride_w,
+						op->pad_left, id[2]);
+			if (ix < 0)
+				continue;
+			if (aiot_isa_tick(ex, fd[3]))
+				return 0;
+			px = in_n + ((size_t)iy * id[2] + (size_t)ix) * id[3];
+			pw = (((size_t)oc * fd[1] + ky) * fd[2] + kx) * fd[3];
+			for (c = 0; c < fd[3]; c++)
+				acc += (s32)aiot_s16_filter(ex, &op->filter,
+							    pw + c) *
+				       (s32)aiot_s16_load(ex, &op->input,
+							  px + c);
+		}
+	}
+	return acc;
+}
+
+/*
+ * The reference scatters every input element into a zeroed int64 scratch
+ * buffer the size of the output, then adds the bias and requantizes.
+ * Gathering per output element adds the same products; their sum is exact
+ * (|sum| <= 2^52, see aiot_isa_validate_16a.c), so the order does not
+ * matter and no scratch buffer is needed.
+ */
+static int aiot_isa_exec_tconv_s16(struct aiot_isa_exec *ex,
+				   const struct aiot_isa_op_transpose_conv *op)
+{
+	const u32 *id = op->input.dims, *od = op->output.dims;
+	size_t in_batch = (size_t)id[1] * id[2] * id[3];
+	size_t out_index = 0;
+	u32 n, oy, ox, oc;
+	s64 acc;
+
+	for (n = 0; n < od[0]; n++) {
+		for (oy = 0; oy < od[1]; oy++) {
+			for (ox = 0; ox < od[2]; ox++) {
+				for (oc = 0; oc < od[3]; oc++) {
+					/* The filter rows are looked at. */
+					if (aiot_isa_tick(ex,
+							  op->filter.dims[1]))
+						return -ECANCELED;
+					acc = aiot_s16_tconv_acc(ex, op,
+								 n * in_batch,
+								 oy, ox, oc);
+					if (ex->stopped)
+						return -ECANCELED;
+					aiot_s16_store(ex, &op->output,
+						       out_index++,
+						       aiot_s16_finish(ex,
+								       &op->quant,
+								       oc, acc,
+								       &op->act));
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 /* Element offset in a tensor that broadcasts to the output's shape. */
 static size_t aiot_s16_bcast(const struct aiot_isa_tensor *t, u32 n, u32 y,
 			     u32 x, u32 c)
@@ -275,7 +359,8 @@ static int aiot_isa_exec_add_s16(struct aiot_isa_exec *ex,
 }
 
 /**
- * aiot_isa_exec_s16_op() - run one validated ISA 1.6 int16x8 operation
+ * aiot_isa_exec_s16_op() - run one validated int16x8 operation (ISA 1.6,
+ *	and 1.9's TRANSPOSE_CONV_S16)
  * @ex: the executor
  * @op: the operation's private copy
  *
@@ -291,6 +376,8 @@ int aiot_isa_exec_s16_op(struct aiot_isa_exec *ex, const union aiot_isa_op *op)
 		return aiot_isa_exec_fc_s16(ex, &op->fc);
 	case AIOT_ISA_OP_ADD_S16:
 		return aiot_isa_exec_add_s16(ex, &op->add);
+	case AIOT_ISA_OP_TRANSPOSE_CONV_S16:
+		return aiot_isa_exec_tconv_s16(ex, &op->tconv);
 	default:
 		return -EOPNOTSUPP;
 	}

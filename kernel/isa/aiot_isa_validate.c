@@ -51,6 +51,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
 	AIOT_ISA_17_LSTM_OP_SIZES
 	AIOT_ISA_19_SOFTMAX_S16_OP_SIZES
 	AIOT_ISA_19_SIGMOID_OP_SIZES
+	AIOT_ISA_19_OP_SIZES
 };
 
 /*
@@ -59,7 +60,7 @@ static const u32 aiot_isa_op_sizes[AIOT_ISA_NUM_OPCODES] = {
  */
 static u32 aiot_isa_op_minor(u16 opcode)
 {
-	if (opcode >= AIOT_ISA_OP_SOFTMAX_S16)
+	if (opcode >= AIOT_ISA_OP_TRANSPOSE_CONV_S16)
 		return 9;
 	if (opcode == AIOT_ISA_OP_LSTM)
 		return 7;

@@ -139,6 +139,10 @@ int aiot_isa_check_lstm_op(const struct aiot_isa_cursor *cur,
 		sizeof(struct aiot_isa_op_fully_connected), \
 	[AIOT_ISA_OP_ADD_S16] = sizeof(struct aiot_isa_op_add),
 
+/* ISA 1.9's TRANSPOSE_CONV_S16 (aiot_isa_validate_16a.c, beside the int8 op). */
+#define AIOT_ISA_19_OP_SIZES \
+	[AIOT_ISA_OP_TRANSPOSE_CONV_S16] = \
+		sizeof(struct aiot_isa_op_transpose_conv),
 /* ISA 1.9's int16 LOGISTIC and TANH (aiot_isa_validate_sigmoid.c). */
 #define AIOT_ISA_19_SIGMOID_OP_SIZES \
 	[AIOT_ISA_OP_SIGMOID_S16] = sizeof(struct aiot_isa_op_sigmoid_s16),

@@ -730,6 +730,7 @@ int aiot_isa_check_op(const struct aiot_isa_cursor *cur,
 	case AIOT_ISA_OP_SLICE:
 		return aiot_isa_check_shape_op(cur, op, sum);
 	case AIOT_ISA_OP_TRANSPOSE_CONV:
+	case AIOT_ISA_OP_TRANSPOSE_CONV_S16:
 	case AIOT_ISA_OP_REDUCE:
 		return aiot_isa_check_16a_op(cur, op, sum);
 	case AIOT_ISA_OP_LSTM:

@@ -4,7 +4,8 @@
 // the test flatbuffer writer, compile to CONV_2D_S16, DEPTHWISE_CONV_2D_S16,
 // FULLY_CONNECTED_S16 and ADD_S16 and run bit-exact with the independent
 // TFLite Micro int16 reference (isa_s16_ref.h); what cannot be lowered says
-// the real types.
+// the real types. TRANSPOSE_CONV int16x8 likewise, to ISA 1.9's
+// TRANSPOSE_CONV_S16.
 #include <gtest/gtest.h>
 
 #include "compile_graph_util.h"
@@ -366,6 +367,139 @@ TEST(LowerS16, Int8ModelsKeepTheirIsaVersion)
 	Lowered16 low(g.Serialize({in}, {out}));
 	ASSERT_EQ(low.rc, 0) << low.err;
 	EXPECT_EQ(low.l->isa_version, uint32_t(AIOT_ISA_VERSION(1, 0)));
+}
+
+// ------------------------------------------- TRANSPOSE_CONV (ISA 1.9)
+
+struct TconvS16Model {
+	std::vector<uint8_t> tflite;
+	std::vector<int8_t> filter;
+	ref16::TconvGeom geom{};
+	ref16::Quant64 quant;
+	bool has_bias = false;
+};
+
+// output_shape, filter [Cout, KH, KW, Cin] per channel, int16 input[,
+// int64 bias] -> int16 output; the padding is the forward convolution's
+// from the output to the input, as TFLite computes it.
+TconvS16Model TconvS16Graph(std::mt19937 &rng, bool same, bool has_bias,
+			    int bias_type = TFLITE_TYPE_INT64, int act = TFLITE_ACT_NONE,
+			    int64_t in_zp = 0, int out_type = TFLITE_TYPE_INT16)
+{
+	TconvS16Model m;
+	ref16::TconvGeom &g = m.geom;
+	g.N = 1;
+	g.Cin = rnd(rng, 1, 4);
+	g.Cout = rnd(rng, 1, 4);
+	g.KH = rnd(rng, 1, 4);
+	g.KW = rnd(rng, 1, 4);
+	g.sh = rnd(rng, 1, 3);
+	g.sw = rnd(rng, 1, 3);
+	g.OH = g.KH + rnd(rng, 0, 6);
+	g.OW = g.KW + rnd(rng, 0, 6);
+	g.H = OutSize(same, g.OH, g.KH, g.sh, 1);
+	g.W = OutSize(same, g.OW, g.KW, g.sw, 1);
+	auto pad = [](int out, int k, int s, int in) {
+		return std::max(0, (in - 1) * s + k - out) / 2;
+	};
+	g.pt = pad(g.OH, g.KH, g.sh, g.H);
+	g.pl = pad(g.OW, g.KW, g.sw, g.W);
+	// Outputs mostly inside int16, some saturating (the bias reaching 3 x 2^21).
+	float s_in = float(rndf(rng, 1e-4, 1e-3)), s_out = float(rndf(rng, 1e-3, 1e-2));
+	auto f = W8(rng, size_t(g.Cout) * g.KH * g.KW * g.Cin);
+	std::vector<float> fs(size_t(g.Cout));
+	std::vector<int64_t> bias(size_t(g.Cout), 0);
+	for (int c = 0; c < g.Cout; ++c) {
+		fs[size_t(c)] = float(rndf(rng, 0.5, 4.0) / 127.0);
+		if (has_bias)
+			bias[size_t(c)] = int64_t(rnd(rng, -2000000, 2000000)) * rnd(rng, 1, 3);
+	}
+	GraphBuilder gb;
+	int shp = gb.AddConstI32("output_shape", {1, g.OH, g.OW, g.Cout});
+	int tw = AddFilter(gb, "w", {g.Cout, g.KH, g.KW, g.Cin}, f, fs, 0);
+	int x = gb.AddTensor("x", {1, g.H, g.W, g.Cin}, TFLITE_TYPE_INT16, s_in, in_zp);
+	int y = gb.AddTensor("y", {1, g.OH, g.OW, g.Cout}, int8_t(out_type), s_out, 0);
+	std::vector<int32_t> ins = {shp, tw, x};
+	if (has_bias && bias_type == TFLITE_TYPE_INT64) {
+		ins.push_back(gb.AddTensor("b", {g.Cout}, TFLITE_TYPE_INT64, 0.0f, 0, Raw(bias)));
+	} else if (has_bias) {
+		std::vector<int32_t> b32(bias.begin(), bias.end());
+		ins.push_back(gb.AddTensor("b", {g.Cout}, int8_t(bias_type), 0.0f, 0, Raw(b32)));
+	}
+	NodeP o = Table();
+	o->scalars[0] = Bytes<uint8_t>(same ? TFLITE_PADDING_SAME : TFLITE_PADDING_VALID);
+	o->scalars[1] = Bytes<int32_t>(g.sw);
+	o->scalars[2] = Bytes<int32_t>(g.sh);
+	if (act)
+		o->scalars[3] = Bytes<uint8_t>(uint8_t(act));
+	gb.AddOp(TFLITE_OP_TRANSPOSE_CONV, ins, {y}, TFLITE_OPTIONS_TRANSPOSE_CONV, o);
+	m.tflite = gb.Serialize({x}, {y});
+	m.filter = f;
+	m.quant = ConvQuant(s_in, fs, s_out, bias);
+	m.has_bias = has_bias;
+	return m;
+}
+
+TEST(LowerS16, TransposeConvRunsBitExact)
+{
+	std::mt19937 rng(1909);
+	int with_bias = 0, same_n = 0, saturated = 0, total = 0;
+	for (int i = 0; i < 80; ++i) {
+		SCOPED_TRACE(i);
+		bool same = rnd(rng, 0, 1), has_bias = rnd(rng, 0, 2) != 0;
+		auto m = TconvS16Graph(rng, same, has_bias);
+		const auto &g = m.geom;
+		Lowered16 low(m.tflite);
+		ASSERT_EQ(low.rc, 0) << low.err;
+		// Only a stream with the op declares ISA 1.9.
+		EXPECT_EQ(low.l->isa_version, uint32_t(AIOT_ISA_VERSION(1, 9)));
+		std::vector<int16_t> x(size_t(g.H) * g.W * g.Cin);
+		for (auto &v : x)
+			v = int16_t(rnd(rng, 0, 6) ? rnd(rng, INT16_MIN, INT16_MAX) :
+				    (rnd(rng, 0, 1) ? INT16_MAX : INT16_MIN));
+		aiot_isa_summary sum{};
+		auto got = low.Run(x, &sum);
+		EXPECT_EQ(sum.op_mask, 1ull << AIOT_ISA_OP_TRANSPOSE_CONV_S16);
+		EXPECT_EQ(sum.isa_minor, 9u);
+		auto want = ref16::TransposeConv(x, m.filter, m.quant, g, m.has_bias, INT16_MIN,
+						 INT16_MAX);
+		ASSERT_EQ(got, want) << "case " << i;
+		with_bias += has_bias;
+		same_n += same;
+		for (int16_t v : want)
+			saturated += v == INT16_MIN || v == INT16_MAX;
+		total += int(want.size());
+	}
+	EXPECT_GT(with_bias, 40);
+	EXPECT_GT(same_n, 25);
+	EXPECT_GT(saturated, 0);
+	EXPECT_LT(saturated, total / 2);
+}
+
+// The first lowering message of an int16 TRANSPOSE_CONV built so.
+std::string TconvS16Error(bool has_bias, int bias_type, int act, int64_t in_zp, int out_type)
+{
+	std::mt19937 rng(7);
+	auto m = TconvS16Graph(rng, true, has_bias, bias_type, act, in_zp, out_type);
+	Lowered16 low(m.tflite);
+	return low.rc ? low.err : "";
+}
+
+TEST(LowerS16, TransposeConvRefusalsNameTheReason)
+{
+	EXPECT_EQ(TconvS16Error(true, TFLITE_TYPE_INT64, 0, 0, TFLITE_TYPE_INT16), "");
+	EXPECT_EQ(TconvS16Error(false, TFLITE_TYPE_INT64, 0, 0, TFLITE_TYPE_INT16), "");
+	// TFLite's 16x8 TRANSPOSE_CONV takes an int64 bias only.
+	EXPECT_EQ(TconvS16Error(true, TFLITE_TYPE_INT32, 0, 0, TFLITE_TYPE_INT16),
+		  "operator 0 (TRANSPOSE_CONV): int16x8: bias must be int64, not int32");
+	EXPECT_EQ(TconvS16Error(true, TFLITE_TYPE_INT64, 0, 3, TFLITE_TYPE_INT16),
+		  "operator 0 (TRANSPOSE_CONV): int16x8: input zero point 3, must be 0");
+	EXPECT_EQ(TconvS16Error(true, TFLITE_TYPE_INT64, 0, 0, TFLITE_TYPE_INT8),
+		  "operator 0 (TRANSPOSE_CONV): int16x8: filter must be int8 and output int16, "
+		  "not int8 and int8");
+	EXPECT_NE(TconvS16Error(true, TFLITE_TYPE_INT64, TFLITE_ACT_RELU, 0, TFLITE_TYPE_INT16)
+			  .find("fused activation RELU"),
+		  std::string::npos);
 }
 
 } // namespace

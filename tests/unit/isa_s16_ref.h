@@ -2,8 +2,9 @@
 //
 // An INDEPENDENT transcription of TensorFlow Lite Micro's int16x8
 // reference kernels (int16 activations, int8 weights, int64 bias, 64-bit
-// accumulator), written from their definitions, for the ISA 1.6 tests
-// (isa_s16_test.cc) and the int16x8 lowering tests (compile_s16_test.cc).
+// accumulator), written from their definitions, for the ISA 1.6 and 1.9
+// tests (isa_s16_test.cc, isa_tconv_s16_test.cc) and the int16x8 lowering
+// tests (compile_s16_test.cc).
 #ifndef AIOT_ISA_S16_REF_H
 #define AIOT_ISA_S16_REF_H
 
@@ -117,6 +118,46 @@ inline std::vector<int16_t> DepthwiseConv(const std::vector<int16_t> &in,
 		acc += q.bias[oc];
 		out[((size_t(b) * g.OH + oy) * g.OW + ox) * g.Cout + oc] =
 			Clamp16(MBQM64(acc, q.mult[oc], q.shift[oc]), amin, amax);
+	}
+	return out;
+}
+
+// Geometry of a transposed convolution: input H x W, output OH x OW,
+// rows / columns cut off before the output (TFLite's padding_values).
+struct TconvGeom {
+	int N, H, W, Cin, KH, KW, OH, OW, Cout, sh, sw, pt, pl;
+};
+
+// reference_integer_ops::TransposeConv, int16 input (ISA 1.9): every input
+// element scattered into a zeroed int64 scratch buffer the output's size,
+// then the bias if there is one (null: none), the 64-bit MBQM and the
+// clamp; no zero points.
+inline std::vector<int16_t> TransposeConv(const std::vector<int16_t> &in,
+					  const std::vector<int8_t> &f,
+					  const Quant64 &q, const TconvGeom &g,
+					  bool has_bias, int amin, int amax)
+{
+	std::vector<int64_t> scratch(size_t(g.N) * g.OH * g.OW * g.Cout, 0);
+	for (int b = 0; b < g.N; ++b)
+	for (int iy = 0; iy < g.H; ++iy)
+	for (int ix = 0; ix < g.W; ++ix)
+	for (int ic = 0; ic < g.Cin; ++ic)
+	for (int fy = 0; fy < g.KH; ++fy)
+	for (int fx = 0; fx < g.KW; ++fx)
+	for (int oc = 0; oc < g.Cout; ++oc) {
+		int oy = iy * g.sh - g.pt + fy, ox = ix * g.sw - g.pl + fx;
+		if (oy < 0 || oy >= g.OH || ox < 0 || ox >= g.OW)
+			continue;
+		int32_t x = in[((size_t(b) * g.H + iy) * g.W + ix) * g.Cin + ic];
+		int32_t w = f[((size_t(oc) * g.KH + fy) * g.KW + fx) * g.Cin + ic];
+		scratch[((size_t(b) * g.OH + oy) * g.OW + ox) * g.Cout + oc] += x * w;
+	}
+	std::vector<int16_t> out(scratch.size());
+	for (size_t i = 0; i < scratch.size(); ++i) {
+		int oc = int(i % size_t(g.Cout));
+		int64_t acc = scratch[i] + (has_bias ? q.bias[size_t(oc)] : 0);
+		out[i] = Clamp16(MBQM64(acc, q.mult[size_t(oc)], q.shift[size_t(oc)]),
+				 amin, amax);
 	}
 	return out;
 }

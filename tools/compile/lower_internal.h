@@ -155,11 +155,15 @@ int lower_shape_op(struct lowering *l, const struct tflite_operator *op);
 int lower_reduce(struct lowering *l, const struct tflite_operator *op, bool sum);
 /* The 4-D int8 MEAN over H and W with keep_dims that ISA 1.2 MEAN takes. */
 bool lower_reduce_is_mean_hw(struct lowering *l, const struct tflite_operator *op);
-/* lower_tconv.c (ISA 1.6): TRANSPOSE_CONV */
+/* lower_tconv.c: TRANSPOSE_CONV, int8 (ISA 1.6) or int16x8 (ISA 1.9) */
 int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op);
 /* lower_s16.c (ISA 1.6): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD
  * with int16 activations (int16x8). Returns 1 when the input is not int16. */
 int lower_s16_op(struct lowering *l, const struct tflite_operator *op);
+/* The int16x8 layers' quant64 records of (input, filter[, bias]) -> output,
+ * appended to the weights; for TRANSPOSE_CONV_S16 too. */
+int lower_s16_channel_quant(struct lowering *l, const struct tflite_operator *op,
+			    uint32_t channels, bool fc, struct aiot_isa_array_ref *ref);
 
 /* lower_window.c (--rolling-window): the slot -> frame prologue and the
  * row -> window epilogue around an audio front end. */

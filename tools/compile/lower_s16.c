@@ -45,8 +45,8 @@ static int s16_activation_quant(struct lowering *l, int32_t index, const char *w
  * Per-channel (int64 bias, multiplier, shift) records into the weights,
  * 8-byte aligned. An int32 bias (TFLite allows it for 16x8) is widened.
  */
-static int s16_channel_quant(struct lowering *l, const struct tflite_operator *op,
-			     uint32_t channels, bool fc, struct aiot_isa_array_ref *ref)
+int lower_s16_channel_quant(struct lowering *l, const struct tflite_operator *op,
+			    uint32_t channels, bool fc, struct aiot_isa_array_ref *ref)
 {
 	const struct tflite_model *m = l->m;
 	const struct tflite_tensor *filter = &m->tensors[op->inputs[1]];
@@ -187,7 +187,7 @@ static int s16_fully_connected(struct lowering *l, const struct tflite_operator 
 	fc.output.dims[0] = (uint32_t)batches;
 	fc.output.dims[1] = fc.output.dims[2] = 1;
 	fc.output.dims[3] = (uint32_t)units;
-	rc = s16_channel_quant(l, op, (uint32_t)units, true, &fc.quant);
+	rc = lower_s16_channel_quant(l, op, (uint32_t)units, true, &fc.quant);
 	if (!rc) rc = lower_activation(l, op->options.fc.activation, op->outputs[0], &fc.act);
 	if (rc)
 		return rc;
@@ -246,7 +246,7 @@ static int s16_conv(struct lowering *l, const struct tflite_operator *op, bool d
 	c.pad_top = (uint16_t)ph.pad_before;
 	c.pad_left = (uint16_t)pw.pad_before;
 	c.depth_multiplier = depthwise ? cout / cin : 0;
-	rc = s16_channel_quant(l, op, cout, false, &c.quant);
+	rc = lower_s16_channel_quant(l, op, cout, false, &c.quant);
 	if (!rc) rc = lower_activation(l, o->activation, op->outputs[0], &c.act);
 	if (rc)
 		return rc;

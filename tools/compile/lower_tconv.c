@@ -3,6 +3,9 @@
  * TRANSPOSE_CONV -> ISA 1.6 TRANSPOSE_CONV: int8 input and output, int8
  * weights quantized per channel (or per tensor), optional int32 bias, as
  * TensorFlow Lite Micro's reference_integer_ops::TransposeConv computes it.
+ * With an int16 input (TFLite's 16x8 quantization: int16 activations with
+ * zero point 0, symmetric int8 weights, optional int64 bias) -> ISA 1.9
+ * TRANSPOSE_CONV_S16, the int16 variant of that kernel.
  *
  * TFLite's inputs are (output_shape, filter, input[, bias]); the padding is
  * that of the forward convolution from the output to the input
@@ -12,6 +15,7 @@
 #include "quant.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* A constant output_shape input must name the output's shape. */
@@ -39,14 +43,67 @@ static int lower_tconv_shape(struct lowering *l, const struct tflite_operator *o
 	return 0;
 }
 
+/* The activation and bias types: int8, or int16x8 with an int64 bias. */
+static int lower_tconv_types(struct lowering *l, const struct tflite_operator *op, bool is_s16,
+			     const struct aiot_isa_op_transpose_conv *c)
+{
+	const struct tflite_tensor *bias;
+	int rc;
+
+	if (!is_s16) {
+		rc = lower_require_int8(l, &c->input, "input");
+		if (!rc) rc = lower_require_int8(l, &c->filter, "filter");
+		if (!rc) rc = lower_require_int8(l, &c->output, "output");
+		return rc;
+	}
+	if (c->filter.dtype != AIOT_ISA_DTYPE_INT8 || c->output.dtype != AIOT_ISA_DTYPE_INT16) {
+		lower_fail(l, "int16x8: filter must be int8 and output int16, not %s and %s",
+			   lower_type_name(l->m->tensors[op->inputs[1]].type),
+			   lower_type_name(l->m->tensors[op->outputs[0]].type));
+		return -EOPNOTSUPP;
+	}
+	if (op->input_count < 4 || op->inputs[3] < 0)
+		return 0;
+	/* TFLite takes only int64 (its 16x8 kernel reads the bias as int64). */
+	bias = &l->m->tensors[op->inputs[3]];
+	if (bias->type != TFLITE_TYPE_INT64) {
+		snprintf(l->msg, sizeof(l->msg), "int16x8: bias must be int64, not %s",
+			 lower_type_name(bias->type));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The requantization: int8's records and zero points, or int16x8's. */
+static int lower_tconv_quant(struct lowering *l, const struct tflite_operator *op, bool is_s16,
+			     struct aiot_isa_op_transpose_conv *c)
+{
+	struct tflite_operator as_conv;
+	float scale = 0.0f;
+	int32_t ins[3];
+	int rc;
+
+	/* The records are read from (input, filter, bias) of a convolution. */
+	as_conv = *op;
+	ins[0] = op->inputs[2];
+	ins[1] = op->inputs[1];
+	ins[2] = op->input_count > 3 ? op->inputs[3] : -1;
+	as_conv.inputs = ins;
+	as_conv.input_count = 3;
+	if (is_s16)	/* also requires both zero points to be 0 */
+		return lower_s16_channel_quant(l, &as_conv, c->output.dims[3], false, &c->quant);
+	rc = lower_channel_quant(l, &as_conv, c->output.dims[3], false, &c->quant);
+	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[2], &scale, &c->input_zero_point);
+	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &scale, &c->output_zero_point);
+	return rc;
+}
+
 int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op)
 {
 	const struct tflite_conv_options *o = &op->options.conv;
 	struct aiot_isa_op_transpose_conv c;
-	struct tflite_operator as_conv;
 	struct quant_padding ph, pw;
-	int32_t ins[3];
-	float scale = 0.0f;
+	bool is_s16;
 	int rc;
 
 	if (op->input_count < 3 || op->input_count > 4 || op->output_count != 1)
@@ -57,13 +114,13 @@ int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op)
 			   tflite_activation_name(o->activation));
 		return -EOPNOTSUPP;
 	}
-	lower_op_init(&c.hdr, sizeof(c), AIOT_ISA_OP_TRANSPOSE_CONV);
+	is_s16 = op->inputs[2] >= 0 && l->m->tensors[op->inputs[2]].type == TFLITE_TYPE_INT16;
+	lower_op_init(&c.hdr, sizeof(c),
+		      is_s16 ? AIOT_ISA_OP_TRANSPOSE_CONV_S16 : AIOT_ISA_OP_TRANSPOSE_CONV);
 	rc = lower_isa_tensor(l, op->inputs[2], &c.input);
 	if (!rc) rc = lower_isa_tensor(l, op->inputs[1], &c.filter);
 	if (!rc) rc = lower_isa_tensor(l, op->outputs[0], &c.output);
-	if (!rc) rc = lower_require_int8(l, &c.input, "input");
-	if (!rc) rc = lower_require_int8(l, &c.filter, "filter");
-	if (!rc) rc = lower_require_int8(l, &c.output, "output");
+	if (!rc) rc = lower_tconv_types(l, op, is_s16, &c);
 	if (!rc) rc = lower_tconv_shape(l, op);
 	if (rc)
 		return rc;
@@ -92,19 +149,10 @@ int lower_transpose_conv(struct lowering *l, const struct tflite_operator *op)
 	c.stride_w = (uint16_t)o->stride_w;
 	c.pad_top = (uint16_t)ph.pad_before;
 	c.pad_left = (uint16_t)pw.pad_before;
-	/* lower_channel_quant() reads (input, filter, bias) of a convolution. */
-	as_conv = *op;
-	ins[0] = op->inputs[2];
-	ins[1] = op->inputs[1];
-	ins[2] = op->input_count > 3 ? op->inputs[3] : -1;
-	as_conv.inputs = ins;
-	as_conv.input_count = 3;
-	rc = lower_channel_quant(l, &as_conv, c.output.dims[3], false, &c.quant);
-	if (!rc) rc = lower_per_tensor_quant(l, op->inputs[2], &scale, &c.input_zero_point);
-	if (!rc) rc = lower_per_tensor_quant(l, op->outputs[0], &scale, &c.output_zero_point);
+	rc = lower_tconv_quant(l, op, is_s16, &c);
 	if (!rc) rc = lower_activation(l, TFLITE_ACT_NONE, op->outputs[0], &c.act);
 	if (rc)
 		return rc;
-	lower_need_isa(l, 6);
+	lower_need_isa(l, is_s16 ? 9 : 6);
 	return lower_emit(l, &c, sizeof(c));
 }

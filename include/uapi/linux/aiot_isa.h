@@ -100,6 +100,7 @@ enum aiot_isa_opcode {
 	AIOT_ISA_OP_DEPTHWISE_CONV_2D_S16 = 51,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_FULLY_CONNECTED_S16	= 52,	/* ISA 1.6, int16x8 */
 	AIOT_ISA_OP_ADD_S16		= 53,	/* ISA 1.6, int16 */
+	AIOT_ISA_OP_TRANSPOSE_CONV_S16	= 54,	/* ISA 1.9, int16x8 */
 	AIOT_ISA_OP_SOFTMAX_S16		= 55,	/* ISA 1.9, int16 */
 	AIOT_ISA_OP_SIGMOID_S16		= 56,	/* ISA 1.9, int16 */
 };
@@ -1329,6 +1330,23 @@ struct aiot_isa_op_lstm {
  * - LEAKY_RELU: the int8 arithmetic, zero points within int16.
  * - RESIZE: both modes, the int8 arithmetic on int16 values.
  * @act of each is a range within int16.
+ */
+
+/*
+ * ISA 1.9 addition (opcode 54): TRANSPOSE_CONV with int16 activations and
+ * int8 weights, TensorFlow Lite's 16x8 quantization. A stream that uses it
+ * must declare minor version 9 or later.
+ *
+ * AIOT_ISA_OP_TRANSPOSE_CONV_S16: struct aiot_isa_op_transpose_conv with
+ * int16 @input and @output, int8 @filter (symmetric), @quant pointing at
+ * Cout struct aiot_isa_channel_quant64 records (offset a multiple of 8),
+ * both zero points 0 and @act within -32768..32767; shapes, strides,
+ * padding, overlaps and reserved fields as for AIOT_ISA_OP_TRANSPOSE_CONV.
+ * TFLite's reference_integer_ops::TransposeConv for int16: every product
+ * in * filter is summed in 64 bits (exact: at most 2^30 taps of at most
+ * 2^22 each, the filter being at most AIOT_ISA_MAX_TENSOR_BYTES), then
+ * the int64 bias, the 64-bit requantization and the clamp of
+ * AIOT_ISA_OP_CONV_2D_S16.
  */
 
 /*
