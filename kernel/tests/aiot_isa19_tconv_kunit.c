@@ -160,8 +160,8 @@ static void isa19_version_gate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isa19_check(test, isa19_job(test, &op, 8)),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, isa19_check(test, isa19_job(test, &op, 9)), 0);
-	KUNIT_EXPECT_EQ(test, AIOT_ISA_NUM_OPCODES,
-			AIOT_ISA_OP_TRANSPOSE_CONV_S16 + 1);
+	KUNIT_EXPECT_LT(test, AIOT_ISA_OP_TRANSPOSE_CONV_S16,
+			AIOT_ISA_NUM_OPCODES);
 }
 
 static void isa19_rules(struct kunit *test)
