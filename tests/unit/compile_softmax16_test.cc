@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "compile_graph_util.h"
+#include "compile_lowered16.h"
 
 #include "isa_softmax16_ref.h"
 
@@ -19,48 +20,6 @@ using namespace compile_test;
 using namespace isa_test;
 
 namespace {
-
-struct LoweredFree {
-	void operator()(aiot_lowered_model *l) const { aiot_lowered_model_free(l); }
-};
-
-struct Lowered {
-	std::unique_ptr<aiot_lowered_model, LoweredFree> l;
-	std::string err;
-	int rc = 0;
-
-	explicit Lowered(const std::vector<uint8_t> &tflite)
-	{
-		std::string lerr;
-		ModelPtr m = Load(tflite, &lerr);
-		if (!m) {
-			rc = -1;
-			err = "load: " + lerr;
-			return;
-		}
-		aiot_lowered_model *raw = nullptr;
-		char msg[2048];
-		rc = aiot_lower_model(m.get(), &raw, msg, sizeof(msg));
-		if (rc)
-			err = msg;
-		l.reset(raw);
-	}
-
-	std::vector<int16_t> Run(const std::vector<int16_t> &in, aiot_isa_summary *sum)
-	{
-		std::vector<uint8_t> input(l->input.bytes, 0), output(l->output.bytes, 0x5a),
-			arena(l->arena_size ? l->arena_size : 1, 0);
-		EXPECT_EQ(input.size(), in.size() * 2);
-		std::memcpy(input.data(), in.data(), std::min(input.size(), in.size() * 2));
-		void *b[4] = {l->weights, input.data(), output.data(), arena.data()};
-		u64 sz[4] = {l->weights_size, input.size(), output.size(), arena.size()};
-		EXPECT_EQ(aiot_isa_validate(l->stream, l->stream_size, sz, 4, sum), 0);
-		EXPECT_EQ(aiot_isa_execute(l->stream, l->stream_size, b, sz, 4), 0);
-		std::vector<int16_t> out(output.size() / 2);
-		std::memcpy(out.data(), output.data(), out.size() * 2);
-		return out;
-	}
-};
 
 NodeP Beta(float beta)
 {
@@ -121,7 +80,7 @@ TEST(LowerSoftmaxS16, GeneratedGraphsRunBitExact)
 		for (float scale : scales) {
 			const auto &shape = shapes[n++ % 5];
 			SCOPED_TRACE(::testing::Message() << "beta " << beta << " scale " << scale);
-			Lowered low(SoftmaxGraph(shape, beta, scale));
+			Lowered16 low(SoftmaxGraph(shape, beta, scale));
 			ASSERT_EQ(low.rc, 0) << low.err;
 			EXPECT_EQ(low.l->isa_version, uint32_t(AIOT_ISA_VERSION(1, 9)));
 			auto op = FindOp(low.l.get());
@@ -154,7 +113,7 @@ TEST(LowerSoftmaxS16, GeneratedGraphsRunBitExact)
 
 std::string Error(const std::vector<uint8_t> &g)
 {
-	Lowered low(g);
+	Lowered16 low(g);
 	return low.rc ? low.err : "";
 }
 
@@ -181,7 +140,7 @@ TEST(LowerSoftmaxS16, MessagesSayWhy)
 	EXPECT_EQ(Error(SoftmaxGraph({1, 4}, 0.0f, 0.001f)),
 		  "operator 0 (SOFTMAX): int16 softmax beta must be positive (have 0)");
 	// int8 softmax stays ISA 1.0's, with no tables
-	Lowered i8(SoftmaxGraph({1, 4}, 1.0f, 0.1f, TFLITE_TYPE_INT8, 0, TFLITE_TYPE_INT8,
+	Lowered16 i8(SoftmaxGraph({1, 4}, 1.0f, 0.1f, TFLITE_TYPE_INT8, 0, TFLITE_TYPE_INT8,
 				1.0f / 256, -128));
 	ASSERT_EQ(i8.rc, 0) << i8.err;
 	EXPECT_EQ(i8.l->isa_version, uint32_t(AIOT_ISA_VERSION(1, 0)));
